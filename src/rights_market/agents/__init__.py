@@ -1,0 +1,1 @@
+"""Trader behaviours and the government reserve's decision rules (pure functions over arrays)."""

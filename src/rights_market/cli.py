@@ -1,0 +1,243 @@
+"""The ``rights-market`` command: a thin layer over the Python API.
+
+Exit codes: 0 success, 2 bad input (scenario, arguments, run directory), 1 an internal error. Without
+``--debug`` no traceback is shown; errors say what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+class InputError(Exception):
+    """Bad input that is not a scenario problem (a missing run directory, a bad number)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rights-market",
+        description="Simulate Ningxia's four rights markets (water, land, emission, forest) from YAML scenarios.",
+    )
+    p.add_argument("--version", action="version", version=f"rights-market {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a scenario and write a run directory")
+    run.add_argument("scenario", type=Path)
+    run.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's seed)")
+    run.add_argument("--out", type=Path, default=None, help="run directory (default results/<name>-seed<N>-<hash>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a scenario value, e.g. --set calendar.years=3 (repeatable)")
+    run.add_argument("--check", action="store_true",
+                     help="prove conservation of every right and every yuan after every period")
+    run.add_argument("--report", action="store_true", help="also write the HTML and Markdown report")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    val = sub.add_parser("validate", help="check a scenario file; print ok or every problem")
+    val.add_argument("scenario", type=Path)
+    val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    ch = sub.add_parser("charge", help="what one holder pays for a use against a plan or quota (W8, W9)")
+    ch.add_argument("scenario", type=Path)
+    ch.add_argument("--product", required=True,
+                    help="the priced use: a water sector (agriculture, industry, domestic, ecology), "
+                         "optionally as water.<sector>")
+    ch.add_argument("--plan", required=True, type=int, help="planned volume or quota, m³")
+    ch.add_argument("--use", required=True, type=int, help="actual use, m³")
+    ch.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    ch.add_argument("--json", action="store_true", help="print the bill as JSON")
+
+    rep = sub.add_parser("report", help="write report.html and report.md into a run directory")
+    rep.add_argument("run_dir", type=Path)
+    rep.add_argument("--lang", choices=["en", "zh"], default="en")
+    return p
+
+
+def _cmd_run(args) -> int:
+    from .api import load_scenario, simulate, write_run
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    total = scenario.calendar.years * scenario.calendar.sessions_per_year
+    bar = None
+    if not args.no_progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="session", desc=scenario.name, file=sys.stderr, leave=False)
+
+    def progress(done: int, _total: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+
+    try:
+        result = simulate(scenario, seed=args.seed, check=args.check, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    out = write_run(result, args.out)
+    if args.report:
+        from .report import build_report
+
+        build_report(out)
+    _print_summary(result, out)
+    return EXIT_OK
+
+
+def _print_summary(result, out: Path) -> None:
+    trades = result.tables["trades"]
+    charges = result.tables["charges"]
+    kpis = result.tables["kpis"]
+    vol = int(trades["quantity"].sum()) if len(trades) else 0
+    paid = int(trades["amount_fen"].sum()) if len(trades) else 0
+    sur = int(charges.loc[charges["kind"] == "surcharge", "amount_fen"].sum()) if len(charges) else 0
+    print(f"run: {result.scenario.name}  seed {result.seed}  {result.wall_seconds:.2f} s")
+    print(f"weather: {', '.join(result.weather)}")
+    print(f"trades: {len(trades):,}  volume {vol:,} m3  value {Decimal(paid) / 100:,.2f} yuan"
+          + (f"  mean price {Decimal(paid) / 100 / vol:.4f} yuan/m3" if vol else ""))
+    print(f"surcharges (W8/W9): {Decimal(sur) / 100:,.2f} yuan   rejected orders: {len(result.tables['orders_rejected']):,}")
+    eff = kpis[kpis["metric"] == "efficiency"]["value"]
+    if len(eff):
+        print(f"allocative efficiency by year: {', '.join(f'{v:.3f}' for v in eff)}")
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"written: {out}")
+
+
+def _cmd_validate(args) -> int:
+    from .api import load_scenario
+
+    load_scenario(args.scenario, args.overrides)
+    print("ok")
+    return EXIT_OK
+
+
+def _cmd_schema(_args) -> int:
+    from .scenario.loader import json_schema
+    from .scenario.model import Scenario
+
+    print(json.dumps(json_schema(Scenario, title="rights-market scenario"), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _cmd_charge(args) -> int:
+    from .api import load_scenario
+    from .rights.water_pricing import block_tariff, surcharge
+    from .rules.tariffs import bill
+    from .scenario.model import SECTORS
+    from .units import TICKS_PER_YUAN
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    sector = args.product.removeprefix("water.")
+    if scenario.water is None:
+        raise InputError(f"{args.scenario}: the scenario has no water market to price")
+    if sector not in SECTORS:
+        raise InputError(f"--product {args.product!r}: expected one of {', '.join(SECTORS)} (optionally water.<sector>)")
+    if args.plan < 0 or args.use < 0:
+        raise InputError("--plan and --use must not be negative (m³)")
+    pricing = scenario.water.pricing.get(sector)
+    if pricing is None:
+        raise InputError(f"the scenario sets no pricing for {sector!r} (water.pricing.{sector})")
+    b = bill(args.use, args.plan, block_tariff(pricing), surcharge(pricing))
+
+    def yuan_per_unit(rate: Fraction) -> str:
+        return _plain(Decimal(rate.numerator) / Decimal(rate.denominator) / TICKS_PER_YUAN)
+
+    def m3(q: Fraction) -> str:
+        return _plain(Decimal(q.numerator) / Decimal(q.denominator))
+
+    rows = [
+        {"kind": line.kind, "band": line.band, "quantity_m3": m3(line.quantity),
+         "rate_yuan_per_m3": yuan_per_unit(line.rate), "amount_yuan": f"{Decimal(line.amount_fen) / 100:.2f}",
+         "payee": "fiscal" if line.kind == "surcharge" else "supplier"}
+        for line in b.lines
+    ]
+    data = {
+        "scenario": scenario.name, "product": f"water.{sector}", "plan_m3": args.plan, "use_m3": args.use,
+        "surcharge_base": pricing.surcharge_base, "lines": rows,
+        "tariff_yuan": f"{Decimal(b.total_of('tariff')) / 100:.2f}",
+        "surcharge_yuan": f"{Decimal(b.total_of('surcharge')) / 100:.2f}",
+        "total_yuan": f"{Decimal(b.total_fen) / 100:.2f}",
+    }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{scenario.name}: water.{sector}, use {args.use:,} m3 against a {pricing.surcharge_base} of {args.plan:,} m3")
+    print(f"{'kind':<10} {'band':>4} {'quantity m3':>14} {'yuan/m3':>10} {'amount yuan':>14}  payee")
+    for r in rows:
+        print(f"{r['kind']:<10} {r['band']:>4} {r['quantity_m3']:>14} {r['rate_yuan_per_m3']:>10} "
+              f"{r['amount_yuan']:>14}  {r['payee']}")
+    print(f"{'tariff':<10} {'':>4} {'':>14} {'':>10} {data['tariff_yuan']:>14}")
+    print(f"{'surcharge':<10} {'':>4} {'':>14} {'':>10} {data['surcharge_yuan']:>14}")
+    print(f"{'total':<10} {'':>4} {'':>14} {'':>10} {data['total_yuan']:>14}")
+    return EXIT_OK
+
+
+def _plain(d: Decimal) -> str:
+    """A decimal without exponent or trailing zeros (1260, 1.65, 123.4)."""
+    text = format(d.normalize(), "f")
+    return text
+
+
+def _cmd_report(args) -> int:
+    from .report import build_report
+
+    run_dir = args.run_dir
+    if not (run_dir / "manifest.json").is_file():
+        raise InputError(f"{run_dir}: not a run directory (no manifest.json); run `rights-market run SCENARIO` first")
+    paths = build_report(run_dir, lang=args.lang)
+    for p in paths.values():
+        print(f"written: {p}")
+    return EXIT_OK
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
+            "report": _cmd_report}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .scenario.errors import ScenarioError
+
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        if args.debug:
+            raise
+        print(str(exc), file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; fix the file (or the --set values) and try again",
+              file=sys.stderr)
+        return EXIT_INPUT
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`); not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence prints a short message
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}\nrun again with --debug for the traceback",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The world of one run: accounts, records, random streams and the clock, shared by the right policies.
+
+Nothing here knows about a particular right. Right policies (``rights/``) read and change the world only
+through :class:`~rights_market.ledger.Accounts` movements and the record tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ledger import Accounts, Table
+from ..units import TICKS_PER_YUAN
+from .calendar import CalendarPlan
+from .rng import RngTree
+
+TABLES: dict[str, dict[str, str]] = {
+    "holders": {"holder": "int64", "name": "str", "group": "str", "sector": "str", "right": "str"},
+    "trades": {
+        "time": "int64", "year": "int64", "session": "int64", "right": "str", "product": "str",
+        "mechanism": "str", "seller": "int64", "buyer": "int64", "quantity": "int64", "unit": "str",
+        "price_ticks": "int64", "amount_fen": "int64", "price": "float64", "amount": "float64",
+        "relation": "str", "base_price": "float64",
+    },
+    "orders_rejected": {
+        "time": "int64", "year": "int64", "session": "int64", "product": "str", "trader": "int64",
+        "side": "str", "quantity": "int64", "price": "float64", "reason": "str",
+    },
+    "holdings": {"time": "int64", "year": "int64", "holder": "int64", "product": "str", "quantity": "int64"},
+    "charges": {
+        "time": "int64", "year": "int64", "holder": "int64", "payee": "int64", "product": "str", "kind": "str",
+        "band": "int64", "quantity": "int64", "rate_ticks": "int64", "amount_fen": "int64", "amount": "float64",
+    },
+    "reserve": {
+        "time": "int64", "year": "int64", "product": "str", "action": "str", "quantity": "int64",
+        "price": "float64", "amount_fen": "int64", "stock": "int64", "cash_fen": "int64", "cash": "float64",
+        "reason": "str",
+    },
+    "kpis": {"time": "int64", "year": "int64", "right": "str", "metric": "str", "value": "float64", "unit": "str"},
+}
+
+
+@dataclass
+class Clock:
+    """Where the run is: day (float, see calendar), year index, calendar year, session number."""
+
+    now: float = 0.0
+    year_index: int = 0
+    year: int = 0
+    session: int = -1
+
+    @property
+    def day(self) -> int:
+        return int(self.now)
+
+
+@dataclass
+class World:
+    """Everything one run owns. Built by the engine; one per run; no module-level state anywhere."""
+
+    calendar: CalendarPlan
+    rng: RngTree
+    accounts: Accounts
+    clock: Clock = field(default_factory=Clock)
+    tables: dict[str, Table] = field(default_factory=lambda: {n: Table(n, c) for n, c in TABLES.items()})
+
+    # -- recording helpers (columns as arrays or scalars) ------------------------------------------------
+    def record_trades(self, *, right, product, mechanism, seller, buyer, quantity, unit, price_ticks,
+                      amount_fen, relation, base_price_ticks) -> None:
+        price_ticks = np.asarray(price_ticks, dtype=np.int64)
+        amount_fen = np.asarray(amount_fen, dtype=np.int64)
+        self.tables["trades"].append(
+            time=self.clock.day, year=self.clock.year, session=self.clock.session, right=right,
+            product=product, mechanism=mechanism, seller=seller, buyer=buyer, quantity=quantity, unit=unit,
+            price_ticks=price_ticks, amount_fen=amount_fen, price=price_ticks / TICKS_PER_YUAN,
+            amount=amount_fen / 100.0, relation=relation,
+            base_price=np.asarray(base_price_ticks, dtype=np.int64) / TICKS_PER_YUAN,
+        )
+
+    def record_rejections(self, *, product, trader, side, quantity, price_ticks, reason) -> None:
+        self.tables["orders_rejected"].append(
+            time=self.clock.day, year=self.clock.year, session=self.clock.session, product=product,
+            trader=trader, side=side, quantity=quantity,
+            price=np.asarray(price_ticks, dtype=np.int64) / TICKS_PER_YUAN, reason=reason,
+        )
+
+    def record_charges(self, *, holder, payee, product, kind, band, quantity, rate_ticks, amount_fen,
+                       time: int | np.ndarray | None = None) -> None:
+        amount_fen = np.asarray(amount_fen, dtype=np.int64)
+        self.tables["charges"].append(
+            time=self.clock.day if time is None else time, year=self.clock.year, holder=holder, payee=payee,
+            product=product, kind=kind, band=band, quantity=quantity, rate_ticks=rate_ticks,
+            amount_fen=amount_fen, amount=amount_fen / 100.0,
+        )
+
+    def record_reserve(self, *, product, action, quantity, price_ticks, amount_fen, stock, cash_fen,
+                       reason) -> None:
+        self.tables["reserve"].append(
+            time=self.clock.day, year=self.clock.year, product=product, action=action, quantity=quantity,
+            price=int(price_ticks) / TICKS_PER_YUAN, amount_fen=amount_fen, stock=stock, cash_fen=cash_fen,
+            cash=int(cash_fen) / 100.0, reason=reason,
+        )
+
+    def record_kpi(self, right: str, metric: str, value: float, unit: str) -> None:
+        self.tables["kpis"].append(
+            time=self.clock.day, year=self.clock.year, right=right, metric=metric, value=float(value), unit=unit
+        )

@@ -1,0 +1,176 @@
+"""Exact, columnar accounts and records (design principle 3).
+
+:class:`Accounts` holds the balance of every account in every product and in money, as int64 arrays.
+Holders are accounts 0..n−1; institutions have negative ids (:data:`RESERVE`, :data:`GOVERNMENT`, ...).
+Balances change **only** through :meth:`Accounts.move` and :meth:`Accounts.pay`, which append every
+movement to a double-entry journal. Rights enter the world from :data:`ISSUER` (nature / the cap) and
+money from :data:`ECONOMY` (production, outside budgets), so the sum over all accounts of every product and
+of money is zero at every moment. :meth:`Accounts.check` proves it and more: it replays the journal from
+nothing and demands the same balances, zero sums, and no negative right outside the issuer.
+
+:class:`Table` is a growable columnar record (chunks of numpy arrays) that becomes a pandas DataFrame at
+the end of a run; appending a batch costs one list append per column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+RESERVE = -1
+GOVERNMENT = -2
+FISCAL = -3
+SUPPLIER = -4
+COLLECTIVE = -5
+ECONOMY = -6
+CONSUMED = -7
+ISSUER = -8
+
+INSTITUTIONS: dict[int, str] = {
+    RESERVE: "reserve",
+    GOVERNMENT: "government",
+    FISCAL: "fiscal",
+    SUPPLIER: "supplier",
+    COLLECTIVE: "collective",
+    ECONOMY: "economy",
+    CONSUMED: "consumed",
+    ISSUER: "issuer",
+}
+N_INSTITUTIONS = len(INSTITUTIONS)
+MONEY = "money"
+
+
+class ConservationError(AssertionError):
+    """Some right or some fen was created or destroyed outside the issuer/economy accounts."""
+
+
+class Accounts:
+    """Integer balances of every account in every product and in money, with a journal."""
+
+    def __init__(self, n_holders: int, products: Iterable[str]):
+        self.n_holders = int(n_holders)
+        self.products: list[str] = [MONEY, *products]
+        if len(set(self.products)) != len(self.products):
+            raise ValueError("product names must be unique and not 'money'")
+        self.index = {p: i for i, p in enumerate(self.products)}
+        self.size = self.n_holders + N_INSTITUTIONS
+        self.balance = np.zeros((len(self.products), self.size), dtype=np.int64)
+        self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    # -- ids ----------------------------------------------------------------------------------------
+    def idx(self, ids: np.ndarray | int) -> np.ndarray:
+        """Array positions of account ids (holders ≥ 0, institutions < 0)."""
+        a = np.asarray(ids, dtype=np.int64)
+        return np.where(a >= 0, a, self.n_holders - a - 1)
+
+    def ids(self) -> np.ndarray:
+        """Account id of every array position."""
+        return np.concatenate(
+            [np.arange(self.n_holders, dtype=np.int64), -np.arange(1, N_INSTITUTIONS + 1, dtype=np.int64)]
+        )
+
+    def of(self, product: str, ids: np.ndarray | int) -> np.ndarray:
+        """Balances of ``ids`` in ``product`` (a copy)."""
+        return self.balance[self.index[product], self.idx(ids)]
+
+    def holders(self, product: str) -> np.ndarray:
+        """A read-only view of every holder's balance in ``product``."""
+        v = self.balance[self.index[product], : self.n_holders]
+        v = v.view()
+        v.flags.writeable = False
+        return v
+
+    # -- movements ------------------------------------------------------------------------------------
+    def move(self, product: str, src: np.ndarray | int, dst: np.ndarray | int, qty: np.ndarray | int) -> None:
+        """Move ``qty`` units of ``product`` from ``src`` to ``dst`` (arrays broadcast). Quantities ≥ 0."""
+        self._transfer(self.index[product], src, dst, qty)
+
+    def pay(self, src: np.ndarray | int, dst: np.ndarray | int, amount_fen: np.ndarray | int) -> None:
+        """Pay ``amount_fen`` from ``src`` to ``dst`` (arrays broadcast). Amounts ≥ 0."""
+        self._transfer(0, src, dst, amount_fen)
+
+    def _transfer(self, p: int, src, dst, qty) -> None:
+        src_a, dst_a, q = np.broadcast_arrays(
+            np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), np.asarray(qty, dtype=np.int64)
+        )
+        src_a, dst_a, q = src_a.ravel(), dst_a.ravel(), q.ravel()
+        if q.size == 0:
+            return
+        if q.min() < 0:
+            raise ValueError("a movement must not be negative")
+        row = self.balance[p]
+        np.subtract.at(row, self.idx(src_a), q)
+        np.add.at(row, self.idx(dst_a), q)
+        self._journal.append((p, src_a.copy(), dst_a.copy(), q.copy()))
+
+    # -- invariants -----------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Raise :class:`ConservationError` unless every product and money is conserved exactly.
+
+        Checks: (1) each product's and money's balances sum to zero over all accounts; (2) replaying the
+        journal from empty accounts gives exactly the current balances; (3) no account but the issuer holds
+        a negative quantity of a right.
+        """
+        sums = self.balance.sum(axis=1)
+        bad = [self.products[i] for i in np.nonzero(sums)[0]]
+        if bad:
+            raise ConservationError(f"balances do not sum to zero for {bad}: {sums.tolist()}")
+        replay = np.zeros_like(self.balance)
+        for p, src, dst, q in self._journal:
+            np.subtract.at(replay[p], self.idx(src), q)
+            np.add.at(replay[p], self.idx(dst), q)
+        if not np.array_equal(replay, self.balance):
+            diff = np.nonzero((replay != self.balance).any(axis=1))[0]
+            raise ConservationError(f"journal replay differs from balances for {[self.products[i] for i in diff]}")
+        rights = self.balance[1:].copy()
+        rights[:, self.idx(ISSUER)] = 0
+        if rights.size and rights.min() < 0:
+            p, a = np.unravel_index(int(np.argmin(rights)), rights.shape)
+            raise ConservationError(
+                f"account {int(self.ids()[a])} holds {int(rights[p, a])} of {self.products[p + 1]} (negative)"
+            )
+
+    def journal_size(self) -> int:
+        return sum(len(j[1]) for j in self._journal)
+
+
+class Table:
+    """A columnar record with a fixed schema; batches are appended, a DataFrame comes out at the end."""
+
+    def __init__(self, name: str, columns: Mapping[str, str]):
+        self.name = name
+        self.columns = dict(columns)  # column -> dtype ('int64', 'float64', 'str')
+        self._chunks: dict[str, list] = {c: [] for c in self.columns}
+        self._rows = 0
+
+    def append(self, **cols) -> None:
+        """Append a batch: each column an array or a scalar (broadcast to the batch length)."""
+        if set(cols) != set(self.columns):
+            missing = set(self.columns) - set(cols)
+            extra = set(cols) - set(self.columns)
+            raise KeyError(f"{self.name}: missing {sorted(missing)}, unknown {sorted(extra)}")
+        n = max((len(v) for v in cols.values() if isinstance(v, np.ndarray | list)), default=1)
+        if n == 0:
+            return
+        for c, v in cols.items():
+            if isinstance(v, np.ndarray | list):
+                if len(v) != n:
+                    raise ValueError(f"{self.name}.{c}: length {len(v)} != {n}")
+                self._chunks[c].append(np.asarray(v, dtype=object if self.columns[c] == "str" else self.columns[c]))
+            else:
+                dtype = object if self.columns[c] == "str" else self.columns[c]
+                self._chunks[c].append(np.full(n, v, dtype=dtype))
+        self._rows += n
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def to_dataframe(self) -> pd.DataFrame:
+        data = {}
+        for c, dtype in self.columns.items():
+            chunks = self._chunks[c]
+            arr = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object if dtype == "str" else dtype)
+            data[c] = pd.array(arr, dtype="string") if dtype == "str" else arr
+        return pd.DataFrame(data)

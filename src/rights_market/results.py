@@ -1,0 +1,95 @@
+"""Writing a run directory atomically (design principle 6) and reading it back.
+
+The tables go to a temporary directory beside the target, which replaces the target in one rename only
+when everything is written; a crash leaves at most a ``.tmp-*`` directory that is never mistaken for a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import __version__
+from .engine.run import Result
+from .scenario.model import Scenario
+
+TABLE_FILES = ("holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis")
+
+
+def resolved_dict(scenario: Scenario) -> dict[str, Any]:
+    """The fully resolved scenario (defaults filled in) as plain JSON data."""
+    return scenario.model_dump(mode="json")
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(resolved_dict(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_run_dir(result: Result, root: Path = Path("results")) -> Path:
+    return root / f"{result.scenario.name}-seed{result.seed}-{scenario_hash(result.scenario)[:8]}"
+
+
+def manifest(result: Result) -> dict[str, Any]:
+    return {
+        "scenario_name": result.scenario.name,
+        "scenario_hash": scenario_hash(result.scenario),
+        "seed": result.seed,
+        "package_version": __version__,
+        "wall_seconds": round(result.wall_seconds, 3),
+        "weather": result.weather,
+        "notes": result.notes,
+        "rows": {name: int(len(df)) for name, df in result.tables.items()},
+        "scenario": resolved_dict(result.scenario),
+    }
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def write_run(result: Result, out_dir: Path | None = None) -> Path:
+    """Write ``result`` to ``out_dir`` (default ``results/<name>-seed<N>-<hash8>``), atomically.
+
+    An existing directory of the same name is replaced only once the new one is complete.
+    """
+    target = Path(out_dir) if out_dir is not None else default_run_dir(result)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        for name in TABLE_FILES:
+            _write_table(result.tables[name], tmp / f"{name}.parquet")
+        with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
+            json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
+            fh.write("\n")
+        old = None
+        if target.exists():
+            old = target.parent / f".old-{target.name}-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def read_run(run_dir: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The manifest and tables of a run directory."""
+    run_dir = Path(run_dir)
+    with open(run_dir / "manifest.json", encoding="utf-8") as fh:
+        man = json.load(fh)
+    tables = {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in TABLE_FILES}
+    return man, tables

@@ -1,0 +1,28 @@
+"""Scenario files: loading (YAML + extends + --set), validation and JSON Schema export."""
+
+from .errors import Problem, ScenarioError
+from .loader import (
+    SET_FILE,
+    Position,
+    SourceMap,
+    apply_overrides,
+    format_path,
+    json_schema,
+    load_model,
+    load_raw,
+    validate,
+)
+
+__all__ = [
+    "SET_FILE",
+    "Position",
+    "Problem",
+    "ScenarioError",
+    "SourceMap",
+    "apply_overrides",
+    "format_path",
+    "json_schema",
+    "load_model",
+    "load_raw",
+    "validate",
+]

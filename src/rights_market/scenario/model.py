@@ -1,0 +1,463 @@
+"""The scenario language: what a user writes in a YAML scenario file (pydantic v2, strict, frozen).
+
+Every number from the plans is a field here with the plan's value as its default (design principle 1).
+Units are in the field names (``_m3``, ``_yuan_per_m3``, ``_share``) or stated in the field's description.
+Pluggable parts (distributions, behaviours, mechanisms, reserve rules, weather) are discriminated unions on
+``type:``. Unknown fields are errors (``extra="forbid"``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
+Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
+
+SECTORS = ("agriculture", "industry", "domestic", "ecology")
+Sector = Literal["agriculture", "industry", "domestic", "ecology"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- distributions
+class Constant(Strict):
+    """Every holder gets ``value``."""
+
+    type: Literal["constant"] = "constant"
+    value: float
+
+
+class Uniform(Strict):
+    """Uniform on [low, high]."""
+
+    type: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must be at least low")
+        return self
+
+
+class Normal(Strict):
+    """Normal(mean, sd), truncated below at ``min`` (0 by default) by clipping."""
+
+    type: Literal["normal"]
+    mean: float
+    sd: float = Field(ge=0)
+    min: float = 0.0
+
+
+class LogNormal(Strict):
+    """Log-normal with the given median and log-scale sigma (a right-skewed size distribution)."""
+
+    type: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0)
+
+
+Distribution = Annotated[Constant | Uniform | Normal | LogNormal, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- behaviours
+class Truthful(Strict):
+    """Bid the marginal value, ask the marginal cost."""
+
+    type: Literal["truthful"]
+
+
+class Markup(Strict):
+    """Ask cost × (1 + markup), bid value × (1 − markup)."""
+
+    type: Literal["markup"]
+    markup: float = Field(0.1, ge=0, lt=1)
+
+
+class ZIC(Strict):
+    """Zero intelligence, constrained (Gode & Sunder 1993): bids uniform on [price_min, value], asks
+    uniform on [cost, price_max]."""
+
+    type: Literal["zi_c"]
+
+
+class ZIU(Strict):
+    """Zero intelligence, unconstrained (Gode & Sunder 1993): prices uniform on [price_min, price_max]
+    whatever the value or cost."""
+
+    type: Literal["zi_u"]
+
+
+Behaviour = Annotated[Truthful | Markup | ZIC | ZIU, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- calendar and weather
+class Calendar(Strict):
+    """Years, billing periods and trading sessions. A year has 365 days; periods and sessions are spread
+    evenly over it (day ⌊k·365/n⌋)."""
+
+    start_year: int = 2021
+    years: int = Field(5, ge=1, le=200)
+    periods_per_year: int = Field(12, ge=1, le=365, description="billing periods per year (months)")
+    sessions_per_year: int = Field(52, ge=1, le=365, description="trading sessions per year (weekly)")
+
+
+class WeatherState(Strict):
+    """One weather state: the share of confirmed rights that can be delivered (dry years cut it, rule W12)
+    and the factor on every holder's need."""
+
+    deliverable_share: Share = Decimal("1")
+    need_factor: float = Field(1.0, gt=0)
+
+
+class MarkovWeather(Strict):
+    """Wet / normal / dry years as a Markov chain; ``transition[a][b]`` = P(next = b | now = a)."""
+
+    type: Literal["markov"] = "markov"
+    states: dict[str, WeatherState] = Field(
+        default_factory=lambda: {
+            "wet": WeatherState(deliverable_share=Decimal("1"), need_factor=0.9),
+            "normal": WeatherState(deliverable_share=Decimal("1"), need_factor=1.0),
+            "dry": WeatherState(deliverable_share=Decimal("0.85"), need_factor=1.15),
+        }
+    )
+    initial: str = "normal"
+    transition: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "wet": {"wet": 0.4, "normal": 0.5, "dry": 0.1},
+            "normal": {"wet": 0.2, "normal": 0.6, "dry": 0.2},
+            "dry": {"wet": 0.1, "normal": 0.5, "dry": 0.4},
+        }
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MarkovWeather:
+        names = set(self.states)
+        if self.initial not in names:
+            raise ValueError(f"initial state {self.initial!r} is not one of the states {sorted(names)}")
+        if set(self.transition) != names:
+            raise ValueError(f"transition must have one row per state {sorted(names)}")
+        for a, row in self.transition.items():
+            if set(row) - names:
+                raise ValueError(f"transition row {a!r} names unknown states {sorted(set(row) - names)}")
+            if any(p < 0 for p in row.values()) or abs(sum(row.values()) - 1.0) > 1e-9:
+                raise ValueError(f"transition row {a!r} must hold non-negative probabilities summing to 1")
+        return self
+
+
+class FixedWeather(Strict):
+    """A given sequence of weather states, one per year (repeated if the run is longer)."""
+
+    type: Literal["sequence"]
+    states: dict[str, WeatherState]
+    sequence: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> FixedWeather:
+        unknown = sorted(set(self.sequence) - set(self.states))
+        if unknown:
+            raise ValueError(f"sequence names unknown states {unknown}")
+        return self
+
+
+Weather = Annotated[MarkovWeather | FixedWeather, Field(discriminator="type")]
+
+
+# --------------------------------------------------------------------------- water pricing (W5-W9)
+class BasePrice(Strict):
+    """Rule W5: the base price (基准价) of one trading relation, seller sector → buyer sector."""
+
+    seller: Sector
+    buyer: Sector
+    yuan_per_m3: Money
+
+
+class BlockTariffSpec(Strict):
+    """Rule W8: price blocks over use per assessment period. ``edges_m3`` are the upper edges of every
+    block but the last; ``yuan_per_m3`` has one more entry (one entry and no edges = a flat price)."""
+
+    edges_m3: list[int] = Field(default_factory=list)
+    yuan_per_m3: list[Money] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> BlockTariffSpec:
+        if len(self.yuan_per_m3) != len(self.edges_m3) + 1:
+            raise ValueError("yuan_per_m3 needs exactly one more entry than edges_m3")
+        if any(b <= a for a, b in zip(self.edges_m3, self.edges_m3[1:], strict=False)) or any(
+            e <= 0 for e in self.edges_m3
+        ):
+            raise ValueError("edges_m3 must be positive and strictly increasing")
+        return self
+
+
+class SurchargeSpec(Strict):
+    """Rules W8/W9: progressive surcharge on use above the plan (or quota).
+
+    Band k (over (k−1)·width up to and including k·width of the plan) pays k × step × reference price per
+    m³. Plan defaults (W9, [W §二(三)7]): width 10 % of plan, step 50 % of the industrial supply price."""
+
+    band_width_share: Share = Field(Decimal("0.10"), gt=0)
+    step_share: Share = Decimal("0.50")
+    reference_yuan_per_m3: Money
+    max_band: int | None = Field(None, ge=1)
+
+
+class SectorPricing(Strict):
+    """What one sector pays for the water it uses: a block tariff to the supplier, a surcharge above the
+    plan/quota to the fiscal account (rules W8, W9)."""
+
+    tariff: BlockTariffSpec | None = None
+    surcharge: SurchargeSpec | None = None
+    surcharge_base: Literal["plan", "quota"] = Field(
+        "plan",
+        description="the volume above which the surcharge starts: the declared plan (W9) or the confirmed quota (W8)",
+    )
+
+
+def _default_pricing() -> dict[str, SectorPricing]:
+    # Sources in scenarios/dawukou_water.yaml.
+    return {
+        "agriculture": SectorPricing(
+            tariff=BlockTariffSpec(yuan_per_m3=[Decimal("0.0305")]),
+            surcharge=SurchargeSpec(reference_yuan_per_m3=Decimal("0.0305")),
+            surcharge_base="quota",
+        ),
+        "industry": SectorPricing(
+            tariff=BlockTariffSpec(yuan_per_m3=[Decimal("3.30")]),
+            surcharge=SurchargeSpec(reference_yuan_per_m3=Decimal("3.30")),
+            surcharge_base="plan",
+        ),
+        "domestic": SectorPricing(
+            tariff=BlockTariffSpec(
+                edges_m3=[144, 240], yuan_per_m3=[Decimal("2.40"), Decimal("4.16"), Decimal("6.76")]
+            ),
+        ),
+        "ecology": SectorPricing(tariff=BlockTariffSpec(yuan_per_m3=[Decimal("0.0305")])),
+    }
+
+
+# --------------------------------------------------------------------------- reserve (W12)
+class BuyBelow(Strict):
+    """Rule W12: in every session where the last traded price fell below ``trigger`` (yuan/m³), the reserve
+    bids for up to ``max_m3_per_session`` at the trigger price, within its cash."""
+
+    type: Literal["buy_below"]
+    trigger_yuan_per_m3: Money
+    max_m3_per_session: int = Field(ge=1)
+
+
+class SellAbove(Strict):
+    """Rule W12: in every session where the last traded price rose above ``trigger``, the reserve offers up
+    to ``max_m3_per_session`` of its stock at the trigger price."""
+
+    type: Literal["sell_above"]
+    trigger_yuan_per_m3: Money
+    max_m3_per_session: int = Field(ge=1)
+
+
+class DryYearRelease(Strict):
+    """Rule W12: at the start of a year whose deliverable share is below ``below_share``, the reserve
+    releases stock at ``price`` (the base price of the buyer's relation if omitted) to holders short of
+    need, in the priority order of sectors given (domestic and ecology first by default)."""
+
+    type: Literal["dry_year_release"]
+    below_share: Share = Decimal("1")
+    priority: list[Sector] = Field(default_factory=lambda: ["domestic", "ecology", "agriculture", "industry"])
+    yuan_per_m3: Money | None = None
+
+
+class OfferStock(Strict):
+    """Rule W12: every session the reserve offers ``share_per_session`` of its stock at ``yuan_per_m3``
+    (the default base price if omitted) — how reclaimed industrial rights (W2) go back to the market."""
+
+    type: Literal["offer_stock"]
+    share_per_session: Share = Decimal("1")
+    yuan_per_m3: Money | None = None
+
+
+ReserveRule = Annotated[BuyBelow | SellAbove | DryYearRelease | OfferStock, Field(discriminator="type")]
+
+
+class ReserveSpec(Strict):
+    """Rule W12 / X2: the government water reserve, with its own accounts."""
+
+    enabled: bool = True
+    initial_rights_m3: int = Field(
+        0, ge=0, description="confirmed volume held by the reserve at the start (m³/yr)"
+    )
+    budget_yuan_per_year: Money = Decimal("500000")
+    rules: list[ReserveRule] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- market
+class CDA(Strict):
+    """Continuous double auction (撮合, rule W11): price-time priority, trades at the resting price."""
+
+    type: Literal["cda"]
+
+
+class CallAuction(Strict):
+    """Call auction (集合竞价): orders of a session cleared at one uniform price."""
+
+    type: Literal["call"]
+
+
+Mechanism = Annotated[CDA | CallAuction, Field(discriminator="type")]
+
+
+class NegotiationSpec(Strict):
+    """Negotiation (协商, rule W11): each session, ``pairs_per_session`` random buyer–seller pairs meet and
+    split the gain between the seller's ask and the buyer's bid (seller's bargaining power, noise)."""
+
+    pairs_per_session: int = Field(0, ge=0)
+    seller_power: Share = Decimal("0.5")
+    noise_sd_share: float = Field(0.1, ge=0, le=1)
+
+
+class MarketSpec(Strict):
+    """How the annual surplus (rule W3) is traded: a matching mechanism plus negotiation (rule W11)."""
+
+    mechanism: Mechanism = Field(default_factory=lambda: CDA(type="cda"))
+    negotiation: NegotiationSpec = Field(default_factory=NegotiationSpec)
+    price_min_yuan_per_m3: Money = Decimal("0.01")
+    price_max_yuan_per_m3: Money = Decimal("10")
+    floor_at_base_price: bool = Field(
+        False,
+        description="if true, the base price of a relation is a hard floor; the plan makes it a benchmark (W5)",
+    )
+
+
+# --------------------------------------------------------------------------- holders
+class HolderGroup(Strict):
+    """A group of water-rights holders of one sector with drawn characteristics (rule W1)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    sector: Sector
+    count: int = Field(ge=1, le=10_000_000)
+    confirmed_m3: Distribution = Field(description="confirmed right per holder, m³ per year (W1)")
+    marginal_value_yuan_per_m3: Distribution = Field(description="value of one more m³ of use")
+    need_share: Distribution = Field(
+        default_factory=lambda: Constant(value=0.9),
+        description="need in a normal year as a share of the confirmed volume",
+    )
+    need_noise_sd: float = Field(
+        0.05, ge=0, description="yearly multiplicative noise on need (sd of a normal around 1)"
+    )
+    plan_margin_share: float = Field(
+        0.0, ge=0, le=1, description="safety margin of the declared plan over expected need (W3)"
+    )
+    max_overuse_share: float = Field(
+        0.3,
+        ge=0,
+        description="use allowed beyond holdings, as a share of the plan; the rest of the need is unmet",
+    )
+    behaviour: Behaviour = Field(default_factory=lambda: ZIC(type="zi_c"))
+    participation: float = Field(0.5, ge=0, le=1, description="probability of placing an order in a session")
+    first_expiry_year: int | None = Field(
+        None, description="year the current confirmation ends; default: start year + validity − 1"
+    )
+
+
+class SupervisionSpec(Strict):
+    """Rule W16: no hoarding, no squeezing of protected uses."""
+
+    max_holding_share_of_cap: Share = Field(
+        Decimal("0.05"), description="a buyer may hold at most this share of the annual cap after a purchase"
+    )
+    protected_sectors: list[Sector] = Field(
+        default_factory=lambda: ["domestic", "ecology"],
+        description="sectors whose water may not be sold to industry",
+    )
+
+
+class ValiditySpec(Strict):
+    """Rule W2: agriculture and ecology 5 years then re-verified; industry at most 10 years, then bought
+    on the market again (the right returns to the reserve)."""
+
+    agriculture: int = Field(5, ge=1)
+    ecology: int = Field(5, ge=1)
+    domestic: int = Field(5, ge=1)
+    industry: int = Field(10, ge=1)
+    reverify_keep_share: Share = Field(
+        Decimal("1"),
+        description="share of a right kept when it is re-verified (W2); the rest returns to the government",
+    )
+
+
+class FeeSpec(Strict):
+    """Rule W6: farmers pay no fee for initial rights in the 14th five-year plan; industry pays."""
+
+    industrial_use_fee_yuan_per_m3: Money = Decimal("0.10")
+    agricultural_use_fee_yuan_per_m3: Money = Decimal("0.0")
+    farmer_fee_exempt_until_year: int = 2025
+
+
+class ProceedsSpec(Strict):
+    """Rule W7: inside agriculture the farmer keeps all proceeds; sold to industry the farmer gets
+    ``farmer_share_to_industry`` and the rest goes to the collective (用水协会)."""
+
+    farmer_share_to_industry: Share = Decimal("0.7")
+
+
+class WaterSpec(Strict):
+    """The water use rights market (用水权) of one district."""
+
+    cap_m3: int = Field(gt=0, description="district total volume (W1), m³ per year")
+    validity: ValiditySpec = Field(default_factory=ValiditySpec)
+    base_prices: list[BasePrice] = Field(min_length=1)
+    default_base_price_yuan_per_m3: Money = Decimal("1.081")
+    pricing: dict[Sector, SectorPricing] = Field(default_factory=_default_pricing)
+    assessment: Literal["year", "period"] = Field(
+        "year", description="period over which W8/W9 bills are assessed"
+    )
+    fees: FeeSpec = Field(default_factory=FeeSpec)
+    proceeds: ProceedsSpec = Field(default_factory=ProceedsSpec)
+    reserve: ReserveSpec = Field(default_factory=ReserveSpec)
+    supervision: SupervisionSpec = Field(default_factory=SupervisionSpec)
+    market: MarketSpec = Field(default_factory=MarketSpec)
+    groups: list[HolderGroup] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _reserve_within_cap(self) -> WaterSpec:
+        if self.reserve.initial_rights_m3 > self.cap_m3:
+            raise ValueError("reserve.initial_rights_m3 exceeds cap_m3 (W1: confirmed volumes never exceed the cap)")
+        return self
+
+    @field_validator("groups")
+    @classmethod
+    def _unique_names(cls, groups: list[HolderGroup]) -> list[HolderGroup]:
+        names = [g.name for g in groups]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"group names must be unique; repeated: {dupes}")
+        return groups
+
+
+class OutputSpec(Strict):
+    """What a run records."""
+
+    holdings_every: Literal["period", "year", "none"] = "period"
+
+
+class Scenario(Strict):
+    """A complete scenario file."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str = ""
+    seed: int = Field(20210701, ge=0, description="default seed; `--seed` overrides it")
+    calendar: Calendar = Field(default_factory=Calendar)
+    weather: Weather = Field(default_factory=MarkovWeather)
+    water: WaterSpec | None = None
+    output: OutputSpec = Field(default_factory=OutputSpec)
+
+    @model_validator(mode="after")
+    def _some_right(self) -> Scenario:
+        if self.water is None:
+            raise ValueError("a scenario needs at least one market: add a `water:` section")
+        return self
