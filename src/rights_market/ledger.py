@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-RESERVE = -1
+RESERVE = -1  # the water reserve (kept as -1 for compatibility); see RESERVES
 GOVERNMENT = -2
 FISCAL = -3
 SUPPLIER = -4
@@ -28,8 +29,11 @@ ECONOMY = -6
 CONSUMED = -7
 ISSUER = -8
 
+#: One government reserve per right, each with its own accounts (rule X2).
+RESERVES: dict[str, int] = {"water": RESERVE, "emission": -9, "land": -10, "forest": -11}
+
 INSTITUTIONS: dict[int, str] = {
-    RESERVE: "reserve",
+    RESERVE: "reserve.water",
     GOVERNMENT: "government",
     FISCAL: "fiscal",
     SUPPLIER: "supplier",
@@ -37,6 +41,9 @@ INSTITUTIONS: dict[int, str] = {
     ECONOMY: "economy",
     CONSUMED: "consumed",
     ISSUER: "issuer",
+    RESERVES["emission"]: "reserve.emission",
+    RESERVES["land"]: "reserve.land",
+    RESERVES["forest"]: "reserve.forest",
 }
 N_INSTITUTIONS = len(INSTITUTIONS)
 MONEY = "money"
@@ -137,13 +144,27 @@ class Accounts:
 
 
 class Table:
-    """A columnar record with a fixed schema; batches are appended, a DataFrame comes out at the end."""
+    """A columnar record with a fixed schema; batches are appended, a DataFrame comes out at the end.
+
+    Column dtypes are ``int64``, ``float64`` or ``str``. String columns are stored as int32 codes into a
+    per-column dictionary (in order of first appearance, so deterministic) and come out as pandas
+    categoricals — cheap to build for millions of rows, and written to Parquet as dictionary columns.
+    """
 
     def __init__(self, name: str, columns: Mapping[str, str]):
         self.name = name
         self.columns = dict(columns)  # column -> dtype ('int64', 'float64', 'str')
-        self._chunks: dict[str, list] = {c: [] for c in self.columns}
+        self._chunks: dict[str, list[np.ndarray]] = {c: [] for c in self.columns}
+        self._codes: dict[str, dict[str, int]] = {c: {} for c, t in self.columns.items() if t == "str"}
         self._rows = 0
+
+    def _code(self, column: str, value: object) -> int:
+        codes = self._codes[column]
+        text = str(value)
+        code = codes.get(text)
+        if code is None:
+            code = codes[text] = len(codes)
+        return code
 
     def append(self, **cols) -> None:
         """Append a batch: each column an array or a scalar (broadcast to the batch length)."""
@@ -155,22 +176,57 @@ class Table:
         if n == 0:
             return
         for c, v in cols.items():
+            dtype = self.columns[c]
             if isinstance(v, np.ndarray | list):
                 if len(v) != n:
                     raise ValueError(f"{self.name}.{c}: length {len(v)} != {n}")
-                self._chunks[c].append(np.asarray(v, dtype=object if self.columns[c] == "str" else self.columns[c]))
+                if dtype == "str":
+                    inverse, uniq = pd.factorize(np.asarray(v, dtype=object), use_na_sentinel=False)
+                    lookup = np.array([self._code(c, u) for u in uniq], dtype=np.int32)
+                    self._chunks[c].append(lookup[inverse])
+                else:
+                    self._chunks[c].append(np.asarray(v, dtype=dtype))
+            elif dtype == "str":
+                self._chunks[c].append(np.full(n, self._code(c, v), dtype=np.int32))
             else:
-                dtype = object if self.columns[c] == "str" else self.columns[c]
                 self._chunks[c].append(np.full(n, v, dtype=dtype))
         self._rows += n
 
     def __len__(self) -> int:
         return self._rows
 
+    def chunk_count(self) -> int:
+        """How many batches have been appended (a cursor for :meth:`column_since`)."""
+        first = next(iter(self._chunks.values()))
+        return len(first)
+
+    def column_since(self, column: str, cursor: int) -> np.ndarray:
+        """The values of a numeric ``column`` appended since batch number ``cursor``."""
+        chunks = self._chunks[column][cursor:]
+        dtype = self.columns[column]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+
+    def to_arrow(self) -> pa.Table:
+        """The records as an Arrow table (string columns dictionary-encoded), without going through pandas."""
+        arrays, names = [], []
+        for c, dtype in self.columns.items():
+            chunks = self._chunks[c]
+            if dtype == "str":
+                codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+                arrays.append(pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()),
+                                                             pa.array(list(self._codes[c]), pa.string())))
+            else:
+                arrays.append(pa.array(np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)))
+            names.append(c)
+        return pa.Table.from_arrays(arrays, names=names)
+
     def to_dataframe(self) -> pd.DataFrame:
         data = {}
         for c, dtype in self.columns.items():
             chunks = self._chunks[c]
-            arr = np.concatenate(chunks) if chunks else np.zeros(0, dtype=object if dtype == "str" else dtype)
-            data[c] = pd.array(arr, dtype="string") if dtype == "str" else arr
+            if dtype == "str":
+                codes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+                data[c] = pd.Categorical.from_codes(codes, categories=list(self._codes[c]))
+            else:
+                data[c] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
         return pd.DataFrame(data)

@@ -49,13 +49,12 @@ def manifest(result: Result) -> dict[str, Any]:
         "wall_seconds": round(result.wall_seconds, 3),
         "weather": result.weather,
         "notes": result.notes,
-        "rows": {name: int(len(df)) for name, df in result.tables.items()},
+        "rows": {name: result.tables.rows(name) for name in result.tables},
         "scenario": resolved_dict(result.scenario),
     }
 
 
-def _write_table(df: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
+def _write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 
 
@@ -69,7 +68,7 @@ def write_run(result: Result, out_dir: Path | None = None) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
     try:
         for name in TABLE_FILES:
-            _write_table(result.tables[name], tmp / f"{name}.parquet")
+            _write_table(result.tables.raw(name).to_arrow(), tmp / f"{name}.parquet")
         with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
             json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
             fh.write("\n")

@@ -8,14 +8,16 @@ of events never depends on the order of process creation. There is no process pe
 from __future__ import annotations
 
 import time as wallclock
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import simpy
 
-from ..ledger import Accounts
+from ..ledger import INSTITUTIONS, Accounts, Table
 from ..rights.base import RightPolicy
+from ..rights.teaching import TeachingPolicy
 from ..rights.water import WaterPolicy
 from ..scenario.model import Scenario
 from .calendar import CalendarPlan
@@ -26,20 +28,49 @@ from .world import World
 ProgressFn = Callable[[int, int], None]
 
 
+class LazyTables(Mapping[str, pd.DataFrame]):
+    """The run's record tables by name; each becomes a pandas DataFrame on first access (then cached)."""
+
+    def __init__(self, raw: dict[str, Table]):
+        self._raw = raw
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = self._raw[name].to_dataframe()
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def raw(self, name: str) -> Table:
+        """The columnar record itself (for writing Parquet without pandas)."""
+        return self._raw[name]
+
+    def rows(self, name: str) -> int:
+        return len(self._raw[name])
+
+
 @dataclass
 class Result:
-    """What a run produced: every table as a pandas DataFrame (columns in ``docs/tables.md``)."""
+    """What a run produced: every table as a pandas DataFrame (columns in ``docs/tables.md``).
+
+    ``result.trades`` is ``result.tables["trades"]``; tables are converted to DataFrames on first use.
+    """
 
     scenario: Scenario
     seed: int
-    tables: dict[str, pd.DataFrame]
+    tables: LazyTables
     wall_seconds: float
     weather: list[str]
     notes: list[str]
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
             return tables[name]
         raise AttributeError(name)
 
@@ -49,6 +80,8 @@ def build_policies(scenario: Scenario, weather_years: list[str]) -> list[RightPo
     policies: list[RightPolicy] = []
     if scenario.water is not None:
         policies.append(WaterPolicy(scenario.water, scenario.weather, weather_years, scenario.output.holdings_every))
+    if scenario.teaching is not None:
+        policies.append(TeachingPolicy(scenario.teaching, scenario.calendar.years * scenario.calendar.sessions_per_year))
     return policies
 
 
@@ -79,6 +112,11 @@ def simulate(
     for pol in policies:
         pol.setup(world, first)
         first += pol.holder_count()
+    inst = sorted(INSTITUTIONS.items(), reverse=True)
+    world.tables["holders"].append(
+        holder=np.array([i for i, _ in inst], dtype=np.int64), name=np.array([n for _, n in inst], dtype=object),
+        group="institution", sector="", right="",
+    )
     if check:
         world.accounts.check()
 
@@ -129,7 +167,7 @@ def simulate(
     env.run()
     if check:
         world.accounts.check()
-    tables = {name: table.to_dataframe() for name, table in world.tables.items()}
+    tables = LazyTables(world.tables)
     notes = []
     for pol in policies:
         if getattr(pol, "confirm_scaled", False):

@@ -24,7 +24,8 @@ from ..agents.behaviour import BUY, SELL, quote
 from ..engine.sampling import draw
 from ..engine.world import World
 from ..ledger import COLLECTIVE, CONSUMED, FISCAL, GOVERNMENT, ISSUER, RESERVE, SUPPLIER
-from ..market import ContinuousDoubleAuction, clear_call_auction
+from ..market import clear_call_auction
+from ..market.batch_cda import match_session
 from ..market.metrics import max_gains
 from ..market.negotiation import nash_prices
 from ..rules.tariffs import bill_many
@@ -76,7 +77,6 @@ class WaterPolicy:
         )
         self.protected = np.array([s in spec.supervision.protected_sectors for s in SECTORS])
         self.last_price: int | None = None
-        self._order_seq = 0
 
     # ------------------------------------------------------------------ RightPolicy
     def products(self) -> list[str]:
@@ -325,23 +325,17 @@ class WaterPolicy:
         return traders_a[order], sides_a[order], prices_a[order], qtys_a[order]
 
     def _clear(self, world: World, traders, sides, prices, qtys) -> None:
-        n = traders.size
-        ids = np.arange(self._order_seq, self._order_seq + n, dtype=np.int64)
-        self._order_seq += n
         mech = self.spec.market.mechanism
         if mech.type == "cda":
-            book = ContinuousDoubleAuction(floor_ticks=self.floor)
-            book.submit_many(ids, traders, sides, prices, qtys, world.clock.day)
-            book.end_session()
-            fills = book.take_fills()
-            rej = book.take_rejections()
-            if len(rej["order_id"]):
-                world.record_rejections(product=ANNUAL, trader=rej["trader"],
-                                        side=np.where(np.asarray(rej["side"]) == BUY, "buy", "sell").astype(object),
-                                        quantity=rej["quantity"], price_ticks=rej["price"],
-                                        reason=np.asarray(rej["reason"], dtype=object))
-            if len(fills["quantity"]):
-                self._settle(world, fills["seller"], fills["buyer"], fills["quantity"], fills["price"], "cda")
+            res = match_session(traders, sides, prices, qtys, floor_ticks=self.floor)
+            if res.rejected.size:
+                r = res.rejected
+                world.record_rejections(product=ANNUAL, trader=traders[r],
+                                        side=np.where(sides[r] == BUY, "buy", "sell").astype(object),
+                                        quantity=qtys[r], price_ticks=prices[r], reason=res.reject_reason)
+            if res.fill_quantity.size:
+                self._settle(world, traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity,
+                             res.fill_price, "cda")
         else:
             b = sides == BUY
             s = ~b
@@ -585,18 +579,13 @@ class WaterPolicy:
         k(RIGHT, "efficiency", self.gains_realised / self.gains_max if self.gains_max > 0 else float("nan"), "1")
 
     def _year_trade_stats(self, trades, year: int) -> tuple[int, int, float]:
-        """Volume, count and volume-weighted mean price (yuan/m³) of this year's water trades so far."""
+        """Volume, count and volume-weighted mean price (yuan/m³) of the water trades since last year end."""
         start = getattr(self, "_trade_cursor", 0)
-        df_cols = trades._chunks
-        q_chunks = df_cols["quantity"][start:]
-        a_chunks = df_cols["amount_fen"][start:]
-        self._trade_cursor = len(df_cols["quantity"])
-        if not q_chunks:
-            return 0, 0, float("nan")
-        q = np.concatenate(q_chunks)
-        a = np.concatenate(a_chunks)
+        q = trades.column_since("quantity", start)
+        a = trades.column_since("amount_fen", start)
+        self._trade_cursor = trades.chunk_count()
         vol = int(q.sum())
-        return vol, int(q.size), (a.sum() / 100) / vol if vol else float("nan")
+        return vol, int(q.size), (int(a.sum()) / 100) / vol if vol else float("nan")
 
 
 def _share(x: np.ndarray, k: int, n: int) -> np.ndarray:
