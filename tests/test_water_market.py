@@ -190,3 +190,42 @@ def test_efficiency_of_a_competitive_two_holder_market_is_one():
     r = simulate(two_holder_water(), seed=1)
     k = r.kpis
     assert k.loc[k.metric == "efficiency", "value"].tolist() == [1.0]
+
+
+def test_w4_savings_from_retrofits_are_sold_in_term_deals_and_return():
+    """W4 (and W13: the saving farm gets the proceeds): the farm retrofits at the end of 2021 and saves
+    50 % of its need (500 → 250 m³); its saved 250 m³ of confirmed right meet the firm's structural
+    shortfall of 200 m³ (need 1,200 over 1,000 confirmed). Nash split of 0.50 and 10.00 yuan/m³·yr is 5.25;
+    a 2-year term costs 10.50 yuan per m³ of annual right: 200 m³ → 2,100.00 yuan. The right goes back at
+    the end of 2023, when the firm is short again and a new deal is struck from the farm's further
+    savings."""
+    s = two_holder_water(
+        calendar={"start_year": 2021, "years": 3, "periods_per_year": 1, "sessions_per_year": 1},
+        water__groups__0__participation=0.0,
+        water__long_term={"enabled": True, "retrofit_probability_per_year": "1", "saving_share": "0.5",
+                          "term_years": 2, "pairs_per_year": 1},
+    )
+    r = simulate(s, seed=1, check=True)
+    t = r.trades[r.trades["product"] == "water.right"]
+    assert t[["year", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
+        [2021, 0, 1, 200, 105000, 210000], [2023, 0, 1, 200, 105000, 210000]
+    ]
+    h = r.holdings[r.holdings["product"] == "water.right"]
+    firm = h[h.holder == 1].set_index("year")["quantity"].to_dict()
+    assert firm == {2021: 1000, 2022: 1200, 2023: 1200}
+    assert (r.charges.kind == "proceeds_share").sum() == 0  # W13: the whole saving proceeds go to the farm
+
+
+def test_w2_w4_expiry_of_an_industrial_right_leaves_term_deals_running():
+    """W2 + W4: the firm's own right expires into the reserve while a term deal it bought still runs;
+    only its own 1,000 m³ are reclaimed and the leased 200 m³ go back to the farm at the deal's end."""
+    s = two_holder_water(
+        calendar={"start_year": 2021, "years": 3, "periods_per_year": 1, "sessions_per_year": 1},
+        water__groups__0__participation=0.0,
+        water__validity={"industry": 2},
+        water__long_term={"enabled": True, "retrofit_probability_per_year": "1", "saving_share": "0.5",
+                          "term_years": 2, "pairs_per_year": 1},
+    )
+    r = simulate(s, seed=1, check=True)
+    reclaim = r.reserve[r.reserve.action == "reclaim"]
+    assert reclaim[["year", "quantity"]].values.tolist() == [[2022, 1000]]

@@ -128,6 +128,9 @@ class WaterPolicy:
         self.sector, self.group, self.mv = sector, group, mv
         self.need_base = np.rint(confirmed * need_share).astype(np.int64)
         self.expiry = expiry
+        self.term_deals: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []  # W4
+        self.saved = np.zeros(n, dtype=np.int64)  # W4: savings not yet sold
+        self.leased_in = np.zeros(n, dtype=np.int64)  # W4: rights held under term deals
         acc = world.accounts
         acc.move(RIGHT_P, ISSUER, GOVERNMENT, spec.cap_m3)
         acc.move(RIGHT_P, GOVERNMENT, self.ids, confirmed)
@@ -207,6 +210,7 @@ class WaterPolicy:
         self.bought = np.zeros(len(self.ids), dtype=np.int64)
         self.sold = np.zeros(len(self.ids), dtype=np.int64)
         self.gains_realised = 0
+        self.year_volume = self.year_amount = self.year_trades = 0
         sell = self.sellable(world)
         want = self.wanted(world)
         open_sellers = ~self.protected[self.sector]
@@ -427,6 +431,9 @@ class WaterPolicy:
                                      rate_ticks=price[farm_to_ind][pos], amount_fen=to_coll[pos])
         if len(price):
             self.last_price = int(price[-1])
+        self.year_volume += int(qty.sum())
+        self.year_amount += int(amount.sum())
+        self.year_trades += int(qty.size)
         self._record_reserve_fills(world, seller, buyer, qty, price, amount, reason, reserve_action)
 
     def _record_reserve_fills(self, world, seller, buyer, qty, price, amount, reason, action) -> None:
@@ -477,6 +484,7 @@ class WaterPolicy:
             world.record_reserve(product=ANNUAL, action="expire", quantity=stock, price_ticks=0, amount_fen=0,
                                  stock=0, cash_fen=self._reserve_cash(world), reason="unsold annual stock expires")
         self._validity(world)
+        self._long_term(world)
         self._kpis(world, use, unmet, surcharge_rev, tariff_rev, band_rev)
         self.plan = self._declare(acc.of(RIGHT_P, self.ids))
         if self.holdings_every == "year":
@@ -537,7 +545,7 @@ class WaterPolicy:
         ending = np.nonzero(self.expiry == year)[0]
         if not ending.size:
             return
-        conf = acc.of(RIGHT_P, self.ids[ending])
+        conf = acc.of(RIGHT_P, self.ids[ending]) - self.leased_in[ending]  # term deals run to their end (W4)
         ind = self.sector[ending] == IND
         if ind.any():
             acc.move(RIGHT_P, self.ids[ending[ind]], RESERVE, conf[ind])
@@ -554,9 +562,56 @@ class WaterPolicy:
             terms = np.array([getattr(v, SECTORS[s]) for s in self.sector[other]], dtype=np.int64)
             self.expiry[other] = year + terms
 
+    def _long_term(self, world: World) -> None:
+        """W4: end matured term deals, let farms retrofit, and match savings with firms short of rights."""
+        lt = self.spec.long_term
+        acc, year = world.accounts, world.clock.year
+        if not lt.enabled:
+            return
+        still = []
+        for seller, buyer, qty, end in self.term_deals:
+            if end == year:  # the right returns to the farm that saved the water
+                acc.move(RIGHT_P, buyer, seller, qty)
+                np.subtract.at(self.leased_in, buyer - self.first, qty)
+            else:
+                still.append((seller, buyer, qty, end))
+        self.term_deals = still
+        rng = world.rng.stream("water.long_term")
+        confirmed = acc.of(RIGHT_P, self.ids)
+        farms = np.nonzero((self.sector == AGRI) & (rng.random(len(self.ids)) < float(lt.retrofit_probability_per_year)))[0]
+        share = decimal_to_rational(lt.saving_share)
+        saving = (self.need_base[farms] * share.numerator) // share.denominator
+        self.need_base[farms] -= saving
+        self.saved[farms] += saving
+        sellable = np.minimum(self.saved, np.maximum(confirmed - self.need_base, 0))
+        shortfall = np.where(self.sector == IND, np.maximum(self.need_base - confirmed, 0), 0)
+        sellers, buyers = np.nonzero(sellable > 0)[0], np.nonzero(shortfall > 0)[0]
+        k = min(lt.pairs_per_year, sellers.size, buyers.size)
+        if k == 0:
+            return
+        s = rng.choice(sellers, size=k, replace=False)
+        b = rng.choice(buyers, size=k, replace=False)
+        annual = nash_prices(self.mv[b], self.mv[s], float(lt.seller_power), np.zeros(k))
+        ok = annual > 0
+        s, b, annual = s[ok], b[ok], annual[ok]
+        if not s.size:
+            return
+        qty = np.minimum(sellable[s], shortfall[b])
+        price = annual * lt.term_years  # ticks per m³ of annual right for the whole term
+        amount = amount_fen_array(qty, price)
+        acc.move(RIGHT_P, self.ids[s], self.ids[b], qty)
+        acc.pay(self.ids[b], self.ids[s], amount)
+        self.saved[s] -= qty
+        self.term_deals.append((self.ids[s], self.ids[b], qty, year + lt.term_years))
+        np.add.at(self.leased_in, b, qty)
+        base = self.pricing.base_price(self.sector[s], self.sector[b]) * lt.term_years
+        names = np.array(SECTORS, dtype=object)
+        world.record_trades(right=RIGHT, product=RIGHT_P, mechanism="negotiation", seller=self.ids[s],
+                            buyer=self.ids[b], quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount,
+                            relation=names[self.sector[s]] + "->" + names[self.sector[b]], base_price_ticks=base)
+
     def _kpis(self, world: World, use, unmet, surcharge_rev, tariff_rev, band_rev) -> None:
         acc = world.accounts
-        trades = world.tables["trades"]
         k = world.record_kpi
         k(RIGHT, "cap", self.spec.cap_m3, "m3")
         k(RIGHT, "confirmed", int(acc.of(RIGHT_P, self.ids).sum()), "m3")
@@ -564,10 +619,10 @@ class WaterPolicy:
         k(RIGHT, "use", int(use.sum()), "m3")
         k(RIGHT, "use_over_cap", float(use.sum()) / self.spec.cap_m3, "1")
         k(RIGHT, "unmet_need", int(unmet.sum()), "m3")
-        year_trades = self._year_trade_stats(trades, world.clock.year)
-        k(RIGHT, "traded_volume", year_trades[0], "m3")
-        k(RIGHT, "trade_count", year_trades[1], "1")
-        k(RIGHT, "mean_price", year_trades[2], "yuan/m3")
+        vol, amount = self.year_volume, self.year_amount
+        k(RIGHT, "traded_volume", vol, "m3")
+        k(RIGHT, "trade_count", self.year_trades, "1")
+        k(RIGHT, "mean_price", (amount / 100) / vol if vol else float("nan"), "yuan/m3")
         k(RIGHT, "base_price", self.pricing.default_base_ticks / 10_000, "yuan/m3")
         k(RIGHT, "surcharge_revenue", surcharge_rev / 100, "yuan")
         for band, fen in sorted(band_rev.items()):
@@ -577,16 +632,6 @@ class WaterPolicy:
         k(RIGHT, "reserve_stock", self._reserve_stock(world), "m3")
         k(RIGHT, "reserve_cash", self._reserve_cash(world) / 100, "yuan")
         k(RIGHT, "efficiency", self.gains_realised / self.gains_max if self.gains_max > 0 else float("nan"), "1")
-
-    def _year_trade_stats(self, trades, year: int) -> tuple[int, int, float]:
-        """Volume, count and volume-weighted mean price (yuan/m³) of the water trades since last year end."""
-        start = getattr(self, "_trade_cursor", 0)
-        q = trades.column_since("quantity", start)
-        a = trades.column_since("amount_fen", start)
-        self._trade_cursor = trades.chunk_count()
-        vol = int(q.sum())
-        return vol, int(q.size), (int(a.sum()) / 100) / vol if vol else float("nan")
-
 
 def _share(x: np.ndarray, k: int, n: int) -> np.ndarray:
     """Part ``k`` of ``n`` of ``x`` split evenly, remainders to the last part (the parts sum to ``x``)."""

@@ -13,6 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .forest import ForestSpec
+from .links import LinksSpec
+
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 
@@ -94,7 +97,32 @@ class ZIU(Strict):
     type: Literal["zi_u"]
 
 
-Behaviour = Annotated[Truthful | Markup | ZIC | ZIU, Field(discriminator="type")]
+class ZIP(Strict):
+    """Zero intelligence plus (Cliff 1997, HP Labs HPL-97-91): each trader shouts its limit times (1 + its
+    profit margin) and moves the margin after every shout towards a perturbed copy of that shout's price
+    (Widrow-Hoff with momentum). Defaults are Cliff's published values; see ``agents/zip.py``."""
+
+    type: Literal["zip"]
+    learning_rate: tuple[float, float] = Field((0.1, 0.5), description="range of each trader's learning rate beta")
+    momentum: tuple[float, float] = Field((0.2, 0.8), description="range of each trader's momentum gamma")
+    initial_margin: tuple[float, float] = Field((0.05, 0.35), description="range of the initial |profit margin|")
+    relative_perturbation: float = Field(0.05, ge=0, le=1, description="c_r: target = R q + A, R within 1 ± c_r")
+    absolute_perturbation_yuan: Money = Field(
+        Decimal("0.05"), description="c_a: A within ± c_a, yuan per base unit"
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> ZIP:
+        for name in ("learning_rate", "momentum", "initial_margin"):
+            lo, hi = getattr(self, name)
+            if not 0 <= lo <= hi:
+                raise ValueError(f"{name} must be [low, high] with 0 <= low <= high")
+        if self.learning_rate[1] > 1 or self.momentum[1] >= 1:
+            raise ValueError("learning_rate must stay within [0, 1] and momentum below 1")
+        return self
+
+
+Behaviour = Annotated[Truthful | Markup | ZIC | ZIU | ZIP, Field(discriminator="type")]
 
 
 # --------------------------------------------------------------------------- calendar and weather
@@ -364,6 +392,21 @@ class HolderGroup(Strict):
     )
 
 
+class LongTermSpec(Strict):
+    """Rule W4: surplus created by water-saving retrofits or lasting crop changes is traded in medium- and
+    long-term deals: the confirmed right itself (``water.right``) passes to the buyer for ``term_years`` and
+    then returns. Each year end a share of farms retrofit and save a share of their confirmed volume; farms
+    with such savings meet industrial firms short of rights (need above their confirmed volume) in
+    ``pairs_per_year`` negotiations; the price per m³ of annual right covers the whole term."""
+
+    enabled: bool = False
+    retrofit_probability_per_year: Share = Decimal("0.05")
+    saving_share: Share = Decimal("0.15")
+    term_years: int = Field(5, ge=1, le=30)
+    pairs_per_year: int = Field(10, ge=0)
+    seller_power: Share = Decimal("0.5")
+
+
 class SupervisionSpec(Strict):
     """Rule W16: no hoarding, no squeezing of protected uses."""
 
@@ -420,6 +463,7 @@ class WaterSpec(Strict):
     proceeds: ProceedsSpec = Field(default_factory=ProceedsSpec)
     reserve: ReserveSpec = Field(default_factory=ReserveSpec)
     supervision: SupervisionSpec = Field(default_factory=SupervisionSpec)
+    long_term: LongTermSpec = Field(default_factory=LongTermSpec)
     market: MarketSpec = Field(default_factory=MarketSpec)
     groups: list[HolderGroup] = Field(min_length=1)
 
@@ -454,10 +498,24 @@ class Scenario(Strict):
     calendar: Calendar = Field(default_factory=Calendar)
     weather: Weather = Field(default_factory=MarkovWeather)
     water: WaterSpec | None = None
+    # Markets of the other rights are added here, one optional section each (see MARKET_SECTIONS).
+    teaching: TeachingSpec | None = None
+    forest: ForestSpec | None = None
+    links: LinksSpec | None = Field(None, description="cross-right links: pledges (X3), multi-right projects (X4)")
     output: OutputSpec = Field(default_factory=OutputSpec)
 
     @model_validator(mode="after")
     def _some_right(self) -> Scenario:
-        if self.water is None:
-            raise ValueError("a scenario needs at least one market: add a `water:` section")
+        present = [name for name in MARKET_SECTIONS if getattr(self, name, None) is not None]
+        if not present:
+            raise ValueError(f"a scenario needs at least one market section: one of {', '.join(MARKET_SECTIONS)}")
         return self
+
+
+#: The market sections a scenario may hold, in the order the engine runs them.
+MARKET_SECTIONS: tuple[str, ...] = ("water", "teaching", "forest")
+
+# Section models that build on the models above are imported last (they import this module).
+from .teaching import TeachingSpec  # noqa: E402
+
+Scenario.model_rebuild()
