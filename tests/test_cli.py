@@ -31,7 +31,7 @@ def test_run_writes_a_complete_run_directory(tmp_path):
     out = tmp_path / "run"
     p = cli("run", DEFAULT, "--seed", "3", "--out", str(out), "--check", *sets())
     assert p.returncode == 0, p.stderr
-    assert "written:" in p.stdout and "trades:" in p.stdout
+    assert "written:" in p.stdout and "trades water.annual:" in p.stdout
     for name in results.TABLE_FILES:
         assert (out / f"{name}.parquet").is_file()
     man = json.loads((out / "manifest.json").read_text())

@@ -98,13 +98,15 @@ def _print_summary(result, out: Path) -> None:
     trades = result.tables["trades"]
     charges = result.tables["charges"]
     kpis = result.tables["kpis"]
-    vol = int(trades["quantity"].sum()) if len(trades) else 0
-    paid = int(trades["amount_fen"].sum()) if len(trades) else 0
     sur = int(charges.loc[charges["kind"] == "surcharge", "amount_fen"].sum()) if len(charges) else 0
     print(f"run: {result.scenario.name}  seed {result.seed}  {result.wall_seconds:.2f} s")
     print(f"weather: {', '.join(result.weather)}")
-    print(f"trades: {len(trades):,}  volume {vol:,} m3  value {Decimal(paid) / 100:,.2f} yuan"
-          + (f"  mean price {Decimal(paid) / 100 / vol:.4f} yuan/m3" if vol else ""))
+    if not len(trades):
+        print("trades: none")
+    for product, t in trades.groupby("product", observed=True, sort=True):
+        vol, paid, unit = int(t["quantity"].sum()), int(t["amount_fen"].sum()), str(t["unit"].iloc[0])
+        print(f"trades {product}: {len(t):,}  volume {vol:,} {unit}  value {Decimal(paid) / 100:,.2f} yuan"
+              + (f"  mean price {Decimal(paid) / 100 / vol:.4f} yuan/{unit}" if vol else ""))
     print(f"surcharges (W8/W9): {Decimal(sur) / 100:,.2f} yuan   rejected orders: {len(result.tables['orders_rejected']):,}")
     eff = kpis[kpis["metric"] == "efficiency"]["value"]
     if len(eff):
