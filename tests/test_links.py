@@ -1,0 +1,163 @@
+"""Links between the four rights: X1 (one platform, shared mechanisms), X2 (one reserve per right with its own
+accounts), X3 (rights as collateral across rights), X4 (a project needs several rights together)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS, two_holder_water
+from rights_market import load_scenario, simulate
+from rights_market.engine.calendar import CalendarPlan
+from rights_market.engine.rng import RngTree
+from rights_market.engine.world import World
+from rights_market.ledger import RESERVE, RESERVES, Accounts
+from rights_market.rights.links import free_quantity, pledge, screen_sales
+from rights_market.scenario.model import Scenario
+
+QUIET_FOREST = {
+    "zones": [{"name": "farm_forest", "area_mu": 1000, "manager": "forest_farm"}],
+    "households": {"count": 0}, "operators": {"count": 0}, "firms": {"count": 0},
+    "farm": {"planting_mu_per_year": 0}, "funds": {"concessions": [], "under_forest_lease_share": 0},
+    "energy": {"lots_per_year": 0}, "land": {"lots_per_year": 0}, "credit": {"enabled": False},
+    "trading": {"transfer_rate_per_year": 0, "retransfer_rate_per_year": 0},
+    "reserve": {"budget_yuan_per_year": 1_000_000},
+}
+
+
+def water_forest(links: dict | None = None, years: int = 1, water_reserve_m3: int = 1000,
+                 water_budget_yuan: int = 500) -> Scenario:
+    """The two-holder water market of conftest, a quiet forest market, and a ``links:`` section."""
+    data = two_holder_water().model_dump(mode="json")
+    data["calendar"]["years"] = years
+    data["weather"]["sequence"] = ["normal"] * years
+    data["water"]["reserve"].update(initial_rights_m3=water_reserve_m3, budget_yuan_per_year=water_budget_yuan)
+    data["forest"] = QUIET_FOREST
+    if links is not None:
+        data["links"] = links
+    return Scenario.model_validate(data)
+
+
+def test_x2_one_reserve_per_right_with_its_own_accounts():
+    """X2: the water reserve (−1) gets its 500 yuan budget and the forest reserve (−11) its 1,000,000 yuan, each
+    in its own account; the water reserve's stock of rights is untouched by the forest and vice versa."""
+    assert len(set(RESERVES.values())) == 4 and RESERVES["water"] == RESERVE
+    r = simulate(water_forest(), seed=1, check=True)
+    res = r.reserve
+    budget = res[res.action == "budget"]
+    assert sorted(budget[["product", "cash_fen"]].values.tolist()) == [["forest.management", 100_000_000],
+                                                                        ["water.annual", 50_000]]
+    h = r.holdings
+    water_res = h[(h.holder == RESERVE) & (h["product"] == "water.right")]
+    assert water_res.quantity.iloc[-1] == 1000
+    assert h[(h.holder == RESERVES["forest"]) & h["product"].str.startswith("water")].empty
+
+
+def test_x3_screen_sales_refuses_more_than_the_free_quantity():
+    """X3: holder 0 holds 1,000 and pledged 600: it may sell 400 in all; a 300 then a 200 sale → the second is
+    rejected ``pledged`` (sales are checked cumulatively)."""
+    acc = Accounts(2, ["water.right", "water.right.pledged"])
+    world = World(calendar=CalendarPlan(2021, 1, 1, 1), rng=RngTree(1), accounts=acc)
+    acc.move("water.right", -8, 0, 1000)
+    pledge(world, "water.right", 0, 600)
+    assert free_quantity(acc, "water.right", np.array([0, 1])).tolist() == [400, 0]
+    ok = screen_sales(world, "water.right", np.array([0, 0]), np.array([300, 200]), np.array([10_810, 10_810]))
+    assert ok.tolist() == [True, False]
+    rej = world.tables["orders_rejected"].to_dataframe()
+    assert rej[["trader", "side", "quantity", "reason"]].values.tolist() == [[0, "sell", 200, "pledged"]]
+    acc.check()
+
+
+def test_x3_pledged_water_rights_default_to_the_water_reserve():
+    """X3: both water holders pledge half of their 1,000 m³ right (500 m³) for a loan of 50 % × 1.081 yuan ×
+    500 = 270.25 yuan each; the loans default at maturity (rate 1): the 500 m³ go to the water reserve, which
+    pays the bank what its cash allows (its 500 yuan budget covers 270.25 + 229.75 of 270.25); the forest
+    reserve is not touched."""
+    links = {"pledges": [{"product": "water.right", "holder_share": 1, "pledge_share": 0.5,
+                          "value_yuan_per_unit": "1.081", "loan_to_value": 0.5, "interest_rate": 0,
+                          "term_years": 1, "default_rate": 1}]}
+    r = simulate(water_forest(links, water_reserve_m3=0), seed=1, check=True)
+    c = r.charges
+    assert c[c.kind == "loan"][["payee", "amount_fen"]].values.tolist() == [[0, 27_025], [1, 27_025]]
+    reg = r.registry
+    forfeit = reg[reg.event == "forfeit"]
+    assert forfeit[["holder", "counterparty", "quantity"]].values.tolist() == [[RESERVE, 0, 500], [RESERVE, 1, 500]]
+    assert forfeit.amount_fen.tolist() == [27_025, 22_975]  # 500 yuan of reserve cash runs out on the second
+    res = r.reserve
+    taken = res[(res["product"] == "water.right") & (res.action == "buy")]
+    assert taken[["quantity", "stock", "amount_fen"]].values.tolist() == [[500, 500, 27_025], [500, 1000, 22_975]]
+    assert res[res.reason.str.contains("X3")]["product"].unique().tolist() == ["water.right"]
+    assert (res[res["product"] == "forest.management"].action == "budget").all()
+
+
+def test_x4_project_waits_until_it_can_hold_every_right():
+    """X4: a project needing 200 m³ of water rights and 1,000 kg of energy quota: the forest reserve has no
+    quota, so nothing is taken — not even the water the water reserve could give (all or nothing) — and the
+    missing quota is a rejected buy order ``insufficient_rights``, every year."""
+    links = {"projects": [{"name": "expansion", "start_year": 2021,
+                           "needs": {"water.right": 200, "forest.energy_quota": 1000},
+                           "prices_yuan": {"water.right": "1.081"}}]}
+    r = simulate(water_forest(links, years=2), seed=1, check=True)
+    rej = r.orders_rejected
+    assert rej[["year", "product", "quantity", "reason"]].values.tolist() == [
+        [2021, "forest.energy_quota", 1000, "insufficient_rights"], [2022, "forest.energy_quota", 1000,
+                                                                     "insufficient_rights"]]
+    assert r.trades[r.trades.right == "water"].empty or (r.trades.buyer != rej.trader.iloc[0]).all()
+    k = r.kpis[r.kpis.right == "links"].set_index(["year", "metric"]).value
+    assert k[(2022, "projects_started")] == 0 and k[(2022, "projects_blocked")] == 1
+
+
+def test_x4_water_bounds_the_project_which_proceeds_once_the_water_is_there():
+    """X4 (以水定产): with 200 m³ in the water reserve the project buys them at 1.081 yuan/m³ (216.20 yuan) and
+    proceeds; with 100 m³ it cannot (short 100 m³) and takes nothing."""
+    links = {"projects": [{"name": "expansion", "start_year": 2021, "needs": {"water.right": 200},
+                           "prices_yuan": {"water.right": "1.081"}}]}
+    r = simulate(water_forest(links, water_reserve_m3=200), seed=1, check=True)
+    project = r.holders[r.holders.group == "projects"].holder.iloc[0]
+    t = r.trades[r.trades.buyer == project]
+    assert t[["right", "product", "seller", "quantity", "price_ticks", "amount_fen", "mechanism"]].values.tolist() == [
+        ["water", "water.right", RESERVE, 200, 10_810, 21_620, "directed"]]
+    assert (r.registry.event == "project_start").sum() == 1
+    r = simulate(water_forest(links, water_reserve_m3=100), seed=1, check=True)
+    assert r.orders_rejected[["product", "quantity", "reason"]].values.tolist() == [
+        ["water.right", 100, "insufficient_rights"]]
+    assert (r.registry.event == "project_start").sum() == 0
+
+
+def test_x4_a_need_of_an_absent_market_is_a_clear_error():
+    """X4: a project needing emission rights in a scenario without the emission market is refused, naming the
+    project, the product and the section to add."""
+    links = {"projects": [{"name": "expansion", "start_year": 2021, "needs": {"emission.NOx": 1000}}]}
+    with pytest.raises(ValueError, match=r"emission\.NOx.*expansion.*add the emission section"):
+        simulate(water_forest(links), seed=1)
+
+
+def test_x1_four_rights_on_one_platform_conserved(tmp_path):
+    """X1/X2/X3/X4: the four markets run together (shrunk: 2 years, monthly sessions); every right of every
+    market and every fen is conserved after every period; the markets share the platform's mechanisms
+    (listing and negotiation serve several rights); the expansion project gets its water, NOx and SO2 in
+    2022; every reserve keeps to its own right."""
+    over = ["calendar.years=2", "calendar.sessions_per_year=12", "calendar.periods_per_year=4",
+            "water.groups.0.count=80", "water.groups.1.count=4", "water.groups.2.count=12",
+            "water.groups.3.count=60", "water.groups.4.count=2", "water.cap_m3=3500000"]
+    s = load_scenario(SCENARIOS / "dawukou_four_rights.yaml", over)
+    t0 = time.perf_counter()
+    r = simulate(s, seed=3, check=True)
+    assert time.perf_counter() - t0 < 60
+    t = r.trades
+    assert set(t.right) == {"water", "emission", "land", "forest"}
+    by_mech = t.groupby("mechanism").right.agg(lambda x: set(x))
+    assert len(by_mech["listing"]) >= 3 and len(by_mech["negotiation"]) >= 2
+    k = r.kpis[r.kpis.right == "links"].set_index(["year", "metric"]).value
+    assert k[(2022, "projects_started")] == 1
+    project = r.holders[r.holders.group == "projects"].holder.iloc[0]
+    got = t[t.buyer == project].groupby("product").quantity.sum().to_dict()
+    assert got == {"water.right": 200_000, "emission.NOx": 10_000, "emission.SO2": 10_000}
+    res = r.reserve
+    own = {"water": RESERVE, "emission": RESERVES["emission"], "land": RESERVES["land"], "forest": RESERVES["forest"]}
+    for _, row in t[t.seller.isin(list(own.values())) | t.buyer.isin(list(own.values()))].iterrows():
+        reserve = row.seller if row.seller < 0 else row.buyer
+        assert reserve == own[row.right], (row.right, reserve)  # X2: a reserve trades its own right only
+    assert not res.empty
