@@ -1,0 +1,1027 @@
+"""Build ``report.html`` and ``report.md`` from the tables of a run directory (see ``docs/tables.md``).
+
+The report is assembled as a list of blocks (headings, paragraphs, figures, tables) that are rendered
+twice: to a self-contained HTML file (inline CSS, figures as base64 PNG) and to Markdown (figures as PNG
+files in ``figures/``, referenced relatively). All files are written atomically (temp file + ``os.replace``).
+
+Money is always summed over the integer ``*_fen`` columns and turned into yuan only when formatted.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..units import FEN_PER_YUAN
+from . import figures as figs
+from .labels import Labels
+
+# ----------------------------------------------------------------------------------------- table schema
+#: Columns (and dtypes) read from each table; missing files or columns are filled with these.
+SCHEMA: dict[str, dict[str, str]] = {
+    "holders": {"holder": "int64", "name": "str", "group": "str", "sector": "str", "right": "str"},
+    "trades": {
+        "time": "int64",
+        "year": "int64",
+        "session": "int64",
+        "right": "str",
+        "product": "str",
+        "mechanism": "str",
+        "seller": "int64",
+        "buyer": "int64",
+        "quantity": "int64",
+        "unit": "str",
+        "price_ticks": "int64",
+        "amount_fen": "int64",
+        "relation": "str",
+        "base_price": "float64",
+    },
+    "orders_rejected": {
+        "time": "int64",
+        "year": "int64",
+        "session": "int64",
+        "product": "str",
+        "trader": "int64",
+        "side": "str",
+        "quantity": "int64",
+        "price": "float64",
+        "reason": "str",
+    },
+    "holdings": {"time": "int64", "year": "int64", "holder": "int64", "product": "str", "quantity": "int64"},
+    "charges": {
+        "time": "int64",
+        "year": "int64",
+        "holder": "int64",
+        "payee": "int64",
+        "product": "str",
+        "kind": "str",
+        "band": "int64",
+        "quantity": "int64",
+        "rate_ticks": "int64",
+        "amount_fen": "int64",
+    },
+    "reserve": {
+        "time": "int64",
+        "year": "int64",
+        "product": "str",
+        "action": "str",
+        "quantity": "int64",
+        "amount_fen": "int64",
+        "stock": "int64",
+        "cash_fen": "int64",
+        "reason": "str",
+    },
+    "kpis": {
+        "time": "int64",
+        "year": "int64",
+        "right": "str",
+        "metric": "str",
+        "value": "float64",
+        "unit": "str",
+    },
+}
+
+RIGHT_ORDER = ("water", "emission", "land", "forest")
+DEFAULT_UNIT = {"water": "m3", "emission": "kg", "land": "m2"}
+MECHANISM_ORDER = ("cda", "call", "negotiation", "listing", "auction", "tender", "directed", "reserve")
+KIND_ORDER = ("tariff", "surcharge", "use_fee", "proceeds_share", "penalty", "tax", "fee")
+METRIC_ORDER = (
+    "cap",
+    "confirmed",
+    "deliverable_share",
+    "planned",
+    "use",
+    "use_over_cap",
+    "traded_volume",
+    "trade_count",
+    "mean_price",
+    "base_price",
+    "surcharge_revenue",
+    "tariff_revenue",
+    "reserve_stock",
+    "reserve_cash",
+    "unmet_need",
+    "rejected_orders",
+    "efficiency",
+)
+COUNT_METRICS = frozenset({"trade_count", "rejected_orders", "dry_year"})
+SHARE_METRICS = frozenset({"deliverable_share", "use_over_cap", "efficiency"})
+BAND_METRIC_PREFIX = "surcharge_revenue_band_"
+DAYS_PER_YEAR = 365
+TOP_HOLDERS = 10
+
+
+# ----------------------------------------------------------------------------------------- loading
+@dataclass
+class Run:
+    """The manifest and tables of one run directory."""
+
+    path: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame]
+
+
+def _empty(schema: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
+
+
+def _read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
+    if not path.exists():
+        return _empty(schema)
+    df = pd.read_parquet(path)
+    for col, dtype in schema.items():
+        if col not in df.columns:
+            fill: object = 0 if dtype == "int64" else (float("nan") if dtype == "float64" else "")
+            df[col] = pd.Series([fill] * len(df), index=df.index, dtype=dtype)
+        elif dtype == "str":
+            df[col] = df[col].fillna("").astype(str)
+        elif dtype == "int64":
+            df[col] = df[col].fillna(0).astype("int64")
+    return df.reset_index(drop=True)
+
+
+def load_run(run_dir: Path) -> Run:
+    """Read ``manifest.json`` and every table of ``run_dir``; absent files become empty tables."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run directory {run_dir} does not exist")
+    manifest_path = run_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    tables = {name: _read_table(run_dir / f"{name}.parquet", schema) for name, schema in SCHEMA.items()}
+    return Run(run_dir, manifest, tables)
+
+
+def right_of_product(product: pd.Series) -> pd.Series:
+    """``water.annual`` -> ``water``."""
+    return product.astype(str).str.split(".", n=1).str[0]
+
+
+def _for_right(df: pd.DataFrame, right: str) -> pd.DataFrame:
+    if df.empty:
+        return df
+    rights = df["right"] if "right" in df.columns else right_of_product(df["product"])
+    return df[rights == right]
+
+
+def rights_in_run(run: Run) -> list[str]:
+    """Rights present in any table, water first (then emission, land, forest, others alphabetically)."""
+    found: set[str] = set()
+    for df in run.tables.values():
+        if df.empty:
+            continue
+        col = df["right"] if "right" in df.columns else right_of_product(df["product"])
+        found.update(v for v in col.unique() if v)
+    known = [r for r in RIGHT_ORDER if r in found]
+    return known + sorted(found - set(RIGHT_ORDER))
+
+
+def _sorted_in_time(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by time, keeping file order among equal times."""
+    return df.sort_values("time", kind="stable")
+
+
+def fractional_year(df: pd.DataFrame) -> pd.Series:
+    """Calendar year plus the share of the year elapsed (day ``time`` of a 365-day year)."""
+    return df["year"].astype(float) + (df["time"] % DAYS_PER_YEAR).astype(float) / DAYS_PER_YEAR
+
+
+def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
+    vals = list(dict.fromkeys(values))
+    return [v for v in order if v in vals] + sorted(v for v in vals if v not in order)
+
+
+# ----------------------------------------------------------------------------------------- aggregations
+def unit_of_right(run: Run, right: str) -> str:
+    trades = _for_right(run.tables["trades"], right)
+    units = [u for u in trades["unit"].unique() if u] if not trades.empty else []
+    if units:
+        return str(units[0])
+    kpis = _for_right(run.tables["kpis"], right)
+    if not kpis.empty:
+        sel = kpis[kpis["metric"].isin(["use", "cap", "traded_volume"]) & (kpis["unit"] != "")]
+        if not sel.empty:
+            return str(sel["unit"].iloc[0])
+    return DEFAULT_UNIT.get(right, "")
+
+
+def kpi_table(kpis: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """KPIs of one right as a year × metric table (last value of each metric in a year) and metric units."""
+    if kpis.empty:
+        return pd.DataFrame(), {}
+    k = _sorted_in_time(kpis)
+    last = k.groupby(["year", "metric"], sort=True).tail(1)
+    table = last.pivot(index="year", columns="metric", values="value").sort_index()
+    units = dict(zip(last["metric"], last["unit"], strict=True))
+
+    def band_no(m: str) -> tuple[int, str]:
+        tail = m[len(BAND_METRIC_PREFIX) :]
+        return (int(tail), m) if tail.isdigit() else (10**9, m)
+
+    metrics = list(table.columns)
+    bands = sorted((m for m in metrics if m.startswith(BAND_METRIC_PREFIX)), key=band_no)
+    order = [m for m in METRIC_ORDER if m in metrics] + bands
+    order += sorted(m for m in metrics if m not in order)
+    table = table[order]
+    table.columns.name = None
+    return table, units
+
+
+def yearly_kpi(kpis: pd.DataFrame, metric: str) -> pd.Series:
+    """One metric per year (last value of the year)."""
+    sel = _sorted_in_time(kpis[kpis["metric"] == metric]) if not kpis.empty else kpis
+    if sel.empty:
+        return pd.Series(dtype=float)
+    return sel.groupby("year", sort=True)["value"].last().astype(float)
+
+
+def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
+    """Per year: traded quantity and money (fen); the mean price is ``amount_fen / quantity / 100``."""
+    g = trades.groupby("year", sort=True).agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+    return g[g["quantity"] > 0]
+
+
+def relation_base_levels(trades: pd.DataFrame, base: pd.Series) -> dict[tuple[str, ...], pd.Series]:
+    """Base prices per year of the trading relations (trades ``relation``/``base_price``), one entry per
+    distinct level, keyed by the relations sharing it; levels equal to ``base`` (kpis) are left out."""
+    rel = trades[(trades["relation"] != "") & trades["base_price"].notna()]
+    groups: dict[tuple[tuple[int, float], ...], list[str]] = {}
+    for relation, grp in rel.groupby("relation", sort=True):
+        series = _sorted_in_time(grp).groupby("year", sort=True)["base_price"].last().astype(float).round(6)
+        key = tuple((int(y), float(v)) for y, v in series.items())
+        groups.setdefault(key, []).append(str(relation))
+    out: dict[tuple[str, ...], pd.Series] = {}
+    for key, relations in groups.items():
+        if not base.empty and all(y in base.index and abs(float(base[y]) - v) < 1e-9 for y, v in key):
+            continue
+        out[tuple(relations)] = pd.Series(dict(key), dtype=float)
+    return out
+
+
+def volume_by_year_mechanism(trades: pd.DataFrame) -> pd.DataFrame:
+    if trades.empty:
+        return pd.DataFrame()
+    t = trades.pivot_table(
+        index="year", columns="mechanism", values="quantity", aggfunc="sum", fill_value=0, sort=True
+    )
+    t = t[_ordered(list(t.columns), MECHANISM_ORDER)].astype("int64")
+    t.columns.name = None
+    return t
+
+
+def surcharge_by_year_band(charges: pd.DataFrame) -> pd.DataFrame:
+    """Sum of ``amount_fen`` of surcharges, years as rows, bands as columns (integers, fen)."""
+    s = charges[charges["kind"] == "surcharge"] if not charges.empty else charges
+    if s.empty:
+        return pd.DataFrame()
+    t = s.pivot_table(
+        index="year", columns="band", values="amount_fen", aggfunc="sum", fill_value=0, sort=True
+    ).astype("int64")
+    t.columns.name = None
+    return t
+
+
+def charges_by_kind_band(charges: pd.DataFrame) -> pd.DataFrame:
+    """Count, quantity and ``amount_fen`` of charges by kind and band (integers)."""
+    if charges.empty:
+        return pd.DataFrame(columns=["kind", "band", "count", "quantity", "amount_fen"])
+    g = (
+        charges.groupby(["kind", "band"], sort=True)
+        .agg(count=("amount_fen", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+        .reset_index()
+    )
+    kinds = _ordered(list(g["kind"]), KIND_ORDER)
+    g["_k"] = g["kind"].map({k: i for i, k in enumerate(kinds)})
+    return g.sort_values(["_k", "band"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def rejected_by_reason(rejected: pd.DataFrame) -> pd.DataFrame:
+    if rejected.empty:
+        return pd.DataFrame(columns=["reason", "count", "quantity"])
+    g = (
+        rejected.groupby("reason", sort=True)
+        .agg(count=("reason", "size"), quantity=("quantity", "sum"))
+        .reset_index()
+    )
+    return g.sort_values(["count", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def top_holders(trades: pd.DataFrame, side: str, n: int = TOP_HOLDERS) -> pd.DataFrame:
+    """Accounts with the largest quantity bought (``side='buyer'``) or sold (``side='seller'``)."""
+    if trades.empty:
+        return pd.DataFrame(columns=["account", "trades", "quantity", "amount_fen"])
+    g = (
+        trades.groupby(side, sort=True)
+        .agg(trades=("quantity", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+        .reset_index()
+        .rename(columns={side: "account"})
+    )
+    g = g.sort_values(["quantity", "amount_fen", "account"], ascending=[False, False, True], kind="stable")
+    return g.head(n).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------- formatting
+def fmt_int(value: object) -> str:
+    return f"{int(value):,}"
+
+
+def fen_to_yuan(fen: object) -> Decimal:
+    return Decimal(int(fen)) / FEN_PER_YUAN
+
+
+def fmt_fen(fen: object) -> str:
+    """Integer fen as yuan with two decimals and thousands separators."""
+    return f"{fen_to_yuan(fen):,.2f}"
+
+
+def fmt_price(value: Decimal | float) -> str:
+    """A price in yuan per unit: 2 to 4 decimals (0.0305, 1.081, 12.50)."""
+    d = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    text = f"{d.quantize(Decimal('0.0001')):,.4f}"
+    whole, frac = text.split(".")
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def mean_price(amount_fen: int, quantity: int) -> Decimal:
+    """Volume-weighted mean price in yuan per unit from integer money and quantity."""
+    return Decimal(int(amount_fen)) / FEN_PER_YUAN / Decimal(int(quantity))
+
+
+def fmt_pct(share: float) -> str:
+    return f"{share:.1%}"
+
+
+def fmt_kpi(value: float, metric: str, unit: str, whole: bool = False) -> str:
+    """One KPI value; ``whole``: every value of this metric is a whole number (counts, flags, m³)."""
+    if pd.isna(value):
+        return "—"
+    if metric in COUNT_METRICS:
+        return fmt_int(round(value))
+    if unit == "yuan":
+        return f"{value:,.2f}"
+    if unit.startswith("yuan/"):
+        return fmt_price(value)
+    if metric in SHARE_METRICS:
+        return f"{value:,.3f}"
+    if whole:
+        return fmt_int(value)
+    return f"{value:,.3f}" if unit in ("1", "") else f"{value:,.2f}"
+
+
+# ----------------------------------------------------------------------------------------- blocks
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str
+    kind: str = ""  # "", "empty", "note"
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class KeyValues:
+    items: list[tuple[str, str]]
+    sep: str = ":"
+
+
+@dataclass
+class FigureBlock:
+    stem: str
+    png: bytes
+    caption: str
+
+
+@dataclass
+class TableBlock:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    align: list[str]  # "l" or "r" per column
+    total: bool = False  # last row is a total row
+    note: str = ""
+
+
+@dataclass
+class Document:
+    lang: str
+    title: str
+    blocks: list[object] = field(default_factory=list)
+
+    def add(self, *blocks: object) -> None:
+        self.blocks.extend(blocks)
+
+
+# ----------------------------------------------------------------------------------------- content
+def _manifest_name(manifest: dict) -> str | None:
+    for key in ("scenario_name", "name"):
+        if isinstance(manifest.get(key), str):
+            return manifest[key]
+    scen = manifest.get("scenario")
+    if isinstance(scen, str):
+        return scen
+    if isinstance(scen, dict) and isinstance(scen.get("name"), str):
+        return scen["name"]
+    return None
+
+
+def _header(run: Run, L: Labels, rights: list[str]) -> KeyValues:
+    m = run.manifest
+    unknown = L("header.unknown")
+    name = _manifest_name(m) or run.path.name
+    seed = m.get("seed")
+    h = m.get("scenario_hash")
+    wall = m.get("wall_seconds")
+    wall_text = (
+        L("header.seconds", seconds=f"{float(wall):,.1f}") if isinstance(wall, int | float) else unknown
+    )
+    return KeyValues(
+        [
+            (L("header.scenario"), str(name)),
+            (L("header.seed"), str(seed) if seed is not None else unknown),
+            (L("header.version"), str(m.get("package_version") or unknown)),
+            (L("header.hash"), str(h)[:8] if h else unknown),
+            (L("header.wall"), wall_text),
+            (L("header.rights"), ", ".join(L.right(r) for r in rights) if rights else "—"),
+        ],
+        sep=L("header.sep"),
+    )
+
+
+@dataclass
+class RightData:
+    right: str
+    unit: str
+    trades: pd.DataFrame
+    charges: pd.DataFrame
+    reserve: pd.DataFrame
+    rejected: pd.DataFrame
+    kpis: pd.DataFrame
+
+
+def _right_data(run: Run, right: str) -> RightData:
+    t = run.tables
+    return RightData(
+        right=right,
+        unit=unit_of_right(run, right),
+        trades=_for_right(t["trades"], right),
+        charges=_for_right(t["charges"], right),
+        reserve=_for_right(t["reserve"], right),
+        rejected=_for_right(t["orders_rejected"], right),
+        kpis=_for_right(t["kpis"], right),
+    )
+
+
+def _reserve_end(reserve: pd.DataFrame) -> tuple[int, int]:
+    """Stock and cash (fen) after the last action, summed over the right's products."""
+    last = _sorted_in_time(reserve).groupby("product", sort=True).tail(1)
+    return int(last["stock"].sum()), int(last["cash_fen"].sum())
+
+
+def _summary(d: RightData, L: Labels) -> list[str]:
+    """Plain-language sentences summarising one right."""
+    unit = L.unit(d.unit)
+    punit = L.unit(f"yuan/{d.unit}")
+    out: list[str] = []
+    products = sorted(
+        set(d.trades["product"])
+        | set(d.charges["product"])
+        | set(d.reserve["product"])
+        | set(d.rejected["product"])
+    )
+    products = [p for p in products if p]
+    if products:
+        out.append(L("summary.products", products=", ".join(products)))
+
+    if d.trades.empty:
+        out.append(L("summary.no_trades"))
+    else:
+        volume = int(d.trades["quantity"].sum())
+        key = "summary.trades_one" if len(d.trades) == 1 else "summary.trades"
+        out.append(L(key, count=fmt_int(len(d.trades)), volume=fmt_int(volume), unit=unit))
+        if volume > 0:
+            out += _price_sentences(d, L, punit)
+
+    surcharges = d.charges[d.charges["kind"] == "surcharge"]
+    if surcharges.empty:
+        out.append(L("summary.no_surcharge"))
+    else:
+        out.append(L("summary.surcharge", amount=fmt_fen(surcharges["amount_fen"].sum())))
+
+    if d.reserve.empty:
+        out.append(L("summary.no_reserve"))
+    else:
+        stock, cash = _reserve_end(d.reserve)
+        out.append(L("summary.reserve", stock=fmt_int(stock), unit=unit, cash=fmt_fen(cash)))
+
+    use, cap = yearly_kpi(d.kpis, "use"), yearly_kpi(d.kpis, "cap")
+    both = (
+        pd.concat({"use": use, "cap": cap}, axis=1).dropna()
+        if not (use.empty or cap.empty)
+        else pd.DataFrame()
+    )
+    if both.empty:
+        out.append(L("summary.no_use_cap"))
+    else:
+        year = int(both.index.max())
+        u, c = float(both.loc[year, "use"]), float(both.loc[year, "cap"])
+        share = fmt_pct(u / c) if c > 0 else "—"
+        out.append(L("summary.use_cap", year=year, use=_fmt_qty(u), cap=_fmt_qty(c), unit=unit, share=share))
+        over = int((both["use"] > both["cap"]).sum())
+        years = len(both)
+        key = "summary.years_over_cap" if over else "summary.never_over_cap"
+        out.append(L(key, over=over, years=years))
+
+    if d.rejected.empty:
+        out.append(L("summary.no_rejected"))
+    else:
+        key = "summary.rejected_one" if len(d.rejected) == 1 else "summary.rejected"
+        out.append(L(key, count=fmt_int(len(d.rejected))))
+    return out
+
+
+def _price_sentences(d: RightData, L: Labels, punit: str) -> list[str]:
+    """Mean trade price against the base price (kpis ``base_price``).
+
+    The mean price is ``Σ amount_fen / Σ quantity``. When the base price changes over the years, it is
+    averaged with the volume traded in each year as weights.
+    """
+    volume = int(d.trades["quantity"].sum())
+    price = mean_price(int(d.trades["amount_fen"].sum()), volume)
+    base = yearly_kpi(d.kpis, "base_price")
+    per_year = yearly_mean_price_fen(d.trades)["quantity"].astype(float)
+    common = per_year.index.intersection(base.index)
+    if base.empty:
+        ref = 0.0
+    elif len(common) and float(per_year.loc[common].sum()) > 0:
+        ref = float((base.loc[common] * per_year.loc[common]).sum() / per_year.loc[common].sum())
+    else:
+        ref = float(base.mean())
+    ref_d = Decimal(str(round(ref, 6)))
+    if ref_d <= 0:
+        return [L("summary.price_no_base", price=fmt_price(price), punit=punit)]
+    diff = float(price / ref_d - 1)
+    if abs(diff) < 0.0005:
+        key = "summary.price_equal"
+    else:
+        key = "summary.price_above" if diff > 0 else "summary.price_below"
+    out = [L(key, price=fmt_price(price), base=fmt_price(ref_d), punit=punit, pct=fmt_pct(abs(diff)))]
+    if base.nunique() > 1:
+        out.append(
+            L("summary.base_range", low=fmt_price(base.min()), high=fmt_price(base.max()), punit=punit)
+        )
+    return out
+
+
+def _fmt_qty(value: float) -> str:
+    return fmt_int(value) if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
+    """Figure blocks (or sentences where there is nothing to draw). ``FL``: labels for inside figures."""
+    out: list[object] = []
+    stem = d.right
+    if d.trades.empty:
+        out.append(Para(L("empty.trades"), "empty"))
+    else:
+        mechanisms = _ordered(list(d.trades["mechanism"]), MECHANISM_ORDER)
+        points = pd.DataFrame(
+            {
+                "x": fractional_year(d.trades),
+                "price": d.trades["price_ticks"].astype(float) / 10_000,
+                "mechanism": d.trades["mechanism"],
+            }
+        )
+        per_year = yearly_mean_price_fen(d.trades)
+        yearly_mean = per_year["amount_fen"].astype(float) / FEN_PER_YUAN / per_year["quantity"].astype(float)
+        base = yearly_kpi(d.kpis, "base_price")
+        rel_base = relation_base_levels(d.trades, base)
+        png = figs.price_figure(points, yearly_mean, base, rel_base, L=FL, unit=d.unit, mechanisms=mechanisms)
+        if png is not None:
+            out.append(FigureBlock(f"{stem}_prices", png, L("fig.prices.caption")))
+        png = figs.volume_figure(volume_by_year_mechanism(d.trades), L=FL, unit=d.unit)
+        if png is not None:
+            out.append(FigureBlock(f"{stem}_volume", png, L("fig.volume.caption")))
+
+    by_band = surcharge_by_year_band(d.charges)
+    png = figs.surcharge_figure(by_band.astype(float) / FEN_PER_YUAN, L=FL) if not by_band.empty else None
+    if png is None:
+        out.append(Para(L("empty.surcharge"), "empty"))
+    else:
+        out.append(FigureBlock(f"{stem}_surcharge", png, L("fig.surcharge.caption")))
+        out.append(_surcharge_year_table(by_band, L))
+
+    if d.reserve.empty:
+        out.append(Para(L("empty.reserve"), "empty"))
+    else:
+        r = _sorted_in_time(d.reserve)
+        frame = pd.DataFrame(
+            {
+                "x": fractional_year(r),
+                "product": r["product"],
+                "stock": r["stock"].astype(float),
+                "cash": r["cash_fen"].astype(float) / FEN_PER_YUAN,
+            }
+        )
+        png = figs.reserve_figure(frame, L=FL, unit=d.unit)
+        if png is not None:
+            out.append(FigureBlock(f"{stem}_reserve", png, L("fig.reserve.caption")))
+
+    use_cap = pd.concat({m: yearly_kpi(d.kpis, m) for m in ("use", "cap", "planned")}, axis=1).dropna(
+        how="all", axis=1
+    )
+    png = figs.use_figure(use_cap, L=FL, unit=d.unit) if not use_cap.empty else None
+    if png is None:
+        out.append(Para(L("empty.use"), "empty"))
+    else:
+        out.append(FigureBlock(f"{stem}_use", png, L("fig.use.caption")))
+    return out
+
+
+def _surcharge_year_table(by_band: pd.DataFrame, L: Labels) -> TableBlock:
+    bands = [int(b) for b in by_band.columns]
+    columns = [L("col.year")] + [L("band.n", band=b) if b > 0 else L("band.none") for b in bands]
+    columns.append(L("col.total"))
+    rows = []
+    for year, row in by_band.iterrows():
+        vals = [int(v) for v in row.to_numpy()]
+        rows.append([str(int(year))] + [fmt_fen(v) for v in vals] + [fmt_fen(sum(vals))])
+    totals = [int(by_band[b].sum()) for b in by_band.columns]
+    rows.append([L("col.total")] + [fmt_fen(v) for v in totals] + [fmt_fen(sum(totals))])
+    return TableBlock(
+        L("table.surcharge_years"), columns, rows, ["l"] + ["r"] * (len(columns) - 1), total=True
+    )
+
+
+def _holder_names(run: Run) -> dict[int, tuple[str, str, str]]:
+    h = run.tables["holders"]
+    out: dict[int, tuple[str, str, str]] = {}
+    for holder, name, group, sector in zip(h["holder"], h["name"], h["group"], h["sector"], strict=True):
+        out.setdefault(int(holder), (str(name), str(group), str(sector)))
+    return out
+
+
+def _holder_table(title: str, top: pd.DataFrame, names: dict, d: RightData, L: Labels) -> TableBlock:
+    unit, punit = L.unit(d.unit), L.unit(f"yuan/{d.unit}")
+    columns = [
+        L("col.rank"),
+        L("col.holder"),
+        L("col.name"),
+        L("col.group"),
+        L("col.sector"),
+        L("col.trades"),
+        L("col.quantity", unit=unit),
+        L("col.amount"),
+        L("col.mean_price", punit=punit),
+    ]
+    rows = []
+    for rank, r in enumerate(top.itertuples(index=False), start=1):
+        acct = int(r.account)
+        if acct < 0:
+            name, group, sector = L.code("inst", acct), L("inst.group"), ""
+        else:
+            name, group, sector = names.get(acct, ("", "", ""))
+        price = fmt_price(mean_price(r.amount_fen, r.quantity)) if int(r.quantity) > 0 else "—"
+        rows.append(
+            [
+                str(rank),
+                str(acct),
+                name,
+                group,
+                L.code("sector", sector) if sector else "",
+                fmt_int(r.trades),
+                fmt_int(r.quantity),
+                fmt_fen(r.amount_fen),
+                price,
+            ]
+        )
+    return TableBlock(title, columns, rows, ["r", "r", "l", "l", "l", "r", "r", "r", "r"])
+
+
+def _tables(run: Run, d: RightData, L: Labels) -> list[object]:
+    out: list[object] = []
+    # KPIs per year
+    table, units = kpi_table(d.kpis)
+    out.append(Heading(4, L("table.kpis")))
+    if table.empty:
+        out.append(Para(L("empty.kpis"), "empty"))
+    else:
+        columns = [L("col.year")]
+        for m in table.columns:
+            u = L.unit(units.get(m, ""))
+            columns.append(L("col.metric_unit", metric=L.metric(m), unit=u) if u else L.metric(m))
+        whole = {m: bool(table[m].dropna().map(float.is_integer).all()) for m in table.columns}
+        rows = [
+            [str(int(year))] + [fmt_kpi(row[m], m, units.get(m, ""), whole[m]) for m in table.columns]
+            for year, row in table.iterrows()
+        ]
+        out.append(
+            TableBlock("", columns, rows, ["l"] + ["r"] * len(table.columns), note=L("table.kpis.note"))
+        )
+
+    # top holders
+    names = _holder_names(run)
+    for key, side in (("table.buyers", "buyer"), ("table.sellers", "seller")):
+        out.append(Heading(4, L(key)))
+        if d.trades.empty:
+            out.append(Para(L("empty.holders"), "empty"))
+        else:
+            out.append(_holder_table("", top_holders(d.trades, side), names, d, L))
+
+    # charges by kind and band
+    out.append(Heading(4, L("table.charges")))
+    ch = charges_by_kind_band(d.charges)
+    if ch.empty:
+        out.append(Para(L("empty.charges"), "empty"))
+    else:
+        columns = [
+            L("col.kind"),
+            L("col.band"),
+            L("col.count"),
+            L("col.quantity", unit=L.unit(d.unit)),
+            L("col.amount"),
+        ]
+        rows = [
+            [
+                L.code("kind", r.kind),
+                L("band.n", band=int(r.band)) if int(r.band) > 0 else L("band.none"),
+                fmt_int(r.count),
+                fmt_int(r.quantity),
+                fmt_fen(r.amount_fen),
+            ]
+            for r in ch.itertuples(index=False)
+        ]
+        rows.append(
+            [
+                L("col.total"),
+                "",
+                fmt_int(ch["count"].sum()),
+                fmt_int(ch["quantity"].sum()),
+                fmt_fen(ch["amount_fen"].sum()),
+            ]
+        )
+        out.append(TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True))
+
+    # rejected orders
+    out.append(Heading(4, L("table.rejected")))
+    rj = rejected_by_reason(d.rejected)
+    if rj.empty:
+        out.append(Para(L("empty.rejected"), "empty"))
+    else:
+        total = int(rj["count"].sum())
+        columns = [L("col.reason"), L("col.count"), L("col.quantity", unit=L.unit(d.unit)), L("col.share")]
+        rows = [
+            [L.code("reason", r.reason), fmt_int(r.count), fmt_int(r.quantity), fmt_pct(int(r.count) / total)]
+            for r in rj.itertuples(index=False)
+        ]
+        rows.append([L("col.total"), fmt_int(total), fmt_int(rj["quantity"].sum()), fmt_pct(1.0)])
+        out.append(TableBlock("", columns, rows, ["l", "r", "r", "r"], total=True))
+    return out
+
+
+def _how_to_read(L: Labels, font_fallback: bool) -> list[object]:
+    out: list[object] = [Heading(2, L("section.how_to_read"))]
+    for key in (
+        "howto.intro",
+        "howto.units",
+        "howto.scales",
+        "howto.prices",
+        "howto.volume",
+        "howto.surcharge",
+        "howto.reserve",
+        "howto.use",
+        "howto.kpis",
+        "howto.holders",
+        "howto.charges",
+        "howto.rejected",
+    ):
+        out.append(Para(L(key)))
+    if font_fallback:
+        out.append(Para(L("fig.font_note"), "note"))
+    return out
+
+
+def build_document(run: Run, lang: str = "en") -> Document:
+    """The report as blocks (no files written)."""
+    L = Labels(lang)
+    fig_lang = figs.figure_language(lang)
+    FL = Labels(fig_lang)
+    font_fallback = fig_lang != lang
+    rights = rights_in_run(run)
+    doc = Document(lang, L("report.title"))
+    doc.add(Heading(1, L("report.title")), _header(run, L, rights))
+    if not rights:
+        doc.add(Para(L("run.empty"), "empty"), Para(L("summary.no_trades"), "empty"))
+    for right in rights:
+        d = _right_data(run, right)
+        doc.add(Heading(2, L("section.right", right=L.right(right))))
+        doc.add(Heading(3, L("section.summary")), Bullets(_summary(d, L)))
+        doc.add(Heading(3, L("section.figures")))
+        if font_fallback:
+            doc.add(Para(L("fig.font_note"), "note"))
+        doc.add(*_figures(d, L, FL))
+        doc.add(Heading(3, L("section.tables")), *_tables(run, d, L))
+    doc.add(*_how_to_read(L, font_fallback))
+    doc.add(Para(L("report.generated_by", version=__version__), "note"))
+    return doc
+
+
+# ----------------------------------------------------------------------------------------- rendering
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",system-ui,
+-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1f2328;background:#fff;margin:0;line-height:1.55}
+main{max-width:980px;margin:0 auto;padding:24px 28px 48px}
+h1{font-size:1.7em;border-bottom:2px solid #1f6feb;padding-bottom:.3em}
+h2{font-size:1.4em;margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+h3{font-size:1.15em;margin-top:1.6em}
+h4{font-size:1em;margin:1.4em 0 .4em}
+p.empty{background:#fff8c5;border-left:4px solid #d4a72c;padding:.5em .8em}
+p.note{color:#57606a;font-size:.9em}
+dl.header{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em;margin:1em 0}
+dl.header dt{font-weight:600}dl.header dd{margin:0}
+figure{margin:1.2em 0}figure img{max-width:100%;height:auto;border:1px solid #d0d7de}
+figcaption{color:#57606a;font-size:.9em}
+div.table{overflow-x:auto;margin:.4em 0 1em}
+table{border-collapse:collapse;font-size:.88em}
+th,td{border:1px solid #d0d7de;padding:.25em .6em;vertical-align:top}
+th{background:#f6f8fa}td.r,th.r{text-align:right;white-space:nowrap}
+tr.total td{font-weight:600;background:#f6f8fa}
+""".strip()
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "section"
+    slug, i = base, 2
+    while slug in used:
+        slug, i = f"{base}-{i}", i + 1
+    used.add(slug)
+    return slug
+
+
+def render_html(doc: Document, figure_png: dict[str, bytes]) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if doc.lang == "zh" else doc.lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(doc.title)}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
+    used: set[str] = set()
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            parts.append(f'<h{b.level} id="{_slug(b.text, used)}">{e(b.text)}</h{b.level}>')
+        elif isinstance(b, Para):
+            cls = f' class="{b.kind}"' if b.kind else ""
+            parts.append(f"<p{cls}>{e(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            parts.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in b.items) + "</ul>")
+        elif isinstance(b, KeyValues):
+            items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in b.items)
+            parts.append(f'<dl class="header">{items}</dl>')
+        elif isinstance(b, FigureBlock):
+            data = base64.b64encode(figure_png[b.stem]).decode("ascii")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{e(b.caption)}">'
+                f"<figcaption>{e(b.caption)}</figcaption></figure>"
+            )
+        elif isinstance(b, TableBlock):
+            parts.append(_html_table(b))
+    parts += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+def _html_table(t: TableBlock) -> str:
+    e = html.escape
+    out = []
+    if t.title:
+        out.append(f"<h4>{e(t.title)}</h4>")
+    out.append('<div class="table"><table>')
+    head = "".join(f'<th class="{a}">{e(c)}</th>' for c, a in zip(t.columns, t.align, strict=True))
+    out.append(f"<thead><tr>{head}</tr></thead><tbody>")
+    for i, row in enumerate(t.rows):
+        cls = ' class="total"' if t.total and i == len(t.rows) - 1 else ""
+        cells = "".join(f'<td class="{a}">{e(v)}</td>' for v, a in zip(row, t.align, strict=True))
+        out.append(f"<tr{cls}>{cells}</tr>")
+    out.append("</tbody></table></div>")
+    if t.note:
+        out.append(f'<p class="note">{e(t.note)}</p>')
+    return "\n".join(out)
+
+
+def _md_text(text: str) -> str:
+    """Text safe in Markdown: no raw HTML tags, no line breaks."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>").replace("\n", " ")
+
+
+def _md_escape(text: str) -> str:
+    """Text safe in a Markdown table cell."""
+    return _md_text(text).replace("|", "\\|")
+
+
+def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:
+    out: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            out += [f"{'#' * b.level} {b.text}", ""]
+        elif isinstance(b, Para):
+            out += [
+                f"*{b.text}*" if b.kind == "note" else (f"> {b.text}" if b.kind == "empty" else b.text),
+                "",
+            ]
+        elif isinstance(b, Bullets):
+            out += [f"- {_md_text(item)}" for item in b.items] + [""]
+        elif isinstance(b, KeyValues):
+            out += [f"- **{_md_escape(k)}{b.sep}** {_md_escape(v)}" for k, v in b.items] + [""]
+        elif isinstance(b, FigureBlock):
+            out += [f"![{_md_escape(b.caption)}]({figure_paths[b.stem]})", "", f"*{b.caption}*", ""]
+        elif isinstance(b, TableBlock):
+            if b.title:
+                out += [f"#### {b.title}", ""]
+            out.append("| " + " | ".join(_md_escape(c) for c in b.columns) + " |")
+            out.append("|" + "|".join("---:" if a == "r" else ":---" for a in b.align) + "|")
+            for i, row in enumerate(b.rows):
+                cells = [_md_escape(v) for v in row]
+                if b.total and i == len(b.rows) - 1:
+                    cells = [f"**{c}**" if c else c for c in cells]
+                out.append("| " + " | ".join(cells) + " |")
+            out.append("")
+            if b.note:
+                out += [f"*{b.note}*", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ----------------------------------------------------------------------------------------- writing
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and move it into place (``os.replace``).
+
+    The file gets the usual permissions (0o666 less the umask), like any other file of the run.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
+    """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``report.xlsx`` (the tables, for office
+    staff: :mod:`rights_market.report.workbook`) into ``run_dir``.
+
+    Returns the paths written: ``"html"``, ``"md"``, ``"xlsx"`` and ``"figure:<stem>"`` for each figure.
+    """
+    run_dir = Path(run_dir)
+    Labels(lang)  # reject unknown languages before reading anything
+    run = load_run(run_dir)
+    doc = build_document(run, lang)
+    written: dict[str, Path] = {}
+    figure_png: dict[str, bytes] = {}
+    figure_rel: dict[str, str] = {}
+    for b in doc.blocks:
+        if isinstance(b, FigureBlock):
+            path = run_dir / "figures" / f"{b.stem}.png"
+            write_atomic(path, b.png)
+            figure_png[b.stem] = b.png
+            figure_rel[b.stem] = f"figures/{b.stem}.png"
+            written[f"figure:{b.stem}"] = path
+    md_path, html_path = run_dir / "report.md", run_dir / "report.html"
+    write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
+    write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
+    written["md"] = md_path
+    written["html"] = html_path
+    from .workbook import run_sheets
+    from .xlsx import workbook_bytes
+
+    xlsx_path = run_dir / "report.xlsx"
+    write_atomic(xlsx_path, workbook_bytes(run_sheets(run, Labels(lang))))
+    written["xlsx"] = xlsx_path
+    return written

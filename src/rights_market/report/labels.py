@@ -1,0 +1,649 @@
+"""Every visible word of the report, in English and Chinese.
+
+``LABELS[lang][key]`` is a plain string, possibly with ``str.format`` fields. The report code never writes
+visible text itself: it looks it up here through :class:`Labels`. Code values from the tables
+(mechanisms, charge kinds, rejection reasons, metrics, sectors, units, institutions) are looked up under
+``"<prefix>.<code>"``; a code without a label is shown as it is, so a new reason or mechanism still shows up.
+
+Both languages must have exactly the same keys (checked by the tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+_EN: dict[str, str] = {
+    # --- document ---
+    "report.title": "Rights market simulation report",
+    "report.generated_by": "Written by rights-market {version} from the tables of this run directory.",
+    "header.scenario": "Scenario",
+    "header.seed": "Random seed",
+    "header.version": "Package version",
+    "header.hash": "Scenario hash",
+    "header.wall": "Run time",
+    "header.seconds": "{seconds} s",
+    "header.unknown": "unknown",
+    "header.sep": ":",
+    "header.rights": "Rights in this run",
+    "section.summary": "Summary",
+    "section.right": "{right}",
+    "section.figures": "Figures",
+    "section.tables": "Tables",
+    "section.how_to_read": "How to read this report",
+    "run.empty": "This run contains no trades, charges, reserve actions or indicators for any right.",
+    # --- summary sentences ---
+    "summary.products": "Products: {products}.",
+    "summary.trades": "{count} trades moved {volume} {unit} in total.",
+    "summary.trades_one": "{count} trade moved {volume} {unit}.",
+    "summary.no_trades": "No trades took place in this run.",
+    "summary.price_above": (
+        "The volume-weighted mean price was {price} {punit}, {pct} above the base price of {base} {punit}."
+    ),
+    "summary.price_below": (
+        "The volume-weighted mean price was {price} {punit}, {pct} below the base price of {base} {punit}."
+    ),
+    "summary.price_equal": "The volume-weighted mean price was {price} {punit}, equal to the base price.",
+    "summary.price_no_base": "The volume-weighted mean price was {price} {punit}; no base price was recorded.",
+    "summary.base_range": (
+        "Base prices ranged from {low} to {high} {punit} over the years; the comparison uses their average "
+        "weighted by the volume traded in each year."
+    ),
+    "summary.surcharge": "Surcharges on use above plan brought in {amount} yuan.",
+    "summary.no_surcharge": "No surcharges were charged.",
+    "summary.reserve": "At the end of the run the reserve held {stock} {unit} and {cash} yuan in cash.",
+    "summary.no_reserve": "The reserve took no actions.",
+    "summary.use_cap": "In {year}, use was {use} {unit} against a cap of {cap} {unit} ({share} of the cap).",
+    "summary.years_over_cap": "Use exceeded the cap in {over} of {years} years.",
+    "summary.never_over_cap": "Use stayed within the cap in every year ({years} years).",
+    "summary.no_use_cap": "No use or cap figures were recorded.",
+    "summary.rejected": "{count} orders were rejected.",
+    "summary.rejected_one": "{count} order was rejected.",
+    "summary.no_rejected": "No orders were rejected.",
+    # --- figures ---
+    "fig.year": "Year",
+    "fig.prices.title": "Trade prices",
+    "fig.prices.y": "Price ({punit})",
+    "fig.prices.trades": "Trades ({mechanism})",
+    "fig.prices.mean": "Volume-weighted mean per year",
+    "fig.prices.base": "Base price",
+    "fig.prices.base_relation": "Base price {relation}",
+    "fig.prices.relations_more": "{first} and {more} other relations",
+    "fig.prices.caption": "Trade prices over time against the base price.",
+    "fig.volume.title": "Traded volume per year by mechanism",
+    "fig.volume.y": "Volume ({unit})",
+    "fig.volume.caption": "Traded volume per year, split by trading mechanism.",
+    "fig.surcharge.title": "Surcharge revenue by band",
+    "fig.surcharge.y": "Revenue ({money})",
+    "fig.surcharge.band": "Band {band}",
+    "fig.surcharge.caption": "Surcharge revenue per year, stacked by surcharge band.",
+    "fig.reserve.title": "Reserve stock and cash",
+    "fig.reserve.stock": "Stock ({unit})",
+    "fig.reserve.cash": "Cash ({money})",
+    "fig.reserve.stock_product": "Stock {product} ({unit})",
+    "fig.reserve.cash_product": "Cash {product} ({money})",
+    "fig.reserve.caption": "Reserve stock (left axis) and cash (right axis) after each reserve action.",
+    "fig.use.title": "Use against cap",
+    "fig.use.y": "Volume ({unit})",
+    "fig.use.use": "Use",
+    "fig.use.cap": "Cap",
+    "fig.use.planned": "Planned",
+    "fig.use.over": "Use above cap",
+    "fig.use.caption": "Use per year (bars) against the cap and the planned amount (lines).",
+    "fig.font_note": (
+        "Figure labels are in English because no font with Chinese characters is installed on this computer."
+    ),
+    "empty.trades": "No trades took place in this run, so there are no price or volume figures.",
+    "empty.surcharge": "No surcharges were charged, so there is no surcharge figure.",
+    "empty.reserve": "The reserve took no actions, so there is no reserve figure.",
+    "empty.use": "No use or cap indicators were recorded, so there is no use figure.",
+    # number scales for axes
+    "scale.unit": "{scale} {unit}",
+    "scale.3": "thousand",
+    "scale.6": "million",
+    "scale.9": "billion",
+    "scale.4": "ten thousand",
+    "scale.8": "hundred million",
+    # --- tables ---
+    "table.kpis": "Indicators per year",
+    "table.kpis.note": "Where an indicator has several values in one year, the last one of the year is shown.",
+    "table.buyers": "Top buyers (by quantity bought)",
+    "table.sellers": "Top sellers (by quantity sold)",
+    "table.charges": "Charges by kind and band",
+    "table.surcharge_years": "Surcharge revenue by band and year (yuan)",
+    "table.rejected": "Rejected orders by reason",
+    "col.year": "Year",
+    "col.rank": "Rank",
+    "col.holder": "Account",
+    "col.name": "Name",
+    "col.group": "Group",
+    "col.sector": "Sector",
+    "col.trades": "Trades",
+    "col.quantity": "Quantity ({unit})",
+    "col.amount": "Amount (yuan)",
+    "col.mean_price": "Mean price ({punit})",
+    "col.kind": "Kind",
+    "col.band": "Band",
+    "col.count": "Count",
+    "col.reason": "Reason",
+    "col.share": "Share",
+    "col.total": "Total",
+    "col.metric_unit": "{metric} ({unit})",
+    "band.none": "—",
+    "band.n": "Band {band}",
+    "empty.kpis": "No indicators were recorded.",
+    "empty.holders": "No trades, so no buyers or sellers to list.",
+    "empty.charges": "No charges were recorded.",
+    "empty.rejected": "No orders were rejected.",
+    # --- how to read ---
+    "howto.intro": (
+        "Each right in the run has its own section: a short summary, figures and tables. All numbers come "
+        "from the tables in this run directory; nothing is estimated for the report."
+    ),
+    "howto.units": (
+        "Units: quantities are in the product's base unit (m³ = cubic metre of water, kg, m², ...). Money is "
+        "in yuan; prices are in yuan per base unit. Money totals are added up exactly in fen (0.01 yuan) "
+        "and only then shown in yuan, so they agree to the fen with the accounts. Years are calendar years; "
+        "a year of the simulation has 365 days."
+    ),
+    "howto.scales": (
+        "Large numbers on figure axes are shown in thousands, millions or billions; the axis title says "
+        "which. Tables always show full numbers."
+    ),
+    "howto.prices": (
+        "Trade prices: each dot is one trade (colour = trading mechanism), placed at the day it happened. "
+        "The thick line is the volume-weighted mean price of each year (large trades count more). The "
+        "dashed step line is the base price set for the year. Dots far above the base price mean scarce "
+        "rights; dots far below mean a surplus."
+    ),
+    "howto.volume": (
+        "Traded volume: the height of each bar is the quantity that changed hands in the year; the coloured "
+        "parts show how much went through each mechanism (continuous trading, call auction, negotiation, "
+        "reserve, ...)."
+    ),
+    "howto.surcharge": (
+        "Surcharge revenue: money paid for use above plan or quota, per year. Band 1 is the first band "
+        "above plan (lowest surcharge rate), higher bands are charged at higher rates. A tall band 3 means "
+        "much use far above plan."
+    ),
+    "howto.reserve": (
+        "Reserve: the left axis (solid line) is the quantity the government reserve holds, the right axis "
+        "(dashed line) its cash in yuan. The reserve buys when prices are low (stock up, cash down) and "
+        "sells or releases when prices are high or rights are short (stock down, cash up)."
+    ),
+    "howto.use": (
+        "Use against cap: bars are the actual use of each year, the solid line the total cap, the dotted "
+        "line the planned use. Red bars are years in which use exceeded the cap."
+    ),
+    "howto.kpis": (
+        "Indicators per year: one row per year, one column per indicator, with its unit in brackets. "
+        "Shares (unit 1) are fractions: 0.95 means 95 %."
+    ),
+    "howto.holders": (
+        "Top buyers and sellers: accounts ranked by quantity traded. Accounts with a negative number are "
+        "institutions (the reserve, the government, the fiscal account, the water supplier, collectives, "
+        "the rest of the economy), not holders."
+    ),
+    "howto.charges": (
+        "Charges: every tariff, surcharge, use fee, proceeds share, penalty, tax and fee, added up by kind "
+        "and band. Band “—” means the charge has no band."
+    ),
+    "howto.rejected": (
+        "Rejected orders: orders the market refused, counted by reason (price below the floor, holding "
+        "limit exceeded, not eligible, not enough rights, ...)."
+    ),
+    # --- codes: rights ---
+    "right.water": "Water rights",
+    "right.emission": "Emission rights",
+    "right.land": "Land rights",
+    "right.forest": "Mountain-forest rights",
+    # --- codes: mechanisms ---
+    "mech.cda": "Continuous trading",
+    "mech.call": "Call auction",
+    "mech.negotiation": "Negotiated transfer",
+    "mech.reserve": "Reserve",
+    "mech.listing": "Listing",
+    "mech.auction": "Auction",
+    "mech.tender": "Tender",
+    "mech.directed": "Directed transfer",
+    # --- codes: charge kinds ---
+    "kind.tariff": "Tariff (within quota, block price)",
+    "kind.surcharge": "Surcharge (above plan)",
+    "kind.use_fee": "Use fee",
+    "kind.proceeds_share": "Proceeds share",
+    "kind.penalty": "Penalty",
+    "kind.tax": "Tax",
+    "kind.fee": "Fee",
+    # --- codes: rejection reasons ---
+    "reason.below_floor": "Price below the floor",
+    "reason.over_holding_limit": "Holding limit exceeded",
+    "reason.not_eligible": "Not eligible",
+    "reason.insufficient_rights": "Not enough rights",
+    "reason.off_platform": "Off the platform",
+    "reason.non_positive": "Quantity or price not positive",
+    "reason.protected_use": "Protected use (may not be sold)",
+    # --- codes: institutions (negative account ids) ---
+    "inst.-1": "Reserve",
+    "inst.-2": "Government (issuer)",
+    "inst.-3": "Fiscal account",
+    "inst.-4": "Water supplier",
+    "inst.-5": "Collectives",
+    "inst.-6": "Rest of the economy",
+    "inst.group": "Institution",
+    # --- codes: sectors ---
+    "sector.agriculture": "Agriculture",
+    "sector.industry": "Industry",
+    "sector.domestic": "Domestic",
+    "sector.ecology": "Ecology",
+    "sector.services": "Services",
+    "sector.thermal_power": "Thermal power",
+    "sector.reserve": "Reserve",
+    # --- codes: units ---
+    "unit.m3": "m³",
+    "unit.m2": "m²",
+    "unit.kg": "kg",
+    "unit.t": "t",
+    "unit.mu": "mu",
+    "unit.yuan": "yuan",
+    "unit.1": "",
+    # --- codes: KPI metrics ---
+    "metric.cap": "Cap",
+    "metric.confirmed": "Confirmed rights",
+    "metric.deliverable_share": "Deliverable share",
+    "metric.planned": "Planned use",
+    "metric.use": "Use",
+    "metric.use_over_cap": "Use / cap",
+    "metric.traded_volume": "Traded volume",
+    "metric.trade_count": "Trades",
+    "metric.mean_price": "Mean price",
+    "metric.base_price": "Base price",
+    "metric.surcharge_revenue": "Surcharge revenue",
+    "metric.tariff_revenue": "Tariff revenue",
+    "metric.reserve_stock": "Reserve stock",
+    "metric.reserve_cash": "Reserve cash",
+    "metric.unmet_need": "Unmet need",
+    "metric.rejected_orders": "Rejected orders",
+    "metric.efficiency": "Efficiency",
+    "metric.surcharge_revenue_band": "Surcharge revenue band {band}",
+    "metric.dry_year": "Dry year (1 = yes)",
+    "metric.reserve_rights": "Reserve rights",
+    # --- comparisons and studies (rights_market.compare) ---
+    "cmp.title": "Comparison of scenarios",
+    "cmp.title_study": "Results of a study: {name}",
+    "cmp.generated_by": "Written by rights-market {version} from the run directories named in the table of variants.",
+    "cmp.section.variants": "Baseline and variants",
+    "cmp.section.changes": "What differs from the baseline",
+    "cmp.section.how_to_read": "How to read this comparison",
+    "cmp.baseline": "{label} (baseline)",
+    "cmp.col.variant": "Variant",
+    "cmp.col.source": "Source",
+    "cmp.col.scenario": "Scenario",
+    "cmp.col.hash": "Scenario hash",
+    "cmp.col.runs": "Runs",
+    "cmp.col.seeds": "Seeds",
+    "cmp.col.metric": "Indicator",
+    "cmp.col.unit": "Unit",
+    "cmp.col.change": "Δ {label}",
+    "cmp.col.right": "Right",
+    "cmp.col.year": "Year",
+    "cmp.col.median": "Median",
+    "cmp.col.low": "5 %",
+    "cmp.col.high": "95 %",
+    "cmp.col.replication": "Replication",
+    "cmp.col.seed": "Seed",
+    "cmp.col.mean": "Mean over the years",
+    "cmp.col.last": "Last year",
+    "cmp.col.path": "Setting",
+    "cmp.col.base_value": "Value in the baseline",
+    "cmp.col.value": "Value in the variant",
+    "cmp.changes.none": "{label}: the same scenario as the baseline.",
+    "cmp.changes.head": "{label}:",
+    "cmp.changes.item": "{path}: {base} → {value}",
+    "cmp.changes.more": "… and {more} more differences (all of them in the workbook).",
+    "cmp.table.kpis": "Indicators of the variants",
+    "cmp.table.note": (
+        "Each cell is the median over the runs of a variant of each run's mean over its years; with several "
+        "runs the range of the middle 90 % of the runs (5 % to 95 %) follows in brackets. Δ is the change of "
+        "the median against the baseline."
+    ),
+    "cmp.empty.kpis": "No indicators were recorded for this right.",
+    "cmp.fig.caption": "{metric} per year: the median of the runs of each variant (line) and, with several runs, the middle 90 % of the runs (band).",
+    "cmp.fig.band": "{label}: 5–95 %",
+    "cmp.fig.more": "The figures show the first {shown} of {total} variants; the tables and the workbook show them all.",
+    "cmp.howto.intro": (
+        "Each variant is a scenario run one or more times with different random seeds (replications). The "
+        "baseline is the first variant; every other one is compared with it."
+    ),
+    "cmp.howto.seeds": (
+        "Variants run here use the same seeds, replication by replication (common random numbers), so the "
+        "differences between them come from their settings, not from chance."
+    ),
+    "cmp.howto.median": (
+        "Median: half of the runs of a variant lie above it, half below. The band (5 % to 95 %) holds the "
+        "middle 90 % of the runs: the wider it is, the more the outcome depends on chance (weather, who "
+        "trades when)."
+    ),
+    "cmp.howto.change": (
+        "Δ: the median of a variant against the median of the baseline, in per cent. Shares (unit 1) are "
+        "fractions: 0.95 means 95 %."
+    ),
+    "cmp.sheet.variants": "Variants",
+    "cmp.sheet.changes": "Differences",
+    "cmp.sheet.kpis": "{right} indicators",
+    "cmp.sheet.yearly": "Per year",
+    "cmp.sheet.runs": "Runs",
+    "xlsx.charges_by_holder": "Charges by holder",
+}
+
+_ZH: dict[str, str] = {
+    # --- document ---
+    "report.title": "四权交易市场仿真报告",
+    "report.generated_by": "本报告由 rights-market {version} 根据本运行目录中的数据表生成。",
+    "header.scenario": "情景",
+    "header.seed": "随机种子",
+    "header.version": "软件版本",
+    "header.hash": "情景哈希",
+    "header.wall": "运行用时",
+    "header.seconds": "{seconds} 秒",
+    "header.unknown": "未知",
+    "header.sep": "：",
+    "header.rights": "本次运行涉及的权利",
+    "section.summary": "概要",
+    "section.right": "{right}",
+    "section.figures": "图表",
+    "section.tables": "数据表",
+    "section.how_to_read": "阅读说明",
+    "run.empty": "本次运行没有任何权利的交易、收费、收储操作或指标记录。",
+    # --- summary sentences ---
+    "summary.products": "交易品种：{products}。",
+    "summary.trades": "共成交 {count} 笔，交易量合计 {volume} {unit}。",
+    "summary.trades_one": "共成交 {count} 笔，交易量 {volume} {unit}。",
+    "summary.no_trades": "本次运行没有发生交易。",
+    "summary.price_above": "按交易量加权的平均成交价为 {price} {punit}，比基准价 {base} {punit} 高 {pct}。",
+    "summary.price_below": "按交易量加权的平均成交价为 {price} {punit}，比基准价 {base} {punit} 低 {pct}。",
+    "summary.price_equal": "按交易量加权的平均成交价为 {price} {punit}，与基准价持平。",
+    "summary.price_no_base": "按交易量加权的平均成交价为 {price} {punit}；未记录基准价。",
+    "summary.base_range": "各年基准价在 {low} 至 {high} {punit} 之间；比较时采用按各年交易量加权的平均基准价。",
+    "summary.surcharge": "超计划（超定额）累进加价收入合计 {amount} 元。",
+    "summary.no_surcharge": "未收取累进加价费用。",
+    "summary.reserve": "运行结束时，收储机构持有 {stock} {unit}，资金余额 {cash} 元。",
+    "summary.no_reserve": "收储机构没有进行任何操作。",
+    "summary.use_cap": "{year} 年实际使用量为 {use} {unit}，总量控制指标为 {cap} {unit}（占指标的 {share}）。",
+    "summary.years_over_cap": "在 {years} 年中有 {over} 年使用量超过总量控制指标。",
+    "summary.never_over_cap": "各年（共 {years} 年）使用量均未超过总量控制指标。",
+    "summary.no_use_cap": "未记录使用量或总量控制指标。",
+    "summary.rejected": "共有 {count} 笔委托被拒绝。",
+    "summary.rejected_one": "有 {count} 笔委托被拒绝。",
+    "summary.no_rejected": "没有委托被拒绝。",
+    # --- figures ---
+    "fig.year": "年份",
+    "fig.prices.title": "成交价格",
+    "fig.prices.y": "价格（{punit}）",
+    "fig.prices.trades": "成交（{mechanism}）",
+    "fig.prices.mean": "年度交易量加权平均价",
+    "fig.prices.base": "基准价",
+    "fig.prices.base_relation": "基准价 {relation}",
+    "fig.prices.relations_more": "{first} 及其他 {more} 个交易关系",
+    "fig.prices.caption": "成交价格随时间的变化及基准价。",
+    "fig.volume.title": "各年交易量（按交易方式）",
+    "fig.volume.y": "交易量（{unit}）",
+    "fig.volume.caption": "各年交易量，按交易方式分列。",
+    "fig.surcharge.title": "各档累进加价收入",
+    "fig.surcharge.y": "收入（{money}）",
+    "fig.surcharge.band": "第 {band} 档",
+    "fig.surcharge.caption": "各年累进加价收入，按加价档次堆叠。",
+    "fig.reserve.title": "收储库存与资金",
+    "fig.reserve.stock": "库存（{unit}）",
+    "fig.reserve.cash": "资金（{money}）",
+    "fig.reserve.stock_product": "库存 {product}（{unit}）",
+    "fig.reserve.cash_product": "资金 {product}（{money}）",
+    "fig.reserve.caption": "每次收储操作后的库存（左轴）与资金（右轴）。",
+    "fig.use.title": "使用量与总量控制指标",
+    "fig.use.y": "数量（{unit}）",
+    "fig.use.use": "实际使用量",
+    "fig.use.cap": "总量控制指标",
+    "fig.use.planned": "计划使用量",
+    "fig.use.over": "超过指标的使用量",
+    "fig.use.caption": "各年实际使用量（柱）与总量控制指标、计划使用量（线）。",
+    "fig.font_note": "本机未安装中文字体，图中标注暂用英文。",
+    "empty.trades": "本次运行没有发生交易，因此没有价格图和交易量图。",
+    "empty.surcharge": "未收取累进加价费用，因此没有累进加价图。",
+    "empty.reserve": "收储机构没有进行任何操作，因此没有收储图。",
+    "empty.use": "未记录使用量或总量控制指标，因此没有使用量图。",
+    # number scales for axes
+    "scale.unit": "{scale}{unit}",
+    "scale.3": "千",
+    "scale.6": "百万",
+    "scale.9": "十亿",
+    "scale.4": "万",
+    "scale.8": "亿",
+    # --- tables ---
+    "table.kpis": "年度指标",
+    "table.kpis.note": "同一年内某项指标有多个数值时，显示该年最后一个数值。",
+    "table.buyers": "主要买方（按买入量）",
+    "table.sellers": "主要卖方（按卖出量）",
+    "table.charges": "按类别和档次汇总的收费",
+    "table.surcharge_years": "各年各档累进加价收入（元）",
+    "table.rejected": "被拒绝委托（按原因）",
+    "col.year": "年份",
+    "col.rank": "排名",
+    "col.holder": "账户",
+    "col.name": "名称",
+    "col.group": "群体",
+    "col.sector": "行业",
+    "col.trades": "成交笔数",
+    "col.quantity": "数量（{unit}）",
+    "col.amount": "金额（元）",
+    "col.mean_price": "平均价格（{punit}）",
+    "col.kind": "类别",
+    "col.band": "档次",
+    "col.count": "笔数",
+    "col.reason": "原因",
+    "col.share": "占比",
+    "col.total": "合计",
+    "col.metric_unit": "{metric}（{unit}）",
+    "band.none": "—",
+    "band.n": "第 {band} 档",
+    "empty.kpis": "未记录指标。",
+    "empty.holders": "没有交易，因此没有买方或卖方。",
+    "empty.charges": "没有收费记录。",
+    "empty.rejected": "没有委托被拒绝。",
+    # --- how to read ---
+    "howto.intro": "本次运行中的每一种权利各占一节，包括概要、图和数据表。所有数字均来自本运行目录中的数据表，报告未作任何估算。",
+    "howto.units": (
+        "单位：数量以该品种的基本单位计（立方米、千克、平方米等）。金额以元计，价格以元/基本单位计。"
+        "金额合计先以分（0.01 元）精确相加，再换算为元显示，因此与账户金额分毫不差。年份为公历年，仿真中每年按 365 天计。"
+    ),
+    "howto.scales": (
+        "图中坐标轴上的大数按数量级缩写显示（中文图为万、亿；英文图为 thousand、million、billion），"
+        "坐标轴标题中注明。数据表中始终显示完整数字。"
+    ),
+    "howto.prices": (
+        "成交价格图：每个点代表一笔交易（颜色表示交易方式），横轴为成交日期。粗线为各年按交易量加权的平均价格"
+        "（交易量大的成交权重更大）。虚线阶梯为当年的基准价。点远高于基准价说明权利稀缺，远低于基准价说明供过于求。"
+    ),
+    "howto.volume": "交易量图：每根柱的高度为当年成交的数量，不同颜色表示通过各种交易方式（连续竞价、集合竞价、协议转让、收储等）成交的部分。",
+    "howto.surcharge": (
+        "累进加价收入图：每年因超计划（超定额）使用而缴纳的加价费用。第 1 档是超出计划的第一档（加价幅度最低），"
+        "档次越高加价越多。第 3 档很高说明有大量使用远超计划。"
+    ),
+    "howto.reserve": (
+        "收储图：左轴（实线）为政府收储机构持有的数量，右轴（虚线）为其资金余额（元）。价格低时收储买入"
+        "（库存增加、资金减少），价格高或权利紧缺时出售或投放（库存减少、资金增加）。"
+    ),
+    "howto.use": "使用量图：柱为各年实际使用量，实线为总量控制指标，点线为计划使用量。红色柱表示当年使用量超过了总量控制指标。",
+    "howto.kpis": "年度指标表：每年一行，每项指标一列，括号内为单位。单位为 1 的指标是比例：0.95 即 95%。",
+    "howto.holders": (
+        "主要买方和卖方表：按成交数量排序的账户。账户编号为负数的是机构（收储机构、政府、财政、供水单位、村集体、"
+        "其他经济部门），不是权利持有人。"
+    ),
+    "howto.charges": "收费表：各项水费、累进加价、有偿使用费、收益分成、罚款、税费和手续费，按类别和档次汇总。档次为“—”表示该项收费不分档。",
+    "howto.rejected": "被拒绝委托表：市场拒绝的委托，按原因计数（低于底价、超过持有上限、不具备交易资格、权利不足等）。",
+    # --- codes: rights ---
+    "right.water": "用水权",
+    "right.emission": "排污权",
+    "right.land": "土地权",
+    "right.forest": "山林权",
+    # --- codes: mechanisms ---
+    "mech.cda": "连续竞价",
+    "mech.call": "集合竞价",
+    "mech.negotiation": "协议转让",
+    "mech.reserve": "收储",
+    "mech.listing": "挂牌交易",
+    "mech.auction": "拍卖",
+    "mech.tender": "招标",
+    "mech.directed": "定向转让",
+    # --- codes: charge kinds ---
+    "kind.tariff": "水价（定额内/阶梯）",
+    "kind.surcharge": "累进加价（超计划）",
+    "kind.use_fee": "有偿使用费",
+    "kind.proceeds_share": "收益分成",
+    "kind.penalty": "罚款",
+    "kind.tax": "税",
+    "kind.fee": "手续费",
+    # --- codes: rejection reasons ---
+    "reason.below_floor": "低于底价",
+    "reason.over_holding_limit": "超过持有上限",
+    "reason.not_eligible": "不具备交易资格",
+    "reason.insufficient_rights": "权利不足",
+    "reason.off_platform": "场外交易",
+    "reason.non_positive": "数量或价格非正",
+    "reason.protected_use": "保障性用水（不得出让）",
+    # --- codes: institutions (negative account ids) ---
+    "inst.-1": "收储机构",
+    "inst.-2": "政府（一级市场供给方）",
+    "inst.-3": "财政",
+    "inst.-4": "供水单位",
+    "inst.-5": "村集体 / 用水协会",
+    "inst.-6": "其他经济部门",
+    "inst.group": "机构",
+    # --- codes: sectors ---
+    "sector.agriculture": "农业",
+    "sector.industry": "工业",
+    "sector.domestic": "生活",
+    "sector.ecology": "生态",
+    "sector.services": "服务业",
+    "sector.thermal_power": "火电",
+    "sector.reserve": "收储",
+    # --- codes: units ---
+    "unit.m3": "立方米",
+    "unit.m2": "平方米",
+    "unit.kg": "千克",
+    "unit.t": "吨",
+    "unit.mu": "亩",
+    "unit.yuan": "元",
+    "unit.1": "",
+    # --- codes: KPI metrics ---
+    "metric.cap": "总量控制指标",
+    "metric.confirmed": "确权量",
+    "metric.deliverable_share": "可供比例",
+    "metric.planned": "计划使用量",
+    "metric.use": "实际使用量",
+    "metric.use_over_cap": "使用量 / 指标",
+    "metric.traded_volume": "交易量",
+    "metric.trade_count": "成交笔数",
+    "metric.mean_price": "平均价格",
+    "metric.base_price": "基准价",
+    "metric.surcharge_revenue": "累进加价收入",
+    "metric.tariff_revenue": "水费收入",
+    "metric.reserve_stock": "收储库存",
+    "metric.reserve_cash": "收储资金",
+    "metric.unmet_need": "未满足需求",
+    "metric.rejected_orders": "被拒委托数",
+    "metric.efficiency": "交易效率",
+    "metric.surcharge_revenue_band": "第 {band} 档累进加价收入",
+    "metric.dry_year": "枯水年（1 = 是）",
+    "metric.reserve_rights": "储备水权",
+    # --- comparisons and studies (rights_market.compare) ---
+    "cmp.title": "情景对比报告",
+    "cmp.title_study": "研究结果：{name}",
+    "cmp.generated_by": "本报告由 rights-market {version} 根据方案表中所列运行目录的数据生成。",
+    "cmp.section.variants": "基准方案与对比方案",
+    "cmp.section.changes": "与基准方案的差异",
+    "cmp.section.how_to_read": "阅读说明",
+    "cmp.baseline": "{label}（基准）",
+    "cmp.col.variant": "方案",
+    "cmp.col.source": "来源",
+    "cmp.col.scenario": "情景",
+    "cmp.col.hash": "情景哈希",
+    "cmp.col.runs": "运行次数",
+    "cmp.col.seeds": "随机种子",
+    "cmp.col.metric": "指标",
+    "cmp.col.unit": "单位",
+    "cmp.col.change": "Δ {label}",
+    "cmp.col.right": "权利",
+    "cmp.col.year": "年份",
+    "cmp.col.median": "中位数",
+    "cmp.col.low": "5%",
+    "cmp.col.high": "95%",
+    "cmp.col.replication": "重复序号",
+    "cmp.col.seed": "随机种子",
+    "cmp.col.mean": "各年平均",
+    "cmp.col.last": "最后一年",
+    "cmp.col.path": "参数",
+    "cmp.col.base_value": "基准值",
+    "cmp.col.value": "方案值",
+    "cmp.changes.none": "{label}：与基准方案的情景相同。",
+    "cmp.changes.head": "{label}：",
+    "cmp.changes.item": "{path}：{base} → {value}",
+    "cmp.changes.more": "……另有 {more} 处差异（完整列表见工作簿）。",
+    "cmp.table.kpis": "各方案指标",
+    "cmp.table.note": (
+        "每格为该方案各次运行的“各年平均值”的中位数；多次运行时，括号内为中间 90% 运行结果的范围（5% 至 95%）。"
+        "Δ 为中位数相对基准方案的变化。"
+    ),
+    "cmp.empty.kpis": "本权利没有记录任何指标。",
+    "cmp.fig.caption": "{metric}逐年变化：各方案多次运行的中位数（线）及中间 90% 运行结果的范围（阴影带）。",
+    "cmp.fig.band": "{label}：5%–95%",
+    "cmp.fig.more": "图中只显示 {total} 个方案中的前 {shown} 个；表格和工作簿包含全部方案。",
+    "cmp.howto.intro": "每个方案是一个情景，用不同的随机种子运行一次或多次（重复运行）。第一个方案为基准方案，其余方案均与之比较。",
+    "cmp.howto.seeds": "在此运行的各方案逐次使用相同的随机种子（共同随机数），因此方案之间的差异来自参数设置，而非偶然。",
+    "cmp.howto.median": "中位数：一半运行结果高于它，一半低于它。阴影带（5% 至 95%）包含中间 90% 的运行结果：带越宽，结果受偶然因素（天气、交易时机等）的影响越大。",
+    "cmp.howto.change": "Δ：方案中位数相对基准方案中位数的变化（百分比）。比率类指标（单位为 1）以小数表示：0.95 即 95%。",
+    "cmp.sheet.variants": "方案",
+    "cmp.sheet.changes": "差异",
+    "cmp.sheet.kpis": "{right}指标",
+    "cmp.sheet.yearly": "逐年",
+    "cmp.sheet.runs": "各次运行",
+    "xlsx.charges_by_holder": "按持有人汇总的收费",
+}
+
+LABELS: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH}
+
+
+class Labels:
+    """Look-up of the visible text of one language."""
+
+    def __init__(self, lang: str, table: Mapping[str, Mapping[str, str]] = LABELS) -> None:
+        if lang not in table:
+            raise ValueError(f"unknown report language {lang!r}; choose one of {sorted(table)}")
+        self.lang = lang
+        self._text = table[lang]
+
+    def __call__(self, key: str, **fields: object) -> str:
+        """The text under ``key`` with ``fields`` filled in (KeyError if the key is missing)."""
+        text = self._text[key]
+        return text.format(**fields) if fields else text
+
+    def code(self, prefix: str, code: object) -> str:
+        """Label of a code value (``prefix.code``), or the code itself when there is no label."""
+        return self._text.get(f"{prefix}.{code}", str(code))
+
+    def has(self, key: str) -> bool:
+        return key in self._text
+
+    def unit(self, unit: str) -> str:
+        """A unit such as ``yuan/m3`` in words of this language (``元/立方米``)."""
+        if not unit:
+            return ""
+        return "/".join(self.code("unit", part) for part in str(unit).split("/"))
+
+    def metric(self, metric: str) -> str:
+        prefix = "surcharge_revenue_band_"
+        if metric.startswith(prefix):
+            return self("metric.surcharge_revenue_band", band=metric[len(prefix) :])
+        return self.code("metric", metric)
+
+    def right(self, right: str) -> str:
+        return self.code("right", right)

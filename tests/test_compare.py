@@ -1,0 +1,132 @@
+"""Comparisons and replications through the CLI: tables, fan charts, workbooks, medians and bands."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from conftest import SCENARIOS, SMALL_WATER
+from rights_market.compare.build import DEFAULT_FIGURE_METRICS, figure_metrics
+from rights_market.compare.stats import bands, scenario_changes
+from rights_market.report.labels import LABELS
+from rights_market.sweep import Store, replication_seeds
+
+DEFAULT = str(SCENARIOS / "dawukou_water.yaml")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rights_market", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def sets() -> list[str]:
+    return [a for s in SMALL_WATER for a in ("--set", s)]
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cmp") / "cmp"
+    p = cli("compare", DEFAULT, "--vary", "steep:water.pricing.industry.surcharge.step_share=1.0",
+            "--vary", "call:water.market.mechanism.type=call", *sets(), "--replications", "3", "--seed", "11",
+            "--workers", "1", "--out", str(out), "--no-progress")
+    assert p.returncode == 0, p.stderr
+    return out
+
+
+def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
+    html = (comparison / "report.html").read_text(encoding="utf-8")
+    md = (comparison / "report.md").read_text(encoding="utf-8")
+    figures = sorted(p.stem for p in (comparison / "figures").glob("*.png"))
+    assert figures == sorted(f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"])
+    assert html.count("data:image/png;base64,") == len(figures)  # self-contained
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html) and "<script" not in html
+    assert "| Indicator | Unit | dawukou_water (baseline) | steep | Δ steep | call | Δ call |" in md
+    assert "- water.pricing.industry.surcharge.step_share: 0.5 → 1.0" in md
+    assert "- water.market.mechanism.type: cda → call" in md
+    wb = load_workbook(io.BytesIO((comparison / "compare.xlsx").read_bytes()), read_only=True)
+    assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Per year", "Runs"]
+    runs = pd.DataFrame(list(wb["Runs"].values)[1:], columns=list(wb["Runs"].values)[0])
+    assert len(runs[(runs["metric"] == "efficiency")]) == 9  # 3 variants × 3 replications
+
+
+def test_medians_and_bands_are_those_of_the_runs(comparison: Path) -> None:
+    store = Store(comparison / "store")
+    kpis = store.kpis()
+    assert len(kpis) == 9 and sorted(kpis["seed"].unique()) == sorted(replication_seeds(11, 3))
+    # common random numbers: every variant ran the same seeds
+    assert all(sorted(g["seed"]) == sorted(replication_seeds(11, 3)) for _, g in kpis.groupby("point"))
+    eff = kpis[kpis["point"] == 2]["water.efficiency"].to_numpy()  # the "call" variant
+    md = (comparison / "report.md").read_text(encoding="utf-8")
+    row = next(line for line in md.splitlines() if line.startswith("| Efficiency |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    lo, hi = np.quantile(eff, [0.05, 0.95])
+    assert cells[5] == f"{np.median(eff):,.3f} ({lo:,.3f}–{hi:,.3f})"
+    yearly = store.yearly()
+    y = yearly[(yearly["point"] == 2) & (yearly["metric"] == "efficiency")].assign(group="call")
+    b = bands(y)
+    first = b[b["year"] == b["year"].min()].iloc[0]
+    vals = y[y["year"] == y["year"].min()]["value"]
+    assert (first["n"], first["median"]) == (3, pytest.approx(float(np.median(vals))))
+
+
+def test_compare_run_directories_and_chinese(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert cli("run", DEFAULT, "--seed", "2", "--out", str(a), *sets()).returncode == 0
+    assert cli("run", DEFAULT, "--seed", "2", "--out", str(b), *sets(),
+               "--set", "water.default_base_price_yuan_per_m3=1.5").returncode == 0
+    out = tmp_path / "cmp"
+    p = cli("compare", str(a), str(b), "--out", str(out), "--lang", "zh", "--metric", "water.base_price")
+    assert p.returncode == 0, p.stderr
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "# 情景对比报告" in md and "dawukou_water（基准）" in md and "dawukou_water-2" in md
+    assert "- water.default_base_price_yuan_per_m3：1.081 → 1.5" in md
+    assert [p.name for p in (out / "figures").iterdir()] == ["water_base_price.png"]
+    assert not (out / "store").exists()  # nothing had to run
+
+
+def test_replications_store_and_study_report(tmp_path: Path) -> None:
+    out = tmp_path / "reps"
+    p = cli("run", DEFAULT, *sets(), "--replications", "4", "--seed", "3", "--workers", "1", "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    store = Store(out)
+    kpis = store.kpis()
+    assert list(kpis["seed"]) == replication_seeds(3, 4)
+    eff = kpis["water.efficiency"].to_numpy()
+    assert f"median {np.median(eff):>16,.4f}" in next(ln for ln in p.stdout.splitlines()
+                                                        if ln.startswith("water.efficiency "))
+    p = cli("report", str(out), "--lang", "zh")
+    assert p.returncode == 0, p.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 6
+    assert (out / "report.xlsx").is_file()
+    # one run of a replication set is the plain run with the base seed
+    plain = tmp_path / "plain"
+    assert cli("run", DEFAULT, *sets(), "--seed", "3", "--out", str(plain)).returncode == 0
+    assert (plain / "trades.parquet").read_bytes() == (out / "runs" / "p0000-r00" / "trades.parquet").read_bytes()
+
+
+def test_bad_inputs_exit_2(tmp_path: Path) -> None:
+    p = cli("compare", str(tmp_path))
+    assert p.returncode == 2 and "not a run directory" in p.stderr and "Traceback" not in p.stderr
+    p = cli("compare", DEFAULT, "--vary", "oops")
+    assert p.returncode == 2 and "expected NAME:dotted.path=value" in p.stderr
+    p = cli("compare", DEFAULT, "--vary", "x:water.cap_m3=-1", "--workers", "1")
+    assert p.returncode == 2 and "<--set>" in p.stderr and "water.cap_m3" in p.stderr
+
+
+def test_scenario_changes_and_figure_metrics() -> None:
+    base = {"name": "a", "water": {"cap_m3": 1, "groups": [{"count": 2}, {"count": 3}]}}
+    other = {"name": "b", "water": {"cap_m3": 1, "groups": [{"count": 2}, {"count": 4}]}}
+    assert scenario_changes(base, other) == [("water.groups.1.count", 3, 4)]
+    assert figure_metrics("water", ["use", "mean_price", "odd"]) == ["mean_price", "use"]
+    assert figure_metrics("emission", ["b", "a", "trade_count"]) == ["trade_count", "a", "b"]
+    assert figure_metrics("emission", ["b", "a"], ["emission.b", "water.use"]) == ["b"]
+    assert {k for k in LABELS["en"] if k.startswith("cmp.")} == {k for k in LABELS["zh"] if k.startswith("cmp.")}
