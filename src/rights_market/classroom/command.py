@@ -1,0 +1,162 @@
+"""The ``rights-market classroom`` command: serve a classroom, or replay a session's event log.
+
+::
+
+    rights-market classroom SCENARIO [--host 127.0.0.1] [--port 8000] [--seed N] [--set PATH=VALUE]
+                            [--out DIR] [--no-report]
+    rights-market classroom --replay RUN_DIR/events.jsonl [--out DIR] [--no-report]
+    rights-market classroom SCENARIO --check          # validate, print seats and equilibrium, stop
+
+Serving prints the trainer's URL and token and the participants' URL and join code, writes the event log
+to a journal as it grows (so even a crashed session can be replayed), and writes the run directory when
+the session is finished (or when the server is stopped with Ctrl-C). The server binds to loopback unless
+``--host`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+from datetime import datetime
+from pathlib import Path
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``classroom`` subcommand to the CLI's subparsers."""
+    cls = sub.add_parser("classroom", help="run a live classroom market in the browser (or replay one)")
+    cls.add_argument("scenario", type=Path, nargs="?", help="a classroom scenario file (classroom: section)")
+    cls.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for a class network)")
+    cls.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    cls.add_argument("--seed", type=int, default=None, help="seed of the robots (default: the scenario's)")
+    cls.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a scenario value, e.g. --set classroom.periods=2 (repeatable)")
+    cls.add_argument("--out", type=Path, default=None,
+                     help="run directory for the results (default results/<name>-seed<N>-<hash>-<time>)")
+    cls.add_argument("--no-report", action="store_true", help="do not write report.html/report.md")
+    cls.add_argument("--check", action="store_true", help="check the scenario, print its seats and equilibrium, and stop")
+    cls.add_argument("--replay", type=Path, default=None, metavar="EVENTS_JSONL",
+                     help="replay an event log (events.jsonl of a run, or a journal) and write its run")
+    return cls
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def cmd_classroom(args) -> int:
+    """Serve or replay (see the module docstring); exit code 0, or InputError/ScenarioError for bad input."""
+    from ..cli import InputError
+
+    if args.replay is not None:
+        if args.scenario is not None:
+            raise InputError("give a classroom scenario or --replay EVENTS_JSONL, not both")
+        return _replay(args, InputError)
+    if args.scenario is None:
+        raise InputError("give a classroom scenario file, e.g. scenarios/classroom/water_market.yaml")
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port {args.port}: expected 0..65535")
+    from ..scenario.loader import load_model
+    from .live import LiveClassroom
+    from .server import bind, make_server
+    from .session import ClassroomSession, SessionError
+    from .settings import ClassroomScenario
+
+    scenario, _raw = load_model(args.scenario, ClassroomScenario, args.overrides)
+    if args.seed is not None and args.seed < 0:
+        raise InputError("--seed must not be negative")
+    if args.check:
+        return _check(scenario)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+                         "choose another --port (or stop what uses it)") from exc
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    journal = Path("results") / "classroom-journals" / f"{scenario.name}-{stamp}.events.jsonl"
+    try:
+        session = ClassroomSession(scenario, args.seed, journal=journal)
+    except (SessionError, OSError) as exc:
+        sock.close()
+        raise InputError(str(exc)) from exc
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    spec = scenario.classroom
+    humans = sum(g.count for g in spec.seats if g.player == "human")
+    print(f"classroom: {scenario.name} — {spec.n_seats} seats: {humans} for people, {spec.n_seats - humans} robots; "
+          f"{spec.periods} periods of {spec.period_seconds} s")
+    print(f"trainer:      {base}/trainer#token={session.trainer_token}")
+    print(f"trainer token: {session.trainer_token}")
+    print(f"participants: {base}/   join code {session.join_code}")
+    print(f"event journal: {journal}  (replay: rights-market classroom --replay {journal})")
+    if not _loopback(host):
+        print(f"note: listening on {host}: anyone who can reach this computer and has the join code can join")
+    print("stop with Ctrl-C; the results are written when the session is finished or stopped", flush=True)
+    live = LiveClassroom(session, out=args.out, report=not args.no_report)
+    server = make_server(live, sock)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C is how a trainer stops the server: not an error
+        pass
+    finally:
+        sock.close()
+        try:
+            live.write_now()
+        finally:
+            session.close()
+        for epoch, p in sorted(live.results.items()):
+            print(f"written: {p}" + (f" (after reset {epoch})" if epoch else ""))
+        if not live.results:
+            print("nothing happened; nothing was written")
+    return 0
+
+
+def _check(scenario) -> int:
+    """Print what a classroom holds: seats by role and player, and the competitive equilibrium."""
+    from .engine import build_seats
+    from .trading import format_price
+    from .values import competitive_equilibrium
+
+    spec = scenario.classroom
+    seats = build_seats(scenario)
+    print(f"ok: {scenario.name} — {spec.product} in lots of {spec.lot:,} {spec.unit}, base price "
+          f"{spec.base_price_yuan} yuan/{spec.unit}, {spec.periods} periods of {spec.period_seconds} s")
+    for g in spec.seats:
+        role = spec.roles[g.role]
+        print(f"  {g.count:>3} × {g.role} ({role.type}) played by {g.player}: {role.label}")
+    eq = competitive_equilibrium([s.valuation for s in seats], spec.lot)
+    if eq is None:
+        print("equilibrium with every seat taken: no trade")
+    else:
+        print(f"equilibrium with every seat taken: {eq.lots * spec.lot:,} {spec.unit} a period at "
+              f"{format_price(eq.price_low_ticks)}–{format_price(eq.price_high_ticks)} yuan/{spec.unit}")
+    for lot in spec.listings:
+        print(f"  listing {lot.name}: period {lot.period + 1}, {lot.quantity:,} {spec.unit} from {lot.start_yuan} yuan")
+    return 0
+
+
+def _replay(args, input_error) -> int:
+    from .engine import ReplayError
+    from .export import write_session
+    from .session import replay
+
+    try:
+        session = replay(args.replay)
+    except (OSError, ValueError, KeyError, ReplayError) as exc:
+        raise input_error(f"{args.replay}: cannot replay: {exc}") from exc
+    out = write_session(session, args.out, report=not args.no_report)
+    eng = session.engine
+    print(f"replayed {len(session.log.events)} events of {session.scenario.name}: {len(eng.trading.tape)} trades, "
+          f"{len(eng.results)} periods")
+    for r in eng.results:
+        eff = "—" if r.max_gains <= 0 else f"{r.efficiency:.1%}"
+        print(f"period {r.period + 1}: {r.trades} trades, {r.volume:,} {eng.spec.unit}, efficiency {eff}")
+    print(f"written: {out}")
+    return 0
+
+
+__all__ = ["add_parser", "cmd_classroom"]

@@ -1,0 +1,152 @@
+"""The classroom web server: FastAPI (Starlette) with one WebSocket endpoint, pages served from the package.
+
+Routes:
+
+* ``GET /`` — the participant page (join with a name and the join code, then trade);
+* ``GET /trainer`` — the trainer page (the token goes in the URL fragment, ``/trainer#token=...``, so it is
+  never sent in a request line or a referrer);
+* ``GET /static/...`` — the pages' own CSS and JavaScript (no CDN: the pages work without internet);
+* ``GET /healthz`` — ``{"ok": true, "status": ...}``;
+* ``WS /ws`` — the protocol of :mod:`~rights_market.classroom.messages`, handled by
+  :class:`~rights_market.classroom.live.LiveClassroom`.
+
+A WebSocket whose ``Origin`` names another host than the one it connects to is refused (no cross-site
+WebSocket hijacking); clients that send no ``Origin`` (scripts) are accepted. Pages are sent with a strict
+Content-Security-Policy (scripts and styles only from this server). FastAPI's own documentation pages are
+switched off (they would load assets from a CDN).
+
+:func:`serve` runs the app with uvicorn on a socket it binds itself, so a port in use is a clear error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+
+from .live import LiveClassroom
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_CONNECTIONS = 1000
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def _same_origin(ws: WebSocket) -> bool:
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return True
+    host = ws.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def create_app(live: LiveClassroom) -> FastAPI:
+    """The FastAPI application of one live classroom."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.get_running_loop().create_task(live.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await live.wait_written()
+
+    app = FastAPI(title="rights-market classroom", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/")
+    async def participant_page() -> FileResponse:
+        return FileResponse(STATIC / "participant.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/trainer")
+    async def trainer_page() -> FileResponse:
+        return FileResponse(STATIC / "trainer.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/healthz")
+    async def health() -> JSONResponse:
+        return JSONResponse({"ok": True, "status": live.session.status, "name": live.session.scenario.name})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.websocket("/ws")
+    async def websocket(ws: WebSocket) -> None:
+        if not _same_origin(ws):
+            await ws.close(code=1008, reason="cross-origin WebSocket refused")
+            return
+        if len(live.connections) >= MAX_CONNECTIONS:
+            await ws.close(code=1013, reason="too many connections")
+            return
+        await ws.accept()
+        conn = live.connect()
+        writer = asyncio.get_running_loop().create_task(live.writer(conn, ws.send_text))
+        try:
+            while not conn.closing:
+                msg = await ws.receive()
+                if msg["type"] == "websocket.disconnect":
+                    break
+                data = msg.get("text")
+                if data is None:
+                    data = msg.get("bytes") or b""
+                live.receive(conn, data)
+            if conn.closing:
+                await asyncio.sleep(0)  # let the writer send the last answer
+        except WebSocketDisconnect:
+            pass
+        finally:
+            live.disconnect(conn)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer, timeout=2.0)
+            writer.cancel()
+            if conn.closing:
+                with contextlib.suppress(Exception):
+                    await ws.close(code=1008)
+
+    return app
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (OSError with the reason if it cannot be had)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(live: LiveClassroom, sock: socket.socket):
+    """A uvicorn server for ``live`` on the bound ``sock`` (call ``server.run(sockets=[sock])``)."""
+    import uvicorn
+
+    host, port = sock.getsockname()[:2]
+    config = uvicorn.Config(create_app(live), host=host, port=port, log_level="warning", ws="websockets-sansio",
+                            ws_max_size=64 * 1024, lifespan="on", access_log=False)
+    return uvicorn.Server(config)
+
+
+__all__ = ["bind", "create_app", "make_server"]

@@ -1,0 +1,285 @@
+// rights-market classroom: the participant page. Join, see your role and private values, trade, bid.
+"use strict";
+
+(() => {
+  const { h, $, fill, render: show, setText, table, message, price, money, qty } = RM;
+  const drafts = {};  // lot name -> bid text being typed
+  const KEY = "rm-classroom-token";
+  let token = sessionStorage.getItem(KEY);
+  let pendingJoin = null;
+  let state = null;
+  let receivedAt = 0;
+  let conn = null;
+  let unit = "";
+
+  function hello() {
+    if (token) return { type: "rejoin", token };
+    if (pendingJoin) return pendingJoin;
+    return null;
+  }
+
+  function showJoin(text) {
+    $("join").hidden = false;
+    $("app").hidden = true;
+    if (text) message("join-msg", text, "error");
+  }
+
+  function onMessage(msg) {
+    if (msg.type === "welcome") {
+      token = msg.token;
+      sessionStorage.setItem(KEY, token);
+      pendingJoin = null;
+      $("join").hidden = true;
+      $("app").hidden = false;
+      setText("my-token", token);
+      setText("me-name", msg.name);
+    } else if (msg.type === "state") {
+      state = msg;
+      receivedAt = performance.now();
+      render();
+    } else if (msg.type === "ack") {
+      onAck(msg);
+    } else if (msg.type === "error") {
+      if (!state || $("app").hidden) {
+        if (/unknown token/.test(msg.error)) { token = null; sessionStorage.removeItem(KEY); }
+        showJoin(msg.error);
+      } else {
+        message("order-msg", msg.error, "error");
+      }
+    }
+  }
+
+  function onAck(msg) {
+    if (msg.action === "order") {
+      if (msg.ok) {
+        const filled = msg.filled ? `, ${qty(msg.filled)} ${unit} traded at once` : "";
+        message("order-msg", `order ${msg.order_id} ${msg.status}${filled}`, "ok");
+      } else {
+        message("order-msg", "order refused: " + RM.reason(msg.reason), "error");
+      }
+    } else if (msg.action === "cancel") {
+      message("order-msg", msg.ok ? `order ${msg.order_id} cancelled` : "cancel refused: " + RM.reason(msg.reason),
+              msg.ok ? "ok" : "error");
+    } else if (msg.action === "register" || msg.action === "bid") {
+      message("lot-msg", msg.ok ? `${msg.action === "bid" ? "bid" : "registration"} accepted (lot ${msg.lot})`
+                                : `${msg.action} refused: ` + RM.reason(msg.reason), msg.ok ? "ok" : "error");
+    }
+  }
+
+  function setStatus(online) {
+    const el = $("status");
+    if (online === "offline") { el.textContent = "offline — reconnecting"; el.className = "badge offline"; }
+  }
+
+  // ------------------------------------------------------------------ rendering
+  function render() {
+    const s = state;
+    const me = s.me;
+    unit = s.unit;
+    setText("title", s.name);
+    const st = $("status");
+    st.textContent = s.status;
+    st.className = "badge " + s.status;
+    $("paused-banner").hidden = s.status === "running" || s.status === "finished";
+    setText("period", s.period >= 0 ? `${s.period + 1} / ${s.periods}` : `– / ${s.periods}`);
+    setText("last-price", s.last_price ? price(s.last_price) : "—");
+    setText("me-name", me.name);
+    setText("order-units", `in ${s.unit}, whole lots of ${qty(s.lot)}; prices step ${price(s.step_ticks)}`);
+    const q = $("order-qty");
+    q.step = s.lot; q.min = s.lot;
+    if (!q.value) q.value = s.lot;
+    renderRole(s, me);
+    renderAccount(s, me);
+    renderOrders(s, me);
+    renderBook(s, me);
+    renderTape(s, me);
+    renderLots(s);
+    renderHistory(s, me);
+    tickClock();
+  }
+
+  function renderRole(s, me) {
+    const r = me.role;
+    setText("role-name", `${r.name} (${r.type})`);
+    setText("role-label", r.label);
+    const facts = [];
+    const fact = (k, v) => facts.push(h("dt", null, k), h("dd", null, v));
+    if (r.type === "farm") {
+      fact("rights each period", `${qty(r.holding)} ${s.unit}`);
+      fact("water you need", `${qty(r.need)} ${s.unit}`);
+      fact("value of water you use", `${r.use_value} yuan/${s.unit}`);
+      fact("value of water left over", `${r.salvage} yuan/${s.unit}`);
+    } else if (r.type === "firm") {
+      fact("rights each period (plan)", `${qty(r.plan)} ${s.unit}`);
+      fact("you will use / emit", `${qty(r.need)} ${s.unit}`);
+      fact("abatement cost", `${r.abatement} yuan/${s.unit}`);
+      fact("if rights fall short", r.charge === "surcharge" ? "W9 over-plan surcharge, or abate"
+        : r.charge === "penalty" ? `penalty ${r.penalty} yuan/${s.unit}, or abate` : "you must abate");
+    } else {
+      fact("units at the start", `${qty(r.start_units)} ${s.unit}`);
+    }
+    fill("role-facts", facts);
+    show("schedule", [r, s.lot], () => scheduleTable(s, r));
+    setText("role-hint", "Each row is what one more lot is worth to you (or costs you to give up). Buy below your value, sell above your cost.");
+  }
+
+  function scheduleTable(s, r) {
+    const rows = r.schedule.map((run) => h("tr", null,
+      h("td", null, run.from === run.to ? `lot ${run.from}` : `lots ${run.from}–${run.to}`),
+      h("td", { class: "r" }, `${run.from * s.lot > r.start_units ? "to buy" : "held"}`),
+      h("td", { class: "r" }, `${run.yuan} yuan/${s.unit}`)));
+    return table([{ t: "lots you hold (each " + qty(s.lot) + " " + s.unit + ")" }, { t: "at start", r: 1 },
+      { t: "value to you", r: 1 }], rows, { empty: "no valued lots" });
+  }
+
+  function renderAccount(s, me) {
+    setText("holding", `${qty(me.holding)} ${s.unit}`);
+    setText("cash", money(me.cash_fen) + " yuan");
+    setText("free-cash", money(me.available_cash_fen) + " yuan");
+    setText("next-value", me.next_lot_value ? price(Math.floor(me.next_lot_value / s.lot)) + ` yuan/${s.unit}` : "nothing");
+    setText("last-value", me.holding ? price(Math.ceil(me.last_lot_value / s.lot)) + ` yuan/${s.unit}` : "—");
+    setText("bill", me.bill ? money(me.bill.total_fen) + " yuan" : "—");
+    setText("profit", money(me.profit_period_fen) + " yuan");
+    setText("profit-total", money(me.profit_total_fen) + " yuan");
+  }
+
+  function renderOrders(s, me) {
+    show("my-orders", me.orders, () => ordersTable(me));
+  }
+
+  function ordersTable(me) {
+    const rows = me.orders.map((o) => h("tr", { class: o.side },
+      h("td", null, String(o.id)), h("td", { class: "side" }, o.side),
+      h("td", { class: "r" }, price(o.price)), h("td", { class: "r" }, qty(o.remaining)),
+      h("td", null, h("button", { class: "small", type: "button", "data-order": o.id,
+        onclick: () => conn.send({ type: "cancel", order_id: o.id }) }, "cancel"))));
+    return table([{ t: "id" }, { t: "side" }, { t: "price", r: 1 }, { t: "open", r: 1 }, { t: "" }], rows,
+      { id: "orders-table", empty: "no open orders" });
+  }
+
+  function renderBook(s) {
+    setText("book-sub", `base price ${price(s.base_ticks)}` + (s.floor_ticks > 100 ? `, floor ${price(s.floor_ticks)}` : ""));
+    show("book", [s.depth, s.unit], () => bookTable(s));
+  }
+
+  function bookTable(s) {
+    const all = s.depth.bids.concat(s.depth.asks).map((x) => x[1]);
+    const most = Math.max(1, ...all);
+    const asks = s.depth.asks.slice().reverse().map(([p, q]) => h("tr", { class: "ask", style: `--w:${(100 * q / most).toFixed(0)}%` },
+      h("td", { class: "side" }, "ask"), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
+    const bids = s.depth.bids.map(([p, q]) => h("tr", { class: "bid", style: `--w:${(100 * q / most).toFixed(0)}%` },
+      h("td", { class: "side" }, "bid"), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
+    const mid = h("tr", { class: "spread" }, h("td", { colspan: 3 },
+      s.depth.bids.length && s.depth.asks.length ? `spread ${price(s.depth.asks[0][0] - s.depth.bids[0][0])}` : "—"));
+    return table([{ t: "" }, { t: "price", r: 1 }, { t: `quantity (${s.unit})`, r: 1 }], [...asks, mid, ...bids], { id: "book-table" });
+  }
+
+  function renderTape(s, me) {
+    show("tape", [s.tape, me.trades.length], () => tapeTable(s, me));
+  }
+
+  function tapeTable(s, me) {
+    const mine = new Set(me.trades.map((t) => t.t + ":" + t.price + ":" + t.quantity));
+    const rows = s.tape.slice().reverse().map((t) => h("tr", { class: mine.has(t.t + ":" + t.price + ":" + t.quantity) ? "mine" : null },
+      h("td", null, RM.clock(t.t)), h("td", { class: "r" }, price(t.price)), h("td", { class: "r" }, qty(t.quantity)),
+      h("td", null, t.mechanism)));
+    return table([{ t: "time" }, { t: "price", r: 1 }, { t: s.unit, r: 1 }, { t: "how" }], rows, { id: "tape-table", empty: "no trade yet" });
+  }
+
+  function renderLots(s) {
+    $("lots-card").hidden = !s.lots.length;
+    const active = document.activeElement;
+    const typing = active && active.dataset ? active.dataset.bid : undefined;
+    const rebuilt = show("lots", [s.lots, s.unit], () => lotCards(s));
+    if (rebuilt && typing) {
+      const el = document.querySelector(`input[data-bid="${CSS.escape(typing)}"]`);
+      if (el) { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }
+    }
+  }
+
+  function lotCards(s) {
+    return s.lots.map((lot) => {
+      const parts = [h("span", { class: "badge " + (lot.state === "bidding" ? "running" : "ready") + " state" }, lot.state),
+        h("strong", null, lot.name), ` — ${qty(lot.quantity)} ${s.unit}, start ${price(lot.start)}, step ${price(lot.increment)}`,
+        h("div", { class: "hint" }, `price now ${price(lot.price)}; ${lot.registered} registered, ${lot.bids} bids` +
+          (lot.you_lead ? " — you lead" : "") + (lot.you_registered && !lot.you_lead ? " — you are registered" : ""))];
+      if (lot.state === "listing" && !lot.you_registered) {
+        parts.push(h("button", { type: "button", class: "primary small", "data-lot": lot.name,
+          onclick: () => conn.send({ type: "register", lot: lot.name }) }, "Register (accept the start price)"));
+      }
+      if (lot.state === "bidding" && lot.you_registered && !lot.you_lead) {
+        const input = h("input", { size: 8, value: drafts[lot.name] ?? price(lot.min_bid).replace(/,/g, ""), "data-bid": lot.name,
+          oninput: (ev) => { drafts[lot.name] = ev.target.value; } });
+        parts.push(h("div", null, "Bid ", input, " yuan ",
+          h("button", { type: "button", class: "primary small", "data-bid-button": lot.name, onclick: () => {
+            const p = RM.yuanText(input.value);
+            if (!p) { message("lot-msg", "type a price such as 21.50", "error"); return; }
+            delete drafts[lot.name];
+            conn.send({ type: "bid", lot: lot.name, price: p });
+          } }, "Bid"), h("span", { class: "hint" }, ` at least ${price(lot.min_bid)}`)));
+      }
+      if (lot.round_end_ms && lot.state === "bidding") {
+        parts.push(h("div", { class: "hint", "data-countdown": lot.round_end_ms }, ""));
+      }
+      return h("div", { class: "lot" }, parts);
+    });
+  }
+
+  function renderHistory(s, me) {
+    show("history", me.history, () => historyTable(me));
+  }
+
+  function historyTable(me) {
+    const rows = me.history.map((r) => h("tr", null, h("td", null, `period ${r.period + 1}`),
+      h("td", { class: "r" }, money(r.trade_cash_fen)), h("td", { class: "r" }, money(r.bill_fen)),
+      h("td", { class: "r" }, money(r.surplus_fen))));
+    return table([{ t: "" }, { t: "trade money", r: 1 }, { t: "charges", r: 1 }, { t: "profit", r: 1 }], rows,
+      { empty: "no period closed yet" });
+  }
+
+  function tickClock() {
+    if (!state) return;
+    const now = RM.liveClock(state, receivedAt);
+    if (state.period_open) {
+      setText("clock", RM.clock(state.period_start_ms + state.period_seconds * 1000 - now));
+    } else {
+      setText("clock", state.finished ? "over" : "between periods");
+    }
+    for (const el of document.querySelectorAll("[data-countdown]")) {
+      el.textContent = "round ends in " + RM.clock(Number(el.dataset.countdown) - now);
+    }
+  }
+
+  // ------------------------------------------------------------------ actions
+  function sendOrder(ev) {
+    ev.preventDefault();
+    const p = RM.yuanText($("order-price").value);
+    const n = Number($("order-qty").value);
+    if (!p) { message("order-msg", "type a price in yuan, e.g. 1.05 (at most 4 decimals)", "error"); return; }
+    if (!Number.isInteger(n) || n <= 0) { message("order-msg", "type a whole quantity", "error"); return; }
+    const ref = conn.send({ type: "order", side: $("order-side").value, price: p, quantity: n });
+    message("order-msg", ref ? "sending…" : "not connected; try again in a moment", ref ? "" : "error");
+  }
+
+  function join(ev) {
+    ev.preventDefault();
+    pendingJoin = { type: "join", name: $("join-name").value, code: $("join-code").value };
+    if (!conn.send(pendingJoin)) message("join-msg", "not connected yet; try again", "error");
+  }
+
+  function rejoin() {
+    const t = $("rejoin-token").value.trim();
+    if (!t) return;
+    token = t;
+    conn.send({ type: "rejoin", token: t });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("order-form").addEventListener("submit", sendOrder);
+    $("join-form").addEventListener("submit", join);
+    $("rejoin-btn").addEventListener("click", rejoin);
+    if (!token) showJoin();
+    conn = RM.connect({ hello, onMessage, onStatus: setStatus });
+    setInterval(tickClock, 250);
+  });
+})();
