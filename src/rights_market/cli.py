@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="prove conservation of every right and every yuan after every period")
     run.add_argument("--report", action="store_true", help="also write the HTML and Markdown report")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--replications", type=int, default=None, metavar="N",
+                     help="run N seeds (derived from --seed) into a store and print medians with 5-95%% bands")
+    _study_args(run)
 
     val = sub.add_parser("validate", help="check a scenario file; print ok or every problem")
     val.add_argument("scenario", type=Path)
@@ -59,16 +62,61 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     ch.add_argument("--json", action="store_true", help="print the bill as JSON")
 
-    rep = sub.add_parser("report", help="write report.html and report.md into a run directory")
+    rep = sub.add_parser("report", help="write report.html, report.md and report.xlsx into a run directory "
+                                        "or a store (replications, sweep)")
     rep.add_argument("run_dir", type=Path)
     rep.add_argument("--lang", choices=["en", "zh"], default="en")
+
+    cmp = sub.add_parser("compare", help="compare a baseline with variants: KPI tables, fan charts, compare.xlsx")
+    cmp.add_argument("inputs", nargs="+", metavar="RUN_OR_SCENARIO",
+                     help="run directories, stores or scenario files; the first is the baseline")
+    cmp.add_argument("--vary", action="append", default=[], metavar="NAME:PATH=VALUE",
+                     help="a variant of the baseline scenario with an override (repeat a NAME for more overrides)")
+    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override applied to every scenario file given (repeatable)")
+    cmp.add_argument("--replications", type=int, default=1, metavar="N", help="seeds per scenario (default 1)")
+    cmp.add_argument("--seed", type=int, default=None, help="base seed (default: the baseline's seed)")
+    cmp.add_argument("--out", type=Path, default=None, help="comparison directory (default results/compare-...)")
+    cmp.add_argument("--lang", choices=["en", "zh"], default="en")
+    cmp.add_argument("--metric", action="append", default=[], metavar="RIGHT.METRIC",
+                     help="indicator to draw, e.g. water.mean_price (repeatable; default: a set per right)")
+    cmp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _study_args(cmp)
+
+    swp = sub.add_parser("sweep", help="run a sweep file (grid or random design × seeds) on Dask into a store")
+    swp.add_argument("sweep", type=Path)
+    swp.add_argument("--store", type=Path, default=None, help="results store (default results/sweeps/<name>)")
+    swp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a value of the sweep file, e.g. --set seeds.replications=2")
+    swp.add_argument("--dry-run", action="store_true", help="list the runs (done or to do) and stop")
+    swp.add_argument("--report", action="store_true", help="write the study report into the store when done")
+    swp.add_argument("--lang", choices=["en", "zh"], default="en")
+    swp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _study_args(swp)
+
+    from .classroom.command import add_parser as add_classroom_parser
+
+    add_classroom_parser(sub)
     return p
+
+
+def _study_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes of the local Dask cluster (default: the cores; 1: in this process)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="use an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
 
 
 def _cmd_run(args) -> int:
     from .api import load_scenario, simulate, write_run
 
     scenario = load_scenario(args.scenario, args.overrides)
+    if args.replications is not None:
+        from .sweep.commands import cmd_replications
+
+        if args.replications < 1 or args.check:
+            raise InputError("--replications needs N >= 1 and does not go with --check (check single runs)")
+        return cmd_replications(args, scenario)
     total = scenario.calendar.years * scenario.calendar.sessions_per_year
     bar = None
     if not args.no_progress and sys.stderr.isatty():
@@ -195,6 +243,12 @@ def _cmd_report(args) -> int:
     from .report import build_report
 
     run_dir = args.run_dir
+    from .sweep.store import Store
+
+    if Store.is_store(run_dir):
+        from .sweep.commands import cmd_report_store
+
+        return cmd_report_store(args)
     if not (run_dir / "manifest.json").is_file():
         raise InputError(f"{run_dir}: not a run directory (no manifest.json); run `rights-market run SCENARIO` first")
     paths = build_report(run_dir, lang=args.lang)
@@ -203,12 +257,31 @@ def _cmd_report(args) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args) -> int:
+    from .sweep.commands import cmd_compare
+
+    return cmd_compare(args)
+
+
+def _cmd_sweep(args) -> int:
+    from .sweep.commands import cmd_sweep
+
+    return cmd_sweep(args)
+
+
+def _cmd_classroom(args) -> int:
+    from .classroom.command import cmd_classroom
+
+    return cmd_classroom(args)
+
+
 COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
-            "report": _cmd_report}
+            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .scenario.errors import ScenarioError
+    from .sweep.commands import StudyInputError
 
     args = _parser().parse_args(argv)
     try:
@@ -221,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{n} problem{'s' if n != 1 else ''} found; fix the file (or the --set values) and try again",
               file=sys.stderr)
         return EXIT_INPUT
-    except InputError as exc:
+    except (InputError, StudyInputError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ from . import __version__
 from .engine.run import Result
 from .scenario.model import Scenario
 
-TABLE_FILES = ("holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis")
+TABLE_FILES = ("holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis", "registry")
 
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:

@@ -17,6 +17,10 @@ import simpy
 
 from ..ledger import INSTITUTIONS, Accounts, Table
 from ..rights.base import RightPolicy
+from ..rights.emission import EmissionPolicy
+from ..rights.forest import ForestPolicy
+from ..rights.land import LandPolicy
+from ..rights.links import LinksPolicy
 from ..rights.teaching import TeachingPolicy
 from ..rights.water import WaterPolicy
 from ..scenario.model import Scenario
@@ -82,6 +86,17 @@ def build_policies(scenario: Scenario, weather_years: list[str]) -> list[RightPo
         policies.append(WaterPolicy(scenario.water, scenario.weather, weather_years, scenario.output.holdings_every))
     if scenario.teaching is not None:
         policies.append(TeachingPolicy(scenario.teaching, scenario.calendar.years * scenario.calendar.sessions_per_year))
+    if scenario.land is not None:
+        policies.append(LandPolicy(scenario.land, scenario.output.holdings_every))
+    if scenario.emission is not None:
+        policies.append(EmissionPolicy(scenario.emission, scenario.output.holdings_every))
+    # Forest after the other markets: it issues land.construction_quota (F7) only if no market declares it.
+    if scenario.forest is not None:
+        declared = {p for pol in policies for p in pol.products()}
+        policies.append(ForestPolicy(scenario.forest, scenario.output.holdings_every, declared))
+    # Links last: X3 pledges and X4 projects over the products of whichever markets are present.
+    if scenario.links is not None:
+        policies.append(LinksPolicy(scenario.links, [p for pol in policies for p in pol.products()]))
     return policies
 
 

@@ -38,6 +38,11 @@ TABLES: dict[str, dict[str, str]] = {
         "reason": "str",
     },
     "kpis": {"time": "int32", "year": "int32", "right": "str", "metric": "str", "value": "float64", "unit": "str"},
+    "registry": {
+        "time": "int32", "year": "int32", "right": "str", "product": "str", "event": "str", "parcel": "int64",
+        "holder": "int64", "counterparty": "int64", "quantity": "int64", "unit": "str", "term_end": "int64",
+        "amount_fen": "int64", "note": "str",
+    },
 }
 
 

@@ -108,16 +108,19 @@ class WaterPolicy:
             sl = slice(i, i + g.count)
             sector[sl] = SECTORS.index(g.sector)
             group[sl] = gi
-            confirmed[sl] = np.maximum(np.rint(draw(g.confirmed_m3, g.count, rng)), 0).astype(np.int64)
-            mv[sl] = np.maximum(np.rint(draw(g.marginal_value_yuan_per_m3, g.count, rng) * 10_000), 1).astype(np.int64)
-            need_share[sl] = np.maximum(draw(g.need_share, g.count, rng), 0.0)
+            # listed holders (from_file / members) bring their own values; the rest are drawn, in this order
+            confirmed[sl] = np.maximum(np.rint(g.values_of("confirmed_m3", lambda n, g=g: draw(g.confirmed_m3, n, rng))), 0).astype(np.int64)
+            mv[sl] = np.maximum(np.rint(g.values_of("marginal_value_yuan_per_m3", lambda n, g=g: draw(g.marginal_value_yuan_per_m3, n, rng)) * 10_000), 1).astype(np.int64)
+            need_share[sl] = np.maximum(g.values_of("need_share", lambda n, g=g: draw(g.need_share, n, rng)), 0.0)
             self.need_noise[sl] = g.need_noise_sd
             self.margin[sl] = g.plan_margin_share
             self.overuse[sl] = g.max_overuse_share
             self.participation[sl] = g.participation
             validity = getattr(spec.validity, g.sector)
             expiry[sl] = g.first_expiry_year if g.first_expiry_year is not None else start + validity - 1
-            names.append(np.char.add(f"{g.name}-", np.arange(1, g.count + 1).astype(str)).astype(object))
+            listed = g.holder_names()
+            names.append(np.array(listed, dtype=object) if listed is not None
+                         else np.char.add(f"{g.name}-", np.arange(1, g.count + 1).astype(str)).astype(object))
             i += g.count
         # W1: the confirmed volumes of the district never exceed its cap: scale down if the draws do.
         room = spec.cap_m3 - spec.reserve.initial_rights_m3

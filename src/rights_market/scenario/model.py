@@ -8,10 +8,11 @@ Pluggable parts (distributions, behaviours, mechanisms, reserve rules, weather) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .forest import ForestSpec
 from .links import LinksSpec
@@ -362,14 +363,47 @@ class MarketSpec(Strict):
 
 
 # --------------------------------------------------------------------------- holders
+#: Chinese sector names accepted in holder files (the lists offices keep), with their codes.
+SECTOR_NAMES_ZH = {"农业": "agriculture", "工业": "industry", "生活": "domestic", "生态": "ecology"}
+
+
+class HolderRow(Strict):
+    """One holder of a group listed in a file (``HolderGroup.from_file``): an enterprise or household of an
+    office's list. ``sector`` (code or Chinese name) selects the rows of the group's sector; values left
+    empty are drawn from the group's distributions."""
+
+    name: str = Field(min_length=1, max_length=200)
+    sector: Sector | None = None
+    confirmed_m3: int = Field(ge=0, le=10**12, description="confirmed right, m³ per year (W1)")
+    marginal_value_yuan_per_m3: float | None = Field(None, gt=0, description="value of one more m³ of use")
+    need_share: float | None = Field(None, ge=0, description="need in a normal year / confirmed volume")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+    @field_validator("sector", mode="before")
+    @classmethod
+    def _sector_code(cls, v: object) -> object:
+        if isinstance(v, str):
+            return SECTOR_NAMES_ZH.get(v.strip(), v.strip().lower())
+        return v
+
+
 class HolderGroup(Strict):
-    """A group of water-rights holders of one sector with drawn characteristics (rule W1)."""
+    """A group of water-rights holders of one sector (rule W1): drawn from distributions, or listed one by
+    one in a CSV/xlsx file (``from_file``, validated row by row) or in ``members``."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     sector: Sector
-    count: int = Field(ge=1, le=10_000_000)
-    confirmed_m3: Distribution = Field(description="confirmed right per holder, m³ per year (W1)")
-    marginal_value_yuan_per_m3: Distribution = Field(description="value of one more m³ of use")
+    count: int = Field(ge=1, le=10_000_000, description="number of holders (for listed holders: the rows)")
+    confirmed_m3: Distribution | None = Field(
+        None, description="confirmed right per holder, m³ per year (W1); not needed for listed holders"
+    )
+    marginal_value_yuan_per_m3: Distribution | None = Field(
+        None, description="value of one more m³ of use; not needed if every listed holder has one"
+    )
     need_share: Distribution = Field(
         default_factory=lambda: Constant(value=0.9),
         description="need in a normal year as a share of the confirmed volume",
@@ -390,6 +424,74 @@ class HolderGroup(Strict):
     first_expiry_year: int | None = Field(
         None, description="year the current confirmation ends; default: start year + validity − 1"
     )
+    from_file: str | None = Field(
+        None, description="CSV or xlsx file listing the holders, one row each (relative to the scenario file)"
+    )
+    sheet: str | None = Field(None, description="sheet of an xlsx file (default: the first)")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="holder field -> column header in the file, e.g. {confirmed_m3: 确权水量}"
+    )
+    members: list[HolderRow] | None = Field(
+        None, description="the holders one by one (filled from from_file when it is given)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_members(cls, data: object, info: ValidationInfo) -> object:
+        """Read ``from_file`` (rows of the group's sector) into ``members``; ``count`` defaults to the rows.
+        A resolved scenario already carries ``members``; the file is then not read again."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("from_file") and data.get("members") is None:
+            from .tables_input import display_name, read_rows, resolve_path
+
+            path = resolve_path(str(data["from_file"]), info.context)
+            sector = data.get("sector")
+            rows = read_rows(path, HolderRow, data.get("columns") or {}, display=display_name(path),
+                             sheet=data.get("sheet"), unique=("name",),
+                             keep={"sector": sector} if isinstance(sector, str) else None)
+            if not rows:
+                raise ValueError(f"{display_name(path)} lists no holder of sector {sector!r}")
+            data = {**data, "members": [row.model_dump() for _, row in rows]}
+        if isinstance(data.get("members"), list) and "count" not in data:
+            data = {**data, "count": len(data["members"])}
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> HolderGroup:
+        if self.members is None:
+            missing = [f for f in ("confirmed_m3", "marginal_value_yuan_per_m3") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"required field missing: {', '.join(missing)} (or list the holders with "
+                                 f"from_file or members)")
+            return self
+        if self.count != len(self.members):
+            source = f" in {self.from_file}" if self.from_file else ""
+            raise ValueError(f"count is {self.count} but {len(self.members)} holders are listed{source}")
+        if self.marginal_value_yuan_per_m3 is None and any(
+            m.marginal_value_yuan_per_m3 is None for m in self.members
+        ):
+            raise ValueError("marginal_value_yuan_per_m3: give a distribution, or a value for every listed holder")
+        return self
+
+    def values_of(self, field: str, draw_all: Callable[[int], Any]) -> Any:
+        """Per-holder values of ``field`` (a numeric field of :class:`HolderRow`) as a float array: the listed
+        values where given, ``draw_all(count)`` (the group's distribution, drawn only if needed) elsewhere."""
+        import numpy as np
+
+        given = None if self.members is None else [getattr(m, field) for m in self.members]
+        if given is not None and all(v is not None for v in given):
+            return np.asarray(given, dtype=float)
+        drawn = np.array(draw_all(self.count), dtype=float)
+        if given is not None:
+            for i, v in enumerate(given):
+                if v is not None:
+                    drawn[i] = v
+        return drawn
+
+    def holder_names(self) -> list[str] | None:
+        """Names of the listed holders, or None for drawn holders."""
+        return None if self.members is None else [m.name for m in self.members]
 
 
 class LongTermSpec(Strict):
@@ -499,8 +601,10 @@ class Scenario(Strict):
     weather: Weather = Field(default_factory=MarkovWeather)
     water: WaterSpec | None = None
     # Markets of the other rights are added here, one optional section each (see MARKET_SECTIONS).
+    emission: EmissionSpec | None = None
     teaching: TeachingSpec | None = None
     forest: ForestSpec | None = None
+    land: LandSpec | None = None
     links: LinksSpec | None = Field(None, description="cross-right links: pledges (X3), multi-right projects (X4)")
     output: OutputSpec = Field(default_factory=OutputSpec)
 
@@ -513,9 +617,11 @@ class Scenario(Strict):
 
 
 #: The market sections a scenario may hold, in the order the engine runs them.
-MARKET_SECTIONS: tuple[str, ...] = ("water", "teaching", "forest")
+MARKET_SECTIONS: tuple[str, ...] = ("water", "teaching", "forest", "land", "emission")
 
 # Section models that build on the models above are imported last (they import this module).
+from .emission import EmissionSpec  # noqa: E402
+from .land import LandSpec  # noqa: E402
 from .teaching import TeachingSpec  # noqa: E402
 
 Scenario.model_rebuild()
