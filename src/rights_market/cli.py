@@ -156,9 +156,9 @@ def _print_summary(result, out: Path) -> None:
         print(f"trades {product}: {len(t):,}  volume {vol:,} {unit}  value {Decimal(paid) / 100:,.2f} yuan"
               + (f"  mean price {Decimal(paid) / 100 / vol:.4f} yuan/{unit}" if vol else ""))
     print(f"surcharges (W8/W9): {Decimal(sur) / 100:,.2f} yuan   rejected orders: {len(result.tables['orders_rejected']):,}")
-    eff = kpis[kpis["metric"] == "efficiency"]["value"]
-    if len(eff):
-        print(f"allocative efficiency by year: {', '.join(f'{v:.3f}' for v in eff)}")
+    eff = kpis[kpis["metric"] == "efficiency"]
+    for right, rows in eff.groupby("right", observed=True, sort=False):
+        print(f"allocative efficiency ({right}) by period: {', '.join(f'{v:.3f}' for v in rows['value'])}")
     for note in result.notes:
         print(f"note: {note}")
     print(f"written: {out}")
