@@ -229,3 +229,16 @@ def test_w2_w4_expiry_of_an_industrial_right_leaves_term_deals_running():
     r = simulate(s, seed=1, check=True)
     reclaim = r.reserve[r.reserve.action == "reclaim"]
     assert reclaim[["year", "quantity"]].values.tolist() == [[2022, 1000]]
+
+
+def test_zip_is_refused_for_water_groups_with_a_located_reason():
+    """ZIP learns shout by shout; water groups quote once a session, so the scenario is refused up front."""
+    from conftest import SCENARIOS
+    from rights_market import load_scenario
+    from rights_market.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCENARIOS / "dawukou_water.yaml", ["water.groups.0.behaviour.type=zip"])
+    (problem,) = err.value.problems
+    assert problem.path == "water.groups.0.behaviour" and "shout-by-shout" in problem.message
+    assert problem.line is not None

@@ -420,6 +420,16 @@ class HolderGroup(Strict):
         description="use allowed beyond holdings, as a share of the plan; the rest of the need is unmet",
     )
     behaviour: Behaviour = Field(default_factory=lambda: ZIC(type="zi_c"))
+
+    @field_validator("behaviour")
+    @classmethod
+    def _batch_quotable(cls, behaviour):
+        if behaviour.type == "zip":
+            raise ValueError(
+                "ZIP traders learn from every shout and need a shout-by-shout market (teaching or classroom); "
+                "water holders quote once a session: use zi_c, zi_u, truthful or markup"
+            )
+        return behaviour
     participation: float = Field(0.5, ge=0, le=1, description="probability of placing an order in a session")
     first_expiry_year: int | None = Field(
         None, description="year the current confirmation ends; default: start year + validity − 1"
