@@ -902,3 +902,18 @@ def test_extends_merge_property(tmp_path, base, child):
             assert Path(sm[path].file).name == expected
         elif path:
             assert Path(sm[path].file).name == "base.yaml"
+
+
+def test_extends_replaces_a_mapping_whose_type_changes(tmp_path):
+    """A child that switches a discriminated union member (type:) gets its mapping whole, not merged."""
+    from rights_market.scenario import load_raw
+
+    (tmp_path / "base.yaml").write_text(
+        "name: base\nweather:\n  type: markov\n  initial: normal\n  transition: {}\n", encoding="utf-8"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "extends: base.yaml\nweather:\n  type: sequence\n  sequence: [dry]\n", encoding="utf-8"
+    )
+    raw, sm = load_raw(tmp_path / "child.yaml")
+    assert raw["weather"] == {"type": "sequence", "sequence": ["dry"]}
+    assert sm[("weather", "sequence")].file.endswith("child.yaml")

@@ -455,7 +455,21 @@ EXTENDS_KEY = "extends"
 def _deep_merge(
     base: Any, child: Any, path: PathKey, base_sm: SourceMap, child_sm: SourceMap, out: SourceMap
 ) -> Any:
-    """Mappings merge key by key; anything else in ``child`` replaces ``base``."""
+    """Mappings merge key by key; anything else in ``child`` replaces ``base``.
+
+    A mapping whose ``type:`` differs from the base's (a different member of a discriminated union, e.g.
+    ``weather: {type: sequence, ...}`` over a Markov weather) replaces the base mapping whole: the fields
+    of one type mean nothing to another.
+    """
+    if (
+        isinstance(base, dict)
+        and isinstance(child, dict)
+        and "type" in child
+        and "type" in base
+        and child["type"] != base["type"]
+    ):
+        _copy_positions(child, path, child_sm, out)
+        return child
     if isinstance(base, dict) and isinstance(child, dict):
         pos = child_sm.get(path) or base_sm.get(path)
         if pos is not None:
