@@ -160,11 +160,11 @@ def simulate(
                 world.clock.now, world.clock.session = t, n
                 for pol in policies:
                     pol.session(world)
+                world.clock.session = -1  # records made outside a session carry session -1
                 n += 1
                 done["sessions"] = n
                 if progress is not None:
                     progress(n, total_sessions)
-        world.clock.session = -1
 
     def periods():
         for y in range(cal.years):
