@@ -146,7 +146,7 @@ def main(n: int = 1_000_000, seed: int = 20210501, repeat: int = 3) -> None:
         f"ContinuousDoubleAuction:  {n / t_book:12,.0f} orders/s  fills {b_fills:,}  volume {b_volume:,}"
         f"  resting {resting:,}  (incl. take_fills)"
     )
-    print(f"ratio book/bare time:     {t_book / t_bare:.2f}x")
+    print(f"ratio book/bare orders/s: {t_bare / t_book:.2f}  (time ratio {t_book / t_bare:.2f})")
 
 
 if __name__ == "__main__":

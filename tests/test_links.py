@@ -161,3 +161,76 @@ def test_x1_four_rights_on_one_platform_conserved(tmp_path):
         reserve = row.seller if row.seller < 0 else row.buyer
         assert reserve == own[row.right], (row.right, reserve)  # X2: a reserve trades its own right only
     assert not res.empty
+
+
+FOUR_RIGHTS_SMALL = ["calendar.years=3", "calendar.sessions_per_year=12", "calendar.periods_per_year=4",
+                     "water.groups.0.count=80", "water.groups.1.count=4", "water.groups.2.count=12",
+                     "water.groups.3.count=60", "water.groups.4.count=2", "water.cap_m3=3500000"]
+
+
+def test_e9_x2_x4_every_reserve_reconciles_in_the_four_rights_run():
+    """E9 (收支两条线), X2, X4 on the four-rights scenario (shrunk: 3 years with the 2023 dry year, monthly
+    sessions). The expansion project buys 10,000 kg of NOx and of SO2 from the emission reserve at 2 yuan/kg in
+    2022: 2 × 20,000 yuan go to the fiscal account, exactly like the emission market's own releases — recorded
+    as reserve ``release`` rows, counted as reserve income, never in the reserve's cash. So the emission
+    ``reserve_balance_gap`` (budget − spending − cash) is 0 every year (it was −40,000 yuan in 2022 when the
+    project paid the reserve), and every reserve's cash at each year end equals its records: budget + kept
+    income − spending ± charges it paid or received (the emission reserve keeps no income; the others do, X2).
+    Collateral of defaulted X3 loans is bought after the markets' year-end KPIs (the links act last), so it
+    counts from the next year."""
+    s = load_scenario(SCENARIOS / "dawukou_four_rights.yaml", FOUR_RIGHTS_SMALL)
+    r = simulate(s, seed=3, check=True)
+    res, c, k = r.reserve, r.charges, r.kpis
+    em = k[k.right == "emission"].set_index(["year", "metric"]).value
+    assert [em[(y, "reserve_balance_gap")] for y in (2021, 2022, 2023)] == [0.0, 0.0, 0.0]
+    project = r.holders[r.holders.group == "projects"].holder.iloc[0]
+    x4 = res[res.reason.str.contains("coking_expansion")]
+    assert x4[["year", "product", "action", "quantity", "amount_fen"]].values.tolist() == [
+        [2022, "water.right", "sell", 200_000, 21_620_000],
+        [2022, "emission.NOx", "release", 10_000, 2_000_000], [2022, "emission.SO2", "release", 10_000, 2_000_000]]
+    assert x4[x4["product"].str.startswith("emission")].reason.str.endswith("(E9)").all()
+    bought = r.trades[(r.trades.buyer == project) & (r.trades.right == "emission")]
+    assert bought.amount_fen.sum() == 4_000_000  # 40,000 yuan of non-tax revenue
+    product_right = res["product"].astype(str).str.split(".").str[0]
+    late = res.reason.str.endswith("(X3)") & (res.action == "buy")  # links' year-end forfeits
+    rec_year = res.year + late.astype(int)
+    for right, reserve in RESERVES.items():
+        for y in (2021, 2022, 2023):
+            rows = res[(product_right == right) & (rec_year <= y)]
+            budget = rows[rows.action == "budget"].amount_fen.sum()
+            income = rows[rows.action.isin(["sell", "release"])].amount_fen.sum()
+            spending = rows[rows.action == "buy"].amount_fen.sum()
+            cc = c[c.year <= y]
+            charges = cc[cc.payee == reserve].amount_fen.sum() - cc[cc.holder == reserve].amount_fen.sum()
+            kept = 0 if right == "emission" else income
+            cash = k[(k.right == right) & (k.metric == "reserve_cash") & (k.year == y)].value.iloc[0]
+            assert round(cash * 100) == budget + kept - spending + charges, (right, y)
+            if right == "emission":
+                assert em[(y, "reserve_income")] * 100 == income and em[(y, "reserve_spending")] * 100 == spending
+                assert em[(y, "reserve_budget")] * 100 == budget
+    assert em[(2022, "reserve_income")] - em[(2021, "reserve_income")] >= 40_000  # the project's 40,000 yuan count
+
+
+def test_x4_a_project_holding_water_rights_gets_its_annual_water():
+    """X4/W12: the project buys 200 m³ of water rights from the reserve at the 2021 year start (after that year's
+    allocation), so it gets no annual water in 2021; in the dry 2022 (deliverable share 0.85) it gets
+    ⌊200 × 0.85⌋ = 170 m³ of ``water.annual`` like any holder (the farmer and the firm ⌊1,000 × 0.85⌋ = 850
+    each). The water market neither bills nor uses the project's water: no charge is made to it, and its
+    annual water expires unused at the year end (conservation checked)."""
+    links = {"projects": [{"name": "expansion", "start_year": 2021, "needs": {"water.right": 200},
+                           "prices_yuan": {"water.right": "1.081"}}]}
+    data = water_forest(links, years=2, water_reserve_m3=200).model_dump(mode="json")
+    data["weather"] = {"type": "sequence", "states": {"normal": {}, "dry": {"deliverable_share": "0.85"}},
+                       "sequence": ["normal", "dry"]}
+    r = simulate(Scenario.model_validate(data), seed=1, check=True)
+    project = int(r.holders[r.holders.group == "projects"].holder.iloc[0])
+    h = r.holdings
+    annual = h[h["product"] == "water.annual"].pivot_table(index="holder", columns="year", values="quantity",
+                                                             aggfunc="sum", fill_value=0)
+    assert annual.loc[project].tolist() == [0, 170]
+    # the farmer keeps its plan (500 m³) and sells its other 350 m³ to the firm, which needs 1,200 m³
+    assert annual.loc[0, 2022] == 500 and annual.loc[1, 2022] == 1200
+    right = h[(h["product"] == "water.right") & (h.holder == project)]
+    assert right.quantity.tolist() == [200, 200]
+    c = r.charges
+    assert c[c.holder == project].empty  # the project is never billed (it pays the reserve by trade)

@@ -17,9 +17,10 @@ loans (E10).
 
 *Sessions* (every ``trade_every_sessions``): on the unified platform only (E6; off-platform attempts are
 rejected ``off_platform``), within a sector (E7; others ``not_eligible``), never below the base price (E3;
-``below_floor``), never selling pledged rights (E10; ``pledged``). Units bid their marginal abatement cost
-(:func:`~rights_market.rules.emission.lot_schedule`) through the scenario's mechanism: listing with bidding
-(挂牌竞价, the plan's), a continuous double auction or a call auction. The reserve first buys back, at base price
+``below_floor``), never selling pledged rights (E10 mortgages and X3 pledges of the links; ``pledged``). Units
+bid their marginal abatement cost (:func:`~rights_market.rules.emission.lot_schedule`) through the scenario's
+mechanism: listing with bidding (挂牌竞价, the plan's), a continuous double auction or a call auction. The
+reserve first buys back, at base price
 × multiple, asks at or below that price within its yearly target and cash, and releases its stock by listing to
 strategic and major projects; major
 projects may buy by directed negotiation (E4, E8). Sales of unpaid rights back-pay the use fee at the base
@@ -89,6 +90,7 @@ from ..units import (
     to_scaled_int,
     yuan_to_fen,
 )
+from .links import pledged_quantity, reserve_tallies
 
 RIGHT = "emission"
 UNIT = "kg"
@@ -263,7 +265,6 @@ class EmissionPolicy:
                 acc.move(self.product[self.pollutants.index(pid)], ISSUER, RES, kg)
         self.term_start = spec.first_term_start_year or start
         self.term_end = self.term_start + spec.validity_years - 1
-        self.cum = {"budget": 0, "spending": 0, "income": 0}
         world.tables["holders"].append(
             holder=self.ids, name=np.concatenate(names),
             group=np.array([g.name for g in spec.groups], dtype=object)[self.group],
@@ -305,6 +306,12 @@ class EmissionPolicy:
     def owned(self, world: World, k: int) -> np.ndarray:
         """Rights each unit owns (held − leased in + leased out), kg; ``paid`` of them are paid (E5)."""
         return self.held(world, k) - self.leased_in[k] + self.leased_out[k]
+
+    def free(self, world: World, k: int) -> np.ndarray:
+        """Rights each unit may sell, lease out or pledge, kg: held − leased in − pledged, counting its E10
+        mortgages and the X3 pledges of the links (ledger product ``<product>.pledged``)."""
+        return (self.held(world, k) - self.leased_in[k] - self.pledged[k]
+                - pledged_quantity(world.accounts, self.product[k], self.ids))
 
     def reserve_stock(self, world: World, k: int) -> int:
         return int(world.accounts.of(self.product[k], RES))
@@ -400,6 +407,12 @@ class EmissionPolicy:
             if not (res.enabled and res.closure_paid == "reserve_then_market" and paid.sum()):
                 continue
             price = self._buyback_price(k)
+            # X3/E10: pledged rights are not sold to the reserve; they stay with the closed unit (``pledged``)
+            free = np.clip(self.free(world, k)[closing], 0, paid)
+            if (free < paid).any():
+                refused = free < paid
+                self._reject(world, k, self.ids[closing[refused]], SELL, (paid - free)[refused], price, "pledged")
+                paid = free
             cash = self.reserve_cash(world)
             take = np.zeros(closing.size, np.int64)
             if price <= 0:
@@ -440,7 +453,6 @@ class EmissionPolicy:
         fen = yuan_to_fen(res.budget_yuan_per_year)
         if fen:
             world.accounts.pay(FISCAL, RES, fen)
-            self.cum["budget"] += fen
             world.record_reserve(product=self.product[0], action="budget", quantity=0, price_ticks=0, amount_fen=fen,
                                  stock=self.reserve_stock(world, 0), cash_fen=self.reserve_cash(world),
                                  reason="yearly budget (E8, spending side)")
@@ -465,7 +477,7 @@ class EmissionPolicy:
         for k in range(self.P):
             held = self.held(world, k)
             part = (self.status == ACTIVE) & self.has[k] & (rng.random(self.n) < self.lease_part)
-            free = held - self.leased_in[k] - self.pledged[k]
+            free = self.free(world, k)
             offer = np.where(part, _frac_of(np.maximum(np.minimum(free, held - self.E[k]), 0), share), 0)
             required = self.E[k] - held
             sched = lot_schedule(self.curves[k], required, offer, self.lot, self.spec.market.max_orders_per_side, 1,
@@ -538,7 +550,7 @@ class EmissionPolicy:
         pledges = np.zeros((self.P, takers.size), np.int64)
         value = np.zeros(takers.size, np.int64)
         for k in range(self.P):
-            free = self.held(world, k)[takers] - self.leased_in[k, takers] - self.pledged[k, takers]
+            free = self.free(world, k)[takers]
             pledges[k] = _frac_of(np.maximum(free, 0), pshare)
             value += amount_fen_array(pledges[k], np.full(takers.size, self.base[k]))
         loan = (value * ltv.numerator) // ltv.denominator
@@ -633,26 +645,25 @@ class EmissionPolicy:
         below the base price (``below_floor``; the unit learns the floor). Returns the mask of accepted
         orders; the rest are recorded as rejections."""
         ok = np.ones(len(sched), bool)
+        free = self.free(world, k)  # E10 mortgages and X3 pledges (of pollutant rights and carbon allowances)
+        sell = np.nonzero(sched.side == SELL)[0]
+        if sell.size:
+            u = sched.unit[sell]
+            # cumulative ask quantity of each unit in the order of its steps
+            order = np.lexsort((sched.rank[sell], u))
+            cum = np.zeros(sell.size, np.int64)
+            q = sched.quantity[sell][order]
+            us = u[order]
+            c = np.cumsum(q)
+            start = np.concatenate([[True], us[1:] != us[:-1]])
+            base = np.maximum.accumulate(np.where(start, c - q, 0))
+            cum[order] = c - base
+            pledged = cum > free[u]
+            bad = sell[pledged]
+            if bad.size:
+                self._reject(world, k, self.ids[sched.unit[bad]], SELL, sched.quantity[bad], price[bad], "pledged")
+                ok[bad] = False
         if k < self.P:
-            held = self.held(world, k)
-            free = held - self.leased_in[k] - self.pledged[k]
-            sell = np.nonzero(sched.side == SELL)[0]
-            if sell.size:
-                u = sched.unit[sell]
-                # cumulative ask quantity of each unit in the order of its steps
-                order = np.lexsort((sched.rank[sell], u))
-                cum = np.zeros(sell.size, np.int64)
-                q = sched.quantity[sell][order]
-                us = u[order]
-                c = np.cumsum(q)
-                start = np.concatenate([[True], us[1:] != us[:-1]])
-                base = np.maximum.accumulate(np.where(start, c - q, 0))
-                cum[order] = c - base
-                pledged = cum > free[u]
-                bad = sell[pledged]
-                if bad.size:
-                    self._reject(world, k, self.ids[sched.unit[bad]], SELL, sched.quantity[bad], price[bad], "pledged")
-                    ok[bad] = False
             low = ok & (price < self.base[k])
             if low.any():
                 self._reject(world, k, self.ids[sched.unit[low]], sched.side[low], sched.quantity[low], price[low],
@@ -782,7 +793,7 @@ class EmissionPolicy:
         self._pool = None
         for j in sells.tolist():
             seller = int(sched.unit[j])
-            if self.held(world, k)[seller] - self.leased_in[k, seller] - self.pledged[k, seller] < sched.quantity[j]:
+            if self.free(world, k)[seller] < sched.quantity[j]:
                 continue  # sold through an earlier listing of this session
             self._run_listing(world, k, self.ids[seller], int(self.sector[seller]), int(sched.quantity[j]),
                               int(price[j]), "listing")
@@ -953,10 +964,7 @@ class EmissionPolicy:
                             base_price_ticks=np.full(qty.size, self.base[k]))
         for j in np.nonzero(to_reserve | (buyer == RES))[0].tolist():
             sale = seller[j] == RES
-            if sale:
-                self.cum["income"] += int(amount[j])
-            else:
-                self.cum["spending"] += int(amount[j])
+            if not sale:
                 self.bought_back[k] += int(qty[j])
             world.record_reserve(product=product, action="release" if sale else "buy", quantity=int(qty[j]),
                                  price_ticks=int(price[j]), amount_fen=int(amount[j]),
@@ -1164,13 +1172,15 @@ class EmissionPolicy:
         kpi(RIGHT, "mortgage_credit", self.year_new_loans[1] / 100, "yuan")
         kpi(RIGHT, "renewed", 1.0 if renewed else 0.0, "1")
         # E9 收支两条线: income (sales, paid to the fiscal account) and spending (from the budget) kept apart;
-        # reserve cash = budget − spending, so the gap is always 0.
+        # reserve cash = budget − spending, so the gap is always 0. The tallies are read from the reserve
+        # records (rights.links.reserve_tallies), so releases to X4 projects and X3 collateral count too.
         cash = self.reserve_cash(world)
+        tally = reserve_tallies(world, RIGHT)
         kpi(RIGHT, "reserve_cash", cash / 100, "yuan")
-        kpi(RIGHT, "reserve_budget", self.cum["budget"] / 100, "yuan")
-        kpi(RIGHT, "reserve_spending", self.cum["spending"] / 100, "yuan")
-        kpi(RIGHT, "reserve_income", self.cum["income"] / 100, "yuan")
-        kpi(RIGHT, "reserve_balance_gap", (self.cum["budget"] - self.cum["spending"] - cash) / 100, "yuan")
+        kpi(RIGHT, "reserve_budget", tally["budget"] / 100, "yuan")
+        kpi(RIGHT, "reserve_spending", tally["spending"] / 100, "yuan")
+        kpi(RIGHT, "reserve_income", tally["income"] / 100, "yuan")
+        kpi(RIGHT, "reserve_balance_gap", (tally["budget"] - tally["spending"] - cash) / 100, "yuan")
         kpi(RIGHT, "fiscal_balance", int(acc.of("money", FISCAL)) / 100, "yuan")
         if carbon is not None:
             k = self.P

@@ -25,6 +25,11 @@ recorded as one trade whose price is the yearly rent per m² and whose amount is
 moves as one ``rent`` (or ``dividend`` for share-holding, 入股) charge per year, the first at the trade.
 Price monitoring (rule L16) appends ``;flag=low`` or ``;flag=high`` to the ``relation`` of a trade more than
 the band off its benchmark and counts flags in the KPIs.
+
+Pledges (X3, :mod:`.links`): no holder sells or leases out more of a land product than it holds free of pledges
+(``<product>.pledged``). Parcels change hands whole, so a parcel larger than its holder's free quantity is
+refused (reason ``pledged``) and stays; smaller ones — other parcels, the lots of a split parcel (L5) — go
+ahead until the free quantity is used up. Quota asks are cut to the free quantity, the rest refused.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from ..scenario.land import LandSpec
 from ..units import amount_fen_array, decimal_to_rational, yuan_to_fen, yuan_to_ticks
 from . import land_industry, land_kpis, land_restore, land_rural, land_setup, land_state, land_sync
 from .land_parcels import CONTRACT, DIVIDEND, PRODUCTS, RENT, STATE_P, UNIT, USE_PRODUCT
+from .links import free_quantity
 
 RIGHT = "land"
 LAND_RESERVE = RESERVES["land"]
@@ -208,6 +214,20 @@ class LandPolicy:
         for r in reason:
             self.stats[f"rejected_{r}"] += 1
         self.stats["rejected"] += len(rows)
+
+    def refuse_pledged(self, world: World, product: str, seller: int, qty: int, price: int, agreed: int = 0,
+                       rows: list | None = None) -> bool:
+        """Rule X3: refuse a sale or lease of ``qty`` m² of ``product`` by ``seller`` if it holds less than that
+        free of pledges (holding − ``<product>.pledged`` − ``agreed``, the m² of its deals agreed but not yet
+        applied). A refusal is recorded (reason ``pledged``) at once, or appended to ``rows`` for
+        :meth:`reject_many`. Returns True if refused."""
+        if int(free_quantity(world.accounts, product, seller)) - agreed >= qty:
+            return False
+        if rows is None:
+            self.reject(world, product=product, trader=seller, side="sell", qty=qty, price=price, reason="pledged")
+        else:
+            rows.append((seller, qty, price, "pledged"))
+        return True
 
     def start_lease(self, world: World, i: int, user: int, until: int, rent: int, payee: int, kind: int,
                     mechanism: str, relation: str, bench: int) -> None:

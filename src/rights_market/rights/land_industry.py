@@ -192,6 +192,8 @@ def dispose(pol: LandPolicy, world: World, i: int, firm: int) -> None:
     prod = USE_PRODUCT[int(p.cls[i])]
     bench = bench_of(pol, i, year)
     full, left = pol.full_term[INDUSTRIAL], years_left(pol, i, year)
+    if pol.refuse_pledged(world, prod, firm, area, bench):
+        return  # X3: a pledged parcel stays with the firm until its loan is settled
     for route in spec.routes:
         buyers = best_buyers(pol, firm, area)
         if route == "transfer" and buyers.size:

@@ -41,6 +41,7 @@ from ..rules.land import (
 from ..units import TICKS_PER_FEN, amount_fen_array, decimal_to_rational, yuan_to_ticks
 from .land_parcels import MANAGEMENT, QUOTA, RENT, WASTELAND_P
 from .land_rural import draw_bidders, listing_terms
+from .links import free_quantity
 
 if TYPE_CHECKING:
     from .land import LandPolicy
@@ -222,6 +223,16 @@ def quota_market(pol: LandPolicy, world: World, n_sessions: int) -> None:
     bq = np.array([b[2] for b in bids], dtype=np.int64)
     ap = pol.restorer_ask[sellers]
     aq = held[sellers]
+    # X3: a restorer asks no more than its quota free of pledges; the part above is refused ``pledged``.
+    free = np.minimum(np.maximum(free_quantity(acc, QUOTA, pol.restorer_ids[sellers]), 0), aq)
+    if (free < aq).any():
+        cut = np.flatnonzero(free < aq)
+        pol.reject_many(world, QUOTA, "sell", [(int(pol.restorer_ids[sellers[j]]), int(aq[j] - free[j]), int(ap[j]),
+                                                "pledged") for j in cut.tolist()])
+        keep = free > 0
+        sellers, ap, aq = sellers[keep], ap[keep], free[keep]
+        if not sellers.size:
+            return
     result = clear_call_auction(bp, bq, np.arange(bp.size), ap, aq, np.arange(ap.size))
     for b, a, q in zip(result.fill_bid.tolist(), result.fill_ask.tolist(), result.fill_quantity.tolist(), strict=True):
         buyer = bids[b][0]

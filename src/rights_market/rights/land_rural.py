@@ -69,6 +69,7 @@ def circulate(pol: LandPolicy, world: World, n_sessions: int) -> None:
     h0 = pol.start["household"]
     deals: list[tuple[int, int, int, int, int, int, str]] = []  # settled together after the listings
     refused: list[tuple[int, int, int, str]] = []
+    agreed: dict[int, int] = {}  # m² each household has agreed to circulate this session (X3)
     for i in offers.tolist():
         holder, area, v = int(p.holder[i]), int(p.area[i]), int(p.village[i])
         term = int(spec.term_years[int(rng.integers(len(spec.term_years)))])
@@ -77,6 +78,8 @@ def circulate(pol: LandPolicy, world: World, n_sessions: int) -> None:
         if not term_within_contract(year, term, int(p.term_end[i])):
             refused.append((holder, area, start, R_TERM))
             continue
+        if pol.refuse_pledged(world, MANAGEMENT, holder, area, start, agreed.get(holder, 0), refused):
+            continue  # X3: a pledged management right is not circulated
         ok = pol.op_demand > 0
         if shares:
             ok &= pol.op_coop
@@ -104,6 +107,7 @@ def circulate(pol: LandPolicy, world: World, n_sessions: int) -> None:
             pol.op_demand[o] = max(int(pol.op_demand[o]) - area, 0)
             relation += "cooperative" if pol.op_coop[o] else "family_farm"
         deals.append((i, buyer, year + term - 1, price, holder, DIVIDEND if shares else RENT, relation))
+        agreed[holder] = agreed.get(holder, 0) + area
         pol.stats["circulated_m2"] += area
     if deals:
         cols = list(zip(*deals, strict=True))
@@ -124,9 +128,12 @@ def lease_homesteads(pol: LandPolicy, world: World, n_sessions: int) -> None:
     year = world.clock.year
     deals: list[tuple[int, int, int, int, int, int]] = []
     refused: list[tuple[int, int, int, str]] = []
+    agreed: dict[int, int] = {}  # m² each household has agreed to lease out this session (X3)
     for i in offers.tolist():
         pick = draw_bidders(pol, np.flatnonzero(pol.lessee_slots > 0), rng)
         area, holder = int(p.area[i]), int(p.holder[i])
+        if pol.refuse_pledged(world, "land.homestead", holder, area, pol.home_bench, agreed.get(holder, 0), refused):
+            continue  # X3: a pledged homestead is not leased out
         res = run_listing(listing_terms(pol, world, area, pol.home_bench, pol.spec.circulation.increment_share,
                                         pol.spec.circulation.listing_days),
                           pol.lessee_ids[pick], pol.lessee_value[pick], rng)
@@ -136,6 +143,7 @@ def lease_homesteads(pol: LandPolicy, world: World, n_sessions: int) -> None:
         j = int(np.flatnonzero(pol.lessee_ids == res.winner)[0])
         pol.lessee_slots[j] -= 1
         deals.append((i, int(res.winner), year + spec.term_years - 1, int(res.price), holder, RENT))
+        agreed[holder] = agreed.get(holder, 0) + area
         pol.stats["homestead_leases"] += 1
     if deals:
         ints = [np.array(c, dtype=np.int64) for c in zip(*deals, strict=True)]
@@ -157,6 +165,8 @@ def collective_entry(pol: LandPolicy, world: World, n_sessions: int) -> None:
     start = int(term_price_ticks(pol.coll_bench, term, full))
     for i in proposals.tolist():
         v, area, coll = int(p.village[i]), int(p.area[i]), int(p.holder[i])
+        if pol.refuse_pledged(world, COLLECTIVE_P, coll, area, start):
+            continue  # X3: pledged collective land is not put to the vote nor listed
         reps = pol.spec.villages[v].representatives
         yes = int(rng.binomial(reps, float(spec.yes_probability)))
         if not vote_passes(yes, reps, spec.approval_numerator, spec.approval_denominator):

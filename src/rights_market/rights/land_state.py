@@ -351,6 +351,8 @@ def sell_secondary(pol: LandPolicy, world: World, i: int, tag: str) -> None:
         for j in pieces.tolist():
             sell_secondary(pol, world, j, tag + " split")
         return
+    if pol.refuse_pledged(world, STATE_P, seller, area, 0):
+        return  # X3: a pledged parcel (or lot of a split one) is not sold
     if not buyers.size:
         pol.reject(world, product=STATE_P, trader=seller, side="sell", qty=area, price=0, reason="no_buyer")
         return

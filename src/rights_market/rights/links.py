@@ -9,8 +9,15 @@ through :func:`register`. It is the simulator's 不动产登记簿: ``grep`` a p
 companion product ``P.pledged`` (:func:`pledge_product`): pledging issues it to the holder, releasing returns it
 to the issuer, so encumbrances are conserved and checked like every right, and any policy can see them through
 :func:`free_quantity` = holding − encumbrance. A sale of more than the free quantity is refused with the
-reason ``pledged`` (:func:`screen_sales`). Policies that sell ``P`` must screen their sales; a right policy
-that declares ``P`` also declares ``P.pledged`` if its holders may pledge it.
+reason ``pledged`` (:func:`screen_sales` refuses whole sales, :func:`cap_sales` cuts each sale to the free
+quantity and refuses the rest). Policies that sell ``P`` must screen their sales (water, emission, land and
+forest do); a right policy that declares ``P`` also declares ``P.pledged`` if its holders may pledge it.
+
+**Reserve money (X2, E9).** A sale from a right's reserve is paid where that right's rules send reserve income
+(:func:`reserve_sale_route`): the emission reserve's income is non-tax revenue paid to the fiscal account, kept
+apart from its spending, which comes from its budget only (收支两条线, E9); the other reserves keep their sale
+income in their own accounts (X2). Every movement of reserve money is a row of the ``reserve`` table, so
+:func:`reserve_tallies` reads a reserve's budget, income and spending from the records, whoever made them.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..engine.world import TABLES, World
-from ..ledger import ECONOMY, ISSUER, RESERVES, Accounts, Table
+from ..ledger import ECONOMY, FISCAL, ISSUER, RESERVES, Accounts, Table
 from ..units import amount_fen, decimal_to_rational, div_round_half_up, yuan_to_ticks
 
 PLEDGED_SUFFIX = ".pledged"
@@ -123,6 +130,57 @@ def screen_sales(world: World, product: str, sellers: np.ndarray, qty: np.ndarra
     return ok
 
 
+def cap_sales(world: World, product: str, sellers: np.ndarray, qty: np.ndarray,
+              price_ticks: np.ndarray) -> np.ndarray:
+    """Rule X3: the quantity of each sale that may go ahead — at most what the seller has free of pledges
+    (holding − encumbrance, sales of one seller checked cumulatively in the given order). The part of a sale
+    above it is refused: one rejected sell order per cut sale, its quantity the refused part, reason
+    ``pledged``. Without an encumbrance product for ``product`` every sale goes ahead whole."""
+    sellers = np.asarray(sellers, dtype=np.int64)
+    qty = np.asarray(qty, dtype=np.int64)
+    if pledge_product(product) not in world.accounts.index or not sellers.size:
+        return qty.copy()
+    uniq = np.unique(sellers)
+    free = dict(zip(uniq.tolist(), free_quantity(world.accounts, product, uniq).tolist(), strict=True))
+    allowed = qty.copy()
+    for i, (s, q) in enumerate(zip(sellers.tolist(), qty.tolist(), strict=True)):
+        allowed[i] = min(q, max(free[s], 0))
+        free[s] -= allowed[i]
+    cut = allowed < qty
+    if cut.any():
+        price_ticks = np.broadcast_to(np.asarray(price_ticks, dtype=np.int64), sellers.shape)
+        record_rejection(world, product=product, trader=sellers[cut], side="sell", quantity=(qty - allowed)[cut],
+                         price_ticks=price_ticks[cut], reason="pledged")
+    return allowed
+
+
+def reserve_sale_route(right: str) -> tuple[int, str]:
+    """Rules X2, E9: (account paid, ``reserve`` table action) of a sale from ``right``'s reserve. The emission
+    reserve's sale income is non-tax revenue paid straight to the fiscal account, never to the reserve
+    (收支两条线, E9; the path of the emission market's own releases); the other reserves keep it (X2)."""
+    if right == "emission":
+        return FISCAL, "release"
+    return RESERVES[right], "sell"
+
+
+#: ``reserve`` table actions that bring money to a reserve's income tally, and that spend from its budget.
+INCOME_ACTIONS = ("sell", "release")
+SPENDING_ACTIONS = ("buy",)
+
+
+def reserve_tallies(world: World, right: str) -> dict[str, int]:
+    """Rules X2, E9: ``budget``, ``income`` and ``spending`` (fen, cumulative) of ``right``'s reserve, summed
+    from the run's ``reserve`` records of the right's products — so sales to X4 projects and collateral taken
+    over for defaulted X3 loans count as much as the market's own releases and buy-backs."""
+    df = world.tables["reserve"].to_dataframe()
+    df = df[df["product"].astype(str).str.startswith(right + ".")]
+    action = df["action"].astype(str)
+    amount = df["amount_fen"]
+    return {"budget": int(amount[action == "budget"].sum()),
+            "income": int(amount[action.isin(INCOME_ACTIONS)].sum()),
+            "spending": int(amount[action.isin(SPENDING_ACTIONS)].sum())}
+
+
 # ====================================================================================== the links policy
 class LinksPolicy:
     """Rules X3 and X4 across whichever markets the scenario holds (a policy with no market of its own).
@@ -138,8 +196,14 @@ class LinksPolicy:
     the missing quantities from the reserves of their rights at its prices — only if every reserve can supply
     all of it — and proceeds in the year it holds everything; otherwise it waits, and each lacking product is
     recorded as a rejected buy order (reason ``insufficient_rights``). Projects are accounts of their own,
-    funded by the economy (kind ``capital``). Water rights bound land use and industry this way: a project that
-    cannot get its water does not go ahead whatever land and emission rights it has.
+    funded by the economy (kind ``capital``); they pay for a reserve's rights where that right's rules send
+    reserve income (:func:`reserve_sale_route`: the emission reserve's to the fiscal account, E9), recorded in the
+    ``reserve`` table exactly like the market's own releases. Water rights bound land use and industry this way:
+    a project that cannot get its water does not go ahead whatever land and emission rights it has. A project
+    holding ``water.right`` receives its annual water (``water.annual``) at every year start like any holder of
+    the right (rule W12's allocation in :mod:`.water`) — from the year after it bought the right, since the
+    links act after the markets' year starts; the water market neither bills nor uses a project's water, which
+    expires unused at the year end (the simulator does not model the project's operation).
     """
 
     right = "links"
@@ -273,20 +337,22 @@ class LinksPolicy:
             for prod, q in missing.items():
                 right = prod.split(".")[0]
                 reserve = RESERVES[right]
+                payee, action = reserve_sale_route(right)  # E9: emission reserve income to the fiscal account
                 price = yuan_to_ticks(p.prices_yuan.get(prod, 0))
                 amount = amount_fen(q, price)
                 if amount:
                     acc.pay(ECONOMY, pid, amount)
                     record_charge(world, holder=ECONOMY, payee=pid, product=prod, kind="capital", band=0, quantity=q,
                                          rate_ticks=price, amount_fen=amount)
-                    acc.pay(pid, reserve, amount)
+                    acc.pay(pid, payee, amount)
                 acc.move(prod, reserve, pid, q)
                 record_trade(world, right=right, product=prod, mechanism="directed", seller=reserve, buyer=pid,
                                     quantity=q, unit="", price_ticks=price, amount_fen=amount,
                                     relation=f"reserve->project:{p.name}", base_price_ticks=price)
-                world.record_reserve(product=prod, action="sell", quantity=q, price_ticks=price, amount_fen=amount,
+                note = "; income to the fiscal account (E9)" if payee == FISCAL else ""
+                world.record_reserve(product=prod, action=action, quantity=q, price_ticks=price, amount_fen=amount,
                                      stock=int(acc.of(prod, reserve)), cash_fen=int(acc.of("money", reserve)),
-                                     reason=f"release to project {p.name} (X4)")
+                                     reason=f"release to project {p.name} (X4){note}")
             self.started[p.name] = year
             register(world, right="links", product=",".join(p.needs), event="project_start", holder=pid,
                      quantity=0, unit="", note=f"{p.name}: every right held (X4)")

@@ -5,7 +5,16 @@ Products (base unit m³):
 * ``water.right`` — the confirmed right (确权量), a volume per year with a validity term (W1, W2);
 * ``water.annual`` — this year's use right. Each year start every holder of ``water.right`` receives
   ⌊confirmed × deliverable share⌋ of it (dry years cut the share, W12); what is not used by the year end
-  expires.
+  expires. That includes accounts outside this market's holders that hold the right — the multi-right projects
+  of the links (X4), which buy ``water.right`` from the reserve: they get their annual water like anyone, but
+  the water market neither bills them, uses their water, trades for them nor runs validity terms on their
+  right (it does not model them); their annual water expires unused at the year end.
+
+Pledges (X3, :mod:`.links`): a holder never sells more of a product than it holds free of pledges of that
+product (``<product>.pledged``): annual water in sessions and negotiations, the confirmed right in
+medium- and long-term deals (W4); the part of an order or deal above the free quantity is refused and recorded
+(reason ``pledged``), the rest goes ahead. A pledge of ``water.right`` encumbers the right itself — it cannot
+change hands — while this year's water delivered on it stays the holder's to use or sell.
 
 The year: plans are declared at the previous year end within the confirmed volume (W3); the surplus
 (annual volume above the plan) is traded in weekly sessions by matching and negotiation (W11) around base
@@ -47,6 +56,7 @@ from ..units import (
     yuan_to_fen,
     yuan_to_ticks,
 )
+from .links import cap_sales
 from .water_pricing import WaterPricing
 
 RIGHT = "water"
@@ -164,6 +174,11 @@ class WaterPolicy:
     def _reserve_cash(self, world: World) -> int:
         return int(world.accounts.of("money", RESERVE))
 
+    def _external(self, world: World, product: str) -> np.ndarray:
+        """X4: ids of holder accounts outside this market's holders (projects of the links) holding ``product``."""
+        ids = np.flatnonzero(world.accounts.holders(product))
+        return ids[(ids < self.first) | (ids >= self.first + len(self.ids))]
+
     def sellable(self, world: World) -> np.ndarray:
         """W3: what each holder may still sell this year: its annual holding above its effective plan."""
         annual = world.accounts.of(ANNUAL, self.ids)
@@ -207,6 +222,10 @@ class WaterPolicy:
         res_alloc = int(acc.of(RIGHT_P, RESERVE)) * share.numerator // share.denominator
         if res_alloc:
             acc.move(ANNUAL, ISSUER, RESERVE, res_alloc)
+        # X4: every other account holding the right (projects of the links) gets its share too; not billed nor used.
+        ext = self._external(world, RIGHT_P)
+        if ext.size:
+            acc.move(ANNUAL, ISSUER, ext, (acc.of(RIGHT_P, ext) * share.numerator) // share.denominator)
         rng = world.rng.stream("water.needs")
         noise = np.maximum(rng.normal(1.0, 1.0, size=len(self.ids)) * self.need_noise + (1.0 - self.need_noise), 0.0)
         self.need = np.rint(self.need_base * state.need_factor * noise).astype(np.int64)
@@ -318,6 +337,13 @@ class WaterPolicy:
         sides_a = np.concatenate(sides)
         prices_a = np.concatenate(prices).astype(np.int64)
         qtys_a = np.concatenate(qtys).astype(np.int64)
+        # X3: a holder offers no more than it holds free of pledges; the part above is refused ``pledged``.
+        holder_sell = (sides_a == SELL) & (traders_a >= 0)
+        free_q = cap_sales(world, ANNUAL, traders_a[holder_sell], qtys_a[holder_sell], prices_a[holder_sell])
+        if (free_q < qtys_a[holder_sell]).any():
+            qtys_a[holder_sell] = free_q
+            keep = qtys_a > 0
+            traders_a, sides_a, prices_a, qtys_a = traders_a[keep], sides_a[keep], prices_a[keep], qtys_a[keep]
         # W16: a purchase may not take a holder above the holding limit: rejected, with the reason.
         holder_buy = (sides_a == BUY) & (traders_a >= 0)
         annual = world.accounts.of(ANNUAL, np.where(traders_a >= 0, traders_a, RESERVE))
@@ -386,6 +412,9 @@ class WaterPolicy:
                 world.record_rejections(product=ANNUAL, trader=self.ids[b[mask]], side="buy", quantity=qty[mask],
                                         price_ticks=price[mask], reason=reason)
         ok = deal & ~squeeze & ~hoard & ~low
+        if ok.any():  # X3: only what the seller holds free of pledges changes hands; the rest is refused
+            qty[ok] = cap_sales(world, ANNUAL, self.ids[s[ok]], qty[ok], price[ok])
+            ok &= qty > 0
         if ok.any():
             self._settle(world, self.ids[s[ok]], self.ids[b[ok]], qty[ok], price[ok], "negotiation")
 
@@ -463,7 +492,7 @@ class WaterPolicy:
     def _snapshot(self, world: World) -> None:
         acc = world.accounts
         for product in (RIGHT_P, ANNUAL):
-            ids = np.concatenate([self.ids, [RESERVE]])
+            ids = np.concatenate([self.ids, self._external(world, product), [RESERVE]])
             q = acc.of(product, ids)
             nz = q != 0
             world.tables["holdings"].append(time=world.clock.day, year=world.clock.year, holder=ids[nz],
@@ -481,6 +510,9 @@ class WaterPolicy:
         surcharge_rev, tariff_rev, band_rev = self._bill(world, use, plan_eff, quota)
         left = acc.of(ANNUAL, self.ids)
         acc.move(ANNUAL, self.ids, ISSUER, left)
+        ext = self._external(world, ANNUAL)  # X4: projects' annual water expires unused
+        if ext.size:
+            acc.move(ANNUAL, ext, ISSUER, acc.of(ANNUAL, ext))
         stock = self._reserve_stock(world)
         if stock:
             acc.move(ANNUAL, RESERVE, ISSUER, stock)
@@ -600,6 +632,12 @@ class WaterPolicy:
         if not s.size:
             return
         qty = np.minimum(sellable[s], shortfall[b])
+        # X3: a pledged right cannot change hands: each deal is cut to the seller's free right (rest ``pledged``)
+        qty = cap_sales(world, RIGHT_P, self.ids[s], qty, annual * lt.term_years)
+        ok = qty > 0
+        s, b, annual, qty = s[ok], b[ok], annual[ok], qty[ok]
+        if not s.size:
+            return
         price = annual * lt.term_years  # ticks per m³ of annual right for the whole term
         amount = amount_fen_array(qty, price)
         acc.move(RIGHT_P, self.ids[s], self.ids[b], qty)

@@ -1,0 +1,250 @@
+"""Rule X3 (rights as collateral, after W14, E10, F3): a right pledged through the ``links:`` section of a scenario
+cannot be sold. Each market lets a holder sell no more than its balance minus its pledged balance (the ledger
+product ``<product>.pledged``); what is above is refused and recorded (reason ``pledged``), the free part goes
+ahead. Every run here is ``simulate(..., check=True)``: every right, every encumbrance and every fen is conserved
+after every period and year end.
+
+Pledges are made at the year start, after the markets' own year starts (the links act last), with
+``holder_share: 1`` (every holder with a free quantity pledges) and interest and default rates 0.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from conftest import two_holder_water
+from rights_market import simulate
+from rights_market.ledger import ECONOMY
+from rights_market.rights.land import LandPolicy
+from rights_market.scenario.model import Scenario
+from test_land_setup import TINY, const, merge
+
+
+def pledge_rule(product: str, share: str, value_yuan: str = "1") -> dict:
+    """Every holder of ``product`` pledges ``share`` of its free holding for one year, loan-to-value 0.5."""
+    return {"product": product, "holder_share": 1, "pledge_share": share, "value_yuan_per_unit": value_yuan,
+            "loan_to_value": "0.5", "interest_rate": 0, "term_years": 1, "default_rate": 0}
+
+
+def with_links(s: Scenario, *rules: dict) -> Scenario:
+    data = s.model_dump(mode="json")
+    data["links"] = {"pledges": list(rules)}
+    return Scenario.model_validate(data)
+
+
+def pledged_rows(r):
+    rej = r.orders_rejected
+    return rej[rej.reason == "pledged"]
+
+
+# ------------------------------------------------------------------------------------------------ water (W14)
+def test_x3_w14_pledged_annual_water_is_not_offered_beyond_the_free_quantity():
+    """X3/W14, water sessions: the farmer receives 1,000 m³ of annual water and pledges 90 % of it (900 m³): it may
+    sell 100 m³. Its order for its whole surplus (1,000 − plan 500 = 500 m³, ask 0.50 yuan) is cut to 100 m³;
+    the 400 m³ above are refused ``pledged``. The firm bids 10 yuan for its 200 m³; the call clears the 100 m³
+    at the midpoint of [0.50, 10] = 5.25 yuan/m³ (52,500 ticks): 525 yuan = 52,500 fen. The firm's own pledge
+    (900 of its 1,000 m³) does not limit its buying."""
+    s = with_links(two_holder_water(), pledge_rule("water.annual", "0.9"))
+    r = simulate(s, seed=1, check=True)
+    reg = r.registry
+    assert reg[reg.event == "pledge"][["holder", "quantity"]].values.tolist() == [[0, 900], [1, 900]]
+    rej = pledged_rows(r)
+    assert rej[["product", "trader", "side", "quantity", "price"]].values.tolist() == [
+        ["water.annual", 0, "sell", 400, 0.5]]
+    t = r.trades
+    assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [[0, 1, 100, 52_500,
+                                                                                               52_500]]
+    c = r.charges
+    assert c[c.kind == "loan"][["payee", "amount_fen"]].values.tolist() == [[0, 45_000], [1, 45_000]]  # 900 × 0.5
+
+
+def test_x3_w14_without_pledges_the_same_market_trades_the_firms_whole_demand():
+    """X3 control: the same market without the ``links:`` section trades 200 m³ at 5.25 yuan, refuses nothing."""
+    r = simulate(two_holder_water(), seed=1, check=True)
+    assert r.trades[["quantity", "price_ticks"]].values.tolist() == [[200, 52_500]]
+    assert pledged_rows(r).empty
+
+
+def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
+    """X3/W14, negotiation (W11): nobody places orders (participation 0); the one negotiated pair is the farmer
+    (surplus 500 m³) and the firm (wants 200): 200 m³ at the Nash split 0.50 + ½ × 9.50 = 5.25 yuan. The farmer
+    pledged 900 of its 1,000 m³, so 100 m³ change hands (52,500 fen) and 100 m³ are refused ``pledged``."""
+    s = two_holder_water(water__market={"mechanism": {"type": "call"},
+                                        "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0}},
+                         water__groups__0__participation=0.0, water__groups__1__participation=0.0)
+    r = simulate(with_links(s, pledge_rule("water.annual", "0.9")), seed=1, check=True)
+    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [[0, "sell", 100, 5.25]]
+    t = r.trades
+    assert t[["mechanism", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
+        ["negotiation", 0, 1, 100, 52_500, 52_500]]
+
+
+def test_x3_w14_a_pledged_confirmed_right_is_not_sold_in_a_long_term_deal():
+    """X3/W14, medium- and long-term deals (W4): the farmer (confirmed 1,000 m³, need 500) retrofits and saves
+    50 % of its need (250 m³); the firm needs 1,200 m³ with 1,000 confirmed (short 200). The deal would pass
+    200 m³ of the farmer's confirmed right for 5 years at 5 × the Nash price 5.25 = 26.25 yuan per m³. The
+    farmer pledged 90 % of its right (900 m³), so only 100 m³ pass (2,625 yuan = 262,500 fen); 100 m³ are
+    refused ``pledged``. This year's annual water is not encumbered: no session sale is refused."""
+    s = two_holder_water(water__long_term={"enabled": True, "retrofit_probability_per_year": 1,
+                                           "saving_share": "0.5", "term_years": 5, "pairs_per_year": 1})
+    r = simulate(with_links(s, pledge_rule("water.right", "0.9")), seed=1, check=True)
+    assert pledged_rows(r)[["product", "trader", "quantity", "price"]].values.tolist() == [
+        ["water.right", 0, 100, 26.25]]
+    t = r.trades
+    right = t[t["product"] == "water.right"]
+    assert right[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
+        [0, 1, 100, 262_500, 262_500]]
+    assert t[t["product"] == "water.annual"].quantity.tolist() == [200]  # the session sale is untouched
+
+
+# ------------------------------------------------------------------------------------------------ emission (E10)
+def emission_scenario() -> Scenario:
+    """NOx only, base 10 yuan/t (100 ticks/kg), 1-t lots, a call auction, no reserve, up to 10 orders a side;
+    units know the floor. Seller: 10 t of rights, emits 5 t, abatement cost 2·Z² yuan (Z in t). Buyer: 10 t of
+    rights, emits 12 t, cost 1,000·Z²."""
+    def group(name, unabated_t, b):
+        return {"name": name, "sector": "industry", "kind": "existing", "count": 1,
+                "output_growth": const(0), "closure_rate_per_year": 0, "participation": 1, "floor_aware_share": 1,
+                "lease_participation": 0,
+                "pollutants": {"NOx": {"permitted_t": const(10), "unabated_share_of_permit": const(unabated_t / 10),
+                                       "abatement": {"type": "quadratic", "b_yuan_per_t2": b}}}}
+
+    em = {"pollutants": [{"id": "NOx", "base_price_yuan_per_t": 10}], "validity_years": 1,
+          "market": {"mechanism": {"type": "call"}, "lot_t": 1, "max_orders_per_side": 10, "valuation_years": 1,
+                     "off_platform_attempts_per_session": 0, "price_max_multiple_of_base": 100_000},
+          "reserve": {"enabled": False}, "lease": {"enabled": False},
+          "groups": [group("seller", 5, 2), group("buyer", 12, 1000)]}
+    return Scenario.model_validate(copy.deepcopy({
+        "name": "emission_pledge", "calendar": {"years": 1, "periods_per_year": 1, "sessions_per_year": 1},
+        "weather": {"type": "sequence", "states": {"n": {}}, "sequence": ["n"]},
+        "output": {"holdings_every": "year"}, "emission": em}))
+
+
+def test_x3_e10_pledged_emission_rights_are_not_sold_beyond_the_free_quantity():
+    """X3/E10, emission platform: both units pledge 90 % of their 10,000 kg (9,000 kg) through the links; each
+    may sell 1,000 kg. The seller asks 10 lots of 1 t: 5 t of surplus and 5 t it could free by abating, at its
+    abatement cost 2, 6, 10, 14, 18 yuan/t, lifted to the floor 10 yuan/t where below. The first lot is
+    accepted; lots 2–10 are refused ``pledged``. The buyer (short 2 t, bids 3,000 and 1,000 yuan/t for its 2nd
+    and 1st missing tonne) would also sell tonnes it abates beyond its need, at 1,000·((2+j)² − (1+j)²) =
+    5,000, 7,000, … 23,000 yuan/t: its first ask is accepted, the other nine are refused. The call auction
+    trades the seller's 1 t: volume 1 t is executable from the ask 100 to the top bid 30,000 ticks/kg, so the
+    price is the midpoint 15,050 ticks (1,505 yuan/t): 150,500 fen. Without the pledge the seller's two floor
+    lots would have met both bids (2 t at 505 yuan/t, see the control below)."""
+    r = simulate(with_links(emission_scenario(), pledge_rule("emission.NOx", "0.9", "0.01")), seed=1, check=True)
+    reg = r.registry
+    assert reg[reg.event == "pledge"][["holder", "quantity"]].values.tolist() == [[0, 9000], [1, 9000]]
+    rej = pledged_rows(r)
+    assert (rej["product"] == "emission.NOx").all() and (rej.side == "sell").all() and (rej.quantity == 1000).all()
+    assert rej[rej.trader == 0].price.tolist() == [0.01] * 7 + [0.014, 0.018]
+    assert rej[rej.trader == 1].price.tolist() == [7.0, 9.0, 11.0, 13.0, 15.0, 17.0, 19.0, 21.0, 23.0]
+    t = r.trades
+    assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [[0, 1, 1000, 15_050,
+                                                                                               150_500]]
+    k = r.kpis[(r.kpis.right == "emission") & (r.kpis.metric == "pledged_rejections")]
+    assert k.value.tolist() == [18]
+    h = r.holdings
+    assert h[(h.holder == 0) & (h["product"] == "emission.NOx")].quantity.tolist() == [9000]
+
+
+def test_x3_e10_control_without_pledges_both_floor_lots_sell():
+    """X3 control: the same emission market without the links trades 2 t at the midpoint of [10, 1,000] yuan/t
+    = 505 yuan/t (5,050 ticks/kg), 101,000 fen, and refuses nothing."""
+    r = simulate(emission_scenario(), seed=1, check=True)
+    assert r.trades[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
+        [0, 1, 2000, 5050, 101_000]]
+    assert r.orders_rejected.empty
+
+
+# ------------------------------------------------------------------------------------------------ land (X3)
+def land_scenario(land: dict, links: dict) -> Scenario:
+    return Scenario.model_validate({
+        "name": "land_pledge", "calendar": {"years": 1, "periods_per_year": 1, "sessions_per_year": 1},
+        "weather": {"type": "sequence", "states": {"n": {}}, "sequence": ["n"]},
+        "output": {"holdings_every": "year"}, "land": merge(TINY, land), "links": links})
+
+
+def test_x3_pledged_land_lots_are_refused_once_the_free_area_is_used(monkeypatch):
+    """X3 on land, secondary market with splitting (L5): the firm (account 4) holds one parcel of 100,000 m² of
+    state construction land and pledges half of it (50,000 m²). It offers the parcel; five entrants want
+    20,000 m² each, so it is split into five lots of 20,000 m². Each lot is sold only while the firm's free area
+    covers it: lots 1 and 2 go (to entrants 5 and 6, at the Nash split 120 yuan/m²), leaving 10,000 m² free;
+    lots 3–5 are refused ``pledged`` (20,000 m² each) and stay with the firm, which keeps 60,000 m² ≥ its
+    50,000 m² pledge."""
+    original = LandPolicy.setup
+
+    def setup(self, world, first_holder):
+        original(self, world, first_holder)
+        self.firm_value[:] = [1_000_000] + [1_400_000] * 5
+        self.secondary_queue.append((4, "test", 0))  # parcel row 4: the firm's
+
+    monkeypatch.setattr(LandPolicy, "setup", setup)
+    s = land_scenario({"firms": {"firms": 1, "entrants": 5, "parcel_m2": const(100_000), "demand_m2": const(20_000)}},
+                      {"pledges": [pledge_rule("land.state_construction", "0.5", "120")]})
+    r = simulate(s, seed=1, check=True)
+    reg = r.registry
+    assert reg[reg.event == "pledge"][["holder", "quantity", "amount_fen"]].values.tolist() == [
+        [4, 50_000, 300_000_000]]  # 50,000 m² × 120 yuan × 0.5 = 3,000,000 yuan
+    t = r.trades
+    assert t[["seller", "buyer", "quantity", "price_ticks"]].values.tolist() == [[4, 5, 20_000, 1_200_000],
+                                                                                [4, 6, 20_000, 1_200_000]]
+    rej = pledged_rows(r)
+    assert rej[["product", "trader", "side", "quantity"]].values.tolist() == [
+        ["land.state_construction", 4, "sell", 20_000]] * 3
+    h = r.holdings
+    assert h[(h.holder == 4) & (h["product"] == "land.state_construction")].quantity.tolist() == [60_000]
+    k = r.kpis[(r.kpis.right == "land") & (r.kpis.metric == "rejected")]
+    assert k.value.tolist() == [3]  # the land KPI of refusals counts them
+
+
+def test_x3_a_pledged_management_right_is_not_circulated():
+    """X3 on land, circulation (L10): households 0 and 1 each hold one parcel with 10,000 m² of management right
+    and pledge 60 % of it (6,000 m²). Both offer their parcel for circulation; a parcel changes hands whole and
+    10,000 m² > the 4,000 m² free, so both are refused ``pledged`` at the benchmark rent 0.75 yuan per m² and
+    year; the family farm gets nothing and the rights stay with the households."""
+    s = land_scenario({"operators": {"family_farms": 1}, "circulation": {"offer_share_per_year": 1}},
+                      {"pledges": [pledge_rule("land.management", "0.6")]})
+    r = simulate(s, seed=1, check=True)
+    reg = r.registry
+    assert reg[reg.event == "pledge"][["holder", "quantity"]].values.tolist() == [[0, 6000], [1, 6000]]
+    assert pledged_rows(r)[["product", "trader", "quantity", "price"]].values.tolist() == [
+        ["land.management", 0, 10_000, 0.75], ["land.management", 1, 10_000, 0.75]]
+    assert r.trades.empty
+    h = r.holdings
+    assert h[h["product"] == "land.management"][["holder", "quantity"]].values.tolist() == [[0, 10_000],
+                                                                                        [1, 10_000]]
+
+
+def test_x3_a_quota_ask_is_cut_to_the_free_quota():
+    """X3 on land, the quota market (L8): the restorer (account 4) restores a mining parcel in 2021 and holds
+    10,000 m² of new cultivated-land quota in 2022; at the 2022 year start it pledges half (5,000 m²). Its ask
+    (18 yuan/m²) for all 10,000 m² is cut to 5,000 m²; 5,000 m² are refused ``pledged``. The land reserve bids
+    40 yuan/m²; the call clears the 5,000 m² at the midpoint 29 yuan/m²: 145,000 yuan = 14,500,000 fen."""
+    s = land_scenario({"restoration": {"restorers": 1, "mining_parcels": 1, "mining_per_year": 1,
+                                       "to_farmland_share": 1},
+                       "supply": {"reserve_budget_yuan_per_year": 10_000_000}},
+                      {"pledges": [pledge_rule("land.farmland_quota", "0.5", "30")]})
+    s = Scenario.model_validate({**s.model_dump(mode="json"),
+                                 "calendar": {"years": 2, "periods_per_year": 1, "sessions_per_year": 1},
+                                 "weather": {"type": "sequence", "states": {"n": {}}, "sequence": ["n", "n"]}})
+    r = simulate(s, seed=1, check=True)
+    reg = r.registry
+    assert reg[reg.event == "pledge"][["year", "holder", "quantity"]].values.tolist() == [[2022, 4, 5000]]
+    assert pledged_rows(r)[["year", "product", "trader", "quantity", "price"]].values.tolist() == [
+        [2022, "land.farmland_quota", 4, 5000, 18.0]]
+    t = r.trades[r.trades["product"] == "land.farmland_quota"]
+    assert t[["seller", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [[4, 5000, 290_000, 14_500_000]]
+
+
+def test_x3_encumbrance_of_expiring_collateral_is_cut_to_the_holding():
+    """X3: annual water pledged for a year expires at the water year end, before the links settle the loan, so
+    each encumbrance of 900 m³ is cut to what is held (0: event ``collateral_lost``, 900 m³), the loan is then
+    released with nothing left pledged (0 m³) and repaid in full: 2 × 450 yuan to the bank."""
+    r = simulate(with_links(two_holder_water(), pledge_rule("water.annual", "0.9")), seed=1, check=True)
+    reg = r.registry
+    ev = reg[reg.event.isin(["pledge", "collateral_lost", "release"])]
+    assert ev[["event", "holder", "quantity"]].values.tolist() == [
+        ["pledge", 0, 900], ["pledge", 1, 900], ["collateral_lost", 0, 900], ["release", 0, 0],
+        ["collateral_lost", 1, 900], ["release", 1, 0]]
+    c = r.charges
+    repaid = c[c.kind == "repayment"]
+    assert repaid[["holder", "payee", "amount_fen"]].values.tolist() == [[0, ECONOMY, 45_000], [1, ECONOMY, 45_000]]
