@@ -11,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
 
 from rights_market.report import LABELS, build_report, fonts
 from rights_market.report import build as rb
@@ -148,6 +150,7 @@ def make_run(
     with_everything: bool = True,
     base_prices: tuple[float, ...] = (0.5, 0.5, 0.5),
     extra_trades: tuple[dict, ...] = (),
+    extra_kpis: tuple[dict, ...] = (),
 ) -> Path:
     """A small but complete run directory per docs/tables.md."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -277,7 +280,7 @@ def make_run(
     _write(run_dir, "holdings", holdings if with_everything else [])
     _write(run_dir, "charges", charges if with_everything else [])
     _write(run_dir, "reserve", reserve if with_everything else [])
-    _write(run_dir, "kpis", kpis if with_everything else [])
+    _write(run_dir, "kpis", (kpis + list(extra_kpis)) if with_everything else [])
     return run_dir
 
 
@@ -409,7 +412,7 @@ def test_several_rights(tmp_path: Path) -> None:
     md = paths["md"].read_text(encoding="utf-8")
     assert md.index("## Water rights") < md.index("## Emission rights")
     assert "figure:emission_prices" in paths and "figure:emission_volume" in paths
-    assert "1 trade moved 500 kg." in md
+    assert "1 trade moved 0.500 t." in md  # emission quantities are shown in tonnes (base unit kg)
     assert "| 1 | -2 | Government (issuer) | Institution |" in md
     # the emission trade does not leak into the water section
     assert "12 trades moved 27,300 m³ in total." in md
@@ -547,3 +550,277 @@ def test_workbook_for_office_staff(run_dir: Path) -> None:
     total = sum(r[-1] for r in charges[1:])
     assert round(total * 100) == int(run.tables["charges"]["amount_fen"].sum())
     assert build_report(run_dir, lang="zh")["xlsx"].read_bytes() == first
+
+
+# ------------------------------------------------------------------------------------------ several products
+#: NOx trades: (mechanism, relation, base price yuan/kg, quantity kg, price ticks per kg). Six mechanisms and
+#: five relations with five different base prices: more than a readable legend can list one by one.
+NOX = [
+    ("listing", "industry->industry", 2.0, 1_234, 25_000),
+    ("listing", "industry->industry", 2.0, 2_000, 27_500),
+    ("auction", "services->services", 2.2, 1_500, 30_000),
+    ("call", "agriculture->industry", 2.4, 3_001, 21_000),
+    ("negotiation", "reserve->industry", 2.6, 750, 26_000),
+    ("directed", "thermal_power->industry", 2.8, 999, 28_000),
+    ("reserve", "industry->industry", 2.0, 500, 20_000),
+]
+#: water.right term deals (rule W4): a 5-year term priced per m³ of annual right for the whole term, base
+#: price 0.5 × 5 = 2.5 yuan/m³.
+TERM_DEALS = [(50, 300, 250_000), (420, 500, 300_000), (800, 700, 275_000)]
+
+
+def _xtrade(time: int, mech: str, qty: int, ticks: int, *, product: str, unit: str, relation: str,
+            base: float, right: str | None = None) -> dict:
+    return {
+        **_trade(time, mech, 0, 2, qty, ticks),
+        "right": right or product.split(".")[0],
+        "product": product,
+        "unit": unit,
+        "relation": relation,
+        "base_price": base,
+    }
+
+
+def make_multi_run(run_dir: Path) -> Path:
+    """The water run of :func:`make_run` plus water.right term deals, two emission pollutants (kg) and two
+    forest products with different units (0.01 mu and kgce) and base prices."""
+    trades = [
+        _xtrade(t, "negotiation", q, p, product="water.right", unit="m3", relation="agriculture->industry", base=2.5)
+        for t, q, p in TERM_DEALS
+    ]
+    trades += [
+        _xtrade(30 + 200 * i, m, q, p, product="emission.NOx", unit="kg", relation=r, base=b)
+        for i, (m, r, b, q, p) in enumerate(NOX)
+    ]
+    trades += [
+        _xtrade(t, "listing", 4_000, 50_000, product="emission.COD", unit="kg", relation="industry->industry", base=4.0)
+        for t in (60, 500)
+    ]
+    trades += [
+        _xtrade(100, "negotiation", 2_550, 150_000, product="forest.management", unit="0.01mu",
+                relation="household->operator", base=12.0),
+        _xtrade(200, "listing", 100_000, 112_000, product="forest.energy_quota", unit="kgce",
+                relation="afforestation->firm", base=7.0),
+    ]
+    kpis = []
+    for i, y in enumerate(YEARS):
+        t = 364 + 365 * i
+        nox = {"rights": 8_769_958 - i, "paid": 1_000.0, "unpaid": 2_000.0, "emissions": 5_000.0,
+               "traded_volume": 1_234.0, "trade_count": 3.0, "reserve_stock": 500.0}
+        kpis += [{"time": t, "year": y, "right": "emission", "metric": f"{m}_NOx", "value": float(v), "unit": "kg"}
+                 for m, v in nox.items()]
+        kpis += [
+            {"time": t, "year": y, "right": "emission", "metric": "mean_price_NOx", "value": 2_500.0, "unit": "yuan/t"},
+            {"time": t, "year": y, "right": "emission", "metric": "base_price_NOx", "value": 2_000.0, "unit": "yuan/t"},
+            {"time": t, "year": y, "right": "emission", "metric": "rights_COD", "value": 993_433.0, "unit": "kg"},
+            {"time": t, "year": y, "right": "emission", "metric": "mean_price_COD", "value": 5_000.0, "unit": "yuan/t"},
+            {"time": t, "year": y, "right": "emission", "metric": "trade_count", "value": 5.0, "unit": "1"},
+        ]
+    return make_run(run_dir, extra_trades=tuple(trades), extra_kpis=tuple(kpis))
+
+
+def _build_capturing(run_dir: Path, lang: str = "en") -> tuple[dict[str, Path], dict[str, Figure]]:
+    """Build the report and keep every matplotlib figure drawn, by figure stem."""
+    drawn: dict[bytes, Figure] = {}
+    original = rf._png
+
+    def capture(fig: Figure) -> bytes:
+        png = original(fig)
+        drawn[png] = fig
+        return png
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rf, "_png", capture)
+        paths = build_report(run_dir, lang=lang)
+    figures = {k.split(":", 1)[1]: drawn[p.read_bytes()] for k, p in paths.items() if k.startswith("figure:")}
+    return paths, figures
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path], dict[str, Figure]]:
+    run_dir = make_multi_run(tmp_path_factory.mktemp("multi") / "run")
+    paths, figures = _build_capturing(run_dir)
+    return run_dir, paths, figures
+
+
+def _dots(fig: Figure) -> list[float]:
+    """Prices of the trades drawn as dots in a price figure."""
+    return [float(y) for c in fig.axes[0].collections if isinstance(c, PathCollection) for y in c.get_offsets()[:, 1]]
+
+
+def _line_values(fig: Figure) -> set[float]:
+    return {round(float(y), 6) for line in fig.axes[0].get_lines() for y in line.get_ydata()}
+
+
+def _legend(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_one_price_figure_per_product(multi) -> None:
+    _run, paths, figures = multi
+    prices = sorted(s for s in figures if "_prices" in s)
+    assert prices == [
+        "emission_prices_cod",
+        "emission_prices_nox",
+        "forest_prices_energy_quota",
+        "forest_prices_management",
+        "water_prices_annual",
+        "water_prices_right",
+    ]
+    for stem in prices:
+        assert len(figures[stem].axes) == 1  # one product per chart, with its own price axis
+    assert figures["emission_prices_nox"].axes[0].get_title() == "Trade prices: NOx (nitrogen oxides)"
+    assert figures["forest_prices_energy_quota"].axes[0].get_title() == "Trade prices: Energy-use quota"
+    # the volume figure: one panel per product, each with its own unit
+    volume = figures["forest_volume"]
+    assert [ax.get_title() for ax in volume.axes] == ["Forest management rights", "Energy-use quota"]
+    assert [ax.get_ylabel() for ax in volume.axes] == ["Volume (mu)", "Volume (tce)"]
+    assert [[round(p.get_height(), 6) for p in ax.patches] for ax in volume.axes] == [[25.5], [100.0]]
+
+
+def test_term_deals_stay_out_of_the_annual_water_chart(multi) -> None:
+    run_dir, paths, figures = multi
+    annual, term = figures["water_prices_annual"], figures["water_prices_right"]
+    annual_prices = sorted({t["price_ticks"] / 10_000 for t in pq.read_table(run_dir / "trades.parquet").to_pylist()
+                            if t["product"] == PRODUCT})
+    assert sorted(set(_dots(annual))) == annual_prices  # only water.annual trades, all of them
+    assert max(_dots(annual)) < 1.0
+    assert sorted(_dots(term)) == sorted(p / 10_000 for _, _, p in TERM_DEALS)
+    # the term deals' base price (base × term) is drawn in their own chart only
+    assert 2.5 not in _line_values(annual) and 0.5 in _line_values(annual)
+    assert 2.5 in _line_values(term)
+    assert term.axes[0].get_ylabel() == "Price for the whole term (yuan/m³)"
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "Term deals (rule W4) are priced per m³ of annual right for the whole multi-year term" in md
+    q = sum(q for _, q, _ in TERM_DEALS)
+    fen = sum(amount_fen(q, p) for _, q, p in TERM_DEALS)
+    assert f"Water use rights (multi-year) — {len(TERM_DEALS)} trades moved {q:,} m³ in total." in md
+    assert f"mean price was {rb.fmt_price(rb.mean_price(fen, q))} yuan/m³" in md
+
+
+def test_emission_in_tonnes(multi) -> None:
+    _run, paths, figures = multi
+    nox = figures["emission_prices_nox"]
+    assert nox.axes[0].get_ylabel() == "Price (yuan/t)"
+    # prices per kg × 1000: 2.50 yuan/kg is drawn as 2,500 yuan/t
+    assert sorted(_dots(nox)) == sorted(p / 10 for *_, p in NOX)
+    volume = figures["emission_volume"]
+    assert [ax.get_ylabel() for ax in volume.axes] == ["Volume (t)", "Volume (t)"]
+    md = paths["md"].read_text(encoding="utf-8")
+    kg = sum(q for *_, q, _ in NOX)
+    fen = sum(amount_fen(q, p) for *_, q, p in NOX)
+    assert kg == 9_984 and f"{len(NOX)} trades moved 9.984 t in total." in md
+    # the mean price per t from the integer money and quantity: Σ fen × 1000 / 100 / Σ kg
+    per_t = rb.Decimal(fen * 1000) / 100 / kg
+    assert f"The volume-weighted mean price was {rb.fmt_price(per_t)} yuan/t" in md
+    # base prices 2.0–2.8 yuan/kg of the relations, averaged with the volume traded as weights
+    base = sum(b * q for _, _, b, q, _ in NOX) / kg * 1000
+    assert f"above the base price of {rb.fmt_price(round(base, 6))} yuan/t" in md
+    assert "Base prices of the trading relations ranged from 2,000.00 to 2,800.00 yuan/t" in md
+    assert "COD (chemical oxygen demand) — 2 trades moved 8.000 t in total." in md
+    # KPI tables split by pollutant; kg indicators in t; many indicators turned into rows
+    assert "#### Indicators of NOx (nitrogen oxides)" in md and "#### Indicators of COD (chemical oxygen demand)" in md
+    assert "| Indicator | 2021 | 2022 | 2023 |" in md
+    assert "| Rights held (t) | 8,769.96 | 8,769.96 | 8,769.96 |" in md
+    assert "| Mean price (yuan/t) | 2,500.00 | 2,500.00 | 2,500.00 |" in md
+    assert "| Year | Mean price (yuan/t) | Rights held (t) |" in md  # COD: two indicators, one row per year
+    assert "| 2021 | 5,000.00 | 993.43 |" in md
+    assert "rights_NOx" not in md and "kg" not in md.split("## Emission rights")[1].split("## How to read")[0]
+
+
+def test_forest_units_converted(multi) -> None:
+    _run, paths, figures = multi
+    mgmt, energy = figures["forest_prices_management"], figures["forest_prices_energy_quota"]
+    assert mgmt.axes[0].get_ylabel() == "Price (yuan/mu)" and _dots(mgmt) == [1_500.0]  # 15 yuan per 0.01 mu
+    assert 1_200.0 in _line_values(mgmt) and 7_000.0 not in _line_values(mgmt)
+    assert energy.axes[0].get_ylabel() == "Price (yuan/tce)" and _dots(energy) == [11_200.0]
+    assert 7_000.0 in _line_values(energy) and 1_200.0 not in _line_values(energy)
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "Forest management rights — 1 trade moved 25.50 mu." in md
+    assert "Energy-use quota — 1 trade moved 100.000 tce." in md
+    assert "The volume-weighted mean price was 11,200.00 yuan/tce, 60.0% above the base price of 7,000.00 yuan/tce." in md
+
+
+def test_price_legends_stay_short(multi) -> None:
+    _run, _paths, figures = multi
+    for stem, fig in figures.items():
+        if "_prices" in stem:
+            assert len(_legend(fig)) <= rf.MAX_LEGEND, stem
+    # NOx: six mechanisms and five base price levels: the least used mechanisms share an entry and the
+    # base prices are one band
+    nox = _legend(figures["emission_prices_nox"])
+    assert len(nox) == rf.MAX_LEGEND
+    assert nox[-3:] == [
+        "Trades (other mechanisms)",
+        "Volume-weighted mean per year",
+        "Base prices of 5 relations (2,000.00–2,800.00)",
+    ]
+    assert "Trades (Listing)" in nox  # the mechanism with the most trades keeps its own entry
+    # every dot is still drawn
+    assert len(_dots(figures["emission_prices_nox"])) == len(NOX)
+    # one base price level: one entry, even with several relations
+    assert [t for t in _legend(figures["water_prices_annual"]) if t.startswith("Base")] == ["Base price"]
+
+
+def test_tables_per_product(multi) -> None:
+    _run, paths, _figures = multi
+    md = paths["md"].read_text(encoding="utf-8")
+    emission = md.split("## Emission rights")[1].split("## Mountain-forest rights")[0]
+    buyers = emission.split("#### Top buyers (by quantity bought)")[1].split("#### Top sellers")[0]
+    assert "#### NOx (nitrogen oxides)" in buyers and "#### COD (chemical oxygen demand)" in buyers
+    assert "| Quantity (t) |" in buyers and "| Mean price (yuan/t) |" in buyers
+    # the water section keeps its single-product summary wording for water.annual
+    assert "Annual water (this year's use) — 12 trades moved 27,300 m³ in total." in md
+
+
+def test_chinese_several_products(multi, tmp_path: Path) -> None:
+    run_dir, _paths, _figures = multi
+    copy = tmp_path / "zh"
+    copy.mkdir()
+    for f in run_dir.glob("*.parquet"):
+        (copy / f.name).write_bytes(f.read_bytes())
+    (copy / "manifest.json").write_bytes((run_dir / "manifest.json").read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths, figures = _build_capturing(copy, lang="zh")
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "氮氧化物（NOx） — 共成交 7 笔，交易量合计 9.984 吨。" in md
+    assert figures["emission_prices_nox"].axes[0].get_ylabel() == "价格（元/吨）"
+    assert figures["forest_prices_management"].axes[0].get_ylabel() == "价格（元/亩）"
+    assert "多年期交易（规则 W4）" in md
+    assert len(_legend(figures["emission_prices_nox"])) == rf.MAX_LEGEND
+    # deterministic: the same run gives the same bytes
+    again = {k: p.read_bytes() for k, p in build_report(copy, lang="zh").items()}
+    assert again == {k: p.read_bytes() for k, p in paths.items()}
+
+
+def test_display_units() -> None:
+    kg = rb.display_unit("emission.NOx", "kg")
+    assert (kg.unit, kg.fmt_qty(1_064_018), kg.fmt_qty(500)) == ("t", "1,064.018", "0.500")
+    assert kg.mean_price(250_000, 1_000) == rb.Decimal(2_500)  # 2,500 yuan for 1 t
+    mu = rb.display_unit("land.management", "m2")
+    assert (mu.unit, mu.fmt_qty(2_000), mu.fmt_qty(1_000)) == ("mu", "3.00", "1.50")
+    assert mu.mean_price(60_000, 2_000) == rb.Decimal(200)  # 600 yuan for 3 mu
+    assert rb.display_unit("land.state_construction", "m2").unit == "m2"  # construction land stays in m²
+    assert rb.display_unit("forest.management", "0.01mu").fmt_qty(2_550) == "25.50"
+    assert rb.display_unit("water.annual", "m3").fmt_qty(1_234) == "1,234"
+    assert rb.convert_unit("kg") == ("t", 0.001) and rb.convert_unit("yuan/kg") == ("yuan/t", 1000.0)
+    assert rb.convert_unit("yuan/t") == ("yuan/t", 1.0) and rb.convert_unit("m2") == ("m2", 1.0)
+
+
+def test_base_levels_grouped_by_price() -> None:
+    """Relations with the same base price form one level even when they trade in different years; leases
+    and sales of one product are separate series."""
+    rows = [
+        _xtrade(10, "cda", 100, 5_000, product=PRODUCT, unit="m3", relation="agriculture->industry", base=1.0),
+        _xtrade(400, "cda", 100, 5_000, product=PRODUCT, unit="m3", relation="domestic->domestic", base=1.0),
+        _xtrade(800, "cda", 100, 5_000, product=PRODUCT, unit="m3", relation="agriculture->agriculture", base=0.4),
+    ]
+    import pandas as pd
+
+    trades = pd.DataFrame(rows)
+    levels = rb.base_price_levels(trades, pd.Series(dtype=float))
+    assert levels.band is None and [r for r, _ in levels.lines] == [
+        ("agriculture->agriculture",), ("agriculture->industry", "domestic->domestic")]
+    trades["relation"] = ["lease:5y a->b", "sale a->b", "lease_then_sell reserve->tenant"]
+    assert list(rb.price_basis(trades)) == ["rent", "price", "price"]

@@ -13,10 +13,12 @@ import base64
 import html
 import json
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -92,7 +94,30 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 
 RIGHT_ORDER = ("water", "emission", "land", "forest")
-DEFAULT_UNIT = {"water": "m3", "emission": "kg", "land": "m2"}
+DEFAULT_UNIT = {"water": "m3", "emission": "kg", "land": "m2", "forest": "0.01mu"}
+#: Products in the order their figures and tables appear (others follow alphabetically).
+PRODUCT_ORDER = (
+    "water.annual",
+    "water.right",
+    "emission.NOx",
+    "emission.SO2",
+    "emission.COD",
+    "emission.NH3-N",
+    "emission.carbon",
+    "land.management",
+    "land.contract",
+    "land.homestead",
+    "land.wasteland",
+    "land.farmland_quota",
+    "land.collective_construction",
+    "land.state_construction",
+    "land.construction_quota",
+    "forest.management",
+    "forest.contract",
+    "forest.ownership",
+    "forest.management.pledged",
+    "forest.energy_quota",
+)
 MECHANISM_ORDER = ("cda", "call", "negotiation", "listing", "auction", "tender", "directed", "reserve")
 KIND_ORDER = ("tariff", "surcharge", "use_fee", "proceeds_share", "penalty", "tax", "fee")
 METRIC_ORDER = (
@@ -119,6 +144,8 @@ SHARE_METRICS = frozenset({"deliverable_share", "use_over_cap", "efficiency"})
 BAND_METRIC_PREFIX = "surcharge_revenue_band_"
 DAYS_PER_YEAR = 365
 TOP_HOLDERS = 10
+#: Rows of each top-holder table when a right trades several products (one table each).
+TOP_HOLDERS_PER_SERIES = 5
 
 
 # ----------------------------------------------------------------------------------------- loading
@@ -200,6 +227,144 @@ def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
     return [v for v in order if v in vals] + sorted(v for v in vals if v not in order)
 
 
+# ----------------------------------------------------------------------------------------- units shown
+#: Base units shown in a larger unit: ``base -> (shown unit, base units per shown unit, decimals)``.
+UNIT_CONVERSIONS: dict[str, tuple[str, Fraction, int]] = {
+    "kg": ("t", Fraction(1000), 3),
+    "kgce": ("tce", Fraction(1000), 3),
+    "0.01mu": ("mu", Fraction(100), 2),
+}
+#: 1 mu = 10,000/15 m².
+M2_PER_MU = Fraction(10_000, 15)
+#: Farmland products whose areas (m²) are shown in mu, as farmland is measured in China; construction land,
+#: homesteads and quotas for construction stay in m².
+AREA_IN_MU = frozenset({"land.management", "land.contract", "land.wasteland", "land.farmland_quota"})
+#: Products whose negotiated transfers are term deals priced per unit of annual right for the whole
+#: multi-year term (rule W4); their other trades (e.g. releases to projects, X4) are ordinary sales.
+TERM_PRICED = frozenset({"water.right"})
+#: Price bases of a series of trades: one-off prices, yearly rents (``relation`` starting with ``lease:``,
+#: see ``rights.land``), prices for a whole term.
+BASIS_ORDER = ("price", "rent", "term")
+
+
+@dataclass(frozen=True)
+class DisplayUnit:
+    """How quantities of a product are shown: ``quantity_shown = quantity / factor``, and prices per shown
+    unit ``= price per base unit × factor``. Money is never converted: it stays the integer fen sums."""
+
+    base: str
+    unit: str
+    factor: Fraction = Fraction(1)
+    decimals: int = 0
+
+    def qty(self, quantity: object) -> float:
+        """Quantity in the shown unit, as a float (for figures)."""
+        return float(Fraction(int(quantity)) / self.factor)
+
+    def fmt_qty(self, quantity: object) -> str:
+        """Integer base quantity in the shown unit, exact to the base unit (``1,064,018`` kg → ``1,064.018``)."""
+        if self.factor == 1:
+            return fmt_int(quantity)
+        exact = Fraction(int(quantity)) / self.factor
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+        return f"{value.quantize(Decimal(1).scaleb(-self.decimals)):,.{self.decimals}f}"
+
+    def price(self, yuan_per_base: float) -> float:
+        """A price per base unit (float column) as a price per shown unit."""
+        return float(yuan_per_base) * float(self.factor)
+
+    def mean_price(self, amount_fen: object, quantity: object) -> Decimal:
+        """Volume-weighted mean price per shown unit from integer money (fen) and quantity (base units)."""
+        exact = Fraction(int(amount_fen), FEN_PER_YUAN * int(quantity)) * self.factor
+        return Decimal(exact.numerator) / Decimal(exact.denominator)
+
+
+def display_unit(product: str, base: str) -> DisplayUnit:
+    """The unit ``product`` quantities (in ``base``) are shown in: kg → t, kgce → tce, 0.01 mu → mu, m² → mu
+    for the farmland products of :data:`AREA_IN_MU`; any other unit as it is."""
+    if base in UNIT_CONVERSIONS:
+        unit, factor, decimals = UNIT_CONVERSIONS[base]
+        return DisplayUnit(base, unit, factor, decimals)
+    if base == "m2" and product in AREA_IN_MU:
+        return DisplayUnit(base, "mu", M2_PER_MU, 2)
+    return DisplayUnit(base, base)
+
+
+def convert_unit(unit: str) -> tuple[str, float]:
+    """A unit of an indicator (``kg``, ``yuan/kg``, ``kgce``) in the shown unit and the multiplier to apply
+    (``kg`` → ``("t", 0.001)``). Only the unconditional conversions of :data:`UNIT_CONVERSIONS` apply."""
+    parts = str(unit).split("/")
+    if len(parts) > 2 or not any(p in UNIT_CONVERSIONS for p in parts):
+        return unit, 1.0
+    mult = Fraction(1)
+    shown = []
+    for i, part in enumerate(parts):
+        if part in UNIT_CONVERSIONS:
+            to, factor, _ = UNIT_CONVERSIONS[part]
+            shown.append(to)
+            mult = mult / factor if i == 0 else mult * factor
+        else:
+            shown.append(part)
+    return "/".join(shown), float(mult)
+
+
+@dataclass(frozen=True)
+class Series:
+    """The trades of one product on one price basis (``price``, ``rent`` or ``term``)."""
+
+    product: str
+    basis: str
+    du: DisplayUnit
+
+
+def price_basis(trades: pd.DataFrame) -> pd.Series:
+    """Price basis of each trade: ``rent`` (leases: relation ``lease:<term>y ...``, priced as the yearly rent),
+    ``term`` (negotiated deals of a :data:`TERM_PRICED` product, priced for the whole term) or ``price``."""
+    rent = trades["relation"].astype(str).str.startswith("lease:")
+    term = trades["product"].astype(str).isin(TERM_PRICED) & (trades["mechanism"] == "negotiation")
+    basis = pd.Series("price", index=trades.index, dtype=object)
+    basis[term] = "term"
+    basis[rent] = "rent"
+    return basis
+
+
+def product_units(run: Run, right: str, products: Sequence[str]) -> dict[str, str]:
+    """Base unit of each product: from its trades, else the right's usual unit."""
+    trades = run.tables["trades"]
+    known: dict[str, str] = {}
+    if not trades.empty:
+        units = trades[trades["unit"] != ""].drop_duplicates("product")
+        known = dict(zip(units["product"].astype(str), units["unit"].astype(str), strict=True))
+    fallback = unit_of_right(run, right)
+    return {p: known.get(p, DEFAULT_UNIT.get(str(p).split(".", 1)[0], fallback)) for p in products}
+
+
+def order_products(products: Sequence[str], right: str) -> list[str]:
+    """Distinct products, the right's own (``<right>.…``) first, each part in :data:`PRODUCT_ORDER`."""
+    vals = [str(p) for p in dict.fromkeys(products) if p]
+    own = [p for p in vals if p.startswith(f"{right}.")]
+    return _ordered(own, PRODUCT_ORDER) + _ordered([p for p in vals if p not in own], PRODUCT_ORDER)
+
+
+def split_series(trades: pd.DataFrame, units: dict[str, str], right: str = "") -> list[tuple[Series, pd.DataFrame]]:
+    """Trades of one right split by product (:func:`order_products`) and price basis."""
+    if trades.empty:
+        return []
+    basis = price_basis(trades)
+    out = []
+    for product in order_products(list(trades["product"].astype(str)), right):
+        of_product = trades["product"].astype(str) == product
+        du = display_unit(product, units.get(product, ""))
+        for b in _ordered(list(basis[of_product]), BASIS_ORDER):
+            out.append((Series(product, b, du), trades[of_product & (basis == b)]))
+    return out
+
+
+def suffix_of(product: str, right: str) -> str:
+    """``emission.NOx`` → ``NOx`` (the product without its right's prefix)."""
+    return product[len(right) + 1 :] if product.startswith(f"{right}.") else product
+
+
 # ----------------------------------------------------------------------------------------- aggregations
 def unit_of_right(run: Run, right: str) -> str:
     trades = _for_right(run.tables["trades"], right)
@@ -250,21 +415,72 @@ def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
     return g[g["quantity"] > 0]
 
 
-def relation_base_levels(trades: pd.DataFrame, base: pd.Series) -> dict[tuple[str, ...], pd.Series]:
-    """Base prices per year of the trading relations (trades ``relation``/``base_price``), one entry per
-    distinct level, keyed by the relations sharing it; levels equal to ``base`` (kpis) are left out."""
-    rel = trades[(trades["relation"] != "") & trades["base_price"].notna()]
-    groups: dict[tuple[tuple[int, float], ...], list[str]] = {}
-    for relation, grp in rel.groupby("relation", sort=True):
-        series = _sorted_in_time(grp).groupby("year", sort=True)["base_price"].last().astype(float).round(6)
-        key = tuple((int(y), float(v)) for y, v in series.items())
-        groups.setdefault(key, []).append(str(relation))
-    out: dict[tuple[str, ...], pd.Series] = {}
-    for key, relations in groups.items():
-        if not base.empty and all(y in base.index and abs(float(base[y]) - v) < 1e-9 for y, v in key):
+def relation_name(relation: str) -> str:
+    """A trading relation without the price-monitoring flag (``...;flag=high`` → ``...``, rule L16)."""
+    return str(relation).split(";flag=", 1)[0]
+
+
+@dataclass
+class BaseLevels:
+    """Base prices of one series of trades, per year, in yuan per shown unit.
+
+    ``lines``: at most ``max_lines`` levels, each keyed by the relations sharing it (``()`` = the right's
+    base price from the kpis). ``band``: instead of lines, the lowest and highest base price of each year
+    (columns ``low``, ``high``) when there are more levels or a relation's base price varies within a
+    year. ``relations``: number of relations with a base price.
+    """
+
+    lines: list[tuple[tuple[str, ...], pd.Series]]
+    band: pd.DataFrame | None
+    relations: int
+
+
+def base_price_levels(
+    trades: pd.DataFrame, kpi_base: pd.Series, factor: float = 1.0, max_lines: int = 2
+) -> BaseLevels:
+    """Base prices of the relations of ``trades`` (``relation``/``base_price``; zero means none), with the
+    right's base price ``kpi_base`` (per year, already per shown unit) first if given; relation levels equal
+    to it are left out."""
+    rel = trades[(trades["relation"] != "") & trades["base_price"].notna() & (trades["base_price"] > 0)]
+    rel = _sorted_in_time(rel).assign(
+        _name=lambda df: df["relation"].map(relation_name),
+        _base=lambda df: (df["base_price"].astype(float) * factor).round(6),
+    )
+    # One level per base price path: a relation joins a level whose prices it shares (every price of the
+    # relation is one of the level's, and equal in the years both have), so relations trading in
+    # different years at the same base price are one level.
+    levels: list[tuple[dict[int, float], list[str]]] = []
+    varying = False
+    for name, grp in rel.groupby("_name", sort=True):
+        per_year = grp.groupby("year", sort=True)["_base"]
+        varying = varying or bool((per_year.nunique() > 1).any())
+        values = {int(y): float(v) for y, v in per_year.last().items()}
+        for level, names in levels:
+            if set(values.values()) <= set(level.values()) and all(
+                level.get(y, v) == v for y, v in values.items()
+            ):
+                level.update(values)
+                names.append(str(name))
+                break
+        else:
+            levels.append((values, [str(name)]))
+    lines: list[tuple[tuple[str, ...], pd.Series]] = []
+    kpi = kpi_base.dropna().astype(float)
+    kpi = kpi[kpi > 0]
+    if not kpi.empty:
+        lines.append(((), kpi))
+    for values, names in levels:
+        if not kpi.empty and all(y in kpi.index and abs(float(kpi[y]) - v) < 1e-9 for y, v in values.items()):
             continue
-        out[tuple(relations)] = pd.Series(dict(key), dtype=float)
-    return out
+        lines.append((tuple(names), pd.Series(dict(sorted(values.items())), dtype=float)))
+    n_rel = sum(len(names) for _, names in levels)
+    if len(lines) <= max_lines and not varying:
+        return BaseLevels(lines, None, n_rel)
+    all_values = rel.set_index("year")["_base"]
+    if not kpi.empty:
+        all_values = pd.concat([all_values, kpi])
+    band = all_values.groupby(level=0, sort=True).agg(["min", "max"]).rename(columns={"min": "low", "max": "high"})
+    return BaseLevels([], band, n_rel)
 
 
 def volume_by_year_mechanism(trades: pd.DataFrame) -> pd.DataFrame:
@@ -474,11 +690,18 @@ class RightData:
     reserve: pd.DataFrame
     rejected: pd.DataFrame
     kpis: pd.DataFrame
+    products: list[str] = field(default_factory=list)
+    units: dict[str, DisplayUnit] = field(default_factory=dict)
+    series: list[tuple[Series, pd.DataFrame]] = field(default_factory=list)
+
+    def bases(self, product: str) -> int:
+        """Number of price bases (sales, rents, ...) the trades of ``product`` have."""
+        return sum(1 for s, _ in self.series if s.product == product)
 
 
 def _right_data(run: Run, right: str) -> RightData:
     t = run.tables
-    return RightData(
+    d = RightData(
         right=right,
         unit=unit_of_right(run, right),
         trades=_for_right(t["trades"], right),
@@ -487,37 +710,65 @@ def _right_data(run: Run, right: str) -> RightData:
         rejected=_for_right(t["orders_rejected"], right),
         kpis=_for_right(t["kpis"], right),
     )
+    found = [p for df in (d.trades, d.charges, d.reserve, d.rejected) for p in df["product"].astype(str) if p]
+    d.products = order_products(found, right)
+    base_units = product_units(run, right, d.products)
+    d.units = {p: display_unit(p, base_units[p]) for p in d.products}
+    d.series = split_series(d.trades, base_units, right)
+    return d
 
 
-def _reserve_end(reserve: pd.DataFrame) -> tuple[int, int]:
-    """Stock and cash (fen) after the last action, summed over the right's products."""
-    last = _sorted_in_time(reserve).groupby("product", sort=True).tail(1)
-    return int(last["stock"].sum()), int(last["cash_fen"].sum())
+def product_name(L: Labels, product: str) -> str:
+    """Name of a product in words (``emission.NOx`` → ``NOx (nitrogen oxides)``), or its id."""
+    return L.code("product", product)
+
+
+def series_name(L: Labels, d: RightData, s: Series) -> str:
+    """Name of a series: the product's, with the price basis when the product has several."""
+    name = product_name(L, s.product)
+    return L(f"series.{s.basis}", product=name) if d.bases(s.product) > 1 else name
+
+
+def price_unit_text(L: Labels, s: Series) -> str:
+    """Unit of the prices of a series: ``yuan/t``; rents ``yuan/mu per year``."""
+    punit = L.unit(f"yuan/{s.du.unit}")
+    return L("unit.per_year", punit=punit) if s.basis == "rent" else punit
+
+
+def _qty_with_unit(L: Labels, du: DisplayUnit, quantity: object) -> str:
+    return L("qty.unit", qty=du.fmt_qty(quantity), unit=L.unit(du.unit))
+
+
+def _reserve_end(reserve: pd.DataFrame) -> tuple[dict[str, int], int]:
+    """Stock of each product after its last action and the reserve's cash (fen) after the last action.
+
+    A right has one reserve with one cash account (rule X2), so cash is not added up over products."""
+    r = _sorted_in_time(reserve)
+    last = r.groupby("product", sort=True).tail(1)
+    stocks = dict(zip(last["product"].astype(str), last["stock"].astype("int64"), strict=True))
+    return stocks, int(r["cash_fen"].iloc[-1])
 
 
 def _summary(d: RightData, L: Labels) -> list[str]:
     """Plain-language sentences summarising one right."""
     unit = L.unit(d.unit)
-    punit = L.unit(f"yuan/{d.unit}")
     out: list[str] = []
-    products = sorted(
-        set(d.trades["product"])
-        | set(d.charges["product"])
-        | set(d.reserve["product"])
-        | set(d.rejected["product"])
-    )
-    products = [p for p in products if p]
-    if products:
-        out.append(L("summary.products", products=", ".join(products)))
+    if d.products:
+        names = [
+            L("summary.product_id", name=product_name(L, p), id=p) if L.has(f"product.{p}") else p
+            for p in d.products
+        ]
+        out.append(L("summary.products", products=L("list.sep").join(names)))
 
     if d.trades.empty:
         out.append(L("summary.no_trades"))
+    elif len(d.series) == 1:
+        s, t = d.series[0]
+        out += _trade_sentences(d, s, t, L, yearly_kpi(d.kpis, "base_price"))
     else:
-        volume = int(d.trades["quantity"].sum())
-        key = "summary.trades_one" if len(d.trades) == 1 else "summary.trades"
-        out.append(L(key, count=fmt_int(len(d.trades)), volume=fmt_int(volume), unit=unit))
-        if volume > 0:
-            out += _price_sentences(d, L, punit)
+        for s, t in d.series:
+            text = L("sentence.sep").join(_trade_sentences(d, s, t, L, pd.Series(dtype=float)))
+            out.append(L("summary.series", name=series_name(L, d, s), text=text))
 
     surcharges = d.charges[d.charges["kind"] == "surcharge"]
     if surcharges.empty:
@@ -528,8 +779,22 @@ def _summary(d: RightData, L: Labels) -> list[str]:
     if d.reserve.empty:
         out.append(L("summary.no_reserve"))
     else:
-        stock, cash = _reserve_end(d.reserve)
-        out.append(L("summary.reserve", stock=fmt_int(stock), unit=unit, cash=fmt_fen(cash)))
+        stocks, cash = _reserve_end(d.reserve)
+        if len(stocks) == 1:
+            product, stock = next(iter(stocks.items()))
+            du = d.units.get(product, DisplayUnit(d.unit, d.unit))
+            out.append(L("summary.reserve", stock=du.fmt_qty(stock), unit=L.unit(du.unit), cash=fmt_fen(cash)))
+        else:
+            items = [
+                L(
+                    "summary.reserve_item",
+                    qty=d.units[p].fmt_qty(stocks[p]),
+                    unit=L.unit(d.units[p].unit),
+                    product=product_name(L, p),
+                )
+                for p in order_products(list(stocks), d.right)
+            ]
+            out.append(L("summary.reserve_products", stocks=L("list.sep").join(items), cash=fmt_fen(cash)))
 
     use, cap = yearly_kpi(d.kpis, "use"), yearly_kpi(d.kpis, "cap")
     both = (
@@ -557,41 +822,122 @@ def _summary(d: RightData, L: Labels) -> list[str]:
     return out
 
 
-def _price_sentences(d: RightData, L: Labels, punit: str) -> list[str]:
-    """Mean trade price against the base price (kpis ``base_price``).
+def _kpi_base(kpi_base: pd.Series, d: RightData, s: Series) -> pd.Series:
+    """The right's ``base_price`` indicator per shown unit of ``s``, or empty if its unit does not fit."""
+    if kpi_base.empty:
+        return kpi_base
+    units = set(d.kpis.loc[d.kpis["metric"] == "base_price", "unit"].astype(str))
+    if units == {f"yuan/{s.du.unit}"}:
+        return kpi_base
+    if units == {f"yuan/{s.du.base}"}:
+        return kpi_base * float(s.du.factor)
+    return pd.Series(dtype=float)
 
-    The mean price is ``Σ amount_fen / Σ quantity``. When the base price changes over the years, it is
-    averaged with the volume traded in each year as weights.
+
+def _trade_sentences(d: RightData, s: Series, t: pd.DataFrame, L: Labels, kpi_base: pd.Series) -> list[str]:
+    """Trades of one series: count and volume, the mean price against the base price.
+
+    The mean price is ``Σ amount_fen / Σ quantity``. The base price compared with is the right's
+    ``base_price`` indicator (when the right trades one series; averaged over the years with the volume
+    traded in each year as weights), else the base prices of the trades' relations weighted by volume.
     """
-    volume = int(d.trades["quantity"].sum())
-    price = mean_price(int(d.trades["amount_fen"].sum()), volume)
-    base = yearly_kpi(d.kpis, "base_price")
-    per_year = yearly_mean_price_fen(d.trades)["quantity"].astype(float)
-    common = per_year.index.intersection(base.index)
-    if base.empty:
-        ref = 0.0
-    elif len(common) and float(per_year.loc[common].sum()) > 0:
-        ref = float((base.loc[common] * per_year.loc[common]).sum() / per_year.loc[common].sum())
+    volume = int(t["quantity"].sum())
+    key = "summary.trades_one" if len(t) == 1 else "summary.trades"
+    out = [L(key, count=fmt_int(len(t)), volume=s.du.fmt_qty(volume), unit=L.unit(s.du.unit))]
+    if volume <= 0:
+        return out
+    punit = price_unit_text(L, s)
+    price = s.du.mean_price(int(t["amount_fen"].sum()), volume)
+    base = _kpi_base(kpi_base, d, s)
+    if not base.empty:
+        per_year = yearly_mean_price_fen(t)["quantity"].astype(float)
+        common = per_year.index.intersection(base.index)
+        if len(common) and float(per_year.loc[common].sum()) > 0:
+            ref = float((base.loc[common] * per_year.loc[common]).sum() / per_year.loc[common].sum())
+        else:
+            ref = float(base.mean())
+        low, high = float(base.min()), float(base.max())
+        range_key = "summary.base_range"
     else:
-        ref = float(base.mean())
+        rel = t[t["base_price"].notna() & (t["base_price"] > 0)]
+        q = rel["quantity"].astype(float)
+        ref = float((rel["base_price"].astype(float) * q).sum() / q.sum()) * float(s.du.factor) if q.sum() > 0 else 0
+        low = float(rel["base_price"].min()) * float(s.du.factor) if len(rel) else 0.0
+        high = float(rel["base_price"].max()) * float(s.du.factor) if len(rel) else 0.0
+        range_key = "summary.base_range_relations"
     ref_d = Decimal(str(round(ref, 6)))
     if ref_d <= 0:
-        return [L("summary.price_no_base", price=fmt_price(price), punit=punit)]
-    diff = float(price / ref_d - 1)
-    if abs(diff) < 0.0005:
-        key = "summary.price_equal"
+        out.append(L("summary.price_no_base", price=fmt_price(price), punit=punit))
     else:
-        key = "summary.price_above" if diff > 0 else "summary.price_below"
-    out = [L(key, price=fmt_price(price), base=fmt_price(ref_d), punit=punit, pct=fmt_pct(abs(diff)))]
-    if base.nunique() > 1:
-        out.append(
-            L("summary.base_range", low=fmt_price(base.min()), high=fmt_price(base.max()), punit=punit)
-        )
+        diff = float(price / ref_d - 1)
+        if abs(diff) < 0.0005:
+            key = "summary.price_equal"
+        else:
+            key = "summary.price_above" if diff > 0 else "summary.price_below"
+        out.append(L(key, price=fmt_price(price), base=fmt_price(ref_d), punit=punit, pct=fmt_pct(abs(diff))))
+        if round(high, 6) > round(low, 6):
+            out.append(L(range_key, low=fmt_price(round(low, 6)), high=fmt_price(round(high, 6)), punit=punit))
+    if s.basis == "term":
+        out.append(L("summary.term_note"))
     return out
 
 
 def _fmt_qty(value: float) -> str:
     return fmt_int(value) if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _stem_part(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "product"
+
+
+def _price_block(
+    d: RightData, s: Series, t: pd.DataFrame, L: Labels, FL: Labels, mech_colors: dict
+) -> bytes | None:
+    factor = float(s.du.factor)
+    points = pd.DataFrame(
+        {
+            "x": fractional_year(t),
+            "price": t["price_ticks"].astype(float) / 10_000 * factor,
+            "mechanism": t["mechanism"],
+        }
+    )
+    per_year = yearly_mean_price_fen(t)
+    yearly_mean = pd.Series(
+        [float(s.du.mean_price(a, q)) for a, q in zip(per_year["amount_fen"], per_year["quantity"], strict=True)],
+        index=per_year.index,
+        dtype=float,
+    )
+    kpi_base = _kpi_base(yearly_kpi(d.kpis, "base_price"), d, s) if len(d.series) == 1 else pd.Series(dtype=float)
+    levels = base_price_levels(t, kpi_base, factor)
+    lines = []
+    for relations, series in levels.lines:
+        if not relations or len(levels.lines) == 1:
+            label = FL("fig.prices.base")
+        else:
+            label = FL("fig.prices.base_relation", relation=figs.relations_text(FL, [relation_name(r) for r in relations]))
+        lines.append((label, series))
+    band_label = ""
+    if levels.band is not None:
+        band_label = FL(
+            "fig.prices.base_band",
+            n=levels.relations,
+            low=fmt_price(round(float(levels.band["low"].min()), 6)),
+            high=fmt_price(round(float(levels.band["high"].max()), 6)),
+        )
+    punit = price_unit_text(FL, s)
+    ylabel = FL({"rent": "fig.prices.y_rent", "term": "fig.prices.y_term"}.get(s.basis, "fig.prices.y"), punit=punit)
+    return figs.price_figure(
+        points,
+        yearly_mean,
+        lines,
+        levels.band,
+        L=FL,
+        title=FL("fig.prices.title_series", name=series_name(FL, d, s)),
+        ylabel=ylabel,
+        mech_colors=mech_colors,
+        band_label=band_label,
+        years=(int(d.trades["year"].min()), int(d.trades["year"].max())),
+    )
 
 
 def _figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
@@ -602,23 +948,38 @@ def _figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
         out.append(Para(L("empty.trades"), "empty"))
     else:
         mechanisms = _ordered(list(d.trades["mechanism"]), MECHANISM_ORDER)
-        points = pd.DataFrame(
-            {
-                "x": fractional_year(d.trades),
-                "price": d.trades["price_ticks"].astype(float) / 10_000,
-                "mechanism": d.trades["mechanism"],
-            }
-        )
-        per_year = yearly_mean_price_fen(d.trades)
-        yearly_mean = per_year["amount_fen"].astype(float) / FEN_PER_YUAN / per_year["quantity"].astype(float)
-        base = yearly_kpi(d.kpis, "base_price")
-        rel_base = relation_base_levels(d.trades, base)
-        png = figs.price_figure(points, yearly_mean, base, rel_base, L=FL, unit=d.unit, mechanisms=mechanisms)
+        mech_colors = dict(zip(mechanisms, figs._colors(len(mechanisms)), strict=True))
+        several = len(d.series) > 1
+        stems: set[str] = set()
+        for s, t in d.series:
+            png = _price_block(d, s, t, L, FL, mech_colors)
+            if png is None:
+                continue
+            if several:
+                part = _stem_part(suffix_of(s.product, d.right))
+                if d.bases(s.product) > 1 and s.basis != "price":
+                    part += f"_{s.basis}"
+                name, i = f"{stem}_prices_{part}", 2
+                while name in stems:
+                    name, i = f"{stem}_prices_{part}_{i}", i + 1
+                caption = L("fig.prices.caption_series", name=series_name(L, d, s))
+            else:
+                name, caption = f"{stem}_prices", L("fig.prices.caption")
+            stems.add(name)
+            if s.basis == "term":
+                caption = L("sentence.sep").join([caption, L("fig.prices.term_note")])
+            elif s.basis == "rent":
+                caption = L("sentence.sep").join([caption, L("fig.prices.rent_note")])
+            out.append(FigureBlock(name, png, caption))
+        panels = []
+        for product in order_products(list(d.trades["product"].astype(str)), d.right):
+            du = d.units[product]
+            vol = volume_by_year_mechanism(d.trades[d.trades["product"].astype(str) == product])
+            panels.append((product_name(FL, product), FL.unit(du.unit), vol.astype(float) / float(du.factor)))
+        png = figs.volume_figure(panels, L=FL, mech_colors=mech_colors)
         if png is not None:
-            out.append(FigureBlock(f"{stem}_prices", png, L("fig.prices.caption")))
-        png = figs.volume_figure(volume_by_year_mechanism(d.trades), L=FL, unit=d.unit)
-        if png is not None:
-            out.append(FigureBlock(f"{stem}_volume", png, L("fig.volume.caption")))
+            key = "fig.volume.caption_products" if len(panels) > 1 else "fig.volume.caption"
+            out.append(FigureBlock(f"{stem}_volume", png, L(key)))
 
     by_band = surcharge_by_year_band(d.charges)
     png = figs.surcharge_figure(by_band.astype(float) / FEN_PER_YUAN, L=FL) if not by_band.empty else None
@@ -632,17 +993,24 @@ def _figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
         out.append(Para(L("empty.reserve"), "empty"))
     else:
         r = _sorted_in_time(d.reserve)
-        frame = pd.DataFrame(
-            {
-                "x": fractional_year(r),
-                "product": r["product"],
-                "stock": r["stock"].astype(float),
-                "cash": r["cash_fen"].astype(float) / FEN_PER_YUAN,
-            }
+        products = r["product"].astype(str)
+        factors = products.map(lambda p: float(d.units[p].factor))
+        x = fractional_year(r)
+        stock = pd.DataFrame({"x": x, "product": products, "stock": r["stock"].astype(float) / factors})
+        rank = {p: i for i, p in enumerate(order_products(list(products), d.right))}
+        stock = stock.sort_values("product", key=lambda c: c.map(rank), kind="stable")
+        cash = pd.DataFrame({"x": x, "cash": r["cash_fen"].astype(float) / FEN_PER_YUAN})
+        present = list(dict.fromkeys(stock["product"]))
+        png = figs.reserve_figure(
+            stock,
+            cash,
+            L=FL,
+            units={p: FL.unit(d.units[p].unit) for p in present},
+            names={p: product_name(FL, p) for p in present},
         )
-        png = figs.reserve_figure(frame, L=FL, unit=d.unit)
         if png is not None:
-            out.append(FigureBlock(f"{stem}_reserve", png, L("fig.reserve.caption")))
+            key = "fig.reserve.caption_products" if len(present) > 1 else "fig.reserve.caption"
+            out.append(FigureBlock(f"{stem}_reserve", png, L(key)))
 
     use_cap = pd.concat({m: yearly_kpi(d.kpis, m) for m in ("use", "cap", "planned")}, axis=1).dropna(
         how="all", axis=1
@@ -678,8 +1046,8 @@ def _holder_names(run: Run) -> dict[int, tuple[str, str, str]]:
     return out
 
 
-def _holder_table(title: str, top: pd.DataFrame, names: dict, d: RightData, L: Labels) -> TableBlock:
-    unit, punit = L.unit(d.unit), L.unit(f"yuan/{d.unit}")
+def _holder_table(title: str, top: pd.DataFrame, names: dict, s: Series, L: Labels) -> TableBlock:
+    unit, punit = L.unit(s.du.unit), price_unit_text(L, s)
     columns = [
         L("col.rank"),
         L("col.holder"),
@@ -698,7 +1066,7 @@ def _holder_table(title: str, top: pd.DataFrame, names: dict, d: RightData, L: L
             name, group, sector = L.code("inst", acct), L("inst.group"), ""
         else:
             name, group, sector = names.get(acct, ("", "", ""))
-        price = fmt_price(mean_price(r.amount_fen, r.quantity)) if int(r.quantity) > 0 else "—"
+        price = fmt_price(s.du.mean_price(r.amount_fen, r.quantity)) if int(r.quantity) > 0 else "—"
         rows.append(
             [
                 str(rank),
@@ -707,7 +1075,7 @@ def _holder_table(title: str, top: pd.DataFrame, names: dict, d: RightData, L: L
                 group,
                 L.code("sector", sector) if sector else "",
                 fmt_int(r.trades),
-                fmt_int(r.quantity),
+                s.du.fmt_qty(r.quantity),
                 fmt_fen(r.amount_fen),
                 price,
             ]
@@ -715,69 +1083,117 @@ def _holder_table(title: str, top: pd.DataFrame, names: dict, d: RightData, L: L
     return TableBlock(title, columns, rows, ["r", "r", "l", "l", "l", "r", "r", "r", "r"])
 
 
-def _tables(run: Run, d: RightData, L: Labels) -> list[object]:
-    out: list[object] = []
-    # KPIs per year
-    table, units = kpi_table(d.kpis)
-    out.append(Heading(4, L("table.kpis")))
-    if table.empty:
-        out.append(Para(L("empty.kpis"), "empty"))
-    else:
-        columns = [L("col.year")]
-        for m in table.columns:
-            u = L.unit(units.get(m, ""))
-            columns.append(L("col.metric_unit", metric=L.metric(m), unit=u) if u else L.metric(m))
-        whole = {m: bool(table[m].dropna().map(float.is_integer).all()) for m in table.columns}
-        rows = [
-            [str(int(year))] + [fmt_kpi(row[m], m, units.get(m, ""), whole[m]) for m in table.columns]
-            for year, row in table.iterrows()
-        ]
-        out.append(
-            TableBlock("", columns, rows, ["l"] + ["r"] * len(table.columns), note=L("table.kpis.note"))
-        )
+# ----------------------------------------------------------------------------------------- KPI tables
+#: At most this many indicators are shown as columns (one row per year); more are turned into rows.
+MAX_KPI_COLUMNS = 8
+#: Years per table when indicators are rows (one column per year); more years make further tables.
+MAX_YEAR_COLUMNS = 10
 
-    # top holders
+
+def kpi_groups(metrics: Sequence[str], keys: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
+    """Indicators split by product: ``("", {metric: metric})`` for the right as a whole, then for each
+    product key (``NOx``, ``carbon``) with at least two indicators named ``<name>_<key>`` or ``<key>_<name>``
+    ``(key, {metric: name})``. Each metric belongs to one group."""
+    left = list(metrics)
+    groups: list[tuple[str, dict[str, str]]] = []
+    for key in sorted(set(keys), key=lambda k: (-len(k), k)):  # longer keys first: NH3-N before N
+        members: dict[str, str] = {}
+        for m in left:
+            if m.endswith(f"_{key}") and len(m) > len(key) + 1:
+                members[m] = m[: -len(key) - 1]
+            elif m.startswith(f"{key}_") and len(m) > len(key) + 1:
+                members[m] = m[len(key) + 1 :]
+        if len(members) >= 2:
+            groups.append((key, members))
+            left = [m for m in left if m not in members]
+    order = {k: i for i, k in enumerate(keys)}
+    groups.sort(key=lambda g: order[g[0]])
+    return ([("", {m: m for m in left})] if left else []) + groups
+
+
+def _kpi_blocks(d: RightData, L: Labels) -> list[object]:
+    table, units = kpi_table(d.kpis)
+    if table.empty:
+        return [Para(L("empty.kpis"), "empty")]
+    for m in table.columns:  # kg → t, kgce → tce, 0.01 mu → mu
+        unit, mult = convert_unit(units.get(m, ""))
+        if mult != 1.0:
+            table[m] = table[m] * mult
+            units[m] = unit
+    keys = {suffix_of(p, d.right): p for p in d.products}
+    out: list[object] = []
+    groups = kpi_groups(list(table.columns), list(keys))
+    recorded = {m: i for i, m in enumerate(dict.fromkeys(d.kpis["metric"].astype(str)))}
+
+    def rank(item: tuple[str, str]) -> tuple[int, int, int]:
+        """Known indicators in METRIC_ORDER, bands by number, the rest in the order the run recorded them."""
+        metric, name = item
+        if name in METRIC_ORDER:
+            return (METRIC_ORDER.index(name), 0, 0)
+        tail = name[len(BAND_METRIC_PREFIX) :] if name.startswith(BAND_METRIC_PREFIX) else ""
+        if tail.isdigit():
+            return (len(METRIC_ORDER), int(tail), 0)
+        return (len(METRIC_ORDER) + 1, 0, recorded.get(metric, 0))
+
+    groups = [(key, dict(sorted(members.items(), key=rank))) for key, members in groups]
+    for key, members in groups:
+        def label(m: str, members: dict[str, str] = members) -> str:
+            name = members[m] if L.has(f"metric.{members[m]}") or m.startswith(BAND_METRIC_PREFIX) else m
+            u = L.unit(units.get(m, ""))
+            return L("col.metric_unit", metric=L.metric(name), unit=u) if u else L.metric(name)
+
+        title = L("table.kpis_product", product=product_name(L, keys[key])) if key else ""
+        if key == "" and len(groups) > 1:
+            title = L("table.kpis_right")
+        sub = table[list(members)]
+        whole = {m: bool(sub[m].dropna().map(float.is_integer).all()) for m in sub.columns}
+        note = L("table.kpis.note")
+        if len(sub.columns) <= MAX_KPI_COLUMNS:
+            columns = [L("col.year")] + [label(m) for m in sub.columns]
+            rows = [
+                [str(int(year))] + [fmt_kpi(row[m], members[m], units.get(m, ""), whole[m]) for m in sub.columns]
+                for year, row in sub.iterrows()
+            ]
+            out.append(TableBlock(title, columns, rows, ["l"] + ["r"] * len(sub.columns), note=note))
+            continue
+        years = [int(y) for y in sub.index]
+        chunks = [years[i : i + MAX_YEAR_COLUMNS] for i in range(0, len(years), MAX_YEAR_COLUMNS)]
+        for i, chunk in enumerate(chunks):
+            columns = [L("col.indicator")] + [str(y) for y in chunk]
+            rows = [
+                [label(m)] + [fmt_kpi(sub.at[y, m], members[m], units.get(m, ""), whole[m]) for y in chunk]
+                for m in sub.columns
+            ]
+            last = i == len(chunks) - 1
+            out.append(
+                TableBlock(title if i == 0 else "", columns, rows, ["l"] + ["r"] * len(chunk), note=note if last else "")
+            )
+    return out
+
+
+def _tables(run: Run, d: RightData, L: Labels) -> list[object]:
+    out: list[object] = [Heading(4, L("table.kpis")), *_kpi_blocks(d, L)]
+
+    # top holders, per series of trades (a mean price mixes no products or price bases)
     names = _holder_names(run)
+    several = len(d.series) > 1
     for key, side in (("table.buyers", "buyer"), ("table.sellers", "seller")):
         out.append(Heading(4, L(key)))
         if d.trades.empty:
             out.append(Para(L("empty.holders"), "empty"))
-        else:
-            out.append(_holder_table("", top_holders(d.trades, side), names, d, L))
+            continue
+        n = TOP_HOLDERS_PER_SERIES if several else TOP_HOLDERS
+        for s, t in d.series:
+            title = series_name(L, d, s) if several else ""
+            out.append(_holder_table(title, top_holders(t, side, n), names, s, L))
 
-    # charges by kind and band
+    # charges by kind and band (and product, when the right has several)
     out.append(Heading(4, L("table.charges")))
     ch = charges_by_kind_band(d.charges)
     if ch.empty:
         out.append(Para(L("empty.charges"), "empty"))
     else:
-        columns = [
-            L("col.kind"),
-            L("col.band"),
-            L("col.count"),
-            L("col.quantity", unit=L.unit(d.unit)),
-            L("col.amount"),
-        ]
-        rows = [
-            [
-                L.code("kind", r.kind),
-                L("band.n", band=int(r.band)) if int(r.band) > 0 else L("band.none"),
-                fmt_int(r.count),
-                fmt_int(r.quantity),
-                fmt_fen(r.amount_fen),
-            ]
-            for r in ch.itertuples(index=False)
-        ]
-        rows.append(
-            [
-                L("col.total"),
-                "",
-                fmt_int(ch["count"].sum()),
-                fmt_int(ch["quantity"].sum()),
-                fmt_fen(ch["amount_fen"].sum()),
-            ]
-        )
-        out.append(TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True))
+        out.append(_charges_table(d, L))
 
     # rejected orders
     out.append(Heading(4, L("table.rejected")))
@@ -785,15 +1201,86 @@ def _tables(run: Run, d: RightData, L: Labels) -> list[object]:
     if rj.empty:
         out.append(Para(L("empty.rejected"), "empty"))
     else:
-        total = int(rj["count"].sum())
-        columns = [L("col.reason"), L("col.count"), L("col.quantity", unit=L.unit(d.unit)), L("col.share")]
+        out.append(_rejected_table(d, rj, L))
+    return out
+
+
+def _products_of(df: pd.DataFrame, right: str) -> list[str]:
+    return order_products(list(df["product"].astype(str)), right)
+
+
+def _du(d: RightData, product: str) -> DisplayUnit:
+    return d.units.get(product, DisplayUnit(d.unit, d.unit))
+
+
+def _charges_table(d: RightData, L: Labels) -> TableBlock:
+    products = _products_of(d.charges, d.right)
+    if len(products) <= 1:
+        du = _du(d, products[0]) if products else DisplayUnit(d.unit, d.unit)
+        ch = charges_by_kind_band(d.charges)
+        columns = [L("col.kind"), L("col.band"), L("col.count"), L("col.quantity", unit=L.unit(du.unit)), L("col.amount")]
         rows = [
-            [L.code("reason", r.reason), fmt_int(r.count), fmt_int(r.quantity), fmt_pct(int(r.count) / total)]
+            [
+                L.code("kind", r.kind),
+                L("band.n", band=int(r.band)) if int(r.band) > 0 else L("band.none"),
+                fmt_int(r.count),
+                du.fmt_qty(r.quantity),
+                fmt_fen(r.amount_fen),
+            ]
+            for r in ch.itertuples(index=False)
+        ]
+        rows.append(
+            [L("col.total"), "", fmt_int(ch["count"].sum()), du.fmt_qty(ch["quantity"].sum()), fmt_fen(ch["amount_fen"].sum())]
+        )
+        return TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True)
+    columns = [L("col.product"), L("col.kind"), L("col.band"), L("col.count"), L("col.quantity_units"), L("col.amount")]
+    rows = []
+    for product in products:
+        ch = charges_by_kind_band(d.charges[d.charges["product"].astype(str) == product])
+        du = _du(d, product)
+        rows += [
+            [
+                product_name(L, product),
+                L.code("kind", r.kind),
+                L("band.n", band=int(r.band)) if int(r.band) > 0 else L("band.none"),
+                fmt_int(r.count),
+                _qty_with_unit(L, du, r.quantity),
+                fmt_fen(r.amount_fen),
+            ]
+            for r in ch.itertuples(index=False)
+        ]
+    rows.append([L("col.total"), "", "", fmt_int(len(d.charges)), "", fmt_fen(d.charges["amount_fen"].sum())])
+    return TableBlock("", columns, rows, ["l", "l", "l", "r", "r", "r"], total=True)
+
+
+def _rejected_table(d: RightData, rj: pd.DataFrame, L: Labels) -> TableBlock:
+    total = int(rj["count"].sum())
+    products = _products_of(d.rejected, d.right)
+    if len(products) <= 1:
+        du = _du(d, products[0]) if products else DisplayUnit(d.unit, d.unit)
+        columns = [L("col.reason"), L("col.count"), L("col.quantity", unit=L.unit(du.unit)), L("col.share")]
+        rows = [
+            [L.code("reason", r.reason), fmt_int(r.count), du.fmt_qty(r.quantity), fmt_pct(int(r.count) / total)]
             for r in rj.itertuples(index=False)
         ]
-        rows.append([L("col.total"), fmt_int(total), fmt_int(rj["quantity"].sum()), fmt_pct(1.0)])
-        out.append(TableBlock("", columns, rows, ["l", "r", "r", "r"], total=True))
-    return out
+        rows.append([L("col.total"), fmt_int(total), du.fmt_qty(rj["quantity"].sum()), fmt_pct(1.0)])
+        return TableBlock("", columns, rows, ["l", "r", "r", "r"], total=True)
+    columns = [L("col.product"), L("col.reason"), L("col.count"), L("col.quantity_units"), L("col.share")]
+    rows = []
+    for product in products:
+        du = _du(d, product)
+        for r in rejected_by_reason(d.rejected[d.rejected["product"].astype(str) == product]).itertuples(index=False):
+            rows.append(
+                [
+                    product_name(L, product),
+                    L.code("reason", r.reason),
+                    fmt_int(r.count),
+                    _qty_with_unit(L, du, r.quantity),
+                    fmt_pct(int(r.count) / total),
+                ]
+            )
+    rows.append([L("col.total"), "", fmt_int(total), "", fmt_pct(1.0)])
+    return TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True)
 
 
 def _how_to_read(L: Labels, font_fallback: bool) -> list[object]:

@@ -27,7 +27,9 @@ import matplotlib.style
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import fonts
@@ -167,6 +169,17 @@ def _number_formatter(power: int) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
+def _price_formatter() -> FuncFormatter:
+    """Prices on an axis: thousands separators, up to four decimals (0.0305, 1.5, 30,000)."""
+
+    def fmt(value: float, _pos: int | None = None) -> str:
+        if abs(value - round(value)) < 1e-9:
+            return f"{round(value):,}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+    return FuncFormatter(fmt)
+
+
 def _year_axis(ax: object, years: Sequence[int] | None = None) -> None:
     if years is not None and len(years) <= 20:
         ax.set_xticks(list(years))
@@ -192,6 +205,8 @@ def _legend(fig: Figure, handles: Sequence[object] | None = None) -> None:
     for h in leg.legend_handles:
         if h is not None:
             h.set_alpha(1.0)
+        if isinstance(h, PathCollection):  # scatter dots: tiny in the plot when trades are many
+            h.set_sizes([max(24.0, float(max(h.get_sizes(), default=0.0)))])
 
 
 def relations_text(L: Labels, relations: Sequence[str]) -> str:
@@ -223,48 +238,88 @@ def _step_years(ax: object, series: pd.Series, **kwargs: object) -> None:
 
 
 # --------------------------------------------------------------------------------------------- figures
+#: Most entries a legend of a price figure has (trades by mechanism, the yearly mean, base prices).
+MAX_LEGEND = 6
+#: Longest relation text in a legend entry before it is cut short with "…".
+_MAX_RELATION_CHARS = 44
+
+
+def _shorten(text: str, limit: int = _MAX_RELATION_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mechanism_entries(
+    counts: Mapping[str, int], order: Sequence[str], budget: int
+) -> tuple[list[str], list[str]]:
+    """Mechanisms with their own legend entry and those drawn together as "other mechanisms".
+
+    All mechanisms get their own entry if they fit in ``budget`` entries; otherwise the ``budget - 1``
+    with the most trades (ties in ``order``) do, and the rest share one entry.
+    """
+    mechs = [m for m in order if counts.get(m, 0) > 0]
+    budget = max(budget, 1)
+    if len(mechs) <= budget:
+        return mechs, []
+    rank = sorted(mechs, key=lambda m: (-counts[m], mechs.index(m)))
+    keep = set(rank[: budget - 1])
+    return [m for m in mechs if m in keep], [m for m in mechs if m not in keep]
+
+
 def price_figure(
     points: pd.DataFrame,
     yearly_mean: pd.Series,
-    base: pd.Series,
-    relation_base: Mapping[tuple[str, ...], pd.Series],
+    base_lines: Sequence[tuple[str, pd.Series]],
+    base_band: pd.DataFrame | None,
     *,
     L: Labels,
-    unit: str,
-    mechanisms: Sequence[str],
+    title: str,
+    ylabel: str,
+    mech_colors: Mapping[str, str],
+    band_label: str = "",
+    max_legend: int = MAX_LEGEND,
+    years: tuple[int, int] | None = None,
 ) -> bytes | None:
-    """(a) Scatter of trade prices over time, yearly volume-weighted mean, base price line(s).
+    """(a) Prices of the trades of one product over time, the yearly volume-weighted mean, base prices.
 
-    ``points``: columns ``x`` (fractional year), ``price`` (yuan per unit), ``mechanism``.
-    ``yearly_mean``/``base``: yuan per unit indexed by year. ``relation_base``: further base price levels
-    per year (of trading relations whose base price differs from ``base``), keyed by the relations sharing
-    that level.
+    ``points``: columns ``x`` (fractional year), ``price`` (yuan per shown unit), ``mechanism``.
+    ``yearly_mean``: yuan per shown unit indexed by year. ``base_lines``: at most two labelled base price
+    levels per year; ``base_band``: instead of lines, the range of the base prices of many relations per
+    year (columns ``low``, ``high``, indexed by year), one legend entry ``band_label``. The legend has at
+    most ``max_legend`` entries: mechanisms beyond the budget are drawn together as "other mechanisms".
+    ``years``: first and last year of the x axis (the same for every product of a right), else the data's.
     """
     if points.empty:
         return None
-    punit = L.unit(f"yuan/{unit}")
     with _style(L.lang):
         fig, ax = _new_figure()
-        colors = dict(zip(mechanisms, _colors(len(mechanisms)), strict=True))
         # Few trades: large, clear dots; many trades: small, faint dots so that density shows.
         size, alpha = (
             (18.0, 0.75) if len(points) <= 300 else ((8.0, 0.45) if len(points) <= 5000 else (4.0, 0.25))
         )
-        for mech in mechanisms:
-            sel = points[points["mechanism"] == mech]
-            if sel.empty:
-                continue
+        base_entries = len(base_lines) if base_band is None else 1
+        has_mean = not yearly_mean.empty
+        counts = points["mechanism"].value_counts().to_dict()
+        own, other = mechanism_entries(
+            counts, list(mech_colors), max_legend - int(has_mean) - base_entries
+        )
+        groups: list[tuple[list[str], str, str]] = [
+            ([m], mech_colors[m], L("fig.prices.trades", mechanism=L.code("mech", m))) for m in own
+        ]
+        if other:
+            groups.append((other, "#7f7f7f", L("fig.prices.trades_other")))
+        for mechs, color, label in groups:
+            sel = points[points["mechanism"].isin(mechs)]
             ax.scatter(
                 sel["x"].to_numpy(dtype=float),
                 sel["price"].to_numpy(dtype=float),
                 s=size,
                 alpha=alpha,
-                color=colors[mech],
+                color=color,
                 linewidths=0,
-                label=L("fig.prices.trades", mechanism=L.code("mech", mech)),
+                label=label,
                 rasterized=False,
             )
-        if not yearly_mean.empty:
+        if has_mean:
             ym = yearly_mean.sort_index()
             ax.plot(
                 [y + 0.5 for y in ym.index],
@@ -275,45 +330,89 @@ def price_figure(
                 markersize=4,
                 label=L("fig.prices.mean"),
             )
-        _step_years(ax, base, color="firebrick", linestyle="--", linewidth=1.6, label=L("fig.prices.base"))
-        rel_colors = mpl.colormaps["Dark2"].colors
-        for i, (rels, series) in enumerate(sorted(relation_base.items())):
-            _step_years(
-                ax,
-                series,
-                color=rel_colors[i % len(rel_colors)],
-                linestyle=":",
-                linewidth=1.4,
-                label=L("fig.prices.base_relation", relation=relations_text(L, rels)),
+        styles = (("firebrick", "--", 1.6), ("#1b9e77", ":", 1.8))
+        for (label, series), (color, ls, lw) in zip(base_lines, styles, strict=False):
+            _step_years(ax, series, color=color, linestyle=ls, linewidth=lw, label=_shorten(label, 60))
+        if base_band is not None and not base_band.empty:
+            band = base_band.sort_index()
+            xs = [float(y) for y in band.index] + [float(band.index[-1]) + 1.0]
+            low = [float(v) for v in band["low"]] + [float(band["low"].iloc[-1])]
+            high = [float(v) for v in band["high"]] + [float(band["high"].iloc[-1])]
+            ax.fill_between(
+                xs, low, high, step="post", color="firebrick", alpha=0.15, linewidth=0, label=band_label
             )
-        ax.set_title(L("fig.prices.title"))
+            ax.step(xs, low, where="post", color="firebrick", linewidth=0.9, linestyle="--")
+            ax.step(xs, high, where="post", color="firebrick", linewidth=0.9, linestyle="--")
+        ax.set_title(title)
         ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(L("fig.prices.y", punit=punit))
-        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        top = float(ax.dataLim.y1)  # highest dot, mean or base price
+        ax.set_ylim(0, top * 1.06 if math.isfinite(top) and top > 0 else 1.0)
+        ax.yaxis.set_major_formatter(_price_formatter())
+        if years is not None:
+            first = min(years[0], math.floor(float(points["x"].min())))
+            last = max(years[1] + 1, math.ceil(float(points["x"].max())))
+            pad = 0.03 * (last - first)
+            ax.set_xlim(first - pad, last + pad)
         _year_axis(ax)
         _legend(fig)
         return _png(fig)
 
 
-def volume_figure(volume: pd.DataFrame, *, L: Labels, unit: str) -> bytes | None:
-    """(b) Stacked bars of traded quantity per year; ``volume`` is indexed by year, one column per mechanism."""
-    if volume.empty or float(volume.to_numpy(dtype=float).sum()) == 0.0:
+def _stacked_bars(ax: object, volume: pd.DataFrame, mech_colors: Mapping[str, str], L: Labels) -> None:
+    years = [int(y) for y in volume.index]
+    bottom = [0.0] * len(years)
+    for mech in volume.columns:
+        heights = [float(v) for v in volume[mech].to_numpy(dtype=float)]
+        ax.bar(years, heights, bottom=bottom, width=_BAR_WIDTH, color=mech_colors[mech], label=L.code("mech", mech))
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+
+
+def volume_figure(
+    panels: Sequence[tuple[str, str, pd.DataFrame]],
+    *,
+    L: Labels,
+    mech_colors: Mapping[str, str],
+) -> bytes | None:
+    """(b) Stacked bars of traded quantity per year by mechanism, one panel per product.
+
+    ``panels``: ``(product title, unit text, volume)`` with ``volume`` indexed by year, one column per
+    mechanism, in the shown unit. One panel: a plain chart titled by mechanism; several: small multiples,
+    each with its own y axis and unit, sharing the years and one legend of mechanisms.
+    """
+    panels = [p for p in panels if not p[2].empty and float(p[2].to_numpy(dtype=float).sum()) > 0.0]
+    if not panels:
         return None
-    power = axis_scale(float(volume.sum(axis=1).max()), L.lang)
+    years = sorted({int(y) for _, _, v in panels for y in v.index})
+    n = len(panels)
+    cols = 1 if n == 1 else 2
+    rows = math.ceil(n / cols)
+    height = FIGSIZE[1] if n == 1 else 0.9 + 2.6 * rows
     with _style(L.lang):
-        fig, ax = _new_figure()
-        years = [int(y) for y in volume.index]
-        bottom = [0.0] * len(years)
-        for mech, color in zip(volume.columns, _colors(len(volume.columns)), strict=True):
-            heights = [float(v) for v in volume[mech].to_numpy(dtype=float)]
-            ax.bar(years, heights, bottom=bottom, width=_BAR_WIDTH, color=color, label=L.code("mech", mech))
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        ax.set_title(L("fig.volume.title"))
-        ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(L("fig.volume.y", unit=_scaled_unit(L, power, L.unit(unit))))
-        ax.yaxis.set_major_formatter(_number_formatter(power))
-        _year_axis(ax, years)
-        _legend(fig)
+        fig = Figure(figsize=(FIGSIZE[0], height), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
+        used: list[str] = []
+        for i, (title, unit_text, volume) in enumerate(panels):
+            ax = axes[i // cols][i % cols]
+            power = axis_scale(float(volume.sum(axis=1).max()), L.lang)
+            _stacked_bars(ax, volume, mech_colors, L)
+            used += [m for m in volume.columns if m not in used]
+            if n == 1:
+                ax.set_title(L("fig.volume.title"))
+                ax.set_xlabel(L("fig.year"))
+            else:
+                ax.set_title(title, fontsize=10)
+            ax.set_ylabel(L("fig.volume.y", unit=_scaled_unit(L, power, unit_text)))
+            ax.yaxis.set_major_formatter(_number_formatter(power))
+            _year_axis(ax, years)
+            ax.tick_params(axis="x", labelbottom=True)
+        for j in range(n, rows * cols):
+            axes[j // cols][j % cols].remove()
+        if n > 1:
+            fig.suptitle(L("fig.volume.title_products"))
+        order = [m for m in mech_colors if m in used]
+        _legend(fig, [Patch(color=mech_colors[m], label=L.code("mech", m)) for m in order])
         return _png(fig)
 
 
@@ -344,63 +443,100 @@ def surcharge_figure(by_band: pd.DataFrame, *, L: Labels) -> bytes | None:
         return _png(fig)
 
 
-def reserve_figure(reserve: pd.DataFrame, *, L: Labels, unit: str) -> bytes | None:
-    """(d) Reserve stock (left axis) and cash in yuan (right axis) after each action.
+def reserve_figure(
+    stock: pd.DataFrame, cash: pd.DataFrame, *, L: Labels, units: Mapping[str, str], names: Mapping[str, str]
+) -> bytes | None:
+    """(d) Reserve stock per product and the reserve's cash (yuan) after each action.
 
-    ``reserve``: columns ``x`` (fractional year), ``product``, ``stock``, ``cash`` in action order.
+    ``stock``: columns ``x`` (fractional year), ``product``, ``stock`` (shown unit), in action order.
+    ``cash``: columns ``x``, ``cash`` — the one cash account of the right's reserve. ``units``: unit text
+    of each product; ``names``: its name. One product: stock (left axis) and cash (right axis) in one
+    chart. Several: one panel of stock per unit (a line per product) above a panel of cash.
     """
-    if reserve.empty:
+    if stock.empty:
         return None
-    products = list(dict.fromkeys(reserve["product"]))
-    several = len(products) > 1
-    p_stock = axis_scale(float(reserve["stock"].abs().max()), L.lang)
-    p_cash = axis_scale(float(reserve["cash"].abs().max()), L.lang)
-    unit_text = _scaled_unit(L, p_stock, L.unit(unit))
+    products = list(dict.fromkeys(stock["product"]))
+    p_cash = axis_scale(float(cash["cash"].abs().max()), L.lang) if not cash.empty else 0
     money_text = _scaled_unit(L, p_cash, L.unit("yuan"))
     with _style(L.lang):
-        fig, ax = _new_figure()
-        ax2 = ax.twinx()
-        ax2.spines["right"].set_visible(True)
-        ax2.grid(False)
-        colors = _colors(2 * len(products))
+        if len(products) == 1:
+            fig, ax = _new_figure()
+            unit_text = _reserve_stock_axis(ax, stock, products, units, names, L, single=True)
+            ax2 = ax.twinx()
+            ax2.spines["right"].set_visible(True)
+            ax2.grid(False)
+            _reserve_cash_axis(ax2, cash, p_cash, money_text, L, color=_colors(2)[1])
+            ax.set_title(L("fig.reserve.title"))
+            ax.set_xlabel(L("fig.year"))
+            ax.set_ylabel(L("fig.reserve.stock", unit=unit_text))
+            _year_axis(ax)
+            _legend(fig, [*ax.get_lines(), *ax2.get_lines()])
+            return _png(fig)
+        groups = list(dict.fromkeys(units[p] for p in products))
+        n = len(groups) + 1
+        fig = Figure(figsize=(FIGSIZE[0], 1.0 + 2.4 * n), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
         handles = []
-        for i, product in enumerate(products):
-            sel = reserve[reserve["product"] == product]
-            xs = sel["x"].to_numpy(dtype=float)
-            if several:
-                lab_s = L("fig.reserve.stock_product", product=product, unit=unit_text)
-                lab_c = L("fig.reserve.cash_product", product=product, money=money_text)
-            else:
-                lab_s = L("fig.reserve.stock", unit=unit_text)
-                lab_c = L("fig.reserve.cash", money=money_text)
-            (h1,) = ax.step(
-                xs,
-                sel["stock"].to_numpy(dtype=float),
-                where="post",
-                color=colors[2 * i],
-                linewidth=1.8,
-                label=lab_s,
-            )
-            (h2,) = ax2.step(
-                xs,
-                sel["cash"].to_numpy(dtype=float),
-                where="post",
-                color=colors[2 * i + 1],
-                linewidth=1.4,
-                linestyle="--",
-                label=lab_c,
-            )
-            handles += [h1, h2]
-        ax.set_title(L("fig.reserve.title"))
-        ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(L("fig.reserve.stock", unit=unit_text))
-        ax2.set_ylabel(L("fig.reserve.cash", money=money_text))
-        ax.yaxis.set_major_formatter(_number_formatter(p_stock))
-        ax2.yaxis.set_major_formatter(_number_formatter(p_cash))
-        ax.set_ylim(bottom=min(0.0, float(reserve["stock"].min())))
-        _year_axis(ax)
-        _legend(fig, handles)
+        colors = dict(zip(products, _colors(len(products)), strict=True))
+        for ax, unit in zip(axes[:-1], groups, strict=True):
+            of_unit = [p for p in products if units[p] == unit]
+            unit_text = _reserve_stock_axis(ax, stock, of_unit, units, names, L, colors=colors)
+            ax.set_ylabel(L("fig.reserve.stock", unit=unit_text))
+            handles += list(ax.get_lines())
+        _reserve_cash_axis(axes[-1], cash, p_cash, money_text, L, color="black")
+        axes[-1].set_ylabel(L("fig.reserve.cash", money=money_text))
+        axes[-1].set_xlabel(L("fig.year"))
+        for ax in axes:
+            _year_axis(ax)
+        fig.suptitle(L("fig.reserve.title"))
+        _legend(fig, [*handles, *axes[-1].get_lines()])
         return _png(fig)
+
+
+def _reserve_stock_axis(
+    ax: object,
+    stock: pd.DataFrame,
+    products: Sequence[str],
+    units: Mapping[str, str],
+    names: Mapping[str, str],
+    L: Labels,
+    *,
+    single: bool = False,
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    sel_all = stock[stock["product"].isin(products)]
+    power = axis_scale(float(sel_all["stock"].abs().max()), L.lang)
+    unit_text = _scaled_unit(L, power, units[products[0]])
+    for product in products:
+        sel = stock[stock["product"] == product]
+        label = L("fig.reserve.stock", unit=unit_text) if single else L("fig.reserve.stock_of", product=names[product])
+        ax.step(
+            sel["x"].to_numpy(dtype=float),
+            sel["stock"].to_numpy(dtype=float),
+            where="post",
+            color=(colors or {}).get(product, _colors(1)[0]),
+            linewidth=1.8,
+            label=label,
+        )
+    ax.yaxis.set_major_formatter(_number_formatter(power))
+    ax.set_ylim(bottom=min(0.0, float(sel_all["stock"].min())))
+    return unit_text
+
+
+def _reserve_cash_axis(ax: object, cash: pd.DataFrame, power: int, money_text: str, L: Labels, *, color: str) -> None:
+    if not cash.empty:
+        ax.step(
+            cash["x"].to_numpy(dtype=float),
+            cash["cash"].to_numpy(dtype=float),
+            where="post",
+            color=color,
+            linewidth=1.4,
+            linestyle="--",
+            label=L("fig.reserve.cash", money=money_text),
+        )
+    ax.set_ylabel(L("fig.reserve.cash", money=money_text))
+    ax.yaxis.set_major_formatter(_number_formatter(power))
 
 
 def use_figure(use_cap: pd.DataFrame, *, L: Labels, unit: str) -> bytes | None:

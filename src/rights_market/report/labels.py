@@ -61,6 +61,18 @@ _EN: dict[str, str] = {
     "summary.rejected": "{count} orders were rejected.",
     "summary.rejected_one": "{count} order was rejected.",
     "summary.no_rejected": "No orders were rejected.",
+    "summary.product_id": "{name} [{id}]",
+    "summary.series": "{name} — {text}",
+    "summary.base_range_relations": (
+        "Base prices of the trading relations ranged from {low} to {high} {punit}; the comparison uses their "
+        "average weighted by the volume traded."
+    ),
+    "summary.term_note": "These prices are for the whole term of the deals, not for one year.",
+    "summary.reserve_item": "{qty} {unit} of {product}",
+    "summary.reserve_products": "At the end of the run the reserve held {stocks}, and {cash} yuan in cash.",
+    "list.sep": ", ",
+    "sentence.sep": " ",
+    "qty.unit": "{qty} {unit}",
     # --- figures ---
     "fig.year": "Year",
     "fig.prices.title": "Trade prices",
@@ -71,6 +83,30 @@ _EN: dict[str, str] = {
     "fig.prices.base_relation": "Base price {relation}",
     "fig.prices.relations_more": "{first} and {more} other relations",
     "fig.prices.caption": "Trade prices over time against the base price.",
+    "fig.prices.title_series": "Trade prices: {name}",
+    "fig.prices.y_rent": "Yearly rent ({punit})",
+    "fig.prices.y_term": "Price for the whole term ({punit})",
+    "fig.prices.trades_other": "Trades (other mechanisms)",
+    "fig.prices.base_band": "Base prices of {n} relations ({low}–{high})",
+    "fig.prices.caption_series": "Prices of {name} over time against the base prices of its trading relations.",
+    "fig.prices.term_note": (
+        "Term deals (rule W4) are priced per m³ of annual right for the whole multi-year term, so they are "
+        "shown apart from the yearly water prices."
+    ),
+    "fig.prices.rent_note": "Leases are shown with their yearly rent, apart from sales.",
+    "fig.volume.title_products": "Traded volume per year by product and mechanism",
+    "fig.volume.caption_products": (
+        "Traded volume per year of each product (each panel has its own scale and unit), split by trading "
+        "mechanism."
+    ),
+    "fig.reserve.stock_of": "Stock: {product}",
+    "fig.reserve.caption_products": (
+        "Reserve stock of each product (upper panels) and the reserve's cash (lower panel) after each reserve "
+        "action."
+    ),
+    "series.price": "{product}, sales",
+    "series.rent": "{product}, leases",
+    "series.term": "{product}, term deals",
     "fig.volume.title": "Traded volume per year by mechanism",
     "fig.volume.y": "Volume ({unit})",
     "fig.volume.caption": "Traded volume per year, split by trading mechanism.",
@@ -108,6 +144,11 @@ _EN: dict[str, str] = {
     # --- tables ---
     "table.kpis": "Indicators per year",
     "table.kpis.note": "Where an indicator has several values in one year, the last one of the year is shown.",
+    "table.kpis_product": "Indicators of {product}",
+    "table.kpis_right": "Indicators of the right as a whole",
+    "col.indicator": "Indicator",
+    "col.product": "Product",
+    "col.quantity_units": "Quantity",
     "table.buyers": "Top buyers (by quantity bought)",
     "table.sellers": "Top sellers (by quantity sold)",
     "table.charges": "Charges by kind and band",
@@ -142,25 +183,34 @@ _EN: dict[str, str] = {
         "from the tables in this run directory; nothing is estimated for the report."
     ),
     "howto.units": (
-        "Units: quantities are in the product's base unit (m³ = cubic metre of water, kg, m², ...). Money is "
-        "in yuan; prices are in yuan per base unit. Money totals are added up exactly in fen (0.01 yuan) "
-        "and only then shown in yuan, so they agree to the fen with the accounts. Years are calendar years; "
-        "a year of the simulation has 365 days."
+        "Units: quantities are shown in the unit people use for each product, converted from the base unit "
+        "of the tables: emissions and carbon in tonnes (t = 1,000 kg), energy-use quota in tonnes of coal "
+        "equivalent (tce = 1,000 kgce), forest areas in mu (1 mu = 100 × 0.01 mu), farmland (management, "
+        "contract, wasteland, farmland quota) in mu (1 mu = 10,000/15 m² ≈ 666.7 m²); water stays in m³, "
+        "construction land and homesteads in m². Prices are in yuan per shown unit, so an emission price of "
+        "2.00 yuan/kg reads 2,000 yuan/t. Money is in yuan; totals and mean prices are computed exactly from "
+        "the money in fen (0.01 yuan) and the quantities in base units, and only then shown in yuan, so they "
+        "agree to the fen with the accounts. Years are calendar years; a year of the simulation has 365 days."
     ),
     "howto.scales": (
         "Large numbers on figure axes are shown in thousands, millions or billions; the axis title says "
         "which. Tables always show full numbers."
     ),
     "howto.prices": (
-        "Trade prices: each dot is one trade (colour = trading mechanism), placed at the day it happened. "
-        "The thick line is the volume-weighted mean price of each year (large trades count more). The "
-        "dashed step line is the base price set for the year. Dots far above the base price mean scarce "
-        "rights; dots far below mean a surplus."
+        "Trade prices: one chart per product (and, where a product is both sold and leased, one for sales and "
+        "one for leases), each with its own price axis. Each dot is one trade (colour = trading mechanism), "
+        "placed at the day it happened. The thick line is the volume-weighted mean price of each year (large "
+        "trades count more). Dashed step lines are the base prices of the product's trading relations; where "
+        "a product has many relations with different base prices, the shaded band shows the range from the "
+        "lowest to the highest. Leases are shown with their yearly rent; multi-year water term deals (W4) "
+        "with their price for the whole term. Dots far above the base price mean scarce rights; dots far "
+        "below mean a surplus."
     ),
     "howto.volume": (
         "Traded volume: the height of each bar is the quantity that changed hands in the year; the coloured "
         "parts show how much went through each mechanism (continuous trading, call auction, negotiation, "
-        "reserve, ...)."
+        "reserve, ...). A right with several products has one panel per product, each with its own scale and "
+        "unit."
     ),
     "howto.surcharge": (
         "Surcharge revenue: money paid for use above plan or quota, per year. Band 1 is the first band "
@@ -168,22 +218,24 @@ _EN: dict[str, str] = {
         "much use far above plan."
     ),
     "howto.reserve": (
-        "Reserve: the left axis (solid line) is the quantity the government reserve holds, the right axis "
-        "(dashed line) its cash in yuan. The reserve buys when prices are low (stock up, cash down) and "
-        "sells or releases when prices are high or rights are short (stock down, cash up)."
+        "Reserve: the solid lines are the quantities the government reserve holds, the dashed line its cash in "
+        "yuan (one cash account for all products of a right). The reserve buys when prices are low (stock "
+        "up, cash down) and sells or releases when prices are high or rights are short (stock down, cash up)."
     ),
     "howto.use": (
         "Use against cap: bars are the actual use of each year, the solid line the total cap, the dotted "
         "line the planned use. Red bars are years in which use exceeded the cap."
     ),
     "howto.kpis": (
-        "Indicators per year: one row per year, one column per indicator, with its unit in brackets. "
-        "Shares (unit 1) are fractions: 0.95 means 95 %."
+        "Indicators per year: the unit of each indicator is in brackets. Up to eight indicators are shown as "
+        "columns with one row per year; more are shown as rows with one column per year. Indicators kept per "
+        "product (such as each pollutant's) are in a table of their own. Shares (unit 1) are fractions: 0.95 "
+        "means 95 %."
     ),
     "howto.holders": (
-        "Top buyers and sellers: accounts ranked by quantity traded. Accounts with a negative number are "
-        "institutions (the reserve, the government, the fiscal account, the water supplier, collectives, "
-        "the rest of the economy), not holders."
+        "Top buyers and sellers: accounts ranked by quantity traded, one table per product when a right has "
+        "several. Accounts with a negative number are institutions (the reserve, the government, the fiscal "
+        "account, the water supplier, collectives, the rest of the economy), not holders."
     ),
     "howto.charges": (
         "Charges: every tariff, surcharge, use fee, proceeds share, penalty, tax and fee, added up by kind "
@@ -245,6 +297,10 @@ _EN: dict[str, str] = {
     "unit.kg": "kg",
     "unit.t": "t",
     "unit.mu": "mu",
+    "unit.tce": "tce",
+    "unit.kgce": "kgce",
+    "unit.0.01mu": "0.01 mu",
+    "unit.per_year": "{punit} per year",
     "unit.yuan": "yuan",
     "unit.1": "",
     # --- codes: KPI metrics ---
@@ -268,6 +324,62 @@ _EN: dict[str, str] = {
     "metric.surcharge_revenue_band": "Surcharge revenue band {band}",
     "metric.dry_year": "Dry year (1 = yes)",
     "metric.reserve_rights": "Reserve rights",
+    "metric.rights": "Rights held",
+    "metric.paid": "Paid-for rights",
+    "metric.unpaid": "Rights not yet paid for",
+    "metric.unabated": "Emissions before abatement",
+    "metric.abatement": "Abatement",
+    "metric.emissions": "Emissions",
+    "metric.abatement_cost": "Abatement cost",
+    "metric.excess": "Emissions above rights",
+    "metric.violators": "Units emitting above their rights",
+    "metric.penalty_revenue": "Penalty revenue",
+    "metric.floor_rejections": "Orders rejected below the floor price",
+    "metric.floor_trade_share": "Share of trades at the floor price",
+    "metric.use_fee_revenue": "Use fee revenue",
+    "metric.back_payment_revenue": "Back-payment revenue",
+    "metric.pledged": "Pledged rights",
+    "metric.leased": "Leased rights",
+    "metric.notices": "Units given notice",
+    "metric.allocated": "Allocated",
+    "metric.surrendered": "Surrendered",
+    "metric.shortfall": "Shortfall",
+    "metric.compliance_rate": "Compliance rate",
+    "metric.active_units": "Active emitting units",
+    "metric.closures": "Closures",
+    "metric.fiscal_balance": "Fiscal account balance",
+    "metric.leases": "Leases",
+    "metric.mortgage_credit": "Mortgage credit granted",
+    "metric.mortgage_loans": "Mortgage loans",
+    "metric.not_eligible_rejections": "Orders rejected: not eligible",
+    "metric.off_platform_rejections": "Orders rejected: off the platform",
+    "metric.pledged_rejections": "Orders rejected: rights pledged",
+    "metric.renewed": "Rights renewed (1 = yes)",
+    "metric.reserve_balance_gap": "Reserve balance gap",
+    "metric.reserve_budget": "Reserve budget",
+    "metric.reserve_income": "Reserve income",
+    "metric.reserve_spending": "Reserve spending",
+    # --- codes: products ---
+    "product.water.annual": "Annual water (this year's use)",
+    "product.water.right": "Water use rights (multi-year)",
+    "product.emission.NOx": "NOx (nitrogen oxides)",
+    "product.emission.SO2": "SO2 (sulphur dioxide)",
+    "product.emission.COD": "COD (chemical oxygen demand)",
+    "product.emission.NH3-N": "NH3-N (ammonia nitrogen)",
+    "product.emission.carbon": "Carbon emission allowances",
+    "product.land.management": "Farmland management rights",
+    "product.land.contract": "Farmland contract rights",
+    "product.land.homestead": "Homestead use rights",
+    "product.land.wasteland": "Wasteland contracts",
+    "product.land.farmland_quota": "Farmland balance quota",
+    "product.land.collective_construction": "Collective construction land",
+    "product.land.state_construction": "State construction land",
+    "product.land.construction_quota": "Construction land quota",
+    "product.forest.management": "Forest management rights",
+    "product.forest.contract": "Forest contract rights",
+    "product.forest.ownership": "Forest ownership",
+    "product.forest.management.pledged": "Pledged forest management rights",
+    "product.forest.energy_quota": "Energy-use quota",
     # --- comparisons and studies (rights_market.compare) ---
     "cmp.title": "Comparison of scenarios",
     "cmp.title_study": "Results of a study: {name}",
@@ -376,6 +488,15 @@ _ZH: dict[str, str] = {
     "summary.rejected": "共有 {count} 笔委托被拒绝。",
     "summary.rejected_one": "有 {count} 笔委托被拒绝。",
     "summary.no_rejected": "没有委托被拒绝。",
+    "summary.product_id": "{name} [{id}]",
+    "summary.series": "{name} — {text}",
+    "summary.base_range_relations": "各交易关系的基准价在 {low} 至 {high} {punit} 之间；比较时采用按交易量加权的平均基准价。",
+    "summary.term_note": "这些价格是整个交易期限的价格，而非一年的价格。",
+    "summary.reserve_item": "{product} {qty} {unit}",
+    "summary.reserve_products": "运行结束时，收储机构持有{stocks}，资金余额 {cash} 元。",
+    "list.sep": "、",
+    "sentence.sep": "",
+    "qty.unit": "{qty} {unit}",
     # --- figures ---
     "fig.year": "年份",
     "fig.prices.title": "成交价格",
@@ -386,6 +507,21 @@ _ZH: dict[str, str] = {
     "fig.prices.base_relation": "基准价 {relation}",
     "fig.prices.relations_more": "{first} 及其他 {more} 个交易关系",
     "fig.prices.caption": "成交价格随时间的变化及基准价。",
+    "fig.prices.title_series": "成交价格：{name}",
+    "fig.prices.y_rent": "年租金（{punit}）",
+    "fig.prices.y_term": "整个期限的价格（{punit}）",
+    "fig.prices.trades_other": "成交（其他交易方式）",
+    "fig.prices.base_band": "{n} 个交易关系的基准价（{low}–{high}）",
+    "fig.prices.caption_series": "{name}的成交价格随时间的变化及其各交易关系的基准价。",
+    "fig.prices.term_note": "多年期交易（规则 W4）的价格按每立方米年度水权、整个期限计算，因此与年度水价分开显示。",
+    "fig.prices.rent_note": "出租（流转）按年租金显示，与出让分开。",
+    "fig.volume.title_products": "各年交易量（按品种和交易方式）",
+    "fig.volume.caption_products": "各品种每年的交易量（每个分图有各自的刻度和单位），按交易方式分列。",
+    "fig.reserve.stock_of": "库存：{product}",
+    "fig.reserve.caption_products": "每次收储操作后各品种的库存（上方分图）与收储机构的资金（下方分图）。",
+    "series.price": "{product}·出让",
+    "series.rent": "{product}·出租",
+    "series.term": "{product}·多年期交易",
     "fig.volume.title": "各年交易量（按交易方式）",
     "fig.volume.y": "交易量（{unit}）",
     "fig.volume.caption": "各年交易量，按交易方式分列。",
@@ -421,6 +557,11 @@ _ZH: dict[str, str] = {
     # --- tables ---
     "table.kpis": "年度指标",
     "table.kpis.note": "同一年内某项指标有多个数值时，显示该年最后一个数值。",
+    "table.kpis_product": "{product}指标",
+    "table.kpis_right": "本权利总体指标",
+    "col.indicator": "指标",
+    "col.product": "品种",
+    "col.quantity_units": "数量",
     "table.buyers": "主要买方（按买入量）",
     "table.sellers": "主要卖方（按卖出量）",
     "table.charges": "按类别和档次汇总的收费",
@@ -452,31 +593,42 @@ _ZH: dict[str, str] = {
     # --- how to read ---
     "howto.intro": "本次运行中的每一种权利各占一节，包括概要、图和数据表。所有数字均来自本运行目录中的数据表，报告未作任何估算。",
     "howto.units": (
-        "单位：数量以该品种的基本单位计（立方米、千克、平方米等）。金额以元计，价格以元/基本单位计。"
-        "金额合计先以分（0.01 元）精确相加，再换算为元显示，因此与账户金额分毫不差。年份为公历年，仿真中每年按 365 天计。"
+        "单位：数量按各品种的常用单位显示，由数据表中的基本单位换算而来：排污权和碳排放配额以吨计（1 吨 = 1,000 千克），"
+        "用能权以吨标准煤计（1 吨标准煤 = 1,000 千克标准煤），林地面积以亩计（1 亩 = 100 × 0.01 亩），耕地（经营权、承包权、"
+        "未利用地、占补平衡指标）以亩计（1 亩 = 10,000/15 平方米 ≈ 666.7 平方米）；水以立方米计，建设用地和宅基地以平方米计。"
+        "价格以元/显示单位计，例如排污权 2.00 元/千克即 2,000 元/吨。金额以元计；合计和平均价格先以分（0.01 元）和基本单位"
+        "精确计算，再换算为元显示，因此与账户金额分毫不差。年份为公历年，仿真中每年按 365 天计。"
     ),
     "howto.scales": (
         "图中坐标轴上的大数按数量级缩写显示（中文图为万、亿；英文图为 thousand、million、billion），"
         "坐标轴标题中注明。数据表中始终显示完整数字。"
     ),
     "howto.prices": (
-        "成交价格图：每个点代表一笔交易（颜色表示交易方式），横轴为成交日期。粗线为各年按交易量加权的平均价格"
-        "（交易量大的成交权重更大）。虚线阶梯为当年的基准价。点远高于基准价说明权利稀缺，远低于基准价说明供过于求。"
+        "成交价格图：每个品种一张图（同一品种既有出让又有出租时，出让和出租各一张），各有自己的价格坐标轴。每个点代表一笔交易"
+        "（颜色表示交易方式），横轴为成交日期。粗线为各年按交易量加权的平均价格（交易量大的成交权重更大）。虚线阶梯为该品种各交易"
+        "关系的基准价；交易关系多且基准价不同时，阴影带表示从最低到最高基准价的范围。出租按年租金显示；多年期用水权交易（W4）按整个"
+        "期限的价格显示。点远高于基准价说明权利稀缺，远低于基准价说明供过于求。"
     ),
-    "howto.volume": "交易量图：每根柱的高度为当年成交的数量，不同颜色表示通过各种交易方式（连续竞价、集合竞价、协议转让、收储等）成交的部分。",
+    "howto.volume": (
+        "交易量图：每根柱的高度为当年成交的数量，不同颜色表示通过各种交易方式（连续竞价、集合竞价、协议转让、收储等）成交的部分。"
+        "一种权利有多个品种时，每个品种一个分图，各有自己的刻度和单位。"
+    ),
     "howto.surcharge": (
         "累进加价收入图：每年因超计划（超定额）使用而缴纳的加价费用。第 1 档是超出计划的第一档（加价幅度最低），"
         "档次越高加价越多。第 3 档很高说明有大量使用远超计划。"
     ),
     "howto.reserve": (
-        "收储图：左轴（实线）为政府收储机构持有的数量，右轴（虚线）为其资金余额（元）。价格低时收储买入"
+        "收储图：实线为政府收储机构持有的数量，虚线为其资金余额（元；同一权利的各品种共用一个资金账户）。价格低时收储买入"
         "（库存增加、资金减少），价格高或权利紧缺时出售或投放（库存减少、资金增加）。"
     ),
     "howto.use": "使用量图：柱为各年实际使用量，实线为总量控制指标，点线为计划使用量。红色柱表示当年使用量超过了总量控制指标。",
-    "howto.kpis": "年度指标表：每年一行，每项指标一列，括号内为单位。单位为 1 的指标是比例：0.95 即 95%。",
+    "howto.kpis": (
+        "年度指标表：括号内为单位。指标不超过八项时，每项指标一列、每年一行；超过八项时，每项指标一行、每年一列。"
+        "按品种记录的指标（如各污染物的指标）单独成表。单位为 1 的指标是比例：0.95 即 95%。"
+    ),
     "howto.holders": (
-        "主要买方和卖方表：按成交数量排序的账户。账户编号为负数的是机构（收储机构、政府、财政、供水单位、村集体、"
-        "其他经济部门），不是权利持有人。"
+        "主要买方和卖方表：按成交数量排序的账户；一种权利有多个品种时，每个品种一张表。账户编号为负数的是机构（收储机构、政府、"
+        "财政、供水单位、村集体、其他经济部门），不是权利持有人。"
     ),
     "howto.charges": "收费表：各项水费、累进加价、有偿使用费、收益分成、罚款、税费和手续费，按类别和档次汇总。档次为“—”表示该项收费不分档。",
     "howto.rejected": "被拒绝委托表：市场拒绝的委托，按原因计数（低于底价、超过持有上限、不具备交易资格、权利不足等）。",
@@ -532,6 +684,10 @@ _ZH: dict[str, str] = {
     "unit.kg": "千克",
     "unit.t": "吨",
     "unit.mu": "亩",
+    "unit.tce": "吨标准煤",
+    "unit.kgce": "千克标准煤",
+    "unit.0.01mu": "0.01亩",
+    "unit.per_year": "{punit}/年",
     "unit.yuan": "元",
     "unit.1": "",
     # --- codes: KPI metrics ---
@@ -555,6 +711,62 @@ _ZH: dict[str, str] = {
     "metric.surcharge_revenue_band": "第 {band} 档累进加价收入",
     "metric.dry_year": "枯水年（1 = 是）",
     "metric.reserve_rights": "储备水权",
+    "metric.rights": "持有排污权",
+    "metric.paid": "已有偿取得的排污权",
+    "metric.unpaid": "尚未缴费的排污权",
+    "metric.unabated": "治理前排放量",
+    "metric.abatement": "减排量",
+    "metric.emissions": "排放量",
+    "metric.abatement_cost": "减排成本",
+    "metric.excess": "超许可排放量",
+    "metric.violators": "超许可排放单位数",
+    "metric.penalty_revenue": "罚款收入",
+    "metric.floor_rejections": "低于底价被拒委托数",
+    "metric.floor_trade_share": "按底价成交的比例",
+    "metric.use_fee_revenue": "有偿使用费收入",
+    "metric.back_payment_revenue": "补缴收入",
+    "metric.pledged": "已质押排污权",
+    "metric.leased": "租入排污权",
+    "metric.notices": "被通知单位数",
+    "metric.allocated": "分配量",
+    "metric.surrendered": "清缴量",
+    "metric.shortfall": "缺口",
+    "metric.compliance_rate": "履约率",
+    "metric.active_units": "在产排污单位数",
+    "metric.closures": "关停单位数",
+    "metric.fiscal_balance": "财政账户余额",
+    "metric.leases": "租赁笔数",
+    "metric.mortgage_credit": "抵押贷款发放额",
+    "metric.mortgage_loans": "抵押贷款笔数",
+    "metric.not_eligible_rejections": "因不具备资格被拒委托数",
+    "metric.off_platform_rejections": "因场外交易被拒委托数",
+    "metric.pledged_rejections": "因权利已质押被拒委托数",
+    "metric.renewed": "排污权已续期（1 = 是）",
+    "metric.reserve_balance_gap": "收储资金收支差",
+    "metric.reserve_budget": "收储预算",
+    "metric.reserve_income": "收储收入",
+    "metric.reserve_spending": "收储支出",
+    # --- codes: products ---
+    "product.water.annual": "年度水量（当年使用）",
+    "product.water.right": "用水权（多年期）",
+    "product.emission.NOx": "氮氧化物（NOx）",
+    "product.emission.SO2": "二氧化硫（SO2）",
+    "product.emission.COD": "化学需氧量（COD）",
+    "product.emission.NH3-N": "氨氮（NH3-N）",
+    "product.emission.carbon": "碳排放配额",
+    "product.land.management": "土地经营权",
+    "product.land.contract": "土地承包权",
+    "product.land.homestead": "宅基地使用权",
+    "product.land.wasteland": "未利用地承包经营权",
+    "product.land.farmland_quota": "耕地占补平衡指标",
+    "product.land.collective_construction": "集体经营性建设用地使用权",
+    "product.land.state_construction": "国有建设用地使用权",
+    "product.land.construction_quota": "建设用地指标",
+    "product.forest.management": "林地经营权",
+    "product.forest.contract": "林地承包权",
+    "product.forest.ownership": "林地所有权",
+    "product.forest.management.pledged": "已抵押的林地经营权",
+    "product.forest.energy_quota": "用能权指标",
     # --- comparisons and studies (rights_market.compare) ---
     "cmp.title": "情景对比报告",
     "cmp.title_study": "研究结果：{name}",
