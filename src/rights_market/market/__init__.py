@@ -15,6 +15,7 @@ from rights_market.market.auction import (
 )
 from rights_market.market.call_auction import CallResult, clear_call_auction
 from rights_market.market.directed import DirectedResult, check_directed, negotiate_directed
+from rights_market.market.gs_auction import GodeSunderAuction as GodeSunderAuction
 from rights_market.market.listing import Listing, ListingTerms, run_listing
 from rights_market.market.orderbook import (
     BUY,

@@ -5,27 +5,39 @@ against the experimental-economics literature: Smith (1962), Gode & Sunder (1993
 ``teaching.unit`` (base unit ``unit``). Each calendar session is one trading day ("period"):
 
 1. every seller receives one unit per listed cost (from the issuer); buyers hold values for their units;
-2. shouts arrive one at a time from a trader drawn uniformly among those with a unit left (Gode & Sunder);
-   the trader prices its current unit (its first untraded one) by its side's behaviour — truthful, markup,
-   ZI-C, ZI-U (:func:`~rights_market.agents.behaviour.quote_one`) or ZIP
-   (:class:`~rights_market.agents.zip.ZipTraders`, which learns from every shout);
-3. the shout goes to the continuous double auction (:class:`~rights_market.market.ContinuousDoubleAuction`,
-   price-time priority, trades at the resting price); by default a trader's new shout replaces its resting
-   one (``one_order_per_trader``); optionally every trade clears the book (``clear_book_after_trade``, the
-   rule of Gode & Sunder's markets); a trader's other resting shouts are cancelled when it trades (they were
-   for the unit it has just traded);
+   every trader trades its units one at a time, in the listed order (its current unit is its first untraded
+   one; Gode & Sunder list a buyer's highest value first and a seller's lowest cost first);
+2. shouts arrive one at a time; the shouting trader prices its current unit by its side's behaviour —
+   truthful, markup, ZI-C, ZI-U (:func:`~rights_market.agents.behaviour.quote_one`) or ZIP
+   (:class:`~rights_market.agents.zip.ZipTraders`, which learns from every shout the market shows);
+3. ``teaching.rules`` decides what a shout does:
+
+   * ``cda`` — a trader drawn uniformly among those with a unit left; the shout goes to the price-time
+     priority book (:class:`~rights_market.market.ContinuousDoubleAuction`), trades at the resting price; by
+     default a trader's new shout replaces its resting one (``one_order_per_trader``); optionally every trade
+     clears the book (``clear_book_after_trade``); a trader's other resting shouts are cancelled when it trades
+     (they were for the unit it has just traded);
+   * ``gode_sunder`` — Gode & Sunder (1993): a trader drawn as for ``cda``; the shout goes to
+     :class:`~rights_market.market.gs_auction.GodeSunderAuction` — it must improve on its side's best quote
+     (else it is rejected, ``not_improving``, and recorded in ``orders_rejected``), a crossing shout trades one
+     unit at the standing quote's price, and every trade clears the book;
+   * ``cliff`` — Cliff's (1997) simulator: a side drawn in proportion to its active traders, then a trader of
+     it able to shout (``nyse_rule``); the other side's traders respond at once and a random willing one
+     trades at the shout's price (:mod:`rights_market.market.gs_auction`); sessions end with a trade or a run
+     of ``end_after_idle_shouts`` failures, at most ``sessions_per_period`` a day;
 4. the day ends after ``shouts_per_period`` shouts (or ``end_after_idle_shouts`` in a row without a trade, or
-   when one side has nothing left to trade); the book is cleared; trades are settled through the ledger
-   (units seller → buyer, money buyer → seller), bought units are consumed and unsold units return to the
-   issuer;
+   when one side has nothing left to trade — except under ``cliff``, see :meth:`TeachingPolicy._day_cliff`);
+   the book is cleared; trades are settled through the ledger (units seller → buyer, money buyer → seller),
+   bought units are consumed and unsold units return to the issuer;
 5. KPIs of the day (``kpis`` table, right ``teaching``): ``efficiency`` (realised surplus / maximum surplus),
    ``smith_alpha`` (100 × RMS(price − P0) / P0), ``profit_dispersion`` (RMS over traders of actual minus
    equilibrium profit, yuan; Gode & Sunder 1993), ``mean_price`` (yuan), ``trade_count``, ``surplus`` (yuan),
-   ``p0`` (yuan), ``q0`` and ``shouts`` (shouts made that day, a trader unable to price inside the bounds
-   included).
+   ``p0`` (yuan), ``q0`` and ``shouts`` (shouts made that day: rejected ones and turns of a trader unable to
+   price inside the bounds included).
 
 Values are induced: the surplus of a trade is the buyer's unit value minus the seller's unit cost, whatever
-the price; money budgets play no part (a buyer's money balance may go negative).
+the price; money budgets play no part (a buyer's money balance may go negative). Trades are recorded with
+``mechanism="cda"`` under every rule (all three are continuous double auctions).
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ from ..agents.zip import ZipParams, ZipTraders
 from ..engine.world import World
 from ..ledger import CONSUMED, ISSUER
 from ..market import ContinuousDoubleAuction
+from ..market.gs_auction import QUOTED, REJECTED, TRADED, CliffQuotes, GodeSunderAuction, cliff_counterpart
 from ..market.metrics import max_gains, smith_alpha
 from ..scenario.model import ZIP, Markup
 from ..scenario.teaching import TeachingSpec
@@ -65,6 +78,56 @@ def competitive_equilibrium(values: np.ndarray, costs: np.ndarray) -> tuple[int,
     return q0, low, high
 
 
+class _Day:
+    """State of one trading day: each trader's next unit, who still has a unit to trade, the trades so far, and
+    the ZIP traders' current limits and activity."""
+
+    __slots__ = ("pol", "nxt", "active", "where", "left", "zt", "zlim", "zactive", "t_buyer", "t_seller",
+                 "t_price", "t_value", "t_cost", "n_shouts")
+
+    def __init__(self, pol: TeachingPolicy) -> None:
+        n = pol.n
+        self.pol = pol
+        self.nxt = [0] * n
+        self.active = list(range(n))  # traders with a unit left; swap-remove keeps it O(1)
+        self.where = list(range(n))
+        self.left = [pol.n_buyers, n - pol.n_buyers]  # active buyers, active sellers
+        self.zt = pol.zip
+        if self.zt is not None:
+            self.zlim = np.array([pol.limits[i][0] for i in pol.zip_members], dtype=float)
+            self.zactive = np.ones(self.zt.side.size, dtype=bool)
+        self.t_buyer: list[int] = []
+        self.t_seller: list[int] = []
+        self.t_price: list[int] = []
+        self.t_value: list[int] = []
+        self.t_cost: list[int] = []
+        self.n_shouts = 0
+
+    def trade(self, b: int, se: int, price: int) -> None:
+        """Buyer ``b`` buys the current unit of seller ``se`` at ``price``: both move on to their next unit, and a
+        trader with no unit left is done for the day."""
+        pol = self.pol
+        limits, n_units, zpos = pol.limits, pol.n_units, pol.zip_pos
+        self.t_buyer.append(b)
+        self.t_seller.append(se)
+        self.t_price.append(price)
+        self.t_value.append(limits[b][self.nxt[b]])
+        self.t_cost.append(limits[se][self.nxt[se]])
+        for j in (b, se):
+            self.nxt[j] += 1
+            z = int(zpos[j])
+            if z >= 0:
+                self.zlim[z] = limits[j][min(self.nxt[j], n_units[j] - 1)]
+            if self.nxt[j] == n_units[j]:
+                last = self.active.pop()
+                if last != j:
+                    self.active[self.where[j]] = last
+                    self.where[last] = self.where[j]
+                self.left[0 if j < pol.n_buyers else 1] -= 1
+                if z >= 0:
+                    self.zactive[z] = False
+
+
 class TeachingPolicy:
     """The induced-values market of ``TeachingSpec`` (module docstring), one trading day per session."""
 
@@ -85,6 +148,7 @@ class TeachingPolicy:
         ]
         self.n_buyers = len(spec.buyers_yuan)
         self.n = len(self.limits)
+        self.n_units = [len(u) for u in self.limits]
         self.side = np.array([BUY] * self.n_buyers + [SELL] * (self.n - self.n_buyers), dtype=np.int64)
         values = np.array([v for u in self.limits[: self.n_buyers] for v in u], dtype=np.int64)
         costs = np.array([c for u in self.limits[self.n_buyers:] for c in u], dtype=np.int64)
@@ -155,41 +219,56 @@ class TeachingPolicy:
 
     # ------------------------------------------------------------------ one trading day
     def session(self, world: World) -> None:
-        """One trading day (module docstring); idle once ``periods`` days have been traded."""
+        """One trading day (module docstring) under ``teaching.rules``; idle once ``periods`` days are traded."""
         if self.day >= self.periods:
             return
         self.day += 1
         t = world.clock.day
-        spec, lo, hi, n, nb = self.spec, self.lo, self.hi, self.n, self.n_buyers
-        limits, side, kind, markup = self.limits, self.side.tolist(), self.kind, self.markup
-        n_units = [len(u) for u in limits]
-        acc = world.accounts
-        acc.move(PRODUCT, ISSUER, self.ids[nb:], np.array(n_units[nb:], dtype=np.int64))
+        nb = self.n_buyers
+        world.accounts.move(PRODUCT, ISSUER, self.ids[nb:], np.array(self.n_units[nb:], dtype=np.int64))
+        day = _Day(self)
+        rules = self.spec.rules
+        if rules == "cda":
+            rej = self._day_cda(day, t)
+        elif rules == "gode_sunder":
+            rej = self._day_gode_sunder(day, t)
+        else:
+            rej = self._day_cliff(day)
+        if rej["trader"].size:  # invalid shouts: never dropped silently
+            world.record_rejections(product=PRODUCT, trader=self.ids[rej["trader"]],
+                                    side=np.where(rej["side"] == BUY, "buy", "sell"),
+                                    quantity=np.ones(rej["trader"].size, dtype=np.int64),
+                                    price_ticks=rej["price"], reason=rej["reason"])
+        self._settle(world, day.t_buyer, day.t_seller, day.t_price, day.nxt, self.n_units)
+        self._kpis(world, day.t_buyer, day.t_seller, day.t_price, day.t_value, day.t_cost, day.n_shouts)
 
+    def _price(self, day: _Day, i: int, u: float) -> int:
+        """Trader ``i``'s shout for its current unit (ticks), −1 if it cannot price inside the bounds."""
+        lim = self.limits[i][day.nxt[i]]
+        s = int(self.side[i])
+        if day.zt is not None and self.zip_pos[i] >= 0:
+            price = min(max(day.zt.price_of(int(self.zip_pos[i]), lim), self.lo), self.hi)
+            return -1 if (s == BUY and price > lim) or (s == SELL and price < lim) else price
+        return quote_one(self.kind[i], s, lim, self.lo, self.hi, u, self.markup[i])
+
+    def _day_cda(self, day: _Day, t: int) -> dict[str, np.ndarray]:
+        """Rules ``cda``: the price-time priority book (``ContinuousDoubleAuction``), trades at the resting
+        order's price; ``one_order_per_trader`` and ``clear_book_after_trade`` as set."""
+        spec, lo, hi, n = self.spec, self.lo, self.hi, self.n
+        limits, side, kind, markup = self.limits, self.side.tolist(), self.kind, self.markup
         shouts = spec.shouts_per_period
         pick = self.rng.random(shouts).tolist()
         draw = self.rng.random(shouts).tolist()
         book = ContinuousDoubleAuction(floor_ticks=lo, ceiling_ticks=hi)
-        nxt = [0] * n
-        active = list(range(n))  # traders with a unit left; swap-remove keeps it O(1)
-        where = list(range(n))
-        left = [nb, n - nb]  # active buyers, active sellers
+        nxt, active, left = day.nxt, day.active, day.left
         live: list[list[int]] = [[] for _ in range(n)]  # resting order ids of each trader
-        zt, zpos = self.zip, self.zip_pos.tolist()
-        if zt is not None:
-            zlim = np.array([limits[i][0] for i in self.zip_members], dtype=float)
-            zactive = np.ones(zt.side.size, dtype=bool)
-        t_buyer: list[int] = []
-        t_seller: list[int] = []
-        t_price: list[int] = []
-        t_value: list[int] = []
-        t_cost: list[int] = []
-        idle, oid, n_shouts = 0, 0, 0
+        zt, zpos = day.zt, self.zip_pos.tolist()
+        idle, oid = 0, 0
         idle_stop = spec.end_after_idle_shouts
         for k in range(shouts):
             if not left[0] or not left[1]:
                 break
-            n_shouts += 1
+            day.n_shouts += 1
             i = active[int(pick[k] * len(active))]
             s = side[i]
             lim = limits[i][nxt[i]]
@@ -215,47 +294,150 @@ class TeachingPolicy:
             if book.pending_fills:
                 f = book.take_fills()
                 b, se, p = int(f["buyer"][0]), int(f["seller"][0]), int(f["price"][0])
-                t_buyer.append(b)
-                t_seller.append(se)
-                t_price.append(p)
-                t_value.append(limits[b][nxt[b]])
-                t_cost.append(limits[se][nxt[se]])
                 for j in (b, se):
                     for o in live[j]:  # the trader's other shouts were for the unit it has just traded
                         book.cancel(o, t)
                     live[j] = []
-                    nxt[j] += 1
-                    if zt is not None and zpos[j] >= 0:
-                        zlim[zpos[j]] = limits[j][min(nxt[j], n_units[j] - 1)]
-                    if nxt[j] == n_units[j]:  # done for the day
-                        last = active.pop()
-                        if last != j:
-                            active[where[j]] = last
-                            where[last] = where[j]
-                        left[0 if j < nb else 1] -= 1
-                        if zt is not None and zpos[j] >= 0:
-                            zactive[zpos[j]] = False
+                day.trade(b, se, p)
                 if spec.clear_book_after_trade:
                     book.end_session(t)
                     live = [[] for _ in range(n)]
                 idle = 0
                 if zt is not None:
-                    zt.respond(zlim, zactive, p, -s, True, self.rng)
+                    zt.respond(day.zlim, day.zactive, p, -s, True, self.rng)
             else:
                 idle += 1
                 if zt is not None:
-                    zt.respond(zlim, zactive, price, s, False, self.rng)
+                    zt.respond(day.zlim, day.zactive, price, s, False, self.rng)
             if idle_stop is not None and idle >= idle_stop:
                 break
         book.end_session(t)
         book.take_cancellations()
-        rej = book.take_rejections()
-        if rej["order_id"].size:  # cannot happen with prices inside the bounds; never drop one silently
-            world.record_rejections(product=PRODUCT, trader=self.ids[rej["trader"]],
-                                    side=np.where(rej["side"] == BUY, "buy", "sell"), quantity=rej["quantity"],
-                                    price_ticks=rej["price"], reason=rej["reason"])
-        self._settle(world, t_buyer, t_seller, t_price, nxt, n_units)
-        self._kpis(world, t_buyer, t_seller, t_price, t_value, t_cost, n_shouts)
+        rej = book.take_rejections()  # cannot happen with prices inside the bounds
+        return {"trader": rej["trader"], "side": rej["side"], "price": rej["price"], "reason": rej["reason"]}
+
+    def _day_gode_sunder(self, day: _Day, t: int) -> dict[str, np.ndarray]:
+        """Rules ``gode_sunder`` (Gode & Sunder 1993; :class:`~rights_market.market.gs_auction.GodeSunderAuction`):
+        a trader drawn uniformly among those with a unit left shouts for its current unit; a shout must improve
+        on its side's best quote (else it is rejected, ``not_improving``); a crossing shout trades at the
+        standing quote's price and clears the book. ZIP traders learn from every valid shout (a rejected one is
+        never shown to the market)."""
+        spec, lo, hi = self.spec, self.lo, self.hi
+        limits, side, kind, markup = self.limits, self.side.tolist(), self.kind, self.markup
+        shouts = spec.shouts_per_period
+        pick = self.rng.random(shouts).tolist()
+        draw = self.rng.random(shouts).tolist()
+        book = GodeSunderAuction(floor_ticks=lo, ceiling_ticks=hi)
+        nxt, active, left = day.nxt, day.active, day.left
+        zt, zpos = day.zt, self.zip_pos.tolist()
+        idle = 0
+        idle_stop = spec.end_after_idle_shouts
+        for k in range(shouts):
+            if not left[0] or not left[1]:
+                break
+            day.n_shouts += 1
+            i = active[int(pick[k] * len(active))]
+            s = side[i]
+            lim = limits[i][nxt[i]]
+            if zpos[i] >= 0:
+                price = min(max(zt.price_of(zpos[i], lim), lo), hi)
+                if (s == BUY and price > lim) or (s == SELL and price < lim):
+                    price = -1
+            else:
+                price = quote_one(kind[i], s, lim, lo, hi, draw[k], markup[i])
+            # a trader that cannot shout inside the price bounds makes no shout (an idle turn)
+            outcome = REJECTED if price < 0 else book.shout(i, s, price, t)
+            if outcome == TRADED:
+                p = book.last_price
+                day.trade(book.last_buyer, book.last_seller, p)
+                idle = 0
+                if zt is not None:  # the standing quote (of the other side) was accepted at its price
+                    zt.respond(day.zlim, day.zactive, p, -s, True, self.rng)
+                continue
+            idle += 1
+            if outcome == QUOTED and zt is not None:
+                zt.respond(day.zlim, day.zactive, price, s, False, self.rng)
+            if idle_stop is not None and idle >= idle_stop:
+                break
+        book.clear()
+        return book.take_rejections()
+
+    def _day_cliff(self, day: _Day) -> dict[str, np.ndarray]:
+        """Rules ``cliff``: the market of Cliff's (1997) simulator (``smith.c``; see
+        :mod:`rights_market.market.gs_auction`), shout by shout.
+
+        A side is drawn with probability proportional to its active traders (those with a unit left), then a
+        trader of that side able to shout — under ``nyse_rule``, one that can beat its side's best quote since the
+        session began (:class:`CliffQuotes`); if none is able the day ends, as in his code. Every active trader of
+        the other side responds — ZI-C / ZI-U with a fresh random price, others with their current price — and a
+        random willing one trades at the shout's price (:func:`cliff_counterpart`). A session ends with a trade
+        or after ``end_after_idle_shouts`` failed shouts in a row, and resets the quotes; the day ends after
+        ``sessions_per_period`` sessions (or ``shouts_per_period`` shouts). As in his code the day goes on when
+        one side has sold (bought) out: the other side's shouts fail, and ZIP traders learn from every shout."""
+        spec, lo, hi = self.spec, self.lo, self.hi
+        limits, side, kind = self.limits, self.side.tolist(), self.kind
+        random_kind = [k in ("zi_c", "zi_u") for k in kind]
+        shouts = spec.shouts_per_period
+        pick = self.rng.random(shouts).tolist()
+        who = self.rng.random(shouts).tolist()
+        draw = self.rng.random(shouts).tolist()
+        take = self.rng.random(shouts).tolist()
+        quotes = CliffQuotes()
+        nyse = spec.nyse_rule
+        nxt, active, left = day.nxt, day.active, day.left
+        zt = day.zt
+        idle, sessions = 0, 0
+        idle_stop, max_sessions = spec.end_after_idle_shouts, spec.sessions_per_period
+        for k in range(shouts):
+            if not active:
+                break
+            s = SELL if pick[k] * (left[0] + left[1]) < left[1] else BUY
+            able = []
+            for i in active:
+                if side[i] == s:
+                    if not nyse:
+                        ok = True
+                    elif random_kind[i]:
+                        level = limits[i][nxt[i]] if kind[i] == "zi_c" else (hi if s == BUY else lo)
+                        ok = quotes.able(s, level, strict=False)
+                    else:
+                        level = self._price(day, i, 0.0)
+                        ok = level >= 0 and quotes.able(s, level, strict=True)
+                    if ok:
+                        able.append(i)
+            if not able:  # Cliff: nobody on the side drawn can shout, the day ends
+                break
+            day.n_shouts += 1
+            i = able[int(who[k] * len(able))]
+            price = self._price(day, i, draw[k])
+            m = -1
+            if price >= 0:  # (a trader unable to price inside the bounds makes a failed shout)
+                if nyse:
+                    quotes.note(s, price)
+                others = [j for j in active if side[j] != s]
+                u = self.rng.random(len(others)).tolist()
+                responses = [self._price(day, j, u[r]) for r, j in enumerate(others)]
+                m = cliff_counterpart(s, price, responses, [random_kind[j] for j in others], take[k])
+            if m >= 0:
+                j = others[m]
+                day.trade(i if s == BUY else j, j if s == BUY else i, price)
+                if zt is not None:
+                    zt.respond(day.zlim, day.zactive, price, s, True, self.rng)
+            else:
+                idle += 1
+                if zt is not None and price >= 0:
+                    zt.respond(day.zlim, day.zactive, price, s, False, self.rng)
+                if idle_stop is None or idle < idle_stop:
+                    continue
+            idle = 0  # the session ends: a trade, or a run of failed shouts
+            quotes.reset()
+            sessions += 1
+            if max_sessions is not None and sessions >= max_sessions:
+                break
+            if idle_stop is not None and max_sessions is None and m < 0:
+                break  # no session count: a run of failures ends the day
+        empty = np.zeros(0, dtype=np.int64)
+        return {"trader": empty, "side": empty, "price": empty, "reason": np.zeros(0, dtype=str)}
 
     def _settle(self, world: World, buyers, sellers, prices, nxt, n_units) -> None:
         """Units seller → buyer and money buyer → seller for every trade; bought units are consumed and unsold

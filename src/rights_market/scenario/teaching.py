@@ -11,7 +11,7 @@ right).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -27,15 +27,27 @@ UnitLimits = Annotated[list[Money], BeforeValidator(_units), Field(min_length=1)
 
 
 class TeachingSpec(Strict):
-    """An induced-values market traded in a continuous double auction (CDA, price-time priority, trades at the
-    resting order's price), one trading day per calendar session.
+    """An induced-values market traded in a continuous double auction, one trading day per calendar session.
 
     Every trading day each seller is re-endowed with one unit per cost and each buyer may buy one unit per
-    value; units are traded in the listed order (a trader's first unit first). Shouts arrive one at a time from
-    a trader drawn uniformly among those with a unit left to trade (Gode & Sunder 1993); the trader prices its
-    current unit by its side's behaviour; by default its new shout replaces its resting one. At the end of the
-    day the book is cleared and units left are void.
+    value; units are traded in the listed order (a trader's first unit first: list a buyer's values from the
+    highest and a seller's costs from the lowest, as Gode & Sunder did). Shouts arrive one at a time; the
+    trader prices its current unit by its side's behaviour. At the end of the day the book is cleared and units
+    left are void. ``rules`` selects the auction:
+
+    * ``cda`` — a price-time priority book (``market/orderbook.py``), trades at the resting order's price; a
+      trader drawn uniformly among those with a unit left; by default its new shout replaces its resting one;
+    * ``gode_sunder`` — Gode & Sunder's (1993) single-unit auction (``market/gs_auction.py``): a shout must
+      improve on its side's best quote, a crossing shout trades at the standing quote's price, every trade
+      clears the book; traders drawn as for ``cda``;
+    * ``cliff`` — the market of Cliff's (1997) simulator (``market/gs_auction.py``): a side drawn in proportion
+      to its active traders, then a trader able to shout under the NYSE rule; the other side's traders respond
+      with fresh prices and a random willing one trades at the shout's price; quotes reset on each trade.
     """
+
+    rules: Literal["cda", "gode_sunder", "cliff"] = Field(
+        "cda", description="auction rules: price-time CDA (cda), Gode & Sunder 1993 (gode_sunder), Cliff 1997 (cliff)"
+    )
 
     buyers_yuan: list[UnitLimits] = Field(min_length=1, description="each buyer's unit values, yuan per unit")
     sellers_yuan: list[UnitLimits] = Field(min_length=1, description="each seller's unit costs, yuan per unit")
@@ -44,14 +56,23 @@ class TeachingSpec(Strict):
     )
     shouts_per_period: int = Field(500, ge=1, le=10_000_000, description="shouts in a trading day at most")
     end_after_idle_shouts: int | None = Field(
-        None, ge=1, description="end the day early after this many shouts in a row without a trade (Cliff 1997)"
+        None, ge=1, description="end the day early after this many shouts in a row without a trade (Cliff 1997: 100)"
+    )
+    sessions_per_period: int | None = Field(
+        None, ge=1, description="rules cliff only: a trading day is at most this many sessions, each ending with a "
+        "trade or after end_after_idle_shouts failed shouts in a row (Cliff's 'max trades per day'); default: "
+        "a run of failed shouts ends the day"
+    )
+    nyse_rule: bool = Field(
+        True, description="rules cliff only: a trader may shout only if it can beat its side's best quote in the "
+        "session (Cliff's ZI-C runs); false: anyone with a unit left may shout (his ZIP runs)"
     )
     clear_book_after_trade: bool = Field(
-        False, description="cancel every resting order after each trade (the rule of Gode & Sunder's markets); "
-        "by default the book is cleared only at the end of the day"
+        False, description="rules cda only: cancel every resting order after each trade; by default the book is "
+        "cleared only at the end of the day (gode_sunder and cliff always clear it)"
     )
     one_order_per_trader: bool = Field(
-        True, description="a trader's new shout replaces its resting one"
+        True, description="rules cda only: a trader's new shout replaces its resting one"
     )
     price_min_yuan: Money = Field(Decimal("0.01"), gt=0, description="lowest admissible price, yuan per unit")
     price_max_yuan: Money = Field(Decimal("10"), gt=0, description="highest admissible price, yuan per unit")
@@ -67,6 +88,15 @@ class TeachingSpec(Strict):
         if self.price_max_yuan <= self.price_min_yuan:
             raise ValueError(
                 f"price_max_yuan ({self.price_max_yuan}) must be above price_min_yuan ({self.price_min_yuan})"
+            )
+        if self.rules != "cda" and (self.clear_book_after_trade or not self.one_order_per_trader):
+            raise ValueError(
+                f"clear_book_after_trade and one_order_per_trader apply to rules: cda only; rules: {self.rules} "
+                "keeps one best quote a side and clears it after every trade"
+            )
+        if self.rules != "cliff" and (not self.nyse_rule or self.sessions_per_period is not None):
+            raise ValueError(
+                f"nyse_rule and sessions_per_period apply to rules: cliff only (rules: {self.rules})"
             )
         for side, traders in (("buyers_yuan", self.buyers_yuan), ("sellers_yuan", self.sellers_yuan)):
             for i, units in enumerate(traders):
