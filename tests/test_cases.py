@@ -17,7 +17,7 @@ import pytest
 from conftest import SCENARIOS
 from rights_market import load_scenario, simulate
 from rights_market.ledger import ECONOMY, FISCAL, GOVERNMENT, RESERVES
-from rights_market.rights import emission as emission_policy
+from rights_market.rights import emission_trading
 from rights_market.rules.forest import energy_quota_kgce
 from rights_market.scenario.errors import ScenarioError
 from rights_market.units import amount_fen
@@ -35,14 +35,14 @@ def run_with_listings(monkeypatch, path, seed=None, overrides=()):
     """Run a case with ``check=True`` and capture every emission listing the engine runs:
     (terms, bidder ids, their values, the AuctionResult)."""
     listings = []
-    original = emission_policy.run_listing
+    original = emission_trading.run_listing
 
     def spy(terms, bidders, values, rng, **kwargs):
         res = original(terms, bidders, values, rng, **kwargs)
         listings.append((terms, np.asarray(bidders).copy(), np.asarray(values).copy(), res))
         return res
 
-    monkeypatch.setattr(emission_policy, "run_listing", spy)
+    monkeypatch.setattr(emission_trading, "run_listing", spy)
     r = simulate(load_scenario(path, list(overrides)), seed=seed, check=True)
     return r, listings
 

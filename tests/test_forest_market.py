@@ -180,7 +180,7 @@ def test_f3_a_pledged_right_cannot_be_sold_and_the_loan_is_booked():
     c = r.charges
     loan = c[c.kind == "loan"]
     assert len(loan) == 1 and loan.iloc[0].holder == ECONOMY
-    assert (c.kind == "repayment").sum() == 1 and c[c.kind == "repayment"].amount_fen.iloc[0] == loan.amount_fen.iloc[0]
+    assert (c.kind == "loan_repayment").sum() == 1 and c[c.kind == "loan_repayment"].amount_fen.iloc[0] == loan.amount_fen.iloc[0]
     interest = c[c.kind == "interest"].amount_fen.iloc[0]
     assert interest == (loan.amount_fen.iloc[0] * 435 * 2 + 10_000) // 20_000
     assert list(r.registry[r.registry.event.isin(["pledge", "release"])].event) == ["pledge", "release"]

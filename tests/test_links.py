@@ -14,7 +14,7 @@ from rights_market.engine.calendar import CalendarPlan
 from rights_market.engine.rng import RngTree
 from rights_market.engine.world import World
 from rights_market.ledger import RESERVE, RESERVES, Accounts
-from rights_market.rights.links import free_quantity, pledge, screen_sales
+from rights_market.rights.links import base_unit, free_quantity, pledge, screen_sales
 from rights_market.scenario.model import Scenario
 
 QUIET_FOREST = {
@@ -124,6 +124,26 @@ def test_x4_water_bounds_the_project_which_proceeds_once_the_water_is_there():
     assert r.orders_rejected[["product", "quantity", "reason"]].values.tolist() == [
         ["water.right", 100, "insufficient_rights"]]
     assert (r.registry.event == "project_start").sum() == 0
+
+
+def test_x3_x4_rows_of_the_links_carry_the_base_unit_of_their_product():
+    """X3, X4: the trades and registry rows the links write name the base unit of their product, as the markets
+    do (``m3`` of water here; a project's ``project_start`` lists the units of its products in order)."""
+    assert [base_unit(p) for p in ("water.right", "water.annual", "emission.NOx", "land.management",
+                                   "land.construction_quota", "forest.management", "forest.energy_quota")] == [
+        "m3", "m3", "kg", "m2", "m2", "0.01mu", "kgce"]
+    links = {"pledges": [{"product": "water.right", "holder_share": 1, "pledge_share": 0.5,
+                          "value_yuan_per_unit": "1.081", "loan_to_value": 0.5, "interest_rate": 0,
+                          "term_years": 1, "default_rate": 0}],
+             "projects": [{"name": "expansion", "start_year": 2021, "needs": {"water.right": 200},
+                           "prices_yuan": {"water.right": "1.081"}}]}
+    r = simulate(water_forest(links, water_reserve_m3=200), seed=1, check=True)
+    project = r.holders[r.holders.group == "projects"].holder.iloc[0]
+    assert r.trades[r.trades.buyer == project].unit.astype(str).tolist() == ["m3"]
+    reg = r.registry
+    x3 = reg[reg.event.isin(["pledge", "release"])]
+    assert len(x3) == 4 and set(x3["product"].astype(str)) == {"water.right"} and set(x3.unit.astype(str)) == {"m3"}
+    assert reg[reg.event == "project_start"].unit.astype(str).tolist() == ["m3"]
 
 
 def test_x4_a_need_of_an_absent_market_is_a_clear_error():

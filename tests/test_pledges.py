@@ -246,5 +246,5 @@ def test_x3_encumbrance_of_expiring_collateral_is_cut_to_the_holding():
         ["pledge", 0, 900], ["pledge", 1, 900], ["collateral_lost", 0, 900], ["release", 0, 0],
         ["collateral_lost", 1, 900], ["release", 1, 0]]
     c = r.charges
-    repaid = c[c.kind == "repayment"]
+    repaid = c[c.kind == "loan_repayment"]
     assert repaid[["holder", "payee", "amount_fen"]].values.tolist() == [[0, ECONOMY, 45_000], [1, ECONOMY, 45_000]]

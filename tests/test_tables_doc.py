@@ -139,7 +139,9 @@ def undocumented(runs, table: str, column: str, names: Names) -> dict[str, str]:
     missing: dict[str, str] = {}
     for run, tables in runs.items():
         for value in sorted(distinct(tables[table], column)):
-            if value and value not in names:  # "" (empty units of the links' rows) is described in prose
+            # "" (the sector of institutions, ...) is described in prose; a project_start row lists the units of
+            # its products, comma-separated
+            if value and any(part not in names for part in value.split(",")):
                 missing.setdefault(value, run)
     return missing
 

@@ -119,6 +119,16 @@ def test_w12_dry_year_release_goes_to_protected_sectors_first():
     assert t[["seller", "buyer", "quantity", "price_ticks"]].values.tolist() == [[RESERVE, 1, 500, 10810]]
 
 
+def test_w12_reserve_stock_kpi_is_the_stock_at_the_year_end_before_it_expires():
+    """W12: the reserve's unsold annual water (1,000 m³ of rights × share 1, no rule sells it) is its
+    ``reserve_stock`` at the year end; the same quantity then expires (``expire`` in the reserve table)."""
+    s = two_holder_water(water__reserve={"initial_rights_m3": 1000, "budget_yuan_per_year": 0, "rules": []})
+    r = simulate(s, seed=1, check=True)
+    k = r.kpis
+    assert k[k.metric == "reserve_stock"]["value"].tolist() == [1000]
+    assert r.reserve[r.reserve.action == "expire"][["quantity", "stock"]].values.tolist() == [[1000, 0]]
+
+
 def test_w12_reserve_buys_below_trigger_within_its_cash(small_water):
     water = small_water.water.model_copy(deep=True)
     s = small_water.model_copy(update={"water": water})

@@ -184,7 +184,7 @@ def _cmd_charge(args) -> int:
     from .api import load_scenario
     from .rights.water_pricing import block_tariff, surcharge
     from .rules.tariffs import bill
-    from .scenario.model import SECTORS
+    from .scenario.water import SECTORS
     from .units import TICKS_PER_YUAN
 
     scenario = load_scenario(args.scenario, args.overrides)

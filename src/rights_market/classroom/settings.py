@@ -34,7 +34,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..ledger import RESERVES
-from ..scenario.model import ZIP, Money, Strict, SurchargeSpec
+from ..scenario.model import ZIP, Money, Strict
+from ..scenario.water import SurchargeSpec
 from ..units import TICKS_PER_FEN, yuan_to_ticks
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=40)]

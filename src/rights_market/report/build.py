@@ -3,6 +3,8 @@
 The report is assembled as a list of blocks (headings, paragraphs, figures, tables) that are rendered
 twice: to a self-contained HTML file (inline CSS, figures as base64 PNG) and to Markdown (figures as PNG
 files in ``figures/``, referenced relatively). All files are written atomically (temp file + ``os.replace``).
+Figure files of an earlier build that the new one no longer draws are removed once the new report is
+written (see :func:`build_report`).
 
 Money is always summed over the integer ``*_fen`` columns and turned into yuan only when formatted.
 """
@@ -1480,9 +1482,51 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+#: Directory of the figure files of the Markdown report, inside the run directory.
+FIGURE_DIR = "figures"
+#: Names of the figure files the report writes (``<right>_prices[_<product>...]``, ``<right>_volume``,
+#: ``_surcharge``, ``_reserve``, ``_use``; see :func:`_figures`). Only files named so are ever removed.
+FIGURE_FILE = re.compile(r"[a-z0-9][a-z0-9_-]*_(?:prices(?:_[a-z0-9_]+)?|volume|surcharge|reserve|use)\.png")
+#: The report's record of the figure files it wrote (a JSON list of names in ``figures/``).
+FIGURE_RECORD = ".report-figures.json"
+
+
+def figures_written_before(run_dir: Path) -> set[str]:
+    """Names of the figure files an earlier build of the report wrote into ``run_dir/figures``: those of its
+    record, or, for a report written before there was a record, those its ``report.md`` links to. Only
+    names of :data:`FIGURE_FILE` count, so files of the user's are never taken for the report's."""
+    names: object
+    try:
+        names = json.loads((Path(run_dir) / FIGURE_DIR / FIGURE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        try:
+            md = (Path(run_dir) / "report.md").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            md = ""
+        names = re.findall(rf"\]\({FIGURE_DIR}/([^()\s/\\]+)\)", md)
+    if not isinstance(names, list):
+        return set()
+    return {n for n in names if isinstance(n, str) and FIGURE_FILE.fullmatch(n)}
+
+
+def _record_figures(fig_dir: Path, names: set[str]) -> None:
+    """Write the record of the figure files of the report (remove it when there are none)."""
+    record = fig_dir / FIGURE_RECORD
+    if names:
+        write_atomic(record, (json.dumps(sorted(names), indent=1) + "\n").encode("utf-8"))
+    else:
+        record.unlink(missing_ok=True)
+
+
 def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``report.xlsx`` (the tables, for office
     staff: :mod:`rights_market.report.workbook`) into ``run_dir``.
+
+    Figure files an earlier build wrote (:func:`figures_written_before`) that this build does not draw (a
+    product no longer traded, a renamed figure) are removed, but only after the new ``report.md`` and
+    ``report.html`` are in place: a build that fails leaves every figure the existing ``report.md`` links to.
+    The record of the written figures (``figures/.report-figures.json``) is updated before any figure is
+    written, so figures of a failed build are removed by the next one.
 
     Returns the paths written: ``"html"``, ``"md"``, ``"xlsx"`` and ``"figure:<stem>"`` for each figure.
     """
@@ -1493,13 +1537,18 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     written: dict[str, Path] = {}
     figure_png: dict[str, bytes] = {}
     figure_rel: dict[str, str] = {}
-    for b in doc.blocks:
-        if isinstance(b, FigureBlock):
-            path = run_dir / "figures" / f"{b.stem}.png"
-            write_atomic(path, b.png)
-            figure_png[b.stem] = b.png
-            figure_rel[b.stem] = f"figures/{b.stem}.png"
-            written[f"figure:{b.stem}"] = path
+    fig_dir = run_dir / FIGURE_DIR
+    figures = [b for b in doc.blocks if isinstance(b, FigureBlock)]
+    drawn = {f"{b.stem}.png" for b in figures}
+    before = figures_written_before(run_dir)
+    if before or drawn:  # first the record of every figure file this build may leave behind
+        _record_figures(fig_dir, before | drawn)
+    for b in figures:
+        path = fig_dir / f"{b.stem}.png"
+        write_atomic(path, b.png)
+        figure_png[b.stem] = b.png
+        figure_rel[b.stem] = f"{FIGURE_DIR}/{b.stem}.png"
+        written[f"figure:{b.stem}"] = path
     md_path, html_path = run_dir / "report.md", run_dir / "report.html"
     write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
     write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
@@ -1511,4 +1560,16 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     xlsx_path = run_dir / "report.xlsx"
     write_atomic(xlsx_path, workbook_bytes(run_sheets(run, Labels(lang))))
     written["xlsx"] = xlsx_path
+    # the new report links none of the earlier build's other figures: remove them (a file that cannot be
+    # removed stays in the record, for the next build)
+    left = set()
+    for name in sorted(before - drawn):
+        path = fig_dir / name
+        try:
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+        except OSError:
+            left.add(name)
+    if before or drawn:
+        _record_figures(fig_dir, drawn | left)
     return written

@@ -1,15 +1,23 @@
 """Every visible word of the report, in English and Chinese.
 
 ``LABELS[lang][key]`` is a plain string, possibly with ``str.format`` fields. The report code never writes
-visible text itself: it looks it up here through :class:`Labels`. Code values from the tables
-(mechanisms, charge kinds, rejection reasons, metrics, sectors, units, institutions) are looked up under
-``"<prefix>.<code>"``; a code without a label is shown as it is, so a new reason or mechanism still shows up.
+visible text itself: it looks it up here through :class:`Labels`. Code values from the tables are looked
+up under ``"<prefix>.<code>"``: ``right``, ``mech`` (mechanisms), ``kind`` (charge kinds), ``reason``
+(rejection reasons), ``action`` (reserve actions), ``event`` (registry events), ``metric`` (KPI metrics),
+``product``, ``pollutant``, ``sector``, ``unit``, ``inst`` (institutions). Patterned names get a label built
+from their parts (``surcharge_revenue_band_<k>``, ``<metric>_<pollutant>``, ``<metric>_<mechanism>``,
+``pledged:<product>``, ``<product>.pledged``; templates under ``pattern.``). A code without any label is
+shown as it is, so a new reason or mechanism still shows up.
+
+Some labels equal their code in English on purpose: unit symbols (``kg``, ``t``, ``mu``, ``%``) and
+pollutant formulas (``NOx``, ``SO2``, ``COD``, ``NH3-N``).
 
 Both languages must have exactly the same keys (checked by the tests).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 LANGS: tuple[str, ...] = ("en", "zh")
@@ -250,6 +258,8 @@ _EN: dict[str, str] = {
     "right.emission": "Emission rights",
     "right.land": "Land rights",
     "right.forest": "Mountain-forest rights",
+    "right.links": "Cross-right links (pledges and projects)",
+    "right.teaching": "Teaching market",
     # --- codes: mechanisms ---
     "mech.cda": "Continuous trading",
     "mech.call": "Call auction",
@@ -267,6 +277,31 @@ _EN: dict[str, str] = {
     "kind.penalty": "Penalty",
     "kind.tax": "Tax",
     "kind.fee": "Fee",
+    "kind.rent": "Rent",
+    "kind.dividend": "Dividend on land put in as shares",
+    "kind.compensation": "Compensation for converted farmland",
+    "kind.restoration_cost": "Restoration cost (wasteland)",
+    "kind.adjustment_fee": "Land value-added adjustment fee",
+    "kind.grade_surcharge": "Surcharge for a low per-mu efficiency grade",
+    "kind.grade_rebate": "Rebate for a high per-mu efficiency grade",
+    "kind.idle_fee": "Idle-land fee",
+    "kind.land_price_difference": "Land price difference (change of use)",
+    "kind.loan": "Loan granted on pledged rights",
+    "kind.interest": "Loan interest",
+    "kind.loan_repayment": "Loan repayment (principal)",
+    "kind.repayment": "Loan repayment (principal)",  # the old name of loan_repayment (runs written before)
+    "kind.notice": "Notice to complete a purchase (no money)",
+    "kind.budget": "Forest farm budget (from the fiscal account)",
+    "kind.planting_budget": "Afforestation budget (from the fiscal account)",
+    "kind.planting": "Planting cost",
+    "kind.maintenance": "Maintenance spending",
+    "kind.concession": "Concession fee",
+    "kind.lease": "Under-forest lease",
+    "kind.income": "Under-forest income",
+    "kind.insurance": "Forest insurance premium",
+    "kind.insurance_claim": "Forest insurance payout",
+    "kind.capital": "Project capital for rights",
+    "kind.abatement": "Abatement cost",
     # --- codes: rejection reasons ---
     "reason.below_floor": "Price below the floor",
     "reason.over_holding_limit": "Holding limit exceeded",
@@ -275,6 +310,51 @@ _EN: dict[str, str] = {
     "reason.off_platform": "Off the platform",
     "reason.non_positive": "Quantity or price not positive",
     "reason.protected_use": "Protected use (may not be sold)",
+    "reason.above_ceiling": "Price above the ceiling",
+    "reason.invalid_side": "Neither a buy nor a sell order",
+    "reason.duplicate_id": "Duplicate order number",
+    "reason.already_registered": "Already registered for the listing",
+    "reason.listing_not_open": "Listing not open yet",
+    "reason.listing_closed": "Listing closed",
+    "reason.below_start": "Bid below the start price",
+    "reason.below_increment": "Raise below the minimum increment",
+    "reason.already_leading": "Already the highest bidder",
+    "reason.not_registered": "Not registered for the listing",
+    "reason.round_closed": "Bidding round closed",
+    "reason.not_bidding": "No bidding round open",
+    "reason.no_bidder": "Unsold: nobody registered",
+    "reason.no_bid": "Unsold: no bid",
+    "reason.reserve_not_met": "Unsold: reserve price not reached",
+    "reason.no_valid_bid": "Unsold: no valid tender",
+    "reason.duplicate_bid": "Second bid in the same tender",
+    "reason.late": "Tender after the deadline",
+    "reason.invalid_score": "Invalid tender score",
+    "reason.outside_bounds": "Price outside the agreed range",
+    "reason.not_designated": "Not the designated buyer",
+    "reason.no_agreement": "No price agreed",
+    "reason.not_improving": "Bid or ask does not improve the best price",
+    "reason.self_trade": "Would trade with itself",
+    "reason.pledged": "Rights pledged as collateral",
+    "reason.basic_farmland": "Permanent basic farmland (never converted)",
+    "reason.farmland_loss": "No quota to balance the farmland lost",
+    "reason.no_planning_quota": "Village construction quota used up",
+    "reason.no_township_quota": "Township construction quota used up",
+    "reason.reserve_budget": "Land reserve cannot pay",
+    "reason.term_exceeds_contract": "Term longer than the contract",
+    "reason.vote_failed": "Not approved by two thirds of the members' representatives",
+    "reason.grade_excluded": "Firm's per-mu efficiency grade excluded",
+    "reason.below_standard": "Fails the conditions of standard land",
+    "reason.supporting_land_over_cap": "Supporting construction land above the cap",
+    "reason.idle_not_transferable": "Idle land not transferable",
+    "reason.idle_fee_unpaid": "Idle-land fee not paid",
+    "reason.investment_below_threshold": "Too little investment made, no pre-registration",
+    "reason.no_buyer": "No buyer",
+    "reason.not_disposed": "Zombie firm's land not disposed of",
+    "reason.market_closed": "Market closed",
+    "reason.not_whole_lots": "Not a whole number of lots",
+    "reason.off_tick": "Price not on the price step",
+    "reason.too_many_orders": "Too many open orders",
+    "reason.insufficient_cash": "Not enough cash",
     # --- codes: institutions (negative account ids) ---
     "inst.-1": "Reserve",
     "inst.-2": "Government (issuer)",
@@ -282,6 +362,11 @@ _EN: dict[str, str] = {
     "inst.-4": "Water supplier",
     "inst.-5": "Collectives",
     "inst.-6": "Rest of the economy",
+    "inst.-7": "Rights used up",
+    "inst.-8": "Issuer (new and expired rights)",
+    "inst.-9": "Emission reserve",
+    "inst.-10": "Land reserve",
+    "inst.-11": "Forest reserve",
     "inst.group": "Institution",
     # --- codes: sectors ---
     "sector.agriculture": "Agriculture",
@@ -291,6 +376,15 @@ _EN: dict[str, str] = {
     "sector.services": "Services",
     "sector.thermal_power": "Thermal power",
     "sector.reserve": "Reserve",
+    "sector.forestry": "Forestry",
+    "sector.state_forest_farm": "State forest farm",
+    "sector.forest_farm": "Forest farm",
+    "sector.household": "Households",
+    "sector.operator": "Operators",
+    "sector.firm": "Firms",
+    "sector.afforestation": "Afforestation lots",
+    "sector.government": "Government",
+    "sector.collective": "Collective",
     # --- codes: units ---
     "unit.m3": "m³",
     "unit.m2": "m²",
@@ -303,6 +397,11 @@ _EN: dict[str, str] = {
     "unit.per_year": "{punit} per year",
     "unit.yuan": "yuan",
     "unit.1": "",
+    "unit.%": "%",
+    "unit.yr": "year",
+    "unit.10k yuan": "10,000 yuan",
+    "unit.unit": "unit",
+    "unit.base units": "base units",
     # --- codes: KPI metrics ---
     "metric.cap": "Cap",
     "metric.confirmed": "Confirmed rights",
@@ -359,6 +458,131 @@ _EN: dict[str, str] = {
     "metric.reserve_budget": "Reserve budget",
     "metric.reserve_income": "Reserve income",
     "metric.reserve_spending": "Reserve spending",
+    "metric.carbon_allocated": "Carbon allowances allocated",
+    "metric.carbon_emissions": "CO2 emissions of key emitters",
+    "metric.carbon_surrendered": "Carbon allowances surrendered",
+    "metric.carbon_shortfall": "Carbon emissions not covered",
+    "metric.carbon_compliance_rate": "Carbon compliance rate",
+    "metric.carbon_abatement_cost": "Carbon abatement cost",
+    "metric.carbon_traded_volume": "Carbon allowances traded",
+    "metric.carbon_mean_price": "Carbon allowances: mean price",
+    "metric.farmland_area": "Farmland",
+    "metric.farmland_area_mu": "Farmland",
+    "metric.basic_farmland_area": "Permanent basic farmland",
+    "metric.farmland_balance": "Farmland gained since the start",
+    "metric.farmland_balance_mu": "Farmland gained since the start",
+    "metric.construction_area": "Construction land",
+    "metric.gdp": "District GDP",
+    "metric.construction_land_per_gdp": "Construction land per 10,000 yuan of GDP",
+    "metric.construction_land_per_gdp_change": "Construction land per GDP: change since the start",
+    "metric.construction_land_per_gdp_target": "Construction land per GDP: target change",
+    "metric.construction_land_per_gdp_target_met": "Construction land per GDP: target met (1 = yes)",
+    "metric.trades": "Trades",  # land; trade_count in runs written after its rename
+    "metric.traded_m2": "Area traded",
+    "metric.first_refusal_exercised": "Right of first refusal exercised by a member",
+    "metric.first_refusal_declined": "Right of first refusal declined (left to an outsider)",
+    "metric.circulated_m2": "Farmland management rights circulated",
+    "metric.homestead_leases": "Idle homesteads leased",
+    "metric.collective_sold": "Collective construction land sold",
+    "metric.votes_failed": "Proposals refused by the members' vote",
+    "metric.conversions_requested": "Farmland conversion requests",
+    "metric.conversions_accepted": "Farmland conversions approved",
+    "metric.quota_created": "New cultivated-land quota created (m²)",
+    "metric.quota_retired": "Cultivated-land quota retired for conversions (m²)",
+    "metric.quota_traded": "New cultivated-land quota traded (m²)",
+    "metric.restorations_started": "Mining wasteland restorations started",
+    "metric.restored_farmland_m2": "Wasteland restored to farmland",
+    "metric.restored_construction_m2": "Wasteland restored to construction land",
+    "metric.wasteland_contracts": "Unused state wasteland contracted out",
+    "metric.lots_offered": "Primary market lots offered",
+    "metric.lots_sold": "Primary market lots sold",
+    "metric.lots_unsold": "Primary market lots unsold",
+    "metric.mixed_lots": "Lots with supporting commercial land",
+    "metric.supplied_m2": "Area supplied (primary market)",
+    "metric.flags_low": "Prices below the monitoring band",
+    "metric.flags_high": "Prices above the monitoring band",
+    "metric.preemptions": "Government preemptions",
+    "metric.idle_parcels_new": "Parcels newly idle",
+    "metric.idle_recovered_m2": "Idle land recovered",
+    "metric.prereg_transfers": "Transfers by pre-registration",
+    "metric.prereg_registered": "Pre-registered transfers completed",
+    "metric.splits": "Parcels split for sale",
+    "metric.transitions_started": "New-industry transitions started",
+    "metric.lease_then_sell_declined": "Tenants who did not buy after the lease",
+    "metric.zombies_disposed": "Zombie firms disposed of",
+    "metric.redevelopments": "Low-efficiency land redeveloped",
+    "metric.external_transfer_m2": "Land rights moved by pledges and projects",
+    "metric.rejected": "Requests and orders rejected",
+    "metric.rent_paid": "Rent and dividends paid",
+    "metric.idle_fee_revenue": "Idle-land fee revenue",
+    "metric.price_to_benchmark": "Trade price / benchmark price",
+    "metric.grade_A": "Firms of per-mu efficiency grade A",
+    "metric.grade_B": "Firms of per-mu efficiency grade B",
+    "metric.grade_C": "Firms of per-mu efficiency grade C",
+    "metric.grade_D": "Firms of per-mu efficiency grade D",
+    "metric.grade_new": "Firms not graded yet",
+    "metric.idle_area": "Idle state construction land",
+    "metric.reserve_quota": "Quota held by the reserve",
+    "metric.benchmark_industrial": "Benchmark price of industrial land",
+    "metric.managed_area": "Area managed by the forest farm",
+    "metric.managed_area_target": "Area managed by the forest farm: target",
+    "metric.growing_stock": "Growing stock of the forest farm",
+    "metric.growing_stock_target": "Growing stock of the forest farm: target",
+    "metric.growing_stock_total": "Growing stock of all parcels",
+    "metric.growth_rate": "Growth rate of the growing stock",
+    "metric.forest_area": "Forest area",
+    "metric.forest_cover": "Forest cover",
+    "metric.forest_cover_target": "Forest cover target",
+    "metric.forest_cover_gap": "Forest cover: gap to the target",
+    "metric.maintenance_budget": "Maintenance budget",
+    "metric.maintenance_need": "Maintenance need",
+    "metric.maintenance_spent": "Maintenance spending",
+    "metric.maintenance_gap": "Maintenance gap (need − budget)",
+    "metric.maintenance_unfunded": "Maintenance gap left after own revenue",
+    "metric.own_revenue": "Own revenue (concessions, under-forest leases)",
+    "metric.investment_margin": "Afforestation investment beyond planting cost",
+    "metric.planted_area": "Area planted",
+    "metric.survived_area": "Planted area survived",
+    "metric.incorporated_area": "Area taken into the forest farm",
+    "metric.plantable_area": "Land left to plant",
+    "metric.transfers": "Management-right transfers",  # forest; trade_count in runs written after its rename
+    "metric.transferred_area": "Management rights transferred",
+    "metric.registrations": "Management rights registered",
+    "metric.registered_area": "Management rights on the register",
+    "metric.pledges": "New forest-right mortgages",
+    "metric.pledged_area": "Forest rights pledged",
+    "metric.loans_outstanding": "Loans outstanding",
+    "metric.defaults": "Loans defaulted",
+    "metric.insurance_losses": "Insured parcels hit by losses",
+    "metric.energy_quota_issued": "Energy-use quota issued",
+    "metric.energy_quota_used": "Energy-use quota used by firms",
+    "metric.energy_unmet": "Energy need not covered by quota",
+    "metric.energy_quota_cost": "Investment per t of standard coal of quota",
+    "metric.construction_quota_issued": "Construction-land quota issued (land for forest)",
+    "metric.ecological_value": "Ecological value",
+    "metric.ecological_value_water_conservation": "Ecological value: water conservation",
+    "metric.ecological_value_soil_retention": "Ecological value: soil retention",
+    "metric.ecological_value_carbon_oxygen": "Ecological value: carbon fixation and oxygen release",
+    "metric.ecological_value_purification": "Ecological value: purification",
+    "metric.ecological_value_windbreak_sand": "Ecological value: windbreak and sand fixation",
+    "metric.economic_value": "Economic value",
+    "metric.social_value": "Social value",
+    "metric.timber_value": "Value of the growing stock",
+    "metric.reserve_area": "Management rights held by the reserve",
+    "metric.projects_started": "Projects started so far",
+    "metric.projects_blocked": "Projects waiting for a right",
+    "metric.surplus": "Realised surplus",
+    "metric.shouts": "Bids and asks made",
+    "metric.smith_alpha": "Smith's α (price spread around equilibrium)",
+    "metric.profit_dispersion": "Profit dispersion",
+    "metric.p0": "Equilibrium price P0",
+    "metric.q0": "Equilibrium quantity Q0",
+    "metric.realised_gains": "Gains from trade realised",
+    "metric.max_gains": "Maximum gains from trade",
+    "metric.total_surplus": "Total surplus of the active seats",
+    "metric.equilibrium_quantity": "Equilibrium quantity",
+    "metric.equilibrium_price_low": "Equilibrium price: low end",
+    "metric.equilibrium_price_high": "Equilibrium price: high end",
     # --- codes: products ---
     "product.water.annual": "Annual water (this year's use)",
     "product.water.right": "Water use rights (multi-year)",
@@ -380,6 +604,37 @@ _EN: dict[str, str] = {
     "product.forest.ownership": "Forest ownership",
     "product.forest.management.pledged": "Pledged forest management rights",
     "product.forest.energy_quota": "Energy-use quota",
+    "product.teaching.unit": "Teaching-market units",
+    "pollutant.NOx": "NOx",
+    "pollutant.SO2": "SO2",
+    "pollutant.COD": "COD",
+    "pollutant.NH3-N": "NH3-N",
+    "pollutant.VOCs": "VOCs",
+    "action.budget": "Budget received",
+    "action.buy": "Bought into the reserve",
+    "action.sell": "Sold",
+    "action.release": "Released",
+    "action.reclaim": "Reclaimed free",
+    "action.expire": "Expired",
+    "action.issue": "New quota issued",
+    "action.retire": "Quota retired (farmland balance)",
+    "event.confirm": "Rights confirmed",
+    "event.afforest": "New parcel from afforestation",
+    "event.incorporate": "Taken into the forest farm",
+    "event.transfer": "Transfer",
+    "event.register": "Management right registered",
+    "event.revert": "Term ended, right returned",
+    "event.pledge": "Pledged for a loan",
+    "event.release": "Pledge released (loan repaid)",
+    "event.forfeit": "Collateral forfeited (loan defaulted)",
+    "event.collateral_lost": "Collateral no longer held",
+    "event.issue": "Quota issued",
+    "event.project_start": "Project started",
+    "pattern.metric_pollutant": "{metric} ({pollutant})",
+    "pattern.metric_mechanism": "{metric}: {mechanism}",
+    "pattern.metric_pledged": "Pledged as collateral: {product}",
+    "pattern.product_pledged": "{product}, pledged",
+    "pattern.product_pollutant": "Emission rights: {pollutant}",
     # --- comparisons and studies (rights_market.compare) ---
     "cmp.title": "Comparison of scenarios",
     "cmp.title_study": "Results of a study: {name}",
@@ -557,7 +812,7 @@ _ZH: dict[str, str] = {
     # --- tables ---
     "table.kpis": "年度指标",
     "table.kpis.note": "同一年内某项指标有多个数值时，显示该年最后一个数值。",
-    "table.kpis_product": "{product}指标",
+    "table.kpis_product": "{product}：年度指标",
     "table.kpis_right": "本权利总体指标",
     "col.indicator": "指标",
     "col.product": "品种",
@@ -594,7 +849,7 @@ _ZH: dict[str, str] = {
     "howto.intro": "本次运行中的每一种权利各占一节，包括概要、图和数据表。所有数字均来自本运行目录中的数据表，报告未作任何估算。",
     "howto.units": (
         "单位：数量按各品种的常用单位显示，由数据表中的基本单位换算而来：排污权和碳排放配额以吨计（1 吨 = 1,000 千克），"
-        "用能权以吨标准煤计（1 吨标准煤 = 1,000 千克标准煤），林地面积以亩计（1 亩 = 100 × 0.01 亩），耕地（经营权、承包权、"
+        "能耗指标以吨标准煤计（1 吨标准煤 = 1,000 千克标准煤），林地面积以亩计（1 亩 = 100 × 0.01 亩），耕地（经营权、承包权、"
         "未利用地、占补平衡指标）以亩计（1 亩 = 10,000/15 平方米 ≈ 666.7 平方米）；水以立方米计，建设用地和宅基地以平方米计。"
         "价格以元/显示单位计，例如排污权 2.00 元/千克即 2,000 元/吨。金额以元计；合计和平均价格先以分（0.01 元）和基本单位"
         "精确计算，再换算为元显示，因此与账户金额分毫不差。年份为公历年，仿真中每年按 365 天计。"
@@ -637,12 +892,14 @@ _ZH: dict[str, str] = {
     "right.emission": "排污权",
     "right.land": "土地权",
     "right.forest": "山林权",
+    "right.links": "跨权利联动（抵押与项目）",
+    "right.teaching": "教学实验市场",
     # --- codes: mechanisms ---
     "mech.cda": "连续竞价",
     "mech.call": "集合竞价",
     "mech.negotiation": "协议转让",
     "mech.reserve": "收储",
-    "mech.listing": "挂牌交易",
+    "mech.listing": "挂牌竞价",
     "mech.auction": "拍卖",
     "mech.tender": "招标",
     "mech.directed": "定向转让",
@@ -654,6 +911,31 @@ _ZH: dict[str, str] = {
     "kind.penalty": "罚款",
     "kind.tax": "税",
     "kind.fee": "手续费",
+    "kind.rent": "租金",
+    "kind.dividend": "土地入股分红",
+    "kind.compensation": "农用地转用补偿",
+    "kind.restoration_cost": "废弃地整治修复费用",
+    "kind.adjustment_fee": "土地增值收益调节金",
+    "kind.grade_surcharge": "亩均效益评价等级加价",
+    "kind.grade_rebate": "亩均效益评价等级优惠",
+    "kind.idle_fee": "土地闲置费",
+    "kind.land_price_difference": "补缴土地出让价款差额（变更用途）",
+    "kind.loan": "抵押贷款发放",
+    "kind.interest": "贷款利息",
+    "kind.loan_repayment": "偿还贷款本金",
+    "kind.repayment": "偿还贷款本金",  # the old name of loan_repayment (runs written before)
+    "kind.notice": "告知函（督促完成交易，不涉及金额）",
+    "kind.budget": "林场管护经费（财政拨付）",
+    "kind.planting_budget": "造林经费（财政拨付）",
+    "kind.planting": "造林支出",
+    "kind.maintenance": "管护支出",
+    "kind.concession": "特许经营费",
+    "kind.lease": "林下经营租赁费",
+    "kind.income": "林下经营收入",
+    "kind.insurance": "森林保险保费",
+    "kind.insurance_claim": "森林保险赔付",
+    "kind.capital": "项目购买权利资金",
+    "kind.abatement": "治理减排成本",
     # --- codes: rejection reasons ---
     "reason.below_floor": "低于底价",
     "reason.over_holding_limit": "超过持有上限",
@@ -662,6 +944,51 @@ _ZH: dict[str, str] = {
     "reason.off_platform": "场外交易",
     "reason.non_positive": "数量或价格非正",
     "reason.protected_use": "保障性用水（不得出让）",
+    "reason.above_ceiling": "高于最高限价",
+    "reason.invalid_side": "买卖方向无效",
+    "reason.duplicate_id": "委托编号重复",
+    "reason.already_registered": "已报名该挂牌项目",
+    "reason.listing_not_open": "挂牌尚未开始",
+    "reason.listing_closed": "挂牌已结束",
+    "reason.below_start": "报价低于起始价",
+    "reason.below_increment": "加价低于最小加价幅度",
+    "reason.already_leading": "已是最高报价人",
+    "reason.not_registered": "未报名竞买",
+    "reason.round_closed": "竞价轮次已结束",
+    "reason.not_bidding": "不在竞价阶段",
+    "reason.no_bidder": "无人报名（流拍）",
+    "reason.no_bid": "无人出价（流拍）",
+    "reason.reserve_not_met": "未达到保留价（流拍）",
+    "reason.no_valid_bid": "无有效投标（流标）",
+    "reason.duplicate_bid": "重复投标",
+    "reason.late": "逾期投标",
+    "reason.invalid_score": "评标分数无效",
+    "reason.outside_bounds": "价格超出定向转让价格区间",
+    "reason.not_designated": "非指定受让方",
+    "reason.no_agreement": "协商未达成一致",
+    "reason.not_improving": "报价未优于当前最优价",
+    "reason.self_trade": "不得与自己成交",
+    "reason.pledged": "权利已抵押",
+    "reason.basic_farmland": "永久基本农田（不得转为建设用地）",
+    "reason.farmland_loss": "无耕地占补平衡指标",
+    "reason.no_planning_quota": "村庄建设用地机动指标已用完",
+    "reason.no_township_quota": "乡级建设用地指标已用完",
+    "reason.reserve_budget": "土地储备资金不足",
+    "reason.term_exceeds_contract": "流转期限超过承包期",
+    "reason.vote_failed": "未获三分之二以上成员代表同意",
+    "reason.grade_excluded": "企业亩均效益评价等级不符合供地条件",
+    "reason.below_standard": "不符合“标准地”准入条件",
+    "reason.supporting_land_over_cap": "配套建设用地超过上限",
+    "reason.idle_not_transferable": "闲置土地不得转让",
+    "reason.idle_fee_unpaid": "土地闲置费未缴清",
+    "reason.investment_below_threshold": "开发投资未达标准且未办理预告登记",
+    "reason.no_buyer": "无受让方",
+    "reason.not_disposed": "“僵尸企业”土地未能处置",
+    "reason.market_closed": "市场未开放",
+    "reason.not_whole_lots": "数量不是整手",
+    "reason.off_tick": "价格不符合最小变动价位",
+    "reason.too_many_orders": "挂单数量超过上限",
+    "reason.insufficient_cash": "资金不足",
     # --- codes: institutions (negative account ids) ---
     "inst.-1": "收储机构",
     "inst.-2": "政府（一级市场供给方）",
@@ -669,6 +996,11 @@ _ZH: dict[str, str] = {
     "inst.-4": "供水单位",
     "inst.-5": "村集体 / 用水协会",
     "inst.-6": "其他经济部门",
+    "inst.-7": "已使用的权利",
+    "inst.-8": "权利发放与注销账户",
+    "inst.-9": "排污权储备机构",
+    "inst.-10": "土地储备机构",
+    "inst.-11": "林权收储机构",
     "inst.group": "机构",
     # --- codes: sectors ---
     "sector.agriculture": "农业",
@@ -678,6 +1010,15 @@ _ZH: dict[str, str] = {
     "sector.services": "服务业",
     "sector.thermal_power": "火电",
     "sector.reserve": "收储",
+    "sector.forestry": "林业",
+    "sector.state_forest_farm": "国有林场",
+    "sector.forest_farm": "林场",
+    "sector.household": "农户",
+    "sector.operator": "经营主体",
+    "sector.firm": "企业",
+    "sector.afforestation": "造林项目",
+    "sector.government": "政府",
+    "sector.collective": "村集体",
     # --- codes: units ---
     "unit.m3": "立方米",
     "unit.m2": "平方米",
@@ -690,6 +1031,11 @@ _ZH: dict[str, str] = {
     "unit.per_year": "{punit}/年",
     "unit.yuan": "元",
     "unit.1": "",
+    "unit.%": "%",
+    "unit.yr": "年",
+    "unit.10k yuan": "万元",
+    "unit.unit": "单位",
+    "unit.base units": "基本单位",
     # --- codes: KPI metrics ---
     "metric.cap": "总量控制指标",
     "metric.confirmed": "确权量",
@@ -725,7 +1071,7 @@ _ZH: dict[str, str] = {
     "metric.floor_trade_share": "按底价成交的比例",
     "metric.use_fee_revenue": "有偿使用费收入",
     "metric.back_payment_revenue": "补缴收入",
-    "metric.pledged": "已质押排污权",
+    "metric.pledged": "已抵押排污权",
     "metric.leased": "租入排污权",
     "metric.notices": "被通知单位数",
     "metric.allocated": "分配量",
@@ -740,12 +1086,137 @@ _ZH: dict[str, str] = {
     "metric.mortgage_loans": "抵押贷款笔数",
     "metric.not_eligible_rejections": "因不具备资格被拒委托数",
     "metric.off_platform_rejections": "因场外交易被拒委托数",
-    "metric.pledged_rejections": "因权利已质押被拒委托数",
+    "metric.pledged_rejections": "因权利已抵押被拒委托数",
     "metric.renewed": "排污权已续期（1 = 是）",
     "metric.reserve_balance_gap": "收储资金收支差",
     "metric.reserve_budget": "收储预算",
     "metric.reserve_income": "收储收入",
     "metric.reserve_spending": "收储支出",
+    "metric.carbon_allocated": "碳排放配额分配量",
+    "metric.carbon_emissions": "重点排放单位二氧化碳排放量",
+    "metric.carbon_surrendered": "碳排放配额清缴量",
+    "metric.carbon_shortfall": "碳排放配额缺口",
+    "metric.carbon_compliance_rate": "碳排放配额清缴履约率",
+    "metric.carbon_abatement_cost": "碳减排成本",
+    "metric.carbon_traded_volume": "碳排放配额交易量",
+    "metric.carbon_mean_price": "碳排放配额平均价格",
+    "metric.farmland_area": "耕地面积",
+    "metric.farmland_area_mu": "耕地面积",
+    "metric.basic_farmland_area": "永久基本农田面积",
+    "metric.farmland_balance": "耕地面积较期初增减",
+    "metric.farmland_balance_mu": "耕地面积较期初增减",
+    "metric.construction_area": "建设用地面积",
+    "metric.gdp": "地区生产总值",
+    "metric.construction_land_per_gdp": "单位 GDP 建设用地面积",
+    "metric.construction_land_per_gdp_change": "单位 GDP 建设用地面积较基期变化",
+    "metric.construction_land_per_gdp_target": "单位 GDP 建设用地面积目标变化",
+    "metric.construction_land_per_gdp_target_met": "单位 GDP 建设用地面积目标完成（1 = 是）",
+    "metric.trades": "成交笔数",  # land; trade_count in runs written after its rename
+    "metric.traded_m2": "成交面积",
+    "metric.first_refusal_exercised": "本集体成员行使优先受让权次数",
+    "metric.first_refusal_declined": "本集体成员放弃优先受让权次数",
+    "metric.circulated_m2": "土地经营权流转面积",
+    "metric.homestead_leases": "闲置宅基地出租宗数",
+    "metric.collective_sold": "集体经营性建设用地入市宗数",
+    "metric.votes_failed": "民主表决未通过次数",
+    "metric.conversions_requested": "农用地转用申请数",
+    "metric.conversions_accepted": "农用地转用批准数",
+    "metric.quota_created": "新增耕地指标产生量（平方米）",
+    "metric.quota_retired": "占补平衡核销的耕地指标（平方米）",
+    "metric.quota_traded": "新增耕地指标交易量（平方米）",
+    "metric.restorations_started": "工矿废弃地整治开工数",
+    "metric.restored_farmland_m2": "整治复垦为耕地的面积",
+    "metric.restored_construction_m2": "整治后转为建设用地的面积",
+    "metric.wasteland_contracts": "国有荒地发包宗数",
+    "metric.lots_offered": "一级市场推出地块数",
+    "metric.lots_sold": "一级市场成交地块数",
+    "metric.lots_unsold": "一级市场流拍地块数",
+    "metric.mixed_lots": "混合供地地块数",
+    "metric.supplied_m2": "一级市场供地面积",
+    "metric.flags_low": "低于基准地价监测区间的成交数",
+    "metric.flags_high": "高于基准地价监测区间的成交数",
+    "metric.preemptions": "政府优先购买次数",
+    "metric.idle_parcels_new": "新增闲置地块数",
+    "metric.idle_recovered_m2": "收回闲置土地面积",
+    "metric.prereg_transfers": "预告登记转让宗数",
+    "metric.prereg_registered": "预告登记转让完成登记宗数",
+    "metric.splits": "分割转让宗数",
+    "metric.transitions_started": "转型发展新产业项目数",
+    "metric.lease_then_sell_declined": "先租后让期满未受让的企业数",
+    "metric.zombies_disposed": "处置“僵尸企业”数",
+    "metric.redevelopments": "低效用地再开发宗数",
+    "metric.external_transfer_m2": "因抵押处置和项目转移的土地面积",
+    "metric.rejected": "被拒绝的申请和委托数",
+    "metric.rent_paid": "支付的租金和分红",
+    "metric.idle_fee_revenue": "土地闲置费收入",
+    "metric.price_to_benchmark": "成交价与基准地价之比",
+    "metric.grade_A": "亩均效益 A 类企业数",
+    "metric.grade_B": "亩均效益 B 类企业数",
+    "metric.grade_C": "亩均效益 C 类企业数",
+    "metric.grade_D": "亩均效益 D 类企业数",
+    "metric.grade_new": "尚未评价的企业数",
+    "metric.idle_area": "闲置国有建设用地面积",
+    "metric.reserve_quota": "储备的耕地指标",
+    "metric.benchmark_industrial": "工业用地基准地价",
+    "metric.managed_area": "林场管护面积",
+    "metric.managed_area_target": "林场管护面积目标",
+    "metric.growing_stock": "林场森林蓄积量",
+    "metric.growing_stock_target": "林场森林蓄积量目标",
+    "metric.growing_stock_total": "全部林地森林蓄积量",
+    "metric.growth_rate": "蓄积量年增长率",
+    "metric.forest_area": "森林面积",
+    "metric.forest_cover": "森林覆盖率",
+    "metric.forest_cover_target": "森林覆盖率目标",
+    "metric.forest_cover_gap": "森林覆盖率距目标差距",
+    "metric.maintenance_budget": "管护经费",
+    "metric.maintenance_need": "管护资金需求",
+    "metric.maintenance_spent": "管护支出",
+    "metric.maintenance_gap": "管护资金缺口（需求 − 经费）",
+    "metric.maintenance_unfunded": "以林养林后仍未弥补的管护资金缺口",
+    "metric.own_revenue": "以林养林收入（特许经营、林下租赁）",
+    "metric.investment_margin": "造林投资超出造林成本部分",
+    "metric.planted_area": "造林面积",
+    "metric.survived_area": "造林成活面积",
+    "metric.incorporated_area": "纳入林场管护的面积",
+    "metric.plantable_area": "剩余宜林地面积",
+    "metric.transfers": "林地经营权流转笔数",  # forest; trade_count in runs written after its rename
+    "metric.transferred_area": "林地经营权流转面积",
+    "metric.registrations": "经营权登记笔数",
+    "metric.registered_area": "已登记的经营权面积",
+    "metric.pledges": "新增林权抵押笔数",
+    "metric.pledged_area": "林权抵押面积",
+    "metric.loans_outstanding": "贷款余额",
+    "metric.defaults": "违约贷款笔数",
+    "metric.insurance_losses": "发生保险损失的地块数",
+    "metric.energy_quota_issued": "核发的能耗指标",
+    "metric.energy_quota_used": "企业使用的能耗指标",
+    "metric.energy_unmet": "能耗指标未能满足的用能需求",
+    "metric.energy_quota_cost": "每吨标准煤能耗指标的造林投入",
+    "metric.construction_quota_issued": "以地换林核发的建设用地指标",
+    "metric.ecological_value": "生态效益价值",
+    "metric.ecological_value_water_conservation": "生态效益价值：涵养水源",
+    "metric.ecological_value_soil_retention": "生态效益价值：固土保水",
+    "metric.ecological_value_carbon_oxygen": "生态效益价值：固碳释氧",
+    "metric.ecological_value_purification": "生态效益价值：净化环境",
+    "metric.ecological_value_windbreak_sand": "生态效益价值：防风固沙",
+    "metric.economic_value": "经济效益价值",
+    "metric.social_value": "社会效益价值",
+    "metric.timber_value": "林木蓄积价值",
+    "metric.reserve_area": "收储的林地经营权面积",
+    "metric.projects_started": "累计开工项目数",
+    "metric.projects_blocked": "因缺少权利而等待的项目数",
+    "metric.surplus": "实现的总剩余",
+    "metric.shouts": "报价次数",
+    "metric.smith_alpha": "史密斯 α（成交价偏离均衡价的程度）",
+    "metric.profit_dispersion": "利润离散度",
+    "metric.p0": "竞争均衡价格 P0",
+    "metric.q0": "竞争均衡数量 Q0",
+    "metric.realised_gains": "实现的交易收益",
+    "metric.max_gains": "最大可能交易收益",
+    "metric.total_surplus": "参与者总剩余",
+    "metric.equilibrium_quantity": "均衡数量",
+    "metric.equilibrium_price_low": "均衡价格下限",
+    "metric.equilibrium_price_high": "均衡价格上限",
     # --- codes: products ---
     "product.water.annual": "年度水量（当年使用）",
     "product.water.right": "用水权（多年期）",
@@ -766,7 +1237,38 @@ _ZH: dict[str, str] = {
     "product.forest.contract": "林地承包权",
     "product.forest.ownership": "林地所有权",
     "product.forest.management.pledged": "已抵押的林地经营权",
-    "product.forest.energy_quota": "用能权指标",
+    "product.forest.energy_quota": "能耗指标",
+    "product.teaching.unit": "教学实验商品",
+    "pollutant.NOx": "氮氧化物",
+    "pollutant.SO2": "二氧化硫",
+    "pollutant.COD": "化学需氧量",
+    "pollutant.NH3-N": "氨氮",
+    "pollutant.VOCs": "挥发性有机物",
+    "action.budget": "预算拨款",
+    "action.buy": "收储（购入）",
+    "action.sell": "出让",
+    "action.release": "投放",
+    "action.reclaim": "无偿收回",
+    "action.expire": "到期失效",
+    "action.issue": "新增指标入库",
+    "action.retire": "指标核销（占补平衡）",
+    "event.confirm": "确权登记",
+    "event.afforest": "造林新增地块",
+    "event.incorporate": "纳入林场管护",
+    "event.transfer": "流转",
+    "event.register": "经营权登记",
+    "event.revert": "流转期满收回",
+    "event.pledge": "抵押登记",
+    "event.release": "解除抵押（贷款已还清）",
+    "event.forfeit": "抵押物处置（贷款违约）",
+    "event.collateral_lost": "抵押物已不再持有",
+    "event.issue": "指标核发",
+    "event.project_start": "项目开工",
+    "pattern.metric_pollutant": "{metric}（{pollutant}）",
+    "pattern.metric_mechanism": "{metric}（{mechanism}）",
+    "pattern.metric_pledged": "已抵押的{product}",
+    "pattern.product_pledged": "已抵押的{product}",
+    "pattern.product_pollutant": "排污权：{pollutant}",
     # --- comparisons and studies (rights_market.compare) ---
     "cmp.title": "情景对比报告",
     "cmp.title_study": "研究结果：{name}",
@@ -824,14 +1326,57 @@ _ZH: dict[str, str] = {
 LABELS: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH}
 
 
+#: Per-pollutant emission KPIs (docs/tables.md, emission KPIs): ``<metric>_<pollutant>``, e.g. ``rights_NOx``.
+PER_POLLUTANT_METRICS: tuple[str, ...] = (
+    "rights",
+    "paid",
+    "unpaid",
+    "unabated",
+    "abatement",
+    "emissions",
+    "abatement_cost",
+    "excess",
+    "violators",
+    "penalty_revenue",
+    "traded_volume",
+    "trade_count",
+    "mean_price",
+    "base_price",
+    "floor_rejections",
+    "floor_trade_share",
+    "use_fee_revenue",
+    "back_payment_revenue",
+    "reserve_stock",
+    "pledged",
+    "leased",
+    "notices",
+)
+#: KPIs counted per trading mechanism: ``<metric>_<mechanism>``, e.g. ``trades_listing`` (land).
+PER_MECHANISM_METRICS: tuple[str, ...] = ("trades", "trade_count")
+BAND_METRIC_PREFIX = "surcharge_revenue_band_"
+#: ``pledged:<product>``: the quantity of a product pledged for X3 loans (links).
+PLEDGED_METRIC_PREFIX = "pledged:"
+#: ``<product>.pledged``: the encumbrance product of pledged rights (X3).
+PLEDGED_PRODUCT_SUFFIX = ".pledged"
+#: A pollutant id as the scenarios name them (``NOx``, ``NH3-N``, ``VOCs``).
+_POLLUTANT_ID = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+
+
 class Labels:
-    """Look-up of the visible text of one language."""
+    """Look-up of the visible text of one language.
+
+    Code values are looked up by :meth:`code` (and :meth:`metric`, :meth:`unit`, :meth:`right`): an exact
+    label first, then, for metrics and products, a label built from the parts of a patterned name (see
+    :meth:`_metric_pattern`, :meth:`_product_pattern`), else the code itself.
+    """
 
     def __init__(self, lang: str, table: Mapping[str, Mapping[str, str]] = LABELS) -> None:
         if lang not in table:
             raise ValueError(f"unknown report language {lang!r}; choose one of {sorted(table)}")
         self.lang = lang
         self._text = table[lang]
+        #: Labelled codes of some prefixes by their case-folded spelling (classroom runs write ``emission.nox``).
+        self._folded = {k.casefold(): k for k in self._text if k.startswith(("product.", "pollutant."))}
 
     def __call__(self, key: str, **fields: object) -> str:
         """The text under ``key`` with ``fields`` filled in (KeyError if the key is missing)."""
@@ -840,10 +1385,15 @@ class Labels:
 
     def code(self, prefix: str, code: object) -> str:
         """Label of a code value (``prefix.code``), or the code itself when there is no label."""
-        return self._text.get(f"{prefix}.{code}", str(code))
+        text = self._resolve(prefix, str(code))
+        return str(code) if text is None else text
 
     def has(self, key: str) -> bool:
-        return key in self._text
+        """Whether ``key`` (``prefix.code``) has a label, exact or built from a pattern."""
+        if key in self._text:
+            return True
+        prefix, dot, code = key.partition(".")
+        return bool(dot) and self._resolve(prefix, code) is not None
 
     def unit(self, unit: str) -> str:
         """A unit such as ``yuan/m3`` in words of this language (``元/立方米``)."""
@@ -852,10 +1402,66 @@ class Labels:
         return "/".join(self.code("unit", part) for part in str(unit).split("/"))
 
     def metric(self, metric: str) -> str:
-        prefix = "surcharge_revenue_band_"
-        if metric.startswith(prefix):
-            return self("metric.surcharge_revenue_band", band=metric[len(prefix) :])
+        """Label of a KPI metric (patterned names included), or the metric itself."""
         return self.code("metric", metric)
 
     def right(self, right: str) -> str:
         return self.code("right", right)
+
+    def pollutant(self, pollutant: str) -> str:
+        """Name of a pollutant id (``NOx`` → ``氮氧化物`` in Chinese), or the id itself."""
+        key = self._folded.get(f"pollutant.{pollutant}".casefold())
+        return self._text[key] if key else pollutant
+
+    # ------------------------------------------------------------------------------------- resolution
+    def _resolve(self, prefix: str, code: str) -> str | None:
+        text = self._text.get(f"{prefix}.{code}")
+        if text is not None:
+            return text
+        if prefix == "metric":
+            return self._metric_pattern(code)
+        if prefix == "product":
+            return self._product_pattern(code)
+        return None
+
+    def _metric_pattern(self, metric: str) -> str | None:
+        """Labels of the patterned metric names of docs/tables.md:
+
+        * ``surcharge_revenue_band_<k>`` (water): the band's surcharge revenue;
+        * ``pledged:<product>`` (links): with the product's name;
+        * ``<metric>_<mechanism>`` for :data:`PER_MECHANISM_METRICS` (``trades_listing``): both labels;
+        * ``<metric>_<pollutant>`` for :data:`PER_POLLUTANT_METRICS` (``rights_NOx``): the metric's label
+          and the pollutant's name (any pollutant id, also one without a name of its own).
+        """
+        if metric.startswith(BAND_METRIC_PREFIX) and metric[len(BAND_METRIC_PREFIX) :].isdigit():
+            return self("metric.surcharge_revenue_band", band=metric[len(BAND_METRIC_PREFIX) :])
+        if metric.startswith(PLEDGED_METRIC_PREFIX):
+            return self("pattern.metric_pledged", product=self.code("product", metric[len(PLEDGED_METRIC_PREFIX) :]))
+        for base in sorted(PER_MECHANISM_METRICS, key=len, reverse=True):
+            tail = metric[len(base) + 1 :]
+            if metric.startswith(f"{base}_") and f"mech.{tail}" in self._text:
+                return self("pattern.metric_mechanism", metric=self.code("metric", base),
+                            mechanism=self.code("mech", tail))
+        for base in sorted(PER_POLLUTANT_METRICS, key=len, reverse=True):
+            tail = metric[len(base) + 1 :]
+            if metric.startswith(f"{base}_") and _POLLUTANT_ID.fullmatch(tail):
+                return self("pattern.metric_pollutant", metric=self.code("metric", base),
+                            pollutant=self.pollutant(tail))
+        return None
+
+    def _product_pattern(self, product: str) -> str | None:
+        """Labels of product ids without a label of their own:
+
+        * a labelled product spelled in other case (``emission.nox`` of the classroom scenarios);
+        * ``<product>.pledged`` (X3 encumbrance, e.g. ``water.right.pledged``): with the product's name;
+        * ``emission.<pollutant>`` of a pollutant the labels do not list (``emission.VOCs``).
+        """
+        key = self._folded.get(f"product.{product}".casefold())
+        if key is not None:
+            return self._text[key]
+        if product.endswith(PLEDGED_PRODUCT_SUFFIX):
+            return self("pattern.product_pledged", product=self.code("product", product[: -len(PLEDGED_PRODUCT_SUFFIX)]))
+        right, _, rest = product.partition(".")
+        if right == "emission" and _POLLUTANT_ID.fullmatch(rest):
+            return self("pattern.product_pollutant", pollutant=self.pollutant(rest))
+        return None

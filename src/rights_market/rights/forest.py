@@ -294,7 +294,7 @@ class ForestPolicy:
         k(RIGHT, "survived_area", fy.survived_cmu / 100, "mu")
         k(RIGHT, "incorporated_area", fy.incorporated_cmu / 100, "mu")
         k(RIGHT, "plantable_area", self.plantable / 100, "mu")
-        k(RIGHT, "transfers", st["transfers"], "1")
+        k(RIGHT, "trade_count", st["transfers"], "1")  # management-right transfers, each one trade (F5)
         k(RIGHT, "transferred_area", st["transferred_cmu"] / 100, "mu")
         k(RIGHT, "mean_price", st["transfer_fen"] / st["transferred_cmu"] if st["transferred_cmu"] else float("nan"),
           "yuan/mu")

@@ -88,7 +88,7 @@ def settle_maturities(pol, world: World) -> None:
         book.pledged[p], book.loan_fen[p], book.loan_end[p] = False, 0, NO_TERM
         if not d:
             acc.pay(holder, ECONOMY, loan)
-            record_charge(world, holder=holder, payee=ECONOMY, product=MANAGEMENT, kind="repayment", band=0,
+            record_charge(world, holder=holder, payee=ECONOMY, product=MANAGEMENT, kind="loan_repayment", band=0,
                                  quantity=area, rate_ticks=0, amount_fen=loan)
             register(world, right=RIGHT, product=MANAGEMENT, event="release", parcel=p, holder=holder,
                      counterparty=ECONOMY, quantity=area, unit=AREA_UNIT, amount_fen=loan, note="loan repaid")

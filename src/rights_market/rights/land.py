@@ -180,8 +180,8 @@ class LandPolicy:
         world.record_trades(right=RIGHT, product=product, mechanism=mechanism, seller=seller, buyer=buyer,
                             quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount, relation=relation,
                             base_price_ticks=bench)
-        self.stats["trades"] += int(qty.size)
-        self.stats[f"trades_{mechanism}"] += int(qty.size)
+        self.stats["trade_count"] += int(qty.size)
+        self.stats[f"trade_count_{mechanism}"] += int(qty.size)
         self.stats["traded_m2"] += int(qty.sum())
         self.stats["traded_fen"] += int(amount.sum())
         return amount

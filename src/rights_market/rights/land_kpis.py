@@ -5,7 +5,8 @@ the start: rule L2), ``construction_area``, ``gdp`` (yuan), ``construction_land_
 ``construction_land_per_gdp_change`` (against the base year: the state at set-up, i.e. the year before the
 first; construction land = homesteads, collective and state construction land), and in target years
 ``construction_land_per_gdp_target`` and ``construction_land_per_gdp_target_met`` (1/0, rule L17); the counts
-of :data:`KPI_COUNTS`; ``rent_paid`` and ``idle_fee_revenue`` (yuan), ``price_to_benchmark`` (mean ratio of
+of :data:`KPI_COUNTS` (``trade_count``, ``trade_count_<mechanism>``, the quota created, retired and traded in
+m², …); ``rent_paid`` and ``idle_fee_revenue`` (yuan), ``price_to_benchmark`` (mean ratio of
 trade prices to their benchmarks, rule L16), ``grade_A`` … ``grade_new`` (firms per grade, rule L14),
 ``idle_area`` (m², rule L4), ``reserve_stock``, ``reserve_quota`` (m²), ``reserve_cash`` (yuan),
 ``benchmark_industrial`` (yuan/m²).
@@ -28,16 +29,22 @@ if TYPE_CHECKING:
 RIGHT = "land"
 LAND_RESERVE = RESERVES["land"]
 
-#: Yearly counts reported as KPIs (``*_m2`` in m², the rest in units of 1); see the module docstring.
+#: Yearly counts reported as KPIs (those of :data:`AREA_COUNTS` in m², the rest in units of 1); see the module
+#: docstring. ``trade_count`` is the number of land trades, ``trade_count_<mechanism>`` per mechanism.
 KPI_COUNTS = (
-    "trades", "traded_m2", "trades_listing", "trades_auction", "trades_tender", "trades_negotiation",
-    "trades_directed", "trades_call", "trades_reserve", "first_refusal_exercised", "first_refusal_declined",
+    "trade_count", "traded_m2", "trade_count_listing", "trade_count_auction", "trade_count_tender",
+    "trade_count_negotiation", "trade_count_directed", "trade_count_call", "trade_count_reserve",
+    "first_refusal_exercised", "first_refusal_declined",
     "circulated_m2", "homestead_leases", "collective_sold", "votes_failed", "conversions_requested",
     "conversions_accepted", "quota_created", "quota_retired", "quota_traded", "restorations_started",
     "restored_farmland_m2", "restored_construction_m2", "wasteland_contracts", "lots_offered", "lots_sold",
     "lots_unsold", "mixed_lots", "supplied_m2", "flags_low", "flags_high", "preemptions", "idle_parcels_new",
     "idle_recovered_m2", "prereg_transfers", "prereg_registered", "splits", "transitions_started",
     "lease_then_sell_declined", "zombies_disposed", "redevelopments", "external_transfer_m2", "rejected",
+)
+#: The counts of :data:`KPI_COUNTS` that are areas, m²: the ``*_m2`` ones and the new cultivated-land quota.
+AREA_COUNTS = frozenset(
+    [name for name in KPI_COUNTS if name.endswith("_m2")] + ["quota_created", "quota_retired", "quota_traded"]
 )
 
 
@@ -65,7 +72,7 @@ def record(pol: LandPolicy, world: World) -> None:
             ok = target_met(cons, gdp, pol.base_construction, pol.base_gdp, ch)
             k(RIGHT, "construction_land_per_gdp_target_met", 1.0 if ok else 0.0, "1")
     for name in KPI_COUNTS:
-        k(RIGHT, name, s.get(name, 0), "m2" if name.endswith("m2") else "1")
+        k(RIGHT, name, s.get(name, 0), "m2" if name in AREA_COUNTS else "1")
     k(RIGHT, "rent_paid", (s.get("charge_rent_fen", 0) + s.get("charge_dividend_fen", 0)) / 100, "yuan")
     k(RIGHT, "idle_fee_revenue", s.get("charge_idle_fee_fen", 0) / 100, "yuan")
     n = s.get("bench_trades", 0)

@@ -79,6 +79,23 @@ def record_rejection(world: World, **cols) -> None:
     world.record_rejections(**_batch(cols))
 
 
+def base_unit(product: str) -> str:
+    """The base unit of ``product`` as its market writes it (docs/tables.md, Products): ``m3`` (water), ``kg``
+    (emission), ``m2`` (land, construction-land quota), ``0.01mu`` (forest rights), ``kgce`` (energy-use quota);
+    ``""`` for a product of no market. For the unit column of the X3 and X4 rows this module writes."""
+    # Imported here, not at the top: the market modules import this one.
+    from .emission_units import UNIT as EMISSION_UNIT
+    from .forest_afforest import ENERGY, ENERGY_UNIT
+    from .forest_parcels import AREA_UNIT
+    from .land_parcels import UNIT as LAND_UNIT
+    from .water_holders import UNIT as WATER_UNIT
+
+    if product == ENERGY:
+        return ENERGY_UNIT
+    by_right = {"water": WATER_UNIT, "emission": EMISSION_UNIT, "land": LAND_UNIT, "forest": AREA_UNIT}
+    return by_right.get(product.split(".")[0], "")
+
+
 def pledge_product(product: str) -> str:
     """Rule X3: the ledger product that holds the encumbrance on ``product``."""
     return product + PLEDGED_SUFFIX
@@ -161,6 +178,17 @@ def reserve_sale_route(right: str) -> tuple[int, str]:
     if right == "emission":
         return FISCAL, "release"
     return RESERVES[right], "sell"
+
+
+def fund_reserve(world: World, right: str, product: str, fen: int, reason: str) -> None:
+    """Rule X2: ``fen`` of a yearly budget from the fiscal account into the reserve of ``right`` (nothing if 0),
+    a ``budget`` row of the ``reserve`` table under ``product`` (stock of ``product`` and cash after it)."""
+    if not fen:
+        return
+    reserve, acc = RESERVES[right], world.accounts
+    acc.pay(FISCAL, reserve, fen)
+    world.record_reserve(product=product, action="budget", quantity=0, price_ticks=0, amount_fen=fen,
+                         stock=int(acc.of(product, reserve)), cash_fen=int(acc.of("money", reserve)), reason=reason)
 
 
 #: ``reserve`` table actions that bring money to a reserve's income tally, and that spend from its budget.
@@ -264,7 +292,8 @@ class LinksPolicy:
             acc.pay(ECONOMY, chosen, loans)
             end = year + r.term_years - 1
             register(world, right=r.product.split(".")[0], product=r.product, event="pledge", holder=chosen,
-                     counterparty=ECONOMY, quantity=qty, unit="", term_end=end, amount_fen=loans, note="loan (X3)")
+                     counterparty=ECONOMY, quantity=qty, unit=base_unit(r.product), term_end=end, amount_fen=loans,
+                     note="loan (X3)")
             record_charge(world, holder=ECONOMY, payee=chosen, product=r.product, kind="loan", band=0, quantity=qty,
                                  rate_ticks=0, amount_fen=loans)
             for h, q, loan in zip(chosen.tolist(), qty.tolist(), loans.tolist(), strict=True):
@@ -281,7 +310,7 @@ class LinksPolicy:
             if held < loan["qty"]:  # the collateral went away (reclaimed at the end of its validity, ...)
                 release(world, product, h, loan["qty"] - held)
                 register(world, right=product.split(".")[0], product=product, event="collateral_lost", holder=h,
-                         quantity=loan["qty"] - held, unit="", note="encumbrance cut to the holding")
+                         quantity=loan["qty"] - held, unit=base_unit(product), note="encumbrance cut to the holding")
                 loan["qty"] = held
             interest = _round(loan["loan"] * _q(r.interest_rate))
             if interest:
@@ -300,17 +329,18 @@ class LinksPolicy:
                 if paid:
                     acc.pay(reserve, ECONOMY, paid)
                 register(world, right=right, product=product, event="forfeit", holder=reserve, counterparty=h,
-                         quantity=loan["qty"], unit="", amount_fen=paid, note=f"default: reserve paid {paid} fen")
+                         quantity=loan["qty"], unit=base_unit(product), amount_fen=paid,
+                         note=f"default: reserve paid {paid} fen")
                 world.record_reserve(product=product, action="buy", quantity=loan["qty"], price_ticks=0,
                                      amount_fen=paid, stock=int(acc.of(product, reserve)),
                                      cash_fen=int(acc.of("money", reserve)), reason="collateral of a defaulted loan (X3)")
                 self.defaults += 1
             else:
                 acc.pay(h, ECONOMY, loan["loan"])
-                record_charge(world, holder=h, payee=ECONOMY, product=product, kind="repayment", band=0,
+                record_charge(world, holder=h, payee=ECONOMY, product=product, kind="loan_repayment", band=0,
                                      quantity=loan["qty"], rate_ticks=0, amount_fen=loan["loan"])
                 register(world, right=right, product=product, event="release", holder=h, counterparty=ECONOMY,
-                         quantity=loan["qty"], unit="", amount_fen=loan["loan"], note="loan repaid")
+                         quantity=loan["qty"], unit=base_unit(product), amount_fen=loan["loan"], note="loan repaid")
         self.loans = left
 
     # ------------------------------------------------------------------ X4
@@ -347,7 +377,7 @@ class LinksPolicy:
                     acc.pay(pid, payee, amount)
                 acc.move(prod, reserve, pid, q)
                 record_trade(world, right=right, product=prod, mechanism="directed", seller=reserve, buyer=pid,
-                                    quantity=q, unit="", price_ticks=price, amount_fen=amount,
+                                    quantity=q, unit=base_unit(prod), price_ticks=price, amount_fen=amount,
                                     relation=f"reserve->project:{p.name}", base_price_ticks=price)
                 note = "; income to the fiscal account (E9)" if payee == FISCAL else ""
                 world.record_reserve(product=prod, action=action, quantity=q, price_ticks=price, amount_fen=amount,
@@ -355,7 +385,8 @@ class LinksPolicy:
                                      reason=f"release to project {p.name} (X4){note}")
             self.started[p.name] = year
             register(world, right="links", product=",".join(p.needs), event="project_start", holder=pid,
-                     quantity=0, unit="", note=f"{p.name}: every right held (X4)")
+                     quantity=0, unit=",".join(base_unit(prod) for prod in p.needs),
+                     note=f"{p.name}: every right held (X4)")
 
     # ------------------------------------------------------------------ hooks
     def year_start(self, world: World) -> None:

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..rules.tariffs import BlockTariff, ProgressiveSurcharge
-from ..scenario.model import SECTORS, SectorPricing, WaterSpec
+from ..scenario.water import SECTORS, SectorPricing, WaterSpec
 from ..units import decimal_to_rational, yuan_to_ticks
 
 

@@ -4,24 +4,24 @@ Every number from the plans is a field here with the plan's value as its default
 Units are in the field names (``_m3``, ``_yuan_per_m3``, ``_share``) or stated in the field's description.
 Pluggable parts (distributions, behaviours, mechanisms, reserve rules, weather) are discriminated unions on
 ``type:``. Unknown fields are errors (``extra="forbid"``).
+
+This module holds the shared parts — the ``Strict`` base, ``Money`` and ``Share``, distributions, behaviours,
+calendar, weather, output, the ``Scenario`` itself and ``MARKET_SECTIONS``; each market's section is a module of
+its own (:mod:`.water`, :mod:`.emission`, :mod:`.land`, :mod:`.forest`, :mod:`.teaching`, :mod:`.links`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .forest import ForestSpec
 from .links import LinksSpec
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
-
-SECTORS = ("agriculture", "industry", "domestic", "ecology")
-Sector = Literal["agriculture", "industry", "domestic", "ecology"]
 
 
 class Strict(BaseModel):
@@ -198,403 +198,6 @@ class FixedWeather(Strict):
 Weather = Annotated[MarkovWeather | FixedWeather, Field(discriminator="type")]
 
 
-# --------------------------------------------------------------------------- water pricing (W5-W9)
-class BasePrice(Strict):
-    """Rule W5: the base price (基准价) of one trading relation, seller sector → buyer sector."""
-
-    seller: Sector
-    buyer: Sector
-    yuan_per_m3: Money
-
-
-class BlockTariffSpec(Strict):
-    """Rule W8: price blocks over use per assessment period. ``edges_m3`` are the upper edges of every
-    block but the last; ``yuan_per_m3`` has one more entry (one entry and no edges = a flat price)."""
-
-    edges_m3: list[int] = Field(default_factory=list)
-    yuan_per_m3: list[Money] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _shape(self) -> BlockTariffSpec:
-        if len(self.yuan_per_m3) != len(self.edges_m3) + 1:
-            raise ValueError("yuan_per_m3 needs exactly one more entry than edges_m3")
-        if any(b <= a for a, b in zip(self.edges_m3, self.edges_m3[1:], strict=False)) or any(
-            e <= 0 for e in self.edges_m3
-        ):
-            raise ValueError("edges_m3 must be positive and strictly increasing")
-        return self
-
-
-class SurchargeSpec(Strict):
-    """Rules W8/W9: progressive surcharge on use above the plan (or quota).
-
-    Band k (over (k−1)·width up to and including k·width of the plan) pays k × step × reference price per
-    m³. Plan defaults (W9, [W §二(三)7]): width 10 % of plan, step 50 % of the industrial supply price."""
-
-    band_width_share: Share = Field(Decimal("0.10"), gt=0)
-    step_share: Share = Decimal("0.50")
-    reference_yuan_per_m3: Money
-    max_band: int | None = Field(None, ge=1)
-
-
-class SectorPricing(Strict):
-    """What one sector pays for the water it uses: a block tariff to the supplier, a surcharge above the
-    plan/quota to the fiscal account (rules W8, W9)."""
-
-    tariff: BlockTariffSpec | None = None
-    surcharge: SurchargeSpec | None = None
-    surcharge_base: Literal["plan", "quota"] = Field(
-        "plan",
-        description="the volume above which the surcharge starts: the declared plan (W9) or the confirmed quota (W8)",
-    )
-
-
-def _default_pricing() -> dict[str, SectorPricing]:
-    # Sources in scenarios/dawukou_water.yaml.
-    return {
-        "agriculture": SectorPricing(
-            tariff=BlockTariffSpec(yuan_per_m3=[Decimal("0.0305")]),
-            surcharge=SurchargeSpec(reference_yuan_per_m3=Decimal("0.0305")),
-            surcharge_base="quota",
-        ),
-        "industry": SectorPricing(
-            tariff=BlockTariffSpec(yuan_per_m3=[Decimal("3.30")]),
-            surcharge=SurchargeSpec(reference_yuan_per_m3=Decimal("3.30")),
-            surcharge_base="plan",
-        ),
-        "domestic": SectorPricing(
-            tariff=BlockTariffSpec(
-                edges_m3=[144, 240], yuan_per_m3=[Decimal("2.40"), Decimal("4.16"), Decimal("6.76")]
-            ),
-        ),
-        "ecology": SectorPricing(tariff=BlockTariffSpec(yuan_per_m3=[Decimal("0.0305")])),
-    }
-
-
-# --------------------------------------------------------------------------- reserve (W12)
-class BuyBelow(Strict):
-    """Rule W12: in every session where the last traded price fell below ``trigger`` (yuan/m³), the reserve
-    bids for up to ``max_m3_per_session`` at the trigger price, within its cash."""
-
-    type: Literal["buy_below"]
-    trigger_yuan_per_m3: Money
-    max_m3_per_session: int = Field(ge=1)
-
-
-class SellAbove(Strict):
-    """Rule W12: in every session where the last traded price rose above ``trigger``, the reserve offers up
-    to ``max_m3_per_session`` of its stock at the trigger price."""
-
-    type: Literal["sell_above"]
-    trigger_yuan_per_m3: Money
-    max_m3_per_session: int = Field(ge=1)
-
-
-class DryYearRelease(Strict):
-    """Rule W12: at the start of a year whose deliverable share is below ``below_share``, the reserve
-    releases stock at ``price`` (the base price of the buyer's relation if omitted) to holders short of
-    need, in the priority order of sectors given (domestic and ecology first by default)."""
-
-    type: Literal["dry_year_release"]
-    below_share: Share = Decimal("1")
-    priority: list[Sector] = Field(default_factory=lambda: ["domestic", "ecology", "agriculture", "industry"])
-    yuan_per_m3: Money | None = None
-
-
-class OfferStock(Strict):
-    """Rule W12: every session the reserve offers ``share_per_session`` of its stock at ``yuan_per_m3``
-    (the default base price if omitted) — how reclaimed industrial rights (W2) go back to the market."""
-
-    type: Literal["offer_stock"]
-    share_per_session: Share = Decimal("1")
-    yuan_per_m3: Money | None = None
-
-
-ReserveRule = Annotated[BuyBelow | SellAbove | DryYearRelease | OfferStock, Field(discriminator="type")]
-
-
-class ReserveSpec(Strict):
-    """Rule W12 / X2: the government water reserve, with its own accounts."""
-
-    enabled: bool = True
-    initial_rights_m3: int = Field(
-        0, ge=0, description="confirmed volume held by the reserve at the start (m³/yr)"
-    )
-    budget_yuan_per_year: Money = Decimal("500000")
-    rules: list[ReserveRule] = Field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- market
-class CDA(Strict):
-    """Continuous double auction (撮合, rule W11): price-time priority, trades at the resting price."""
-
-    type: Literal["cda"]
-
-
-class CallAuction(Strict):
-    """Call auction (集合竞价): orders of a session cleared at one uniform price."""
-
-    type: Literal["call"]
-
-
-Mechanism = Annotated[CDA | CallAuction, Field(discriminator="type")]
-
-
-class NegotiationSpec(Strict):
-    """Negotiation (协商, rule W11): each session, ``pairs_per_session`` random buyer–seller pairs meet and
-    split the gain between the seller's ask and the buyer's bid (seller's bargaining power, noise)."""
-
-    pairs_per_session: int = Field(0, ge=0)
-    seller_power: Share = Decimal("0.5")
-    noise_sd_share: float = Field(0.1, ge=0, le=1)
-
-
-class MarketSpec(Strict):
-    """How the annual surplus (rule W3) is traded: a matching mechanism plus negotiation (rule W11)."""
-
-    mechanism: Mechanism = Field(default_factory=lambda: CDA(type="cda"))
-    negotiation: NegotiationSpec = Field(default_factory=NegotiationSpec)
-    price_min_yuan_per_m3: Money = Decimal("0.01")
-    price_max_yuan_per_m3: Money = Decimal("10")
-    floor_at_base_price: bool = Field(
-        False,
-        description="if true, the base price of a relation is a hard floor; the plan makes it a benchmark (W5)",
-    )
-
-
-# --------------------------------------------------------------------------- holders
-#: Chinese sector names accepted in holder files (the lists offices keep), with their codes.
-SECTOR_NAMES_ZH = {"农业": "agriculture", "工业": "industry", "生活": "domestic", "生态": "ecology"}
-
-
-class HolderRow(Strict):
-    """One holder of a group listed in a file (``HolderGroup.from_file``): an enterprise or household of an
-    office's list. ``sector`` (code or Chinese name) selects the rows of the group's sector; values left
-    empty are drawn from the group's distributions."""
-
-    name: str = Field(min_length=1, max_length=200)
-    sector: Sector | None = None
-    confirmed_m3: int = Field(ge=0, le=10**12, description="confirmed right, m³ per year (W1)")
-    marginal_value_yuan_per_m3: float | None = Field(None, gt=0, description="value of one more m³ of use")
-    need_share: float | None = Field(None, ge=0, description="need in a normal year / confirmed volume")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_text(cls, v: object) -> object:
-        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-
-    @field_validator("sector", mode="before")
-    @classmethod
-    def _sector_code(cls, v: object) -> object:
-        if isinstance(v, str):
-            return SECTOR_NAMES_ZH.get(v.strip(), v.strip().lower())
-        return v
-
-
-class HolderGroup(Strict):
-    """A group of water-rights holders of one sector (rule W1): drawn from distributions, or listed one by
-    one in a CSV/xlsx file (``from_file``, validated row by row) or in ``members``."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    sector: Sector
-    count: int = Field(ge=1, le=10_000_000, description="number of holders (for listed holders: the rows)")
-    confirmed_m3: Distribution | None = Field(
-        None, description="confirmed right per holder, m³ per year (W1); not needed for listed holders"
-    )
-    marginal_value_yuan_per_m3: Distribution | None = Field(
-        None, description="value of one more m³ of use; not needed if every listed holder has one"
-    )
-    need_share: Distribution = Field(
-        default_factory=lambda: Constant(value=0.9),
-        description="need in a normal year as a share of the confirmed volume",
-    )
-    need_noise_sd: float = Field(
-        0.05, ge=0, description="yearly multiplicative noise on need (sd of a normal around 1)"
-    )
-    plan_margin_share: float = Field(
-        0.0, ge=0, le=1, description="safety margin of the declared plan over expected need (W3)"
-    )
-    max_overuse_share: float = Field(
-        0.3,
-        ge=0,
-        description="use allowed beyond holdings, as a share of the plan; the rest of the need is unmet",
-    )
-    behaviour: Behaviour = Field(default_factory=lambda: ZIC(type="zi_c"))
-
-    @field_validator("behaviour")
-    @classmethod
-    def _batch_quotable(cls, behaviour):
-        if behaviour.type == "zip":
-            raise ValueError(
-                "ZIP traders learn from every shout and need a shout-by-shout market (teaching or classroom); "
-                "water holders quote once a session: use zi_c, zi_u, truthful or markup"
-            )
-        return behaviour
-    participation: float = Field(0.5, ge=0, le=1, description="probability of placing an order in a session")
-    first_expiry_year: int | None = Field(
-        None, description="year the current confirmation ends; default: start year + validity − 1"
-    )
-    from_file: str | None = Field(
-        None, description="CSV or xlsx file listing the holders, one row each (relative to the scenario file)"
-    )
-    sheet: str | None = Field(None, description="sheet of an xlsx file (default: the first)")
-    columns: dict[str, str] = Field(
-        default_factory=dict, description="holder field -> column header in the file, e.g. {confirmed_m3: 确权水量}"
-    )
-    members: list[HolderRow] | None = Field(
-        None, description="the holders one by one (filled from from_file when it is given)"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_members(cls, data: object, info: ValidationInfo) -> object:
-        """Read ``from_file`` (rows of the group's sector) into ``members``; ``count`` defaults to the rows.
-        A resolved scenario already carries ``members``; the file is then not read again."""
-        if not isinstance(data, dict):
-            return data
-        if data.get("from_file") and data.get("members") is None:
-            from .tables_input import display_name, read_rows, resolve_path
-
-            path = resolve_path(str(data["from_file"]), info.context)
-            sector = data.get("sector")
-            rows = read_rows(path, HolderRow, data.get("columns") or {}, display=display_name(path),
-                             sheet=data.get("sheet"), unique=("name",),
-                             keep={"sector": sector} if isinstance(sector, str) else None)
-            if not rows:
-                raise ValueError(f"{display_name(path)} lists no holder of sector {sector!r}")
-            data = {**data, "members": [row.model_dump() for _, row in rows]}
-        if isinstance(data.get("members"), list) and "count" not in data:
-            data = {**data, "count": len(data["members"])}
-        return data
-
-    @model_validator(mode="after")
-    def _complete(self) -> HolderGroup:
-        if self.members is None:
-            missing = [f for f in ("confirmed_m3", "marginal_value_yuan_per_m3") if getattr(self, f) is None]
-            if missing:
-                raise ValueError(f"required field missing: {', '.join(missing)} (or list the holders with "
-                                 f"from_file or members)")
-            return self
-        if self.count != len(self.members):
-            source = f" in {self.from_file}" if self.from_file else ""
-            raise ValueError(f"count is {self.count} but {len(self.members)} holders are listed{source}")
-        if self.marginal_value_yuan_per_m3 is None and any(
-            m.marginal_value_yuan_per_m3 is None for m in self.members
-        ):
-            raise ValueError("marginal_value_yuan_per_m3: give a distribution, or a value for every listed holder")
-        return self
-
-    def values_of(self, field: str, draw_all: Callable[[int], Any]) -> Any:
-        """Per-holder values of ``field`` (a numeric field of :class:`HolderRow`) as a float array: the listed
-        values where given, ``draw_all(count)`` (the group's distribution, drawn only if needed) elsewhere."""
-        import numpy as np
-
-        given = None if self.members is None else [getattr(m, field) for m in self.members]
-        if given is not None and all(v is not None for v in given):
-            return np.asarray(given, dtype=float)
-        drawn = np.array(draw_all(self.count), dtype=float)
-        if given is not None:
-            for i, v in enumerate(given):
-                if v is not None:
-                    drawn[i] = v
-        return drawn
-
-    def holder_names(self) -> list[str] | None:
-        """Names of the listed holders, or None for drawn holders."""
-        return None if self.members is None else [m.name for m in self.members]
-
-
-class LongTermSpec(Strict):
-    """Rule W4: surplus created by water-saving retrofits or lasting crop changes is traded in medium- and
-    long-term deals: the confirmed right itself (``water.right``) passes to the buyer for ``term_years`` and
-    then returns. Each year end a share of farms retrofit and save a share of their confirmed volume; farms
-    with such savings meet industrial firms short of rights (need above their confirmed volume) in
-    ``pairs_per_year`` negotiations; the price per m³ of annual right covers the whole term."""
-
-    enabled: bool = False
-    retrofit_probability_per_year: Share = Decimal("0.05")
-    saving_share: Share = Decimal("0.15")
-    term_years: int = Field(5, ge=1, le=30)
-    pairs_per_year: int = Field(10, ge=0)
-    seller_power: Share = Decimal("0.5")
-
-
-class SupervisionSpec(Strict):
-    """Rule W16: no hoarding, no squeezing of protected uses."""
-
-    max_holding_share_of_cap: Share = Field(
-        Decimal("0.05"), description="a buyer may hold at most this share of the annual cap after a purchase"
-    )
-    protected_sectors: list[Sector] = Field(
-        default_factory=lambda: ["domestic", "ecology"],
-        description="sectors whose water may not be sold to industry",
-    )
-
-
-class ValiditySpec(Strict):
-    """Rule W2: agriculture and ecology 5 years then re-verified; industry at most 10 years, then bought
-    on the market again (the right returns to the reserve)."""
-
-    agriculture: int = Field(5, ge=1)
-    ecology: int = Field(5, ge=1)
-    domestic: int = Field(5, ge=1)
-    industry: int = Field(10, ge=1)
-    reverify_keep_share: Share = Field(
-        Decimal("1"),
-        description="share of a right kept when it is re-verified (W2); the rest returns to the government",
-    )
-
-
-class FeeSpec(Strict):
-    """Rule W6: farmers pay no fee for initial rights in the 14th five-year plan; industry pays."""
-
-    industrial_use_fee_yuan_per_m3: Money = Decimal("0.10")
-    agricultural_use_fee_yuan_per_m3: Money = Decimal("0.0")
-    farmer_fee_exempt_until_year: int = 2025
-
-
-class ProceedsSpec(Strict):
-    """Rule W7: inside agriculture the farmer keeps all proceeds; sold to industry the farmer gets
-    ``farmer_share_to_industry`` and the rest goes to the collective (用水协会)."""
-
-    farmer_share_to_industry: Share = Decimal("0.7")
-
-
-class WaterSpec(Strict):
-    """The water use rights market (用水权) of one district."""
-
-    cap_m3: int = Field(gt=0, description="district total volume (W1), m³ per year")
-    validity: ValiditySpec = Field(default_factory=ValiditySpec)
-    base_prices: list[BasePrice] = Field(min_length=1)
-    default_base_price_yuan_per_m3: Money = Decimal("1.081")
-    pricing: dict[Sector, SectorPricing] = Field(default_factory=_default_pricing)
-    assessment: Literal["year", "period"] = Field(
-        "year", description="period over which W8/W9 bills are assessed"
-    )
-    fees: FeeSpec = Field(default_factory=FeeSpec)
-    proceeds: ProceedsSpec = Field(default_factory=ProceedsSpec)
-    reserve: ReserveSpec = Field(default_factory=ReserveSpec)
-    supervision: SupervisionSpec = Field(default_factory=SupervisionSpec)
-    long_term: LongTermSpec = Field(default_factory=LongTermSpec)
-    market: MarketSpec = Field(default_factory=MarketSpec)
-    groups: list[HolderGroup] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _reserve_within_cap(self) -> WaterSpec:
-        if self.reserve.initial_rights_m3 > self.cap_m3:
-            raise ValueError("reserve.initial_rights_m3 exceeds cap_m3 (W1: confirmed volumes never exceed the cap)")
-        return self
-
-    @field_validator("groups")
-    @classmethod
-    def _unique_names(cls, groups: list[HolderGroup]) -> list[HolderGroup]:
-        names = [g.name for g in groups]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"group names must be unique; repeated: {dupes}")
-        return groups
-
-
 class OutputSpec(Strict):
     """What a run records."""
 
@@ -629,9 +232,38 @@ class Scenario(Strict):
 #: The market sections a scenario may hold, in the order the engine runs them.
 MARKET_SECTIONS: tuple[str, ...] = ("water", "teaching", "forest", "land", "emission")
 
-# Section models that build on the models above are imported last (they import this module).
+# Section models that build on the models above are imported last (they import this module). The water
+# section's models lived here before :mod:`.water`; they are re-exported so ``scenario.model`` imports keep working.
 from .emission import EmissionSpec  # noqa: E402
 from .land import LandSpec  # noqa: E402
 from .teaching import TeachingSpec  # noqa: E402
+from .water import (  # noqa: E402, F401
+    CDA,
+    SECTOR_NAMES_ZH,
+    SECTORS,
+    BasePrice,
+    BlockTariffSpec,
+    BuyBelow,
+    CallAuction,
+    DryYearRelease,
+    FeeSpec,
+    HolderGroup,
+    HolderRow,
+    LongTermSpec,
+    MarketSpec,
+    Mechanism,
+    NegotiationSpec,
+    OfferStock,
+    ProceedsSpec,
+    ReserveRule,
+    ReserveSpec,
+    Sector,
+    SectorPricing,
+    SellAbove,
+    SupervisionSpec,
+    SurchargeSpec,
+    ValiditySpec,
+    WaterSpec,
+)
 
 Scenario.model_rebuild()
