@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 
 from baseline_heapq import bare_match  # noqa: E402
 from rights_market import load_scenario, simulate  # noqa: E402
-from rights_market.rights import water  # noqa: E402
+from rights_market.rights import water_trading  # noqa: E402
 
 DEFAULT = ROOT / "scenarios" / "dawukou_water.yaml"
 BASE_COUNTS = [800, 20, 60, 3000, 5]  # the default scenario's groups
@@ -73,13 +73,13 @@ def bench_orders(traders: int = 100_000, sessions: int = 12, repeat: int = 3) ->
     holders = traders
     scenario = load_scenario(DEFAULT, trading_district(traders, sessions))
     captured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    original = water.WaterPolicy._clear
+    original = water_trading.clear
 
-    def capturing(self, world, traders, sides, prices, qtys):
+    def capturing(pol, world, traders, sides, prices, qtys):
         captured.append((sides.copy(), prices.copy(), qtys.copy()))
-        return original(self, world, traders, sides, prices, qtys)
+        return original(pol, world, traders, sides, prices, qtys)
 
-    water.WaterPolicy._clear = capturing
+    water_trading.clear = capturing
     engine_times = []
     try:
         for _ in range(repeat):
@@ -88,7 +88,7 @@ def bench_orders(traders: int = 100_000, sessions: int = 12, repeat: int = 3) ->
             result = simulate(scenario, seed=1)
             engine_times.append(time.perf_counter() - t0)
     finally:
-        water.WaterPolicy._clear = original
+        water_trading.clear = original
     engine_s = min(engine_times)
     n_orders = sum(len(c[0]) for c in captured)
     bare_times = []
