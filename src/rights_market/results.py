@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__
+from .atomic import replace_dir
 from .engine.run import Result
 from .scenario.model import Scenario
 
@@ -72,13 +72,7 @@ def write_run(result: Result, out_dir: Path | None = None) -> Path:
         with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
             json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
             fh.write("\n")
-        old = None
-        if target.exists():
-            old = target.parent / f".old-{target.name}-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..atomic import replace_dir
 from ..engine.run import LazyTables, Result
 from ..engine.world import TABLES
 from ..ledger import INSTITUTIONS, Table
@@ -151,13 +151,7 @@ def write_prepared(prepared: Prepared, report: bool = True, lang: str = "en") ->
             from ..report import build_report
 
             build_report(staged, lang=lang)
-        old = None
-        if target.exists():
-            old = target.parent / f".old-{target.name}-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(staged, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(staged, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
     return target

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from ..atomic import replace_dir
 from .summary import yearly_kpis
 from .task import ID_COLUMNS, RunPayload
 
@@ -190,13 +191,7 @@ class Store:
                 fh.write("\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            old = None
-            if target.exists():
-                old = self.runs_dir / f".old-{payload.run_id}-{uuid.uuid4().hex[:8]}"
-                os.replace(target, old)
-            os.replace(tmp, target)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            replace_dir(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
