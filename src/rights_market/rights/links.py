@@ -5,7 +5,7 @@ several rights (X4). Rules F1, F2, F3, X3, X4.
 row of the run's ``registry`` table (columns :data:`REGISTRY_COLUMNS`), which any right policy appends to
 through :func:`register`. It is the simulator's 不动产登记簿: ``grep`` a parcel id to see its history.
 
-**Pledges (X3).** A pledged quantity of product ``P`` is an encumbrance kept in the ledger itself as the
+**Pledges (X3; for water the pledge and mortgage of W14, for emission E10, for forest F3).** A pledged quantity of product ``P`` is an encumbrance kept in the ledger itself as the
 companion product ``P.pledged`` (:func:`pledge_product`): pledging issues it to the holder, releasing returns it
 to the issuer, so encumbrances are conserved and checked like every right, and any policy can see them through
 :func:`free_quantity` = holding − encumbrance. A sale of more than the free quantity is refused with the

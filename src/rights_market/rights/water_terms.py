@@ -5,7 +5,8 @@ long-term deals of the right itself (W4).
   the market, ``reclaim``); the others are re-verified for a new term, keeping the set share;
 * :func:`long_term` — matured term deals end (the right returns to the farm that saved the water), farms
   retrofit and save water, and farms with savings sell their right for a term to industrial firms short of
-  rights by negotiation (a ``negotiation`` trade of ``water.right``, price per m³ for the whole term).
+  rights by negotiation (a ``negotiation`` trade of ``water.right``, price per m³ for the whole term). The
+  whole price goes to the farm that saved the water, with no collective share (rule W13: 谁节约、谁受益).
 
 Quantities m³ per year of confirmed right, prices ticks per m³, money fen.
 """
