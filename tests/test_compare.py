@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -14,7 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import SCENARIOS, SMALL_WATER
-from rights_market.compare.build import DEFAULT_FIGURE_METRICS, figure_metrics
+from rights_market.compare.build import DEFAULT_FIGURE_METRICS, build_comparison, figure_metrics
+from rights_market.compare.build import FIGURE_FILE as CMP_FIGURE_FILE
+from rights_market.compare.build import FIGURE_RECORD as CMP_FIGURE_RECORD
+from rights_market.compare.inputs import Group
 from rights_market.compare.stats import bands, scenario_changes
 from rights_market.report.labels import LABELS
 from rights_market.sweep import Store, replication_seeds
@@ -88,7 +92,7 @@ def test_compare_run_directories_and_chinese(tmp_path: Path) -> None:
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "# 情景对比报告" in md and "dawukou_water（基准）" in md and "dawukou_water-2" in md
     assert "- water.default_base_price_yuan_per_m3：1.081 → 1.5" in md
-    assert [p.name for p in (out / "figures").iterdir()] == ["water_base_price.png"]
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD, "water_base_price.png"]
     assert not (out / "store").exists()  # nothing had to run
 
 
@@ -130,3 +134,50 @@ def test_scenario_changes_and_figure_metrics() -> None:
     assert figure_metrics("emission", ["b", "a", "trade_count"]) == ["trade_count", "a", "b"]
     assert figure_metrics("emission", ["b", "a"], ["emission.b", "water.use"]) == ["b"]
     assert {k for k in LABELS["en"] if k.startswith("cmp.")} == {k for k in LABELS["zh"] if k.startswith("cmp.")}
+
+
+def _synthetic_group(root: Path, label: str, metrics: list[str]) -> Group:
+    """A group of two runs whose ``kpis`` hold ``metrics`` of the water right for three years."""
+    runs = []
+    for rep in range(2):
+        run_dir = root / f"{label}-{rep}"
+        run_dir.mkdir(parents=True)
+        rows = [{"time": float(y), "year": 2021 + y, "right": "water", "metric": m, "value": float(10 * i + y + rep),
+                 "unit": "m3"} for i, m in enumerate(metrics) for y in range(3)]
+        pd.DataFrame(rows).to_parquet(run_dir / "kpis.parquet")
+        runs.append((run_dir, rep, 100 + rep))
+    return Group(label, "synthetic", {"name": label}, f"{label:0<8}", runs)
+
+
+def test_compare_removes_figures_of_an_earlier_comparison_only(tmp_path: Path) -> None:
+    """A second comparison into the same folder drawing fewer indicators removes the figures of the first
+    that it no longer draws; files of the user's in ``figures/`` stay, and its ``report.md`` links every figure."""
+    out = tmp_path / "cmp"
+    first = build_comparison([_synthetic_group(tmp_path / "a", "base", ["use", "efficiency", "traded_volume"])],
+                             out, metrics=["use", "efficiency", "traded_volume"])
+    fig_dir = out / "figures"
+    drawn_first = {p.name for p in fig_dir.glob("*.png")}
+    assert drawn_first == {"water_use.png", "water_efficiency.png", "water_traded_volume.png"}
+    assert {k for k in first if k.startswith("figure:")} == {f"figure:{Path(n).stem}" for n in drawn_first}
+    assert all(CMP_FIGURE_FILE.fullmatch(n) for n in drawn_first)
+    user = {"notes.png": b"mine", "water_use_annotated.png": b"mine too"}
+    for name, data in user.items():
+        (fig_dir / name).write_bytes(data)
+
+    second = build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out, lang="zh")
+    left = {p.name for p in fig_dir.iterdir()}
+    assert left == {"water_use.png", CMP_FIGURE_RECORD} | set(user)
+    assert all((fig_dir / n).read_bytes() == d for n, d in user.items())
+    assert set(json.loads((fig_dir / CMP_FIGURE_RECORD).read_text(encoding="utf-8"))) == {"water_use.png"}
+    linked = set(re.findall(r"\]\(figures/([^)]+)\)", (out / "report.md").read_text(encoding="utf-8")))
+    assert linked == {"water_use.png"} and second["figure:water_use"] == fig_dir / "water_use.png"
+
+
+def test_compare_without_a_record_cleans_up_from_report_md(tmp_path: Path) -> None:
+    """A comparison written before the record existed: the figures its report.md links are its own."""
+    out = tmp_path / "cmp"
+    build_comparison([_synthetic_group(tmp_path / "a", "base", ["use", "efficiency"])], out,
+                     metrics=["use", "efficiency"])
+    (out / "figures" / CMP_FIGURE_RECORD).unlink()
+    build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
+    assert {p.name for p in (out / "figures").glob("*.png")} == {"water_use.png"}

@@ -155,6 +155,39 @@ def test_x3_e10_control_without_pledges_both_floor_lots_sell():
     assert r.orders_rejected.empty
 
 
+def test_x3_e10_a_mortgaged_part_is_not_pledged_again_through_the_links():
+    """X3/E10, one encumbrance for both: the seller (10,000 kg of NOx) mortgages 40 % of it under E10 (4,000 kg,
+    value 4,000 kg × 1 fen = 4,000 fen at the base price, loan 50 % = 2,000 fen, interest 0). The links' X3
+    rule then asks every holder for all of its NOx (pledge share 1): the seller's free quantity is only the
+    6,000 kg left, so its X3 pledge is 6,000 kg (3,000 fen at 0.01 yuan × 50 %) and the 4,000 kg under
+    mortgage are not pledged a second time; the buyer, with no mortgage, pledges its 10,000 kg (5,000 fen).
+    Each unit now has nothing free: all 10 of the seller's 1-t asks are refused ``pledged`` and nothing trades.
+    At the year end the E10 loan is repaid (2,000 fen) and its 4,000 kg released, then the X3 loans."""
+    data = emission_scenario().model_dump(mode="json")
+    data["emission"]["groups"][0]["mortgage_rate_per_year"] = 1
+    data["emission"]["mortgage"] = {"pledge_share": "0.4", "loan_to_value": "0.5", "interest_rate": 0,
+                                    "term_years": 1}
+    s = with_links(Scenario.model_validate(data), pledge_rule("emission.NOx", "1", "0.01"))
+    r = simulate(s, seed=1, check=True)
+    reg = r.registry
+    assert reg[["event", "right", "product", "holder", "quantity", "unit", "term_end", "amount_fen", "note"]
+               ].values.tolist() == [
+        ["pledge", "emission", "emission.NOx", 0, 4000, "kg", 2021, 2000, "mortgage loan (E10)"],
+        ["pledge", "emission", "emission.NOx", 0, 6000, "kg", 2021, 3000, "loan (X3)"],
+        ["pledge", "emission", "emission.NOx", 1, 10_000, "kg", 2021, 5000, "loan (X3)"],
+        ["release", "emission", "emission.NOx", 0, 4000, "kg", -1, 2000, "loan repaid"],
+        ["release", "emission", "emission.NOx", 0, 6000, "kg", -1, 3000, "loan repaid"],
+        ["release", "emission", "emission.NOx", 1, 10_000, "kg", -1, 5000, "loan repaid"]]
+    rej = pledged_rows(r)
+    seller = rej[rej.trader == 0]
+    assert seller[["product", "side", "quantity"]].values.tolist() == [["emission.NOx", "sell", 1000]] * 10
+    assert r.trades.empty
+    c = r.charges
+    assert c[c.kind == "loan"][["payee", "amount_fen"]].values.tolist() == [[0, 2000], [0, 3000], [1, 5000]]
+    k = r.kpis
+    assert k[(k.right == "emission") & (k.metric == "mortgage_credit")].value.tolist() == [20.0]  # 2,000 fen
+
+
 # ------------------------------------------------------------------------------------------------ land (X3)
 def land_scenario(land: dict, links: dict) -> Scenario:
     return Scenario.model_validate({

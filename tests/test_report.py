@@ -824,3 +824,51 @@ def test_base_levels_grouped_by_price() -> None:
         ("agriculture->agriculture",), ("agriculture->industry", "domestic->domestic")]
     trades["relation"] = ["lease:5y a->b", "sale a->b", "lease_then_sell reserve->tenant"]
     assert list(rb.price_basis(trades)) == ["rent", "price", "price"]
+
+
+#: Land trades: (time, product, relation, base price yuan/m², quantity m², price ticks per m²). Sales and leases
+#: of construction land with two base price levels each, one relation of each flagged by price monitoring (L16).
+LAND_TRADES = [
+    (40, "land.state_construction", "primary sale reserve->firm;flag=low", 300.0, 1_000, 2_500_000),
+    (400, "land.state_construction", "primary sale reserve->firm", 300.0, 2_000, 3_100_000),
+    (500, "land.state_construction", "collective->firm (vote passed)", 200.0, 1_500, 2_100_000),
+    (60, "land.state_construction", "lease:20y primary sale reserve->firm;flag=high", 12.0, 800, 160_000),
+    (700, "land.state_construction", "lease:5y subcontract household->member (first refusal)", 8.0, 900, 90_000),
+]
+
+
+def test_land_relations_are_labelled_in_price_legends(tmp_path: Path) -> None:
+    """Land trading relations (mode, ``seller->buyer``, lease term, L16 flag) appear in words in the legends of
+    the price figures, in English and in Chinese; no raw relation code is shown."""
+    trades = [_xtrade(t, "listing", q, p, product=prod, unit="m2", relation=r, base=b)
+              for t, prod, r, b, q, p in LAND_TRADES]
+    expected = {
+        "en": {"Base price Primary sale: Reserve → Firms", "Base price Collective → Firms (vote passed)",
+               "Base price 20-year lease, primary sale: Reserve → Firms",
+               "Base price 5-year lease, subcontract: Households → Village member (first refusal)"},
+        "zh": {"基准价 一级出让：收储 → 企业", "基准价 村集体 → 企业（表决通过）",
+               "基准价 租赁 20 年，一级出让：收储 → 企业", "基准价 租赁 5 年，转包：农户 → 本村成员（优先承包）"},
+    }
+    for lang in ("en", "zh"):
+        run_dir = make_run(tmp_path / lang / "run", extra_trades=tuple(trades))
+        _paths, figures = _build_capturing(run_dir, lang=lang)
+        land = {stem: _legend(fig) for stem, fig in figures.items() if stem.startswith("land_prices")}
+        assert len(land) == 2, land  # sales and leases are separate series
+        entries = {t for legend in land.values() for t in legend}
+        base = {t for t in entries if t.startswith(("Base price", "基准价"))}
+        # long texts are cut short in the legend ("…"): each entry is the start of its own expected text
+        matched = {t: [e for e in expected[lang] if e == t or (t.endswith("…") and e.startswith(t[:-1]))]
+                   for t in base}
+        assert all(len(m) == 1 for m in matched.values()), matched
+        assert {m[0] for m in matched.values()} == expected[lang], base
+        for t in entries:
+            assert "->" not in t and ";flag" not in t and "lease:" not in t and "_" not in t, t
+
+    L, Z = rb.Labels("en"), rb.Labels("zh")
+    flagged = "lease:20y primary sale mixed standard reserve->firm;flag=low"
+    assert L.relation(flagged) == "20-year lease, primary sale mixed-use standard plot: Reserve → Firms (price flagged low)"
+    assert Z.relation(flagged) == "租赁 20 年，一级出让混合用途标准地：收储 → 企业（价格偏低预警）"
+    assert L.relation("zombie buyback (L6)") == "Zombie firm buyback (rule L6)"
+    assert Z.relation("restorer->other districts") == "复垦主体 → 其他地区"
+    assert L.relation("agriculture->industry") == "Agriculture → Industry"  # water/emission relations as before
+    assert L.relation("") == "" and L.relation("a => b") == "a => b"  # no known form: as it is

@@ -35,6 +35,7 @@ from pydantic import Field, model_validator
 
 from ..ledger import RESERVES
 from ..scenario.model import ZIP, Money, Strict
+from ..scenario.validators import repeated
 from ..scenario.water import SurchargeSpec
 from ..units import TICKS_PER_FEN, yuan_to_ticks
 
@@ -308,8 +309,7 @@ class ClassroomSpec(Strict):
                 on_step(f"reserve.rules.{i}.trigger_yuan", rule.trigger_yuan)
                 if rule.max_quantity % self.lot:
                     out.append(f"reserve.rules.{i}.max_quantity: {rule.max_quantity} is not a whole number of lots")
-        names = [lot.name for lot in self.listings]
-        if len(set(names)) != len(names):
+        if repeated(lot.name for lot in self.listings):
             out.append("listings: lot names must be unique")
         if self.listings and self.right not in RESERVES:
             out.append(f"listings are sold by the reserve of the right; {self.right!r} has none ({', '.join(RESERVES)})")

@@ -35,6 +35,11 @@ DEFAULT_FIGURE_METRICS: Mapping[str, tuple[str, ...]] = {
 FALLBACK_FIGURES = 6
 MAX_FIGURE_GROUPS = 8
 MAX_CHANGES_SHOWN = 15
+#: Names of the figure files the comparison writes (``<right>_<metric>``, made safe for a file name, see
+#: :func:`build_document`). Only files named so, and written by an earlier comparison, are ever removed.
+FIGURE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*_[A-Za-z0-9_.-]+\.png")
+#: The comparison's record of the figure files it wrote (a JSON list of names in ``figures/``).
+FIGURE_RECORD = ".compare-figures.json"
 
 
 def yearly_table(groups: Sequence[Group]) -> pd.DataFrame:
@@ -219,23 +224,22 @@ def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *
                      metrics: Sequence[str] = (), xlsx_name: str = "compare.xlsx") -> dict[str, Path]:
     """Write ``report.html``, ``report.md``, ``figures/*.png`` and the workbook into ``out_dir``.
 
+    Figures an earlier comparison wrote into ``out_dir/figures`` that this one does not draw (an indicator
+    or a right no longer compared) are removed once the new report is in place, like those of the run report
+    (:func:`rights_market.report.build.write_with_figures`, record ``figures/.compare-figures.json``); other
+    files in ``figures/`` are left alone.
+
     Returns the paths written: ``html``, ``md``, ``xlsx`` and ``figure:<stem>`` per figure.
     """
     Labels(lang)
     out_dir = Path(out_dir)
     doc, book = build_document(groups, lang, title=title, metrics=metrics)
-    written: dict[str, Path] = {}
-    pngs: dict[str, bytes] = {}
-    rel: dict[str, str] = {}
-    for b in doc.blocks:
-        if isinstance(b, rb.FigureBlock):
-            path = out_dir / "figures" / f"{b.stem}.png"
-            rb.write_atomic(path, b.png)
-            pngs[b.stem] = b.png
-            rel[b.stem] = f"figures/{b.stem}.png"
-            written[f"figure:{b.stem}"] = path
-    rb.write_atomic(out_dir / "report.md", rb.render_markdown(doc, rel).encode("utf-8"))
-    rb.write_atomic(out_dir / "report.html", rb.render_html(doc, pngs).encode("utf-8"))
-    rb.write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
-    written.update(md=out_dir / "report.md", html=out_dir / "report.html", xlsx=out_dir / xlsx_name)
-    return written
+
+    def write_documents(rel: dict[str, str], pngs: dict[str, bytes]) -> dict[str, Path]:
+        rb.write_atomic(out_dir / "report.md", rb.render_markdown(doc, rel).encode("utf-8"))
+        rb.write_atomic(out_dir / "report.html", rb.render_html(doc, pngs).encode("utf-8"))
+        rb.write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
+        return {"md": out_dir / "report.md", "html": out_dir / "report.html", "xlsx": out_dir / xlsx_name}
+
+    figures = [b for b in doc.blocks if isinstance(b, rb.FigureBlock)]
+    return rb.write_with_figures(out_dir, figures, write_documents, pattern=FIGURE_FILE, record=FIGURE_RECORD)

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -1491,13 +1491,15 @@ FIGURE_FILE = re.compile(r"[a-z0-9][a-z0-9_-]*_(?:prices(?:_[a-z0-9_]+)?|volume|
 FIGURE_RECORD = ".report-figures.json"
 
 
-def figures_written_before(run_dir: Path) -> set[str]:
+def figures_written_before(run_dir: Path, *, pattern: re.Pattern[str] = FIGURE_FILE,
+                           record: str = FIGURE_RECORD) -> set[str]:
     """Names of the figure files an earlier build of the report wrote into ``run_dir/figures``: those of its
     record, or, for a report written before there was a record, those its ``report.md`` links to. Only
-    names of :data:`FIGURE_FILE` count, so files of the user's are never taken for the report's."""
+    names of ``pattern`` (:data:`FIGURE_FILE`) count, so files of the user's are never taken for the report's.
+    ``record``: the name of the record in ``figures/`` (the comparison keeps its own)."""
     names: object
     try:
-        names = json.loads((Path(run_dir) / FIGURE_DIR / FIGURE_RECORD).read_text(encoding="utf-8"))
+        names = json.loads((Path(run_dir) / FIGURE_DIR / record).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         try:
             md = (Path(run_dir) / "report.md").read_text(encoding="utf-8")
@@ -1506,16 +1508,66 @@ def figures_written_before(run_dir: Path) -> set[str]:
         names = re.findall(rf"\]\({FIGURE_DIR}/([^()\s/\\]+)\)", md)
     if not isinstance(names, list):
         return set()
-    return {n for n in names if isinstance(n, str) and FIGURE_FILE.fullmatch(n)}
+    return {n for n in names if isinstance(n, str) and pattern.fullmatch(n)}
 
 
-def _record_figures(fig_dir: Path, names: set[str]) -> None:
+def _record_figures(fig_dir: Path, names: set[str], record: str = FIGURE_RECORD) -> None:
     """Write the record of the figure files of the report (remove it when there are none)."""
-    record = fig_dir / FIGURE_RECORD
+    path = fig_dir / record
     if names:
-        write_atomic(record, (json.dumps(sorted(names), indent=1) + "\n").encode("utf-8"))
+        write_atomic(path, (json.dumps(sorted(names), indent=1) + "\n").encode("utf-8"))
     else:
-        record.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
+def write_with_figures(
+    out_dir: Path,
+    figures: Sequence[FigureBlock],
+    write_documents: Callable[[dict[str, str], dict[str, bytes]], dict[str, Path]],
+    *,
+    pattern: re.Pattern[str] = FIGURE_FILE,
+    record: str = FIGURE_RECORD,
+) -> dict[str, Path]:
+    """Write ``figures`` into ``out_dir/figures``, then the documents linking them (``write_documents``,
+    given the relative path and the PNG of each figure by stem, returns the paths it wrote), then remove the
+    figure files an earlier build wrote (:func:`figures_written_before`) that this one does not draw.
+
+    The earlier figures are removed only after ``write_documents`` returned: a build that fails leaves every
+    figure the existing ``report.md`` links to. The record (``figures/<record>``) is updated before any
+    figure is written, so figures of a failed build are removed by the next one. Only names of ``pattern``
+    are ever removed. Shared by the run report (:func:`build_report`) and the comparison
+    (:func:`rights_market.compare.build.build_comparison`).
+
+    Returns ``"figure:<stem>"`` for each figure and what ``write_documents`` returned.
+    """
+    fig_dir = Path(out_dir) / FIGURE_DIR
+    drawn = {f"{b.stem}.png" for b in figures}
+    before = figures_written_before(out_dir, pattern=pattern, record=record)
+    if before or drawn:  # first the record of every figure file this build may leave behind
+        _record_figures(fig_dir, before | drawn, record)
+    written: dict[str, Path] = {}
+    figure_png: dict[str, bytes] = {}
+    figure_rel: dict[str, str] = {}
+    for b in figures:
+        path = fig_dir / f"{b.stem}.png"
+        write_atomic(path, b.png)
+        figure_png[b.stem] = b.png
+        figure_rel[b.stem] = f"{FIGURE_DIR}/{b.stem}.png"
+        written[f"figure:{b.stem}"] = path
+    written.update(write_documents(figure_rel, figure_png))
+    # the new documents link none of the earlier build's other figures: remove them (a file that cannot be
+    # removed stays in the record, for the next build)
+    left = set()
+    for name in sorted(before - drawn):
+        path = fig_dir / name
+        try:
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+        except OSError:
+            left.add(name)
+    if before or drawn:
+        _record_figures(fig_dir, drawn | left, record)
+    return written
 
 
 def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
@@ -1534,42 +1586,17 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     Labels(lang)  # reject unknown languages before reading anything
     run = load_run(run_dir)
     doc = build_document(run, lang)
-    written: dict[str, Path] = {}
-    figure_png: dict[str, bytes] = {}
-    figure_rel: dict[str, str] = {}
-    fig_dir = run_dir / FIGURE_DIR
-    figures = [b for b in doc.blocks if isinstance(b, FigureBlock)]
-    drawn = {f"{b.stem}.png" for b in figures}
-    before = figures_written_before(run_dir)
-    if before or drawn:  # first the record of every figure file this build may leave behind
-        _record_figures(fig_dir, before | drawn)
-    for b in figures:
-        path = fig_dir / f"{b.stem}.png"
-        write_atomic(path, b.png)
-        figure_png[b.stem] = b.png
-        figure_rel[b.stem] = f"{FIGURE_DIR}/{b.stem}.png"
-        written[f"figure:{b.stem}"] = path
-    md_path, html_path = run_dir / "report.md", run_dir / "report.html"
-    write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
-    write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
-    written["md"] = md_path
-    written["html"] = html_path
-    from .workbook import run_sheets
-    from .xlsx import workbook_bytes
 
-    xlsx_path = run_dir / "report.xlsx"
-    write_atomic(xlsx_path, workbook_bytes(run_sheets(run, Labels(lang))))
-    written["xlsx"] = xlsx_path
-    # the new report links none of the earlier build's other figures: remove them (a file that cannot be
-    # removed stays in the record, for the next build)
-    left = set()
-    for name in sorted(before - drawn):
-        path = fig_dir / name
-        try:
-            if path.is_symlink() or path.is_file():
-                path.unlink()
-        except OSError:
-            left.add(name)
-    if before or drawn:
-        _record_figures(fig_dir, drawn | left)
-    return written
+    def write_documents(figure_rel: dict[str, str], figure_png: dict[str, bytes]) -> dict[str, Path]:
+        md_path, html_path = run_dir / "report.md", run_dir / "report.html"
+        write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
+        write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
+        from .workbook import run_sheets
+        from .xlsx import workbook_bytes
+
+        xlsx_path = run_dir / "report.xlsx"
+        write_atomic(xlsx_path, workbook_bytes(run_sheets(run, Labels(lang))))
+        return {"md": md_path, "html": html_path, "xlsx": xlsx_path}
+
+    figures = [b for b in doc.blocks if isinstance(b, FigureBlock)]
+    return write_with_figures(run_dir, figures, write_documents)

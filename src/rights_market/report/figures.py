@@ -210,13 +210,9 @@ def _legend(fig: Figure, handles: Sequence[object] | None = None) -> None:
 
 
 def relations_text(L: Labels, relations: Sequence[str]) -> str:
-    """``agriculture->industry`` as ``Agriculture → Industry``; more than two relations shortened."""
-
-    def one(rel: str) -> str:
-        parts = rel.split("->")
-        return " → ".join(L.code("sector", p.strip()) for p in parts)
-
-    rels = [one(r) for r in relations]
+    """``agriculture->industry`` as ``Agriculture → Industry``, land relations such as ``lease:20y primary sale
+    reserve->firm`` in words too (:meth:`Labels.relation`); more than two relations shortened."""
+    rels = [L.relation(r) for r in relations]
     if len(rels) <= 2:
         return ", ".join(rels)
     return L("fig.prices.relations_more", first=rels[0], more=len(rels) - 1)

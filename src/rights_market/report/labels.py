@@ -385,6 +385,49 @@ _EN: dict[str, str] = {
     "sector.afforestation": "Afforestation lots",
     "sector.government": "Government",
     "sector.collective": "Collective",
+    # --- land trading relations (rights/land*.py): "[lease:<n>y ]<mode words> <seller>-><buyer>[ (<note>)]"
+    #     with ";flag=low|high" of rule L16; read by Labels.relation
+    "relation.with_mode": "{mode}: {parties}",
+    "relation.parties": "{seller} → {buyer}",
+    "relation.lease": "{years}-year lease",
+    "relation.list_sep": ", ",
+    "relation.word_sep": " ",
+    "relation.note": "{relation} ({note})",
+    "relation.flagged": "{relation} (price flagged {flag})",
+    "relation.flag.low": "low",
+    "relation.flag.high": "high",
+    "relation.word.primary": "primary",
+    "relation.word.secondary": "secondary",
+    "relation.word.sale": "sale",
+    "relation.word.flexible_term": "flexible-term sale",
+    "relation.word.long_lease": "long lease",
+    "relation.word.lease_then_sell": "lease then sell",
+    "relation.word.mixed": "mixed-use",
+    "relation.word.standard": "standard plot",
+    "relation.word.share-holding": "share-holding",
+    "relation.word.subcontract": "subcontract",
+    "relation.word.idle": "idle",
+    "relation.word.homestead": "homestead",
+    "relation.word.zombie": "zombie firm",
+    "relation.word.buyback": "buyback",
+    "relation.word.split": "split",
+    "relation.word.preemption": "pre-emption",
+    "relation.word.normal": "normal",
+    "relation.word.pre_registration": "pre-registration",
+    "relation.word.voluntary": "voluntary",
+    "relation.word.redevelopment": "redevelopment",
+    "relation.word.saved": "saved",
+    "relation.word.land": "land",
+    "relation.party.member": "Village member",
+    "relation.party.cooperative": "Cooperative",
+    "relation.party.family_farm": "Family farm",
+    "relation.party.lessee": "Lessee",
+    "relation.party.tenant": "Tenant",
+    "relation.party.restorer": "Restorers",
+    "relation.party.other districts": "Other districts",
+    "relation.note.first refusal": "first refusal",
+    "relation.note.vote passed": "vote passed",
+    "relation.note.L6": "rule L6",
     # --- codes: units ---
     "unit.m3": "m³",
     "unit.m2": "m²",
@@ -1019,6 +1062,48 @@ _ZH: dict[str, str] = {
     "sector.afforestation": "造林项目",
     "sector.government": "政府",
     "sector.collective": "村集体",
+    # --- 土地交易关系
+    "relation.with_mode": "{mode}：{parties}",
+    "relation.parties": "{seller} → {buyer}",
+    "relation.lease": "租赁 {years} 年",
+    "relation.list_sep": "，",
+    "relation.word_sep": "",
+    "relation.note": "{relation}（{note}）",
+    "relation.flagged": "{relation}（价格{flag}预警）",
+    "relation.flag.low": "偏低",
+    "relation.flag.high": "偏高",
+    "relation.word.primary": "一级",
+    "relation.word.secondary": "二级",
+    "relation.word.sale": "出让",
+    "relation.word.flexible_term": "弹性年期出让",
+    "relation.word.long_lease": "长期租赁",
+    "relation.word.lease_then_sell": "先租后让",
+    "relation.word.mixed": "混合用途",
+    "relation.word.standard": "标准地",
+    "relation.word.share-holding": "入股",
+    "relation.word.subcontract": "转包",
+    "relation.word.idle": "闲置",
+    "relation.word.homestead": "宅基地",
+    "relation.word.zombie": "僵尸企业",
+    "relation.word.buyback": "回购",
+    "relation.word.split": "分割",
+    "relation.word.preemption": "优先购买",
+    "relation.word.normal": "一般",
+    "relation.word.pre_registration": "预告登记",
+    "relation.word.voluntary": "自愿",
+    "relation.word.redevelopment": "再开发",
+    "relation.word.saved": "节余",
+    "relation.word.land": "土地",
+    "relation.party.member": "本村成员",
+    "relation.party.cooperative": "合作社",
+    "relation.party.family_farm": "家庭农场",
+    "relation.party.lessee": "承租人",
+    "relation.party.tenant": "承租方",
+    "relation.party.restorer": "复垦主体",
+    "relation.party.other districts": "其他地区",
+    "relation.note.first refusal": "优先承包",
+    "relation.note.vote passed": "表决通过",
+    "relation.note.L6": "规则 L6",
     # --- codes: units ---
     "unit.m3": "立方米",
     "unit.m2": "平方米",
@@ -1358,6 +1443,15 @@ BAND_METRIC_PREFIX = "surcharge_revenue_band_"
 PLEDGED_METRIC_PREFIX = "pledged:"
 #: ``<product>.pledged``: the encumbrance product of pledged rights (X3).
 PLEDGED_PRODUCT_SUFFIX = ".pledged"
+#: A trading relation (``trades.relation``, rules L3–L16 of the land market): an optional lease term, mode words,
+#: ``seller->buyer`` and a remark in brackets, e.g. ``lease:20y primary sale reserve->firm``,
+#: ``lease:5y subcontract household->member (first refusal)``, ``secondary normal voluntary split``. The price
+#: flag of rule L16 (``;flag=low``) is split off first.
+_RELATION = re.compile(
+    r"(?:lease:(?P<years>\d+)y\s*)?(?P<mode>[A-Za-z_\- ]*?)\s*"
+    r"(?:(?P<seller>[A-Za-z_]+)->(?P<buyer>[A-Za-z_]+(?: [A-Za-z_]+)*?))?\s*(?:\((?P<note>[^()]*)\))?"
+)
+_RELATION_FLAG = ";flag="
 #: A pollutant id as the scenarios name them (``NOx``, ``NH3-N``, ``VOCs``).
 _POLLUTANT_ID = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
@@ -1407,6 +1501,39 @@ class Labels:
 
     def right(self, right: str) -> str:
         return self.code("right", right)
+
+    def relation(self, relation: object) -> str:
+        """A trading relation in words: ``lease:20y primary sale reserve->firm;flag=low`` → ``20-year lease,
+        primary sale: Reserve → Firms (price flagged low)``; sectors and institutions by their ``relation.party``
+        or ``sector`` label, mode words by ``relation.word``. Parts without a label keep their spelling; a
+        relation of no known form is returned as it is."""
+        text, _, flag = str(relation).partition(_RELATION_FLAG)
+        m = _RELATION.fullmatch(text.strip())
+        if not text.strip() or m is None:
+            return str(relation)
+        head = []
+        if m["years"]:
+            head.append(self("relation.lease", years=int(m["years"])))
+        words = m["mode"].split()
+        if words:
+            sep = self("relation.word_sep") if all(self.has(f"relation.word.{w}") for w in words) else " "
+            head.append(sep.join(self.code("relation.word", w) for w in words))
+        out = self("relation.list_sep").join(head)
+        if m["seller"]:
+            parties = self("relation.parties", seller=self._party(m["seller"]), buyer=self._party(m["buyer"]))
+            out = self("relation.with_mode", mode=out, parties=parties) if out else parties
+        if m["note"]:
+            out = self("relation.note", relation=out, note=self.code("relation.note", m["note"].strip()))
+        if flag:
+            out = self("relation.flagged", relation=out, flag=self.code("relation.flag", flag.strip()))
+        return out[:1].upper() + out[1:] if self.lang == "en" else out
+
+    def _party(self, party: str) -> str:
+        for prefix in ("relation.party", "sector"):
+            text = self._text.get(f"{prefix}.{party}")
+            if text is not None:
+                return text
+        return party
 
     def pollutant(self, pollutant: str) -> str:
         """Name of a pollutant id (``NOx`` → ``氮氧化物`` in Chinese), or the id itself."""

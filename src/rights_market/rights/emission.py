@@ -72,7 +72,7 @@ from . import (
     emission_units,
 )
 from .emission_units import RES, RIGHT, t_to_kg, yuan_per_t_to_ticks
-from .links import pledged_quantity
+from .links import pledge_product, pledged_quantity
 
 
 class EmissionPolicy:
@@ -107,7 +107,10 @@ class EmissionPolicy:
 
     # ------------------------------------------------------------------ RightPolicy
     def products(self) -> list[str]:
-        return list(self.product)
+        """The rights, and with E10 mortgages (a group with ``mortgage_rate_per_year`` > 0) the encumbrance
+        ``<pollutant product>.pledged`` of each pollutant (X3: the ledger's products are fixed at set-up)."""
+        mortgaged = any(g.mortgage_rate_per_year > 0 for g in self.spec.groups)
+        return list(self.product) + ([pledge_product(p) for p in self.product[: self.P]] if mortgaged else [])
 
     def holder_count(self) -> int:
         return sum(g.count for g in self.spec.groups)
@@ -141,10 +144,9 @@ class EmissionPolicy:
         return self.held(world, k) - self.leased_in[k] + self.leased_out[k]
 
     def free(self, world: World, k: int) -> np.ndarray:
-        """Rights each unit may sell, lease out or pledge, kg: held − leased in − pledged, counting its E10
-        mortgages and the X3 pledges of the links (ledger product ``<product>.pledged``)."""
-        return (self.held(world, k) - self.leased_in[k] - self.pledged[k]
-                - pledged_quantity(world.accounts, self.product[k], self.ids))
+        """Rights each unit may sell, lease out or pledge, kg: held − leased in − pledged, the encumbrance
+        ``<product>.pledged`` of the ledger holding its E10 mortgages and the X3 pledges of the links alike."""
+        return self.held(world, k) - self.leased_in[k] - pledged_quantity(world.accounts, self.product[k], self.ids)
 
     def reserve_stock(self, world: World, k: int) -> int:
         """Rights of product ``k`` the reserve holds now, kg."""

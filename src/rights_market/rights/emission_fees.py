@@ -16,6 +16,7 @@ from ..engine.world import World
 from ..ledger import FISCAL, ISSUER
 from ..rules.emission import back_payment_fen, phase_in_due, split_sale
 from ..units import decimal_to_rational
+from . import emission_finance
 from .emission_units import ACTIVE, RES, frac_of
 
 if TYPE_CHECKING:
@@ -94,6 +95,16 @@ def renew(pol: EmissionPolicy, world: World) -> None:
                                  amount_fen=0, stock=pol.reserve_stock(world, k), cash_fen=pol.reserve_cash(world),
                                  reason="term end: share not renewed (E5)")
         pol.paid[k] = 0
-        pol.pledged[k] = np.minimum(pol.pledged[k], pol.held(world, k) - pol.leased_in[k])
+        cut = pol.pledged[k] - np.minimum(pol.pledged[k], pol.held(world, k) - pol.leased_in[k])
+        pol.pledged[k] -= cut
+        for u in np.nonzero(cut > 0)[0].tolist():  # E10/X3: the loans' pledges and the ledger encumbrance follow
+            left = int(cut[u])
+            for loan in pol.loans:
+                if loan["unit"] == u and left:
+                    d = min(int(loan["pledge"][k]), left)
+                    loan["pledge"][k] -= d
+                    left -= d
+            emission_finance.unpledge(pol, world, u, np.where(np.arange(pol.P) == k, cut[u], 0),
+                                      note="term end: encumbrance cut to the renewed rights (E5)")
     pol.term_start += pol.spec.validity_years
     pol.term_end += pol.spec.validity_years

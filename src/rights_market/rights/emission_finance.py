@@ -4,9 +4,12 @@
   rights bid their yearly marginal abatement cost as rent; a call auction per market segment (E7) sets the
   rent (ticks per kg and year). Leased rights move to the lessee (``pol.leased_in`` / ``pol.leased_out``) and
   come back at the term end, at a closure or on :func:`end_leases`; the rent is a ``rent`` charge each year.
-* Mortgages (抵押贷款): a share of a taker's free rights is pledged (``pol.pledged``: it stays with the unit and
-  cannot be sold) and the bank (the rest of the economy) lends loan-to-value × their value at the base price;
-  principal (``loan_repayment``) and interest (``interest``) are repaid at the term end or at a closure.
+* Mortgages (抵押贷款): a share of a taker's free rights is pledged (it stays with the unit and cannot be sold)
+  and the bank (the rest of the economy) lends loan-to-value × their value at the base price; principal
+  (``loan_repayment``) and interest (``interest``) are repaid at the term end or at a closure. The pledge is
+  the links' ledger encumbrance ``<product>.pledged`` (X3, :func:`.links.pledge`), so the links' pledges and
+  every sale see E10 mortgages and X3 pledges alike (:func:`.links.free_quantity`); ``pol.pledged`` tallies
+  the E10 part for the KPIs. Each pledge and release is a ``registry`` row (note ``mortgage loan (E10)``).
 
 Each lease is a dict of arrays (``lessor``, ``lessee``, ``q`` kg, ``rent`` ticks/kg/yr) with the product index
 ``k`` and the years ``start``..``end``; each loan a dict (``unit``, ``principal`` and ``interest`` fen,
@@ -25,7 +28,8 @@ from ..market import clear_call_auction
 from ..rules.emission import BUY, SELL, lot_schedule
 from ..units import amount_fen_array, decimal_to_rational, div_round_half_up
 from .emission_trading import merge_fills, segments
-from .emission_units import ACTIVE, frac_of
+from .emission_units import ACTIVE, RIGHT, UNIT, frac_of
+from .links import pledge, pledged_quantity, register, release
 
 if TYPE_CHECKING:
     from .emission import EmissionPolicy
@@ -129,9 +133,17 @@ def mortgages(pol: EmissionPolicy, world: World) -> None:
     takers, pledges, loan = takers[ok], pledges[:, ok], loan[ok]
     world.accounts.pay(ECONOMY, pol.ids[takers], loan)
     pol.pledged[: pol.P, takers] += pledges
+    end = world.clock.year + spec.term_years - 1
+    first = np.argmax(pledges > 0, axis=0)  # the loan is registered with the first pollutant pledged
+    for k in range(pol.P):  # X3: the encumbrance in the ledger, seen by the links and every market
+        some = pledges[k] > 0
+        if some.any():
+            pledge(world, pol.product[k], pol.ids[takers[some]], pledges[k, some])
+            register(world, right=RIGHT, product=pol.product[k], event="pledge", holder=pol.ids[takers[some]],
+                     counterparty=ECONOMY, quantity=pledges[k, some], unit=UNIT, term_end=end,
+                     amount_fen=np.where(first[some] == k, loan[some], 0), note="mortgage loan (E10)")
     world.record_charges(holder=ECONOMY, payee=pol.ids[takers], product=pol.product[0], kind="loan", band=0,
                          quantity=pledges.sum(axis=0), rate_ticks=0, amount_fen=loan)
-    end = world.clock.year + spec.term_years - 1
     for j, u in enumerate(takers.tolist()):
         interest = div_round_half_up(int(loan[j]) * rate.numerator * spec.term_years, rate.denominator)
         pol.loans.append({"unit": u, "principal": int(loan[j]), "interest": interest,
@@ -154,4 +166,19 @@ def end_loans(pol: EmissionPolicy, world: World, which) -> None:
                              quantity=np.array([int(loan["pledge"].sum()), 0]), rate_ticks=0,
                              amount_fen=np.array([loan["principal"], loan["interest"]]))
         pol.pledged[: pol.P, u] -= loan["pledge"]
+        unpledge(pol, world, u, loan["pledge"], note="loan repaid", amount=loan["principal"])
     pol.loans = keep
+
+
+def unpledge(pol: EmissionPolicy, world: World, u: int, qty: np.ndarray, note: str, amount: int = 0) -> None:
+    """E10/X3: lift the ledger encumbrance of ``qty`` kg per pollutant from unit ``u`` — at most what is still
+    encumbered — with a ``release`` row in the register (``amount`` on the first pollutant released)."""
+    h = int(pol.ids[u])
+    for k in range(pol.P):
+        q = min(int(qty[k]), int(pledged_quantity(world.accounts, pol.product[k], h)))
+        if q <= 0:
+            continue
+        release(world, pol.product[k], h, q)
+        register(world, right=RIGHT, product=pol.product[k], event="release", holder=h, counterparty=ECONOMY,
+                 quantity=q, unit=UNIT, amount_fen=amount, note=note)
+        amount = 0

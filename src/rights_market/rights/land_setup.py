@@ -29,12 +29,15 @@ from ..rules.land import (
     UNUSED,
 )
 from ..units import M2_PER_MU, TICKS_PER_YUAN, decimal_to_rational, yuan_to_fen
-from .land_parcels import CONTRACT, USE_PRODUCT, Parcels
+from .land_parcels import CONTRACT, UNIT, USE_PRODUCT, Parcels
+from .links import register
 
 if TYPE_CHECKING:
     from .land import LandPolicy
 
 LAND_RESERVE = RESERVES["land"]
+#: ``term_end`` of a parcel whose right has no term (:data:`.land_parcels.COLUMNS`).
+NO_TERM = 9999
 RIGHT = "land"
 
 
@@ -205,7 +208,25 @@ def issue(pol: LandPolicy, world: World) -> None:
             acc.move(prod, ISSUER, p.user[m], p.area[m])
     m = np.flatnonzero(p.has_contract())
     acc.move(CONTRACT, ISSUER, p.holder[m], p.area[m])
+    register_confirmations(pol, world)
+
+
+def register_confirmations(pol: LandPolicy, world: World) -> None:
+    """Rule L3: one ``confirm`` row of the register per parcel and right: its use-level right (holder = user)
+    and, for collective farmland, the contract right (holder = contract holder); counterparty = the owner the
+    right returns to (−1 if the holder owns it), term_end = the last year of the right (−1: no term)."""
+    p = pol.parcels
+    prods = p.use_products()
+    for product, rows, holder in ((None, np.flatnonzero(p.active), p.user),
+                                  (CONTRACT, np.flatnonzero(p.has_contract()), p.holder)):
+        if not rows.size:
+            continue
+        h, owner = holder[rows].astype(np.int64), p.owner[rows].astype(np.int64)
+        term = p.term_end[rows].astype(np.int64)
+        register(world, right=RIGHT, product=prods[rows] if product is None else product, event="confirm",
+                 parcel=rows, holder=h, counterparty=np.where(owner == h, -1, owner), quantity=p.area[rows],
+                 unit=UNIT, term_end=np.where(term == NO_TERM, -1, term), note="confirmed right (L3)")
 
 
 __all__ = ["issue", "m2_of_mu", "make_holders", "make_parcels", "planned_investment", "record_holders",
-           "ticks_per_m2_of_yuan_per_mu"]
+           "register_confirmations", "ticks_per_m2_of_yuan_per_mu"]

@@ -16,6 +16,7 @@ from ..engine.world import World
 from ..ledger import GOVERNMENT, ISSUER, RESERVE
 from ..scenario.model import WeatherState
 from ..scenario.water import SECTORS
+from .links import register
 
 if TYPE_CHECKING:
     from .water import WaterPolicy
@@ -84,6 +85,9 @@ def make_holders(pol: WaterPolicy, world: World, first_holder: int) -> None:
     if spec.reserve.initial_rights_m3:
         acc.move(RIGHT_P, GOVERNMENT, RESERVE, spec.reserve.initial_rights_m3)
     pol.plan = declare_plan(pol, acc.of(RIGHT_P, pol.ids))
+    held = confirmed > 0  # W1, W2: each holder's confirmed right, valid until its expiry year
+    register(world, right=RIGHT, product=RIGHT_P, event="confirm", holder=pol.ids[held], counterparty=GOVERNMENT,
+             quantity=confirmed[held], unit=UNIT, term_end=expiry[held], note="confirmed right (W1, W2)")
     world.tables["holders"].append(
         holder=pol.ids, name=np.concatenate(names), group=np.array([g.name for g in spec.groups], dtype=object)[group],
         sector=np.array(SECTORS, dtype=object)[sector], right=RIGHT,

@@ -22,7 +22,7 @@ from ..ledger import GOVERNMENT, RESERVE
 from ..market.negotiation import nash_prices
 from ..scenario.water import SECTORS
 from ..units import amount_fen_array, decimal_to_rational
-from .links import cap_sales
+from .links import cap_sales, register
 from .water_holders import AGRI, IND, RIGHT, RIGHT_P, UNIT
 from .water_trading import random_pairs
 
@@ -66,6 +66,8 @@ def long_term(pol: WaterPolicy, world: World) -> None:
         if end == year:  # the right returns to the farm that saved the water
             acc.move(RIGHT_P, buyer, seller, qty)
             np.subtract.at(pol.leased_in, buyer - pol.first, qty)
+            register(world, right=RIGHT, product=RIGHT_P, event="revert", holder=seller, counterparty=buyer,
+                     quantity=qty, unit=UNIT, term_end=end, note="term deal ended (W4)")
         else:
             still.append((seller, buyer, qty, end))
     pol.term_deals = still
@@ -100,6 +102,9 @@ def long_term(pol: WaterPolicy, world: World) -> None:
     acc.pay(pol.ids[b], pol.ids[s], amount)
     pol.saved[s] -= qty
     pol.term_deals.append((pol.ids[s], pol.ids[b], qty, year + lt.term_years))
+    register(world, right=RIGHT, product=RIGHT_P, event="transfer", holder=pol.ids[b], counterparty=pol.ids[s],
+             quantity=qty, unit=UNIT, term_end=year + lt.term_years, amount_fen=amount,
+             note=f"term deal, {lt.term_years} year{'s' if lt.term_years > 1 else ''} (W4)")
     np.add.at(pol.leased_in, b, qty)
     base = pol.pricing.base_price(pol.sector[s], pol.sector[b]) * lt.term_years
     names = np.array(SECTORS, dtype=object)

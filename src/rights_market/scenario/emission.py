@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .model import Behaviour, Constant, Distribution, Money, Normal, Share, Strict, Truthful
+from .validators import require_unique
 
 EMISSION_SECTORS = ("industry", "agriculture", "services", "thermal_power")
 EmissionSector = Literal["industry", "agriculture", "services", "thermal_power"]
@@ -369,20 +370,12 @@ class EmissionSpec(Strict):
     @field_validator("pollutants")
     @classmethod
     def _unique_pollutants(cls, pollutants: list[Pollutant]) -> list[Pollutant]:
-        ids = [p.id for p in pollutants]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"pollutant ids must be unique; repeated: {dupes}")
-        return pollutants
+        return require_unique(pollutants, "id", "pollutant ids")
 
     @field_validator("groups")
     @classmethod
     def _unique_names(cls, groups: list[EmitterGroup]) -> list[EmitterGroup]:
-        names = [g.name for g in groups]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"group names must be unique; repeated: {dupes}")
-        return groups
+        return require_unique(groups, "name", "group names")
 
     @model_validator(mode="after")
     def _known_pollutants(self) -> EmissionSpec:

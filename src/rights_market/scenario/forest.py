@@ -21,6 +21,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .validators import require_unique
+
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 Mu = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="area in mu (0.01 mu exact)")]
@@ -500,8 +502,4 @@ class ForestSpec(Strict):
     @field_validator("zones")
     @classmethod
     def _unique_zones(cls, zones: list[ZoneSpec]) -> list[ZoneSpec]:
-        names = [z.name for z in zones]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"zone names must be unique; repeated: {dupes}")
-        return zones
+        return require_unique(zones, "name", "zone names")

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from .model import Distribution, LogNormal, Money, Share, Strict, Uniform
+from .validators import require_unique
 
 Grade = Literal["A", "B", "C", "D", "new"]
 
@@ -542,11 +543,7 @@ class LandSpec(Strict):
     @field_validator("villages")
     @classmethod
     def _unique(cls, v: list[VillageSpec]) -> list[VillageSpec]:
-        names = [x.name for x in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"village names must be unique; repeated: {dupes}")
-        return v
+        return require_unique(v, "name", "village names")
 
     @model_validator(mode="after")
     def _consistent(self) -> LandSpec:

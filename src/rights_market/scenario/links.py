@@ -19,6 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .validators import require_unique
+
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 Product = Annotated[str, Field(pattern=r"^(water|emission|land|forest)\.[A-Za-z0-9_.\-]+$",
@@ -81,8 +83,4 @@ class LinksSpec(Strict):
     @field_validator("projects")
     @classmethod
     def _unique(cls, projects: list[ProjectSpec]) -> list[ProjectSpec]:
-        names = [p.name for p in projects]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"project names must be unique; repeated: {dupes}")
-        return projects
+        return require_unique(projects, "name", "project names")

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
+from .validators import require_unique
 
 SECTORS = ("agriculture", "industry", "domestic", "ecology")
 Sector = Literal["agriculture", "industry", "domestic", "ecology"]
@@ -411,8 +412,4 @@ class WaterSpec(Strict):
     @field_validator("groups")
     @classmethod
     def _unique_names(cls, groups: list[HolderGroup]) -> list[HolderGroup]:
-        names = [g.name for g in groups]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"group names must be unique; repeated: {dupes}")
-        return groups
+        return require_unique(groups, "name", "group names")
