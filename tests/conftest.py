@@ -74,3 +74,19 @@ def two_holder_water(**changes) -> Scenario:
         else:
             node[last] = value
     return Scenario.model_validate(data)
+
+
+def play_classroom_to_end(path: Path, overrides: list[str], tmp: Path) -> Path:
+    """Run a classroom scenario with robots only (no person joins) to its end and write it; the run dir."""
+    from rights_market.classroom import ClassroomSession, load_classroom, write_session
+
+    session = ClassroomSession(load_classroom(path, overrides), join_code="7", journal=tmp / "journal.jsonl")
+    session.control("start")
+    t = 0
+    while session.status != "finished":
+        t = max(t, session.engine.now_ms) + 20_000
+        if session.advance_to(t) and session.status == "paused":
+            session.control("start")
+    out = write_session(session, tmp / "run", report=False)
+    session.close()
+    return out

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import play_classroom_to_end
 from rights_market import Result, load_scenario, simulate, write_run
 from rights_market.engine.world import TABLES
 from rights_market.report import build as rb
@@ -61,17 +62,7 @@ def cjk(text: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------- the runs
 def _classroom_tables(path: Path, overrides: list[str], tmp: Path) -> dict[str, pd.DataFrame]:
-    from rights_market.classroom import ClassroomSession, load_classroom, write_session
-
-    session = ClassroomSession(load_classroom(path, overrides), join_code="7", journal=tmp / "journal.jsonl")
-    session.control("start")
-    t = 0
-    while session.status != "finished":
-        t = max(t, session.engine.now_ms) + 20_000
-        if session.advance_to(t) and session.status == "paused":
-            session.control("start")
-    out = write_session(session, tmp / "run", report=False)
-    session.close()
+    out = play_classroom_to_end(path, overrides, tmp)
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
 
 

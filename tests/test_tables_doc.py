@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import play_classroom_to_end
 from rights_market import load_scenario, simulate
 from rights_market.engine.world import TABLES
 
@@ -103,17 +104,7 @@ def section_of(text: str, key: str) -> Names:
 
 # ---------------------------------------------------------------------------------------------- the runs
 def _classroom_run(path: Path, overrides: list[str], tmp: Path) -> dict[str, pd.DataFrame]:
-    from rights_market.classroom import ClassroomSession, load_classroom, write_session
-
-    session = ClassroomSession(load_classroom(path, overrides), join_code="7", journal=tmp / "journal.jsonl")
-    session.control("start")
-    t = 0
-    while session.status != "finished":
-        t = max(t, session.engine.now_ms) + 20_000
-        if session.advance_to(t) and session.status == "paused":
-            session.control("start")
-    out = write_session(session, tmp / "run", report=False)
-    session.close()
+    out = play_classroom_to_end(path, overrides, tmp)
     tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in (*TABLES, *CLASSROOM_EXTRAS)}
     assert (out / "events.jsonl").is_file()
     return tables

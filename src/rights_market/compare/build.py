@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..report import build as rb
 from ..report import figures as figs
 from ..report.fan import fan_figure
@@ -236,9 +237,9 @@ def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *
     doc, book = build_document(groups, lang, title=title, metrics=metrics)
 
     def write_documents(rel: dict[str, str], pngs: dict[str, bytes]) -> dict[str, Path]:
-        rb.write_atomic(out_dir / "report.md", rb.render_markdown(doc, rel).encode("utf-8"))
-        rb.write_atomic(out_dir / "report.html", rb.render_html(doc, pngs).encode("utf-8"))
-        rb.write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
+        write_atomic(out_dir / "report.md", rb.render_markdown(doc, rel).encode("utf-8"))
+        write_atomic(out_dir / "report.html", rb.render_html(doc, pngs).encode("utf-8"))
+        write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
         return {"md": out_dir / "report.md", "html": out_dir / "report.html", "xlsx": out_dir / xlsx_name}
 
     figures = [b for b in doc.blocks if isinstance(b, rb.FigureBlock)]

@@ -14,9 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
+from ..atomic import write_atomic
 from ..units import FEN_PER_YUAN
 from . import figures as figs
 from .labels import Labels
@@ -1460,26 +1459,6 @@ def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:
             if b.note:
                 out += [f"*{b.note}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-# ----------------------------------------------------------------------------------------- writing
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and move it into place (``os.replace``).
-
-    The file gets the usual permissions (0o666 less the umask), like any other file of the run.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 #: Directory of the figure files of the Markdown report, inside the run directory.

@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from ..atomic import replace_dir
+from ..atomic import replace_dir, write_atomic
 from .summary import yearly_kpis
 from .task import ID_COLUMNS, RunPayload
 
@@ -53,19 +53,6 @@ def design_hash(runs: list[dict[str, Any]], keep: list[str]) -> str:
     key = [{k: r[k] for k in ("run_id", "point", "replication", "seed", "scenario_hash")} for r in runs]
     text = json.dumps({"runs": key, "keep": sorted(keep)}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class _Lock:
@@ -155,7 +142,7 @@ class Store:
             for leftover in [*self.kpis_dir.glob(".*.tmp"), *self.path.glob(".*.tmp")]:
                 leftover.unlink(missing_ok=True)
             study = {"format": FORMAT, **study}
-            _write_atomic(path, (json.dumps(study, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            write_atomic(path, (json.dumps(study, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         except BaseException:
             lock.release()
             raise
@@ -195,12 +182,12 @@ class Store:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _write_atomic(self.kpis_dir / f"{payload.run_id}.parquet", payload.kpi_row)
+        write_atomic(self.kpis_dir / f"{payload.run_id}.parquet", payload.kpi_row)
         (self.failed_dir / f"{payload.run_id}.txt").unlink(missing_ok=True)
 
     def write_failure(self, run_id: str, text: str) -> None:
         """Record why a run failed (it stays unfinished, so the next run of the study retries it)."""
-        _write_atomic(self.failed_dir / f"{run_id}.txt", text.encode("utf-8"))
+        write_atomic(self.failed_dir / f"{run_id}.txt", text.encode("utf-8"))
 
     # ------------------------------------------------------------------------------------ reading
     def done_ids(self) -> set[str]:
