@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"rights-market {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--limit", dest="limits", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise (or lower) a limit on input size or work, e.g. --limit holders=5000000 "
+                        "(repeatable; names and defaults: docs/reliability.md)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and write a run directory")
@@ -97,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     from .classroom.command import add_parser as add_classroom_parser
 
     add_classroom_parser(sub)
+    for command in sub.choices.values():  # --limit also after the command name
+        command.add_argument("--limit", dest="limits", action="append", default=argparse.SUPPRESS,
+                             metavar="NAME=VALUE", help="raise (or lower) a limit; see rights-market --help")
     return p
 
 
@@ -280,12 +286,18 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .limits import Limits, using
     from .scenario.errors import ScenarioError
     from .sweep.commands import StudyInputError
 
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        try:
+            limits = Limits.parse(args.limits)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        with using(limits):
+            return COMMANDS[args.command](args)
     except ScenarioError as exc:
         if args.debug:
             raise
