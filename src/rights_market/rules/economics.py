@@ -1,0 +1,361 @@
+"""The economic core shared by every right: value curves, use that responds to price, reservation prices,
+saving investment, term pricing and expectations. Pure functions over columnar arrays; no SimPy, no I/O.
+
+Units. Quantities are in a right's base unit per period (m³ for water), prices and values in yuan per base
+unit, money in yuan, all as float64 arrays with one element per holder. Behaviour is computed in floats and
+turned into exact integers (whole base units, fen) by the caller, at the edge: a chosen use is floored to a
+whole unit, a quote rounded to price ticks. Every function here is deterministic: the same inputs give the
+same outputs bit for bit (no randomness; draws happen in the caller from its seeded stream).
+
+Value curves (design principle 8). A holder's marginal value of use ``mv(q)`` falls with use. Two forms,
+both set by the same three numbers per holder: the use ``q_ref`` it chooses at the reference price
+``p_ref`` and the price elasticity of its demand there, ``elasticity`` (< 0):
+
+* ``constant_elasticity``: ``mv(q) = p_ref · (q / q_ref) ** (1 / elasticity)``, so demand is
+  ``q(p) = q_ref · (p / p_ref) ** elasticity``; the usual form of estimated water demand functions;
+* ``linear``: ``mv(q) = p_ref + (q_ref − q) · p_ref / (q_ref · |elasticity|)``: the same slope at the
+  reference point, a straight line (hand-solvable cases).
+
+Both are capped by a choke value ``v_max`` (no unit of use is worth more than that: it bounds the value of
+the first units, which constant elasticity would make infinite) and by satiation ``q_max`` (nobody uses more
+than that even when use is free).
+
+Marginal cost. A holder facing a block tariff (W8), a progressive surcharge over its plan (W8/W9) and a
+market for rights pays, for one more unit at use ``q``, the tariff rate of the block ``q`` is in, plus:
+
+* below its holding ``H``: the price ``p_sell`` it could get by selling the unit it uses (an opportunity
+  cost; 0 where it cannot sell);
+* above its holding: the cheaper of buying a right at ``p_buy`` (where it can buy) and the surcharge of the
+  band ``q`` falls in (the plan equals the holding).
+
+Use is chosen where ``mv(q) = mc(q)`` (the largest ``q`` with ``mv(q) ≥ mc(q)``). The demand a holder
+brings to the market is then ``max(0, q − H)`` and its supply ``max(0, H − q)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .tariffs import BlockTariff, ProgressiveSurcharge
+
+CONSTANT_ELASTICITY = "constant_elasticity"
+LINEAR = "linear"
+FORMS = (CONSTANT_ELASTICITY, LINEAR)
+
+#: bisection steps when solving mv(q) = mc(q): 2**-60 of the bracket, below a whole unit for any use
+_STEPS = 60
+
+
+def _arr(x: object, n: int | None = None) -> np.ndarray:
+    a = np.asarray(x, dtype=np.float64)
+    if n is not None and a.ndim == 0:
+        a = np.full(n, float(a))
+    return a
+
+
+@dataclass(frozen=True)
+class ValueCurves:
+    """Marginal value of use for ``n`` holders (one element each; see the module docstring).
+
+    ``q_ref``: use at the reference price (base units per period, > 0); ``p_ref``: the reference price
+    (yuan per unit, > 0); ``elasticity``: price elasticity of demand at the reference point (< 0);
+    ``v_max``: choke value, the most any unit is worth (yuan per unit, ≥ p_ref); ``q_max``: satiation,
+    the most a holder uses however cheap (units, ≥ q_ref); ``form``: ``constant_elasticity`` or ``linear``.
+    """
+
+    q_ref: np.ndarray
+    p_ref: np.ndarray
+    elasticity: np.ndarray
+    v_max: np.ndarray
+    q_max: np.ndarray
+    form: str = CONSTANT_ELASTICITY
+
+    @classmethod
+    def build(cls, q_ref, p_ref, elasticity, *, v_max=None, q_max=None, form: str = CONSTANT_ELASTICITY
+              ) -> ValueCurves:
+        """Curves from array-likes (scalars broadcast). ``v_max`` defaults to 10 × ``p_ref`` and ``q_max``
+        to 2 × ``q_ref`` (both ASSUMPTION defaults; scenarios set their own)."""
+        q = _arr(q_ref)
+        n = q.size
+        q = q.reshape(n)
+        p, e = _arr(p_ref, n).reshape(n), _arr(elasticity, n).reshape(n)
+        vm = 10.0 * p if v_max is None else _arr(v_max, n).reshape(n)
+        qm = 2.0 * q if q_max is None else _arr(q_max, n).reshape(n)
+        curves = cls(q, p, e, vm, qm, form)
+        curves.check()
+        return curves
+
+    def check(self) -> None:
+        """Raise ValueError if a parameter is out of its domain (the loader reports it located)."""
+        if self.form not in FORMS:
+            raise ValueError(f"value curve form must be one of {', '.join(FORMS)}, not {self.form!r}")
+        for name, ok in (
+            ("q_ref must be positive", self.q_ref > 0), ("p_ref must be positive", self.p_ref > 0),
+            ("elasticity must be negative", self.elasticity < 0), ("v_max must be at least p_ref", self.v_max >= self.p_ref),
+            ("q_max must be at least q_ref", self.q_max >= self.q_ref),
+        ):
+            if not np.all(ok & np.isfinite(self.q_ref) & np.isfinite(self.p_ref) & np.isfinite(self.elasticity)):
+                raise ValueError(f"value curves: {name} and every parameter finite")
+
+    @property
+    def n(self) -> int:
+        return int(self.q_ref.size)
+
+    def _slope(self) -> np.ndarray:
+        """Linear form: yuan per unit per unit of use."""
+        return self.p_ref / (self.q_ref * -self.elasticity)
+
+    def marginal_value(self, q) -> np.ndarray:
+        """Value of one more unit at use ``q`` (yuan per unit), within [0, v_max]; 0 at and beyond q_max."""
+        q = _arr(q, self.n)
+        if self.form == LINEAR:
+            mv = self.p_ref + (self.q_ref - q) * self._slope()
+        else:
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                mv = self.p_ref * np.power(np.maximum(q, 0.0) / self.q_ref, 1.0 / self.elasticity)
+        mv = np.clip(np.nan_to_num(mv, nan=0.0, posinf=np.inf), 0.0, self.v_max)
+        return np.where(q >= self.q_max, 0.0, mv)
+
+    def demand(self, price) -> np.ndarray:
+        """Use at which the marginal value equals ``price`` (units): 0 above the choke value, q_max at or
+        below the value at satiation."""
+        price = _arr(price, self.n)
+        if self.form == LINEAR:
+            q = self.q_ref + (self.p_ref - price) / self._slope()
+        else:
+            with np.errstate(divide="ignore", over="ignore"):
+                q = self.q_ref * np.power(np.maximum(price, 1e-300) / self.p_ref, self.elasticity)
+        q = np.clip(q, 0.0, self.q_max)
+        return np.where(price > self.v_max, 0.0, q)
+
+    def value_between(self, q_lo, q_hi) -> np.ndarray:
+        """Total value of the use from ``q_lo`` up to ``q_hi`` (yuan): the area under the marginal value
+        curve (negative if q_hi < q_lo). Used for the output value given up when use is cut."""
+        lo, hi = _arr(q_lo, self.n), _arr(q_hi, self.n)
+        sign = np.where(hi < lo, -1.0, 1.0)
+        a, b = np.minimum(lo, hi), np.maximum(lo, hi)
+        return sign * (self._area_to(b) - self._area_to(a))
+
+    def _area_to(self, q: np.ndarray) -> np.ndarray:
+        """∫₀^q mv(x) dx, closed form for both forms with the choke and satiation caps."""
+        q = np.clip(q, 0.0, self.q_max)
+        q_choke = self.demand(self.v_max)  # below it mv is capped at v_max
+        q_choke = np.minimum(q_choke, q)
+        area = self.v_max * q_choke
+        if self.form == LINEAR:
+            s = self._slope()
+            a = self.p_ref + self.q_ref * s  # mv(0) without the cap
+            q = np.minimum(q, a / s)  # beyond a/s the marginal value is 0
+            area += a * (q - q_choke) - s * (q * q - q_choke * q_choke) / 2.0
+        else:
+            k = 1.0 + 1.0 / self.elasticity  # elasticity −1 is the log case
+            c = self.p_ref * np.power(self.q_ref, -1.0 / self.elasticity)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                power = c * (np.power(q, k) - np.power(q_choke, k)) / np.where(k == 0, 1.0, k)
+                log = c * (np.log(np.maximum(q, 1e-300)) - np.log(np.maximum(q_choke, 1e-300)))
+            area += np.where(np.abs(k) < 1e-12, log, np.where(q > q_choke, power, 0.0))
+        return area
+
+
+@dataclass(frozen=True)
+class PriceSchedule:
+    """What one more unit of use costs a holder, per holder (see the module docstring).
+
+    ``tariff`` (W8) and ``surcharge`` (W8/W9) are the rule objects of :mod:`.tariffs` in ticks per unit;
+    ``plan``: the surcharge base per holder (units); ``holding``: rights held (units); ``p_buy``/``p_sell``:
+    market prices at which the holder can buy or sell a unit (yuan; ``inf``/0 where it cannot).
+    """
+
+    tariff: BlockTariff | None
+    surcharge: ProgressiveSurcharge | None
+    plan: np.ndarray
+    holding: np.ndarray
+    p_buy: np.ndarray
+    p_sell: np.ndarray
+    ticks_per_yuan: int = 10_000
+
+    def _yuan(self, rate: Fraction) -> float:
+        return float(rate) / self.ticks_per_yuan
+
+    def tariff_rate(self, q: np.ndarray) -> np.ndarray:
+        """W8: the block rate at use ``q`` (yuan per unit); the unit from q to q+1 is in the block of q."""
+        if self.tariff is None:
+            return np.zeros_like(q)
+        rates = np.array([self._yuan(r) for r in self.tariff.rates])
+        edges = np.array(self.tariff.edges, dtype=np.float64)
+        return rates[np.searchsorted(edges, q, side="right")]
+
+    def surcharge_rate(self, q: np.ndarray) -> np.ndarray:
+        """W9: the surcharge on a unit used at ``q`` over the plan (yuan per unit; 0 within the plan;
+        infinite over it where there is no surcharge rule: such a plan is a hard limit, ``inf`` none).
+
+        Band k covers use over the plan from (k−1)·width·plan to k·width·plan and pays k × step ×
+        reference price. A plan of 0 has bands of no width: all its use pays the rate of the capped band
+        (``max_band``), or of band 1 when uncapped, as :func:`.tariffs.bill` charges it.
+        """
+        if self.surcharge is None:  # no surcharge rule: use over the plan must be covered by rights
+            return np.where(q >= self.plan, np.inf, 0.0)
+        s = self.surcharge
+        over = q - self.plan
+        width = float(s.width) * self.plan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            band = np.floor(over / np.where(width > 0, width, 1.0)) + 1.0
+        if s.max_band is not None:
+            band = np.minimum(band, s.max_band)
+        band = np.where(width > 0, band, float(s.max_band or 1))
+        return np.where(over >= 0, band * float(s.step) * self._yuan(s.reference_price), 0.0)
+
+    def own_cost(self, q) -> np.ndarray:
+        """Out-of-pocket marginal cost at ``q`` without the market: tariff + surcharge (yuan per unit)."""
+        q = _arr(q, self.plan.size)
+        return self.tariff_rate(q) + self.surcharge_rate(q)
+
+    def marginal_cost(self, q) -> np.ndarray:
+        """mc(q) with the market: tariff + (q < holding ? p_sell : min(p_buy, surcharge))."""
+        q = _arr(q, self.plan.size)
+        above = np.minimum(self.p_buy, self.surcharge_rate(q))
+        return self.tariff_rate(q) + np.where(q < self.holding, self.p_sell, above)
+
+
+def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: bool = True) -> np.ndarray:
+    """The use each holder chooses (units, float): the largest q in [0, q_max] with mv(q) ≥ mc(q).
+
+    ``with_market``: count the market's prices as the opportunity cost of rights (else only tariff and
+    surcharge: the use a holder would choose with no market). Solved by bisection, vectorised; exact to
+    far below one unit.
+    """
+    cost = schedule.marginal_cost if with_market else schedule.own_cost
+    lo = np.zeros(curves.n)
+    hi = curves.q_max.copy()
+    # the first unit is not worth its cost: use nothing
+    none = curves.marginal_value(lo) < cost(lo)
+    for _ in range(_STEPS):
+        mid = (lo + hi) / 2.0
+        ok = curves.marginal_value(mid) >= cost(mid)
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    return np.where(none, 0.0, lo)
+
+
+def whole_units(q: np.ndarray) -> np.ndarray:
+    """Chosen use as whole units (int64, floored: a holder never uses a part of a unit it did not choose)."""
+    return np.floor(np.asarray(q) + 1e-9).astype(np.int64)
+
+
+def buyer_limits(curves: ValueCurves, schedule: PriceSchedule, use: np.ndarray, lots: int, lot: float) -> np.ndarray:
+    """Reservation prices (yuan per unit) for buying ``lots`` successive lots of ``lot`` units, per holder
+    (shape n × lots). Lot j is worth the surcharge it avoids or the net value of the use it allows,
+    whichever is larger, at the position after j lots: a holder short of rights at use ``use`` first covers
+    its over-plan use (avoiding the surcharge band it is in), then values extra use at mv − tariff.
+    """
+    limits = np.empty((curves.n, lots))
+    for j in range(lots):
+        covered = schedule.holding + j * lot
+        short = use - covered
+        at = np.where(short > 0, use, covered)
+        net_value = curves.marginal_value(at) - schedule.tariff_rate(at)
+        avoided = np.where(short > 0, schedule.surcharge_rate(np.maximum(use - j * lot, 0.0)), 0.0)
+        limits[:, j] = np.maximum(0.0, np.maximum(net_value, avoided))
+    return limits
+
+
+def seller_limits(curves: ValueCurves, schedule: PriceSchedule, use: np.ndarray, lots: int, lot: float) -> np.ndarray:
+    """Reservation prices (yuan per unit) for selling ``lots`` successive lots of ``lot`` units (n × lots).
+
+    Rights it does not use are worth only what they save it (nothing within the plan); once its sales cut
+    into its own use the unit is worth its net value of use, mv − tariff, or the surcharge it would then
+    pay, whichever is smaller (it can keep using and pay the surcharge).
+    """
+    limits = np.empty((curves.n, lots))
+    for j in range(lots):
+        left = schedule.holding - (j + 1) * lot
+        spare = left >= use
+        at = np.maximum(left, 0.0)
+        net_value = np.maximum(0.0, curves.marginal_value(at) - schedule.tariff_rate(at))
+        limits[:, j] = np.where(spare, 0.0, np.minimum(net_value, _surcharge_if_over(schedule, use, left)))
+    return limits
+
+
+def _surcharge_if_over(schedule: PriceSchedule, use: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """The surcharge on the top unit of ``use`` if the plan shrank to ``left`` (yuan per unit)."""
+    shrunk = PriceSchedule(schedule.tariff, schedule.surcharge, np.maximum(left, 0.0), left, schedule.p_buy,
+                           schedule.p_sell, schedule.ticks_per_yuan)
+    return np.where(use > left, shrunk.surcharge_rate(use), 0.0)
+
+
+def clearing_price(curves: ValueCurves, schedule: PriceSchedule, *, lo: float = 0.0, hi: float | None = None,
+                   steps: int = 60) -> float:
+    """The competitive price of rights (yuan per unit): where total purchases equal total sales when every
+    holder can buy and sell at it (p_buy = p_sell = p). Bisection on excess demand, which falls in p.
+    The benchmark against which a market's prices and transfers are judged."""
+    hi = float(np.max(curves.v_max)) if hi is None else hi
+
+    def excess(p: float) -> float:
+        sched = PriceSchedule(schedule.tariff, schedule.surcharge, schedule.plan, schedule.holding,
+                              np.full(curves.n, p), np.full(curves.n, p), schedule.ticks_per_yuan)
+        q = choose_use(curves, sched)
+        return float(np.sum(q - schedule.holding))
+
+    for _ in range(steps):
+        mid = (lo + hi) / 2.0
+        if excess(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2.0
+
+
+def annuity_factor(rate: float, years: int) -> float:
+    """Present value of 1 yuan a year for ``years`` years, paid at each year's end, at discount ``rate``."""
+    if years <= 0:
+        return 0.0
+    if rate == 0:
+        return float(years)
+    return (1.0 - (1.0 + rate) ** -years) / rate
+
+
+def term_price(expected_annual_price, years: int | None, rate: float) -> np.ndarray:
+    """Price today of the right to one unit a year for ``years`` years (W4 term deals), or for ever
+    (``years`` None: X4 permanent rights, a perpetuity ``p / rate``), given the expected annual price."""
+    p = _arr(expected_annual_price)
+    if years is None:
+        if rate <= 0:
+            raise ValueError("a permanent right needs a positive discount rate")
+        return p / rate
+    return p * annuity_factor(rate, years)
+
+
+def annualised_cost(capital_per_unit, rate: float, life_years: int, running_per_unit=0.0) -> np.ndarray:
+    """Yearly cost of saving one unit a year (yuan per unit): the capital spread over the measure's life at
+    ``rate`` (capital recovery factor), plus its running cost."""
+    return _arr(capital_per_unit) / annuity_factor(rate, life_years) + _arr(running_per_unit)
+
+
+def saving_to_invest(worth_per_unit, cost_at_zero, cost_slope, max_saving) -> np.ndarray:
+    """Units of yearly saving a holder buys when the marginal annualised cost of saving rises linearly,
+    ``cost_at_zero + cost_slope × s`` yuan per unit, and a saved unit is worth ``worth_per_unit`` (the
+    price it sells at plus the surcharge and tariff it avoids): save until the two meet, within
+    [0, max_saving] (W4, W14)."""
+    worth, c0, c1, smax = (_arr(x) for x in (worth_per_unit, cost_at_zero, cost_slope, max_saving))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(c1 > 0, (worth - c0) / np.where(c1 > 0, c1, 1.0), np.where(worth > c0, np.inf, 0.0))
+    return np.clip(s, 0.0, smax)
+
+
+def expect(previous, observed, weight: float) -> np.ndarray:
+    """Adaptive expectation: ``previous + weight × (observed − previous)``; where nothing was observed
+    (NaN: no trade) the expectation stays. ``weight`` in [0, 1]: 1 believes the last observation only."""
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError("expectation weight must be within [0, 1]")
+    prev, obs = _arr(previous), _arr(observed)
+    return np.where(np.isnan(obs), prev, prev + weight * (obs - prev))
+
+
+__all__ = [
+    "CONSTANT_ELASTICITY", "FORMS", "LINEAR", "PriceSchedule", "ValueCurves", "annualised_cost",
+    "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "saving_to_invest",
+    "seller_limits", "term_price", "whole_units",
+]
