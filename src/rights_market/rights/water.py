@@ -66,7 +66,10 @@ class WaterPolicy:
         m = spec.market
         self.price_lo = yuan_to_ticks(m.price_min_yuan_per_m3)
         self.price_hi = yuan_to_ticks(m.price_max_yuan_per_m3)
-        self.floor = int(self.pricing.base_ticks.min()) if m.floor_at_base_price else 0
+        # W5 floor: no trade below its relation's base price (trading.below_floor); orders below the lowest
+        # base price of all relations (the reserve's default included) can trade with nobody.
+        lowest = min(int(self.pricing.base_ticks.min()), self.pricing.default_base_ticks)
+        self.floor = lowest if m.floor_at_base_price else 0
         self.hold_limit = div_round_half_up(
             spec.cap_m3 * decimal_to_rational(spec.supervision.max_holding_share_of_cap).numerator,
             decimal_to_rational(spec.supervision.max_holding_share_of_cap).denominator,
@@ -106,6 +109,12 @@ class WaterPolicy:
     def local_index(self, ids: np.ndarray) -> np.ndarray:
         """Holder-array positions of account ids (−1 for institutions)."""
         return np.where(ids >= 0, ids - self.first, -1)
+
+    def sector_of(self, ids) -> np.ndarray:
+        """Sector code of each account id (−1 for the reserve, other institutions and outside holders)."""
+        local = self.local_index(np.asarray(ids, dtype=np.int64))
+        inside = (local >= 0) & (local < len(self.ids))
+        return np.where(inside, self.sector[np.where(inside, local, 0)], -1)
 
     def external(self, world: World, product: str) -> np.ndarray:
         """X4: ids of holder accounts outside this market's holders (projects of the links) holding ``product``."""

@@ -5,7 +5,7 @@
   holds free of pledges (X3, ``pledged``) and purchases that would hoard are refused (W16,
   ``over_holding_limit``);
 * :func:`clear` — the scenario's mechanism: a continuous double auction or a call auction (撮合, W11), with the
-  base price as a hard floor if the scenario says so (W5, ``below_floor``);
+  base price as a hard floor if the scenario says so (W5, ``below_floor``, :func:`below_floor`);
 * :func:`negotiate` — bilateral negotiation of random buyer–seller pairs (协商, W11), with the W16 checks;
 * :func:`settle` — rights and money move, a farmer selling to industry shares the proceeds with the collective
   (W7, ``proceeds_share``), trades and the reserve's fills are recorded.
@@ -95,9 +95,21 @@ def collect_orders(pol: WaterPolicy, world: World, reserve_orders: list[tuple[in
     return traders_a[order], sides_a[order], prices_a[order], qtys_a[order]
 
 
+def below_floor(pol: WaterPolicy, seller, buyer, price) -> np.ndarray:
+    """W5 with ``market.floor_at_base_price``: which trades are priced below their own relation's base price
+    (seller's sector → buyer's sector; the reserve's relations take the default base price). The one floor
+    rule of every mechanism — book, call auction and negotiation alike. All False when the floor is off."""
+    price = np.asarray(price, dtype=np.int64)
+    if not pol.spec.market.floor_at_base_price:
+        return np.zeros(price.shape, dtype=bool)
+    return price < pol.pricing.base_price(pol.sector_of(seller), pol.sector_of(buyer))
+
+
 def clear(pol: WaterPolicy, world: World, traders, sides, prices, qtys) -> None:
-    """W11: the session's orders matched by the scenario's mechanism (CDA or call auction); orders below the
-    floor are refused (``below_floor``)."""
+    """W11: the session's orders matched by the scenario's mechanism (CDA or call auction). With the W5 floor,
+    orders below the lowest base price of every relation can trade with nobody and are refused before
+    matching; a fill below its own relation's base price is refused after it (both ``below_floor``, the
+    refused fill as the buyer's rejection, as in negotiation)."""
     mech = pol.spec.market.mechanism
     if mech.type == "cda":
         res = match_session(traders, sides, prices, qtys, floor_ticks=pol.floor)
@@ -105,7 +117,8 @@ def clear(pol: WaterPolicy, world: World, traders, sides, prices, qtys) -> None:
             r = res.rejected
             reject_orders(world, traders[r], sides[r], qtys[r], prices[r], res.reject_reason)
         if res.fill_quantity.size:
-            settle(pol, world, traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity, res.fill_price, "cda")
+            settle_above_floor(pol, world, traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity,
+                               res.fill_price, "cda")
     else:
         b = sides == BUY
         s = ~b
@@ -118,8 +131,19 @@ def clear(pol: WaterPolicy, world: World, traders, sides, prices, qtys) -> None:
         res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si)
         if res.volume:
             fb, fs, fq = res.fill_bid, res.fill_ask, res.fill_quantity
-            settle(pol, world, traders[si[fs]], traders[bi[fb]], fq, np.full(fq.size, res.price, dtype=np.int64),
-                   "call")
+            settle_above_floor(pol, world, traders[si[fs]], traders[bi[fb]], fq,
+                               np.full(fq.size, res.price, dtype=np.int64), "call")
+
+
+def settle_above_floor(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism: str) -> None:
+    """Settle the fills of a book or call auction, refusing those below their relation's base price (W5)."""
+    low = below_floor(pol, seller, buyer, price)
+    if low.any():
+        world.record_rejections(product=ANNUAL, trader=buyer[low], side="buy", quantity=qty[low],
+                                price_ticks=price[low], reason="below_floor")
+        seller, buyer, qty, price = seller[~low], buyer[~low], qty[~low], price[~low]
+    if qty.size:
+        settle(pol, world, seller, buyer, qty, price, mechanism)
 
 
 def random_pairs(rng: np.random.Generator, sellers: np.ndarray, buyers: np.ndarray,
@@ -149,8 +173,7 @@ def negotiate(pol: WaterPolicy, world: World) -> None:
     # W16: protected sectors' water may not be sold to industry; hoarding limit as in the book.
     squeeze = deal & pol.protected[pol.sector[s]] & (pol.sector[b] == IND)
     hoard = deal & ~squeeze & (world.accounts.of(ANNUAL, pol.ids[b]) + qty > pol.hold_limit)
-    base = pol.pricing.base_price(pol.sector[s], pol.sector[b])
-    low = deal & ~squeeze & ~hoard & (price < base) if pol.spec.market.floor_at_base_price else np.zeros(k, bool)
+    low = deal & ~squeeze & ~hoard & below_floor(pol, pol.ids[s], pol.ids[b], price)
     for mask, reason in ((squeeze, "protected_use"), (hoard, "over_holding_limit"), (low, "below_floor")):
         if mask.any():
             world.record_rejections(product=ANNUAL, trader=pol.ids[b[mask]], side="buy", quantity=qty[mask],
@@ -176,8 +199,7 @@ def settle(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism:
     acc.move(ANNUAL, seller, buyer, qty)
     acc.pay(buyer, seller, amount)
     ls, lb = pol.local_index(seller), pol.local_index(buyer)
-    s_sector = np.where(ls >= 0, pol.sector[np.maximum(ls, 0)], -1)
-    b_sector = np.where(lb >= 0, pol.sector[np.maximum(lb, 0)], -1)
+    s_sector, b_sector = pol.sector_of(seller), pol.sector_of(buyer)
     hb, hs = lb >= 0, ls >= 0
     np.add.at(pol.bought, lb[hb], qty[hb])
     np.add.at(pol.sold, ls[hs], qty[hs])
