@@ -49,6 +49,7 @@ def manifest(result: Result) -> dict[str, Any]:
         "wall_seconds": round(result.wall_seconds, 3),
         "weather": result.weather,
         "notes": result.notes,
+        "rights": [d.to_json() for d in result.rights],
         "rows": {name: result.tables.rows(name) for name in result.tables},
         "scenario": resolved_dict(result.scenario),
     }
