@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from ._version import __version__
 from .atomic import replace_dir
 from .engine.run import Result
 from .scenario.model import Scenario
