@@ -16,8 +16,9 @@ import pytest
 
 from conftest import SCENARIOS
 from rights_market import load_scenario, simulate
-from rights_market.ledger import ECONOMY, FISCAL, GOVERNMENT, RESERVES
-from rights_market.rights import emission_trading
+from rights_market.ledger import ECONOMY, FISCAL, GOVERNMENT
+from rights_market.rights.catalogue import RESERVES
+from rights_market.rights.emission import trading as emission_trading
 from rights_market.rules.forest import energy_quota_kgce
 from rights_market.scenario.errors import ScenarioError
 from rights_market.units import amount_fen

@@ -17,7 +17,8 @@ from rights_market.classroom import ClassroomSession, load_classroom, replay, wr
 from rights_market.classroom.engine import ReplayError, build_seats
 from rights_market.classroom.settings import ClassroomScenario
 from rights_market.classroom.values import competitive_equilibrium, firm_bill, max_gains_of, valuation
-from rights_market.ledger import FISCAL, RESERVES
+from rights_market.ledger import FISCAL
+from rights_market.rights.catalogue import RESERVES
 from rights_market.rules.tariffs import ProgressiveSurcharge, bill
 from rights_market.scenario.errors import ScenarioError
 

@@ -13,7 +13,9 @@ import pytest
 
 from rights_market import load_scenario, simulate
 from rights_market.engine import run as run_module
-from rights_market.ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, RESERVES
+from rights_market.ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT
+from rights_market.rights import catalogue as catalogue_module
+from rights_market.rights.catalogue import RESERVES
 from rights_market.scenario.errors import ScenarioError
 from rights_market.scenario.model import Scenario
 
@@ -71,14 +73,14 @@ def run(s: Scenario, seed: int = 1, monkeypatch=None):
     if monkeypatch is None:
         return simulate(s, seed=seed, check=True)
     captured = []
-    original = run_module.build_policies
+    original = catalogue_module.build_policies
 
     def spy(*args, **kwargs):
         policies = original(*args, **kwargs)
         captured.extend(policies)
         return policies
 
-    monkeypatch.setattr(run_module, "build_policies", spy)
+    monkeypatch.setattr(catalogue_module, "build_policies", spy)
     r = simulate(s, seed=seed, check=True)
     return r, next(p for p in captured if p.right == "emission")
 

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import SCENARIOS
 from rights_market import load_scenario, simulate
-from rights_market.ledger import COLLECTIVE, ECONOMY, FISCAL, GOVERNMENT, RESERVES
+from rights_market.ledger import COLLECTIVE, ECONOMY, FISCAL, GOVERNMENT
+from rights_market.rights.catalogue import RESERVES
 from rights_market.rules.forest import annuity_factor
 from rights_market.scenario.model import Scenario
 

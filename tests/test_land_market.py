@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from rights_market import load_scenario, simulate
-from rights_market.ledger import RESERVES
+from rights_market.rights.catalogue import RESERVES
 from rights_market.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from rights_market.ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, RESERVES
+from rights_market.ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER
+from rights_market.rights.catalogue import RESERVES
 from rights_market.rules.land import GENERAL
 from test_land_setup import const, run_tiny
 

@@ -17,8 +17,9 @@ import pandas as pd
 from rights_market.engine.calendar import CalendarPlan
 from rights_market.engine.rng import RngTree
 from rights_market.engine.world import World
-from rights_market.ledger import GOVERNMENT, ISSUER, RESERVES, Accounts
-from rights_market.rights.land import LandPolicy
+from rights_market.ledger import GOVERNMENT, ISSUER, Accounts
+from rights_market.rights.catalogue import INSTITUTIONS, RESERVES
+from rights_market.rights.land.policy import LandPolicy
 from rights_market.rules.land import BASIC, GENERAL, HOMESTEAD, MINING, STATE_CON, UNUSED
 from rights_market.scenario.land import LandSpec
 
@@ -104,7 +105,7 @@ def run_tiny(land: dict | None = None, *, years: int = 1, tweak: Callable[[LandP
     spec = LandSpec.model_validate(merge(TINY, land or {}))
     plan = CalendarPlan(start_year, years, 1, 1)
     pol = LandPolicy(spec, "year")
-    world = World(calendar=plan, rng=RngTree(seed), accounts=Accounts(pol.holder_count(), pol.products()))
+    world = World(calendar=plan, rng=RngTree(seed), accounts=Accounts(pol.holder_count(), pol.products(), INSTITUTIONS))
     world.clock.year = start_year
     pol.setup(world, 0)
     world.accounts.check()

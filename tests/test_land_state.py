@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rights_market.ledger import FISCAL, RESERVES
+from rights_market.ledger import FISCAL
+from rights_market.rights.catalogue import RESERVES
 from rights_market.rules.land import COMMERCIAL, GRADE_A, GRADE_D, INDUSTRIAL, NEW_INDUSTRY, STATE_CON
 from test_land_setup import const, run_tiny
 

@@ -13,8 +13,11 @@ from rights_market import load_scenario, simulate
 from rights_market.engine.calendar import CalendarPlan
 from rights_market.engine.rng import RngTree
 from rights_market.engine.world import World
-from rights_market.ledger import RESERVE, RESERVES, Accounts
-from rights_market.rights.links import base_unit, free_quantity, pledge, screen_sales
+from rights_market.ledger import Accounts
+from rights_market.rights.catalogue import INSTITUTIONS, RESERVES
+from rights_market.rights.catalogue import unit_of as base_unit
+from rights_market.rights.shared.pledges import free_quantity, pledge, screen_sales
+from rights_market.rights.water.descriptor import RESERVE
 from rights_market.scenario.model import Scenario
 
 QUIET_FOREST = {
@@ -58,7 +61,7 @@ def test_x2_one_reserve_per_right_with_its_own_accounts():
 def test_x3_screen_sales_refuses_more_than_the_free_quantity():
     """X3: holder 0 holds 1,000 and pledged 600: it may sell 400 in all; a 300 then a 200 sale → the second is
     rejected ``pledged`` (sales are checked cumulatively)."""
-    acc = Accounts(2, ["water.right", "water.right.pledged"])
+    acc = Accounts(2, ["water.right", "water.right.pledged"], INSTITUTIONS)
     world = World(calendar=CalendarPlan(2021, 1, 1, 1), rng=RngTree(1), accounts=acc)
     acc.move("water.right", -8, 0, 1000)
     pledge(world, "water.right", 0, 600)

@@ -15,7 +15,7 @@ import copy
 from conftest import two_holder_water
 from rights_market import simulate
 from rights_market.ledger import ECONOMY
-from rights_market.rights.land import LandPolicy
+from rights_market.rights.land.policy import LandPolicy
 from rights_market.scenario.model import Scenario
 from test_land_setup import TINY, const, merge
 

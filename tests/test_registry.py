@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from conftest import two_holder_water
 from rights_market import simulate
-from rights_market.ledger import GOVERNMENT, RESERVES
+from rights_market.ledger import GOVERNMENT
+from rights_market.rights.catalogue import RESERVES
 from test_land_setup import const
 from test_pledges import land_scenario
 

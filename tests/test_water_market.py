@@ -8,7 +8,8 @@ import pytest
 
 from conftest import two_holder_water
 from rights_market import simulate
-from rights_market.ledger import COLLECTIVE, FISCAL, RESERVE, SUPPLIER
+from rights_market.ledger import COLLECTIVE, FISCAL, SUPPLIER
+from rights_market.rights.water.descriptor import RESERVE
 
 
 def test_w1_confirmed_rights_never_exceed_the_cap(small_water):

@@ -8,8 +8,7 @@ Public API::
     result.trades  # pandas DataFrame, columns in docs/tables.md
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__  # noqa: E402
 from .api import Result, Scenario, load_scenario, read_run, simulate, write_run  # noqa: E402
 
 __all__ = ["Result", "Scenario", "__version__", "load_scenario", "read_run", "simulate", "write_run"]

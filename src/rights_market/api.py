@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .engine.run import Result, simulate
+from .engine import run as engine_run
+from .engine.run import ProgressFn, Result
 from .limits import Limits, using
 from .results import read_run, write_run
+from .rights.catalogue import CATALOGUE, Catalogue
 from .scenario.loader import load_raw, validate
 from .scenario.model import Scenario
 from .scenario.tables_input import CONTEXT_KEY
@@ -25,6 +27,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = (), *, limits: Li
         raw, source_map = load_raw(path, overrides)
         # holder files (from_file:) are found relative to the scenario file
         return validate(raw, source_map, Scenario, context={CONTEXT_KEY: path.parent})
+
+
+def simulate(scenario: Scenario, seed: int | None = None, *, check: bool = False,
+             progress: ProgressFn | None = None, catalogue: Catalogue = CATALOGUE) -> Result:
+    """Run ``scenario`` with ``seed`` (the scenario's own if None) over the rights of ``catalogue`` (default: the
+    four markets, the teaching market and the links). See :func:`rights_market.engine.run.simulate`."""
+    return engine_run.simulate(scenario, seed, catalogue=catalogue, check=check, progress=progress)
 
 
 __all__ = ["Limits", "Result", "Scenario", "load_scenario", "read_run", "simulate", "write_run"]

@@ -1,7 +1,7 @@
 """Exact, columnar accounts and records (design principle 3).
 
 :class:`Accounts` holds the balance of every account in every product and in money, as int64 arrays.
-Holders are accounts 0..n−1; institutions have negative ids (:data:`RESERVE`, :data:`GOVERNMENT`, ...).
+Holders are accounts 0..n−1; institutions have negative ids −1..−m (:data:`GOVERNMENT`, ..., each right's reserve).
 Balances change **only** through :meth:`Accounts.move` and :meth:`Accounts.pay`, which append every
 movement to a double-entry journal. Rights enter the world from :data:`ISSUER` (nature / the cap) and
 money from :data:`ECONOMY` (production, outside budgets), so the sum over all accounts of every product and
@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-RESERVE = -1  # the water reserve (kept as -1 for compatibility); see RESERVES
 GOVERNMENT = -2
 FISCAL = -3
 SUPPLIER = -4
@@ -29,11 +28,9 @@ ECONOMY = -6
 CONSUMED = -7
 ISSUER = -8
 
-#: One government reserve per right, each with its own accounts (rule X2).
-RESERVES: dict[str, int] = {"water": RESERVE, "emission": -9, "land": -10, "forest": -11}
-
-INSTITUTIONS: dict[int, str] = {
-    RESERVE: "reserve.water",
+#: The institutions every run has, whatever its rights. Each right's reserve (rule X2) is declared by its
+#: descriptor (``reserve_account``: −1 water, −9 … for the others) and passed in through ``institutions``.
+CORE_INSTITUTIONS: dict[int, str] = {
     GOVERNMENT: "government",
     FISCAL: "fiscal",
     SUPPLIER: "supplier",
@@ -41,11 +38,7 @@ INSTITUTIONS: dict[int, str] = {
     ECONOMY: "economy",
     CONSUMED: "consumed",
     ISSUER: "issuer",
-    RESERVES["emission"]: "reserve.emission",
-    RESERVES["land"]: "reserve.land",
-    RESERVES["forest"]: "reserve.forest",
 }
-N_INSTITUTIONS = len(INSTITUTIONS)
 MONEY = "money"
 
 
@@ -56,13 +49,20 @@ class ConservationError(AssertionError):
 class Accounts:
     """Integer balances of every account in every product and in money, with a journal."""
 
-    def __init__(self, n_holders: int, products: Iterable[str]):
+    def __init__(self, n_holders: int, products: Iterable[str], institutions: Mapping[int, str] = CORE_INSTITUTIONS):
+        """``institutions``: account id (< 0) → name: the core ones and the rights' reserves, from the catalogue's
+        descriptors. Accounts −1 … −m exist, m the largest |id|."""
         self.n_holders = int(n_holders)
+        if any(i >= 0 for i in institutions):
+            raise ValueError(f"institution ids must be negative, got {sorted(institutions)}")
+        n_inst = -min(institutions)
+        self.institutions = dict(institutions)
+        self.n_institutions = n_inst
         self.products: list[str] = [MONEY, *products]
         if len(set(self.products)) != len(self.products):
             raise ValueError("product names must be unique and not 'money'")
         self.index = {p: i for i, p in enumerate(self.products)}
-        self.size = self.n_holders + N_INSTITUTIONS
+        self.size = self.n_holders + n_inst
         self.balance = np.zeros((len(self.products), self.size), dtype=np.int64)
         self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -75,7 +75,7 @@ class Accounts:
     def ids(self) -> np.ndarray:
         """Account id of every array position."""
         return np.concatenate(
-            [np.arange(self.n_holders, dtype=np.int64), -np.arange(1, N_INSTITUTIONS + 1, dtype=np.int64)]
+            [np.arange(self.n_holders, dtype=np.int64), -np.arange(1, self.n_institutions + 1, dtype=np.int64)]
         )
 
     def of(self, product: str, ids: np.ndarray | int) -> np.ndarray:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
+from ._version import __version__
 from .atomic import replace_dir
 from .engine.run import Result
 from .scenario.model import Scenario
@@ -49,6 +49,7 @@ def manifest(result: Result) -> dict[str, Any]:
         "wall_seconds": round(result.wall_seconds, 3),
         "weather": result.weather,
         "notes": result.notes,
+        "rights": [d.to_json() for d in result.rights],
         "rows": {name: result.tables.rows(name) for name in result.tables},
         "scenario": resolved_dict(result.scenario),
     }

@@ -41,7 +41,8 @@ from ..agents.behaviour import BUY, SELL
 from ..engine.calendar import CalendarPlan
 from ..engine.rng import RngTree
 from ..engine.world import World
-from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, RESERVES, Accounts
+from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, Accounts
+from ..rights.catalogue import INSTITUTIONS, RESERVES
 from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
 from .lots import LiveLot, lot_process
 from .robots import RobotPricing, zip_params
@@ -168,7 +169,7 @@ class ClassroomEngine:
         n = len(self.seats)
         self.rng = RngTree(self.seed)
         self.world = World(calendar=CalendarPlan(spec.year, 1, spec.periods, spec.periods), rng=self.rng,
-                           accounts=Accounts(n, [spec.product]))
+                           accounts=Accounts(n, [spec.product], INSTITUTIONS))
         self.reserve_id = RESERVES.get(spec.right, GOVERNMENT)
         self.trading = Trading(spec, self.world, [s.valuation for s in self.seats], [s.sector for s in self.seats],
                                self.reserve_id)

@@ -39,8 +39,9 @@ import pyarrow.parquet as pq
 from ..atomic import replace_dir
 from ..engine.run import LazyTables, Result
 from ..engine.world import TABLES
-from ..ledger import INSTITUTIONS, Table
+from ..ledger import Table
 from ..results import scenario_hash, write_run
+from ..rights.catalogue import INSTITUTIONS
 from .session import ClassroomSession
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import __version__
 from ..agents.behaviour import BUY, SELL
-from ..ledger import INSTITUTIONS
+from ..rights.catalogue import INSTITUTIONS
 from .engine import ClassroomEngine, ReplayError, SeatSpec, build_seats
 from .eventlog import EventLog, read_log
 from .settings import ClassroomScenario

@@ -33,7 +33,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..ledger import RESERVES
+from ..rights.catalogue import RESERVES
 from ..scenario.model import ZIP, Money, Strict
 from ..scenario.validators import repeated
 from ..scenario.water import SurchargeSpec

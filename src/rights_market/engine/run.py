@@ -9,27 +9,29 @@ from __future__ import annotations
 
 import time as wallclock
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import simpy
 
-from ..ledger import INSTITUTIONS, Accounts, Table
-from ..rights.base import RightPolicy
-from ..rights.emission import EmissionPolicy
-from ..rights.forest import ForestPolicy
-from ..rights.land import LandPolicy
-from ..rights.links import LinksPolicy
-from ..rights.teaching import TeachingPolicy
-from ..rights.water import WaterPolicy
+from ..ledger import CORE_INSTITUTIONS, Accounts, Table
 from ..scenario.model import Scenario
 from .calendar import CalendarPlan
+from .descriptor import RightDescriptor
+from .policy import Catalogue
 from .rng import RngTree
 from .weather import weather_sequence
 from .world import World
 
 ProgressFn = Callable[[int, int], None]
+
+
+def institutions(descriptors: list[RightDescriptor]) -> dict[int, str]:
+    """Every institution account of a run: the ledger's own and each right's reserve."""
+    out = dict(CORE_INSTITUTIONS)
+    out.update({d.reserve_account: d.reserve_name for d in descriptors if d.reserve_account is not None})
+    return out
 
 
 class LazyTables(Mapping[str, pd.DataFrame]):
@@ -71,6 +73,7 @@ class Result:
     wall_seconds: float
     weather: list[str]
     notes: list[str]
+    rights: list[RightDescriptor] = field(default_factory=list)  # the catalogue's descriptors (manifest)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables")
@@ -79,31 +82,11 @@ class Result:
         raise AttributeError(name)
 
 
-def build_policies(scenario: Scenario, weather_years: list[str]) -> list[RightPolicy]:
-    """One policy object per right present in the scenario, in a fixed order."""
-    policies: list[RightPolicy] = []
-    if scenario.water is not None:
-        policies.append(WaterPolicy(scenario.water, scenario.weather, weather_years, scenario.output.holdings_every))
-    if scenario.teaching is not None:
-        policies.append(TeachingPolicy(scenario.teaching, scenario.calendar.years * scenario.calendar.sessions_per_year))
-    if scenario.land is not None:
-        policies.append(LandPolicy(scenario.land, scenario.output.holdings_every))
-    if scenario.emission is not None:
-        policies.append(EmissionPolicy(scenario.emission, scenario.output.holdings_every))
-    # Forest after the other markets: it issues land.construction_quota (F7) only if no market declares it.
-    if scenario.forest is not None:
-        declared = {p for pol in policies for p in pol.products()}
-        policies.append(ForestPolicy(scenario.forest, scenario.output.holdings_every, declared))
-    # Links last: X3 pledges and X4 projects over the products of whichever markets are present.
-    if scenario.links is not None:
-        policies.append(LinksPolicy(scenario.links, [p for pol in policies for p in pol.products()]))
-    return policies
-
-
 def simulate(
     scenario: Scenario,
     seed: int | None = None,
     *,
+    catalogue: Catalogue,
     check: bool = False,
     progress: ProgressFn | None = None,
 ) -> Result:
@@ -111,7 +94,9 @@ def simulate(
 
     ``check``: prove conservation of every right and every fen after every billing period and year end
     (raises :class:`~rights_market.ledger.ConservationError`). ``progress(done, total)`` is called after
-    every trading session.
+    every trading session. ``catalogue`` lists the rights (``rights_market.rights.catalogue.CATALOGUE`` through
+    the public :func:`rights_market.simulate`): it builds the scenario's policies and declares every right's
+    reserve account; the engine names no right.
     """
     t0 = wallclock.perf_counter()
     seed = scenario.seed if seed is None else int(seed)
@@ -119,15 +104,16 @@ def simulate(
     plan = CalendarPlan(cal.start_year, cal.years, cal.periods_per_year, cal.sessions_per_year)
     rng = RngTree(seed)
     weather_years = weather_sequence(scenario.weather, cal.years, rng.stream("weather"))
-    policies = build_policies(scenario, weather_years)
+    descriptors = list(catalogue.descriptors())
+    policies = catalogue.policies(scenario, weather_years)
     products = [p for pol in policies for p in pol.products()]
     n_holders = sum(pol.holder_count() for pol in policies)
-    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products))
+    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products, institutions(descriptors)))
     first = 0
     for pol in policies:
         pol.setup(world, first)
         first += pol.holder_count()
-    inst = sorted(INSTITUTIONS.items(), reverse=True)
+    inst = sorted(world.accounts.institutions.items(), reverse=True)
     world.tables["holders"].append(
         holder=np.array([i for i, _ in inst], dtype=np.int64), name=np.array([n for _, n in inst], dtype=object),
         group="institution", sector="", right="",
@@ -183,11 +169,8 @@ def simulate(
     if check:
         world.accounts.check()
     tables = LazyTables(world.tables)
-    notes = []
-    for pol in policies:
-        if getattr(pol, "confirm_scaled", False):
-            notes.append(f"{pol.right}: drawn confirmed volumes exceeded the cap and were scaled down to fit it (W1)")
-    return Result(scenario, seed, tables, wallclock.perf_counter() - t0, weather_years, notes)
+    notes = [note for pol in policies for note in pol.notes()]
+    return Result(scenario, seed, tables, wallclock.perf_counter() - t0, weather_years, notes, descriptors)
 
 
 __all__ = ["Result", "simulate"]

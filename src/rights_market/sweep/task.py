@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..engine.run import simulate
+from ..api import simulate
 from ..results import TABLE_FILES, scenario_hash, write_run
 from ..scenario.model import Scenario
 from .summary import run_row

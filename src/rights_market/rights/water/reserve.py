@@ -1,0 +1,116 @@
+"""The government water reserve (rule W12, with its own accounts, X2): its budget, its rules and its records.
+
+* :func:`budget` — the yearly budget, from the fiscal account;
+* :func:`session_orders` — the orders its rules place in a session: ``buy_below`` (bid at the trigger when the
+  last price fell below it), ``sell_above`` (offer at the trigger when it rose above it), ``offer_stock`` (a
+  share of the stock every session) — market sales and purchases, ``sell`` / ``buy`` in the ``reserve`` table;
+* :func:`dry_year_release` — in a dry year, stock released at a set price to holders short of need, by sector
+  priority (a *release*: not a market sale but a sale to eligible users at a set price; ``release``);
+* :func:`expire_stock` — the unsold annual stock expires at the year end (``expire``).
+
+Quantities m³ of ``water.annual``, prices ticks per m³, money fen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...agents.behaviour import BUY, SELL
+from ...engine.world import World
+from ...ledger import ISSUER
+from ...scenario.water import SECTORS, BuyBelow, DryYearRelease, OfferStock, SellAbove
+from ...units import TICKS_PER_FEN, decimal_to_rational, yuan_to_fen, yuan_to_ticks
+from ..shared.reserves import fund_reserve
+from .descriptor import RESERVE
+from .holders import ANNUAL, RIGHT
+from .trading import settle
+
+if TYPE_CHECKING:
+    from .policy import WaterPolicy
+
+
+def budget(pol: WaterPolicy, world: World) -> None:
+    """W12: the reserve's yearly budget, from the fiscal account, into its own accounts (X2)."""
+    spec = pol.spec.reserve
+    if spec.enabled:
+        fund_reserve(world, RIGHT, ANNUAL, yuan_to_fen(spec.budget_yuan_per_year), "yearly budget")
+
+
+def dry_year_releases(pol: WaterPolicy, world: World, share, state_name: str) -> None:
+    """W12: every ``dry_year_release`` rule whose threshold the year's deliverable ``share`` is below."""
+    spec = pol.spec.reserve
+    if not spec.enabled:
+        return
+    for rule in spec.rules:
+        if isinstance(rule, DryYearRelease) and share < decimal_to_rational(rule.below_share):
+            dry_year_release(pol, world, rule, state_name)
+
+
+def dry_year_release(pol: WaterPolicy, world: World, rule: DryYearRelease, state_name: str) -> None:
+    """W12: release reserve stock at a set price to holders short of need, by sector priority."""
+    rng = world.rng.stream("water.reserve")
+    for sector_name in rule.priority:
+        stock = pol.reserve_stock(world)
+        if stock <= 0:
+            return
+        code = SECTORS.index(sector_name)
+        want = pol.wanted(world)
+        idx = np.nonzero((pol.sector == code) & (want > 0))[0]
+        if not idx.size:
+            continue
+        idx = idx[rng.permutation(idx.size)]
+        cum = np.cumsum(want[idx])
+        give = np.minimum(want[idx], np.maximum(stock - (cum - want[idx]), 0))
+        keep = give > 0
+        idx, give = idx[keep], give[keep]
+        if rule.yuan_per_m3 is not None:
+            price = np.full(idx.size, yuan_to_ticks(rule.yuan_per_m3), dtype=np.int64)
+        else:
+            price = pol.pricing.base_price(np.full(idx.size, -1), pol.sector[idx])
+        settle(pol, world, np.full(idx.size, RESERVE), pol.ids[idx], give, price, "reserve",
+               reason=f"dry year release ({state_name})", reserve_action="release")
+
+
+def session_orders(pol: WaterPolicy, world: World) -> list[tuple[int, int, int]]:
+    """(side, price, qty) orders the reserve places this session by its rules (W12)."""
+    spec = pol.spec.reserve
+    if not spec.enabled:
+        return []
+    out = []
+    stock, cash = pol.reserve_stock(world), pol.reserve_cash(world)
+    last = pol.last_price
+    for rule in spec.rules:
+        if isinstance(rule, BuyBelow) and last is not None:
+            trig = yuan_to_ticks(rule.trigger_yuan_per_m3)
+            if last < trig and trig > 0:
+                qty = min(rule.max_m3_per_session, cash * TICKS_PER_FEN // trig)
+                if qty > 0:
+                    out.append((BUY, trig, qty))
+        elif isinstance(rule, SellAbove) and last is not None:
+            trig = yuan_to_ticks(rule.trigger_yuan_per_m3)
+            if last > trig:
+                qty = min(rule.max_m3_per_session, stock)
+                if qty > 0:
+                    out.append((SELL, trig, qty))
+                    stock -= qty
+        elif isinstance(rule, OfferStock):
+            share = decimal_to_rational(rule.share_per_session)
+            qty = stock * share.numerator // share.denominator
+            price = yuan_to_ticks(rule.yuan_per_m3) if rule.yuan_per_m3 is not None else pol.pricing.default_base_ticks
+            if qty > 0:
+                out.append((SELL, price, qty))
+                stock -= qty
+    return out
+
+
+def expire_stock(pol: WaterPolicy, world: World) -> int:
+    """The reserve's unsold annual water expires at the year end (``expire`` in the ``reserve`` table).
+    Returns the stock before the expiry, m³: the reserve's stock at the year end."""
+    stock = pol.reserve_stock(world)
+    if stock:
+        world.accounts.move(ANNUAL, RESERVE, ISSUER, stock)
+        world.record_reserve(product=ANNUAL, action="expire", quantity=stock, price_ticks=0, amount_fen=0,
+                             stock=0, cash_fen=pol.reserve_cash(world), reason="unsold annual stock expires")
+    return stock

@@ -1,0 +1,148 @@
+"""Structure of ``src/``: no import cycles, the engine below the rights, no module over 600 lines (issue 12).
+
+The import graph is built with :mod:`ast` from every ``import`` statement of every module — top-level,
+function-local and under ``TYPE_CHECKING`` alike, relative imports resolved — so a cycle cannot hide
+behind a deferred import.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+PACKAGE = "rights_market"
+MAX_LINES = 600
+
+# Modules still over MAX_LINES on this branch, each being split under issue 12 by other work
+# (the report split; the scenario loader's hardening under issue 11). Empty this list as they land.
+OVER_LIMIT_ALLOWED = {
+    "rights_market.report.build",  # issue 12: report split by job
+    "rights_market.report.labels",  # issue 12: labels as data
+    "rights_market.scenario.loader",  # issue 12 / issue 11: loader split
+    "rights_market.classroom.engine",  # issue 11: classroom hardening (636 lines on this branch)
+}
+
+# Cycles still open on this branch (issue 12), each named by a module in it; the test fails on any other
+# cycle and on one of these growing. Empty this as they are broken: the rights' topic modules import their
+# policy under TYPE_CHECKING until each right's state is a declared dataclass of its own module.
+KNOWN_CYCLES = {
+    "rights_market.rights.water.policy": 7,  # issue 12: water state as a dataclass
+    "rights_market.rights.emission.policy": 8,  # issue 12: emission state as a dataclass
+    "rights_market.rights.land.policy": 8,  # issue 12: land state as a dataclass
+    "rights_market.scenario.model": 5,  # issue 11/12: scenario sections import model's shared types
+    "rights_market.classroom.settings": 2,  # issue 11: classroom
+    "rights_market.classroom.engine": 2,  # issue 11: classroom
+    "rights_market.report.build": 2,  # issue 12: report split
+    "rights_market.cli": 2,  # issue 12: classroom/command.py imports cli
+}
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted module name → file, for every module of the package."""
+    out = {}
+    for path in sorted((SRC / PACKAGE).rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _resolve(module: str, is_pkg: bool, node: ast.ImportFrom) -> str:
+    """Absolute name of the module an ``ImportFrom`` names (relative imports resolved)."""
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".")
+    if not is_pkg:
+        base = base[:-1]
+    if node.level > 1:
+        base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the package's modules it imports (a ``from pkg import mod`` counts as importing ``pkg.mod``)."""
+    mods = _modules()
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for mod, path in mods.items():
+        is_pkg = path.name == "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _resolve(mod, is_pkg, node)
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names]
+            for t in targets:
+                while t and t not in mods:  # `import a.b.c` of a name inside a module: take the module
+                    t = t.rpartition(".")[0]
+                if t.startswith(PACKAGE) and t != mod:
+                    graph[mod].add(t)
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_graph_sees_deferred_imports():
+    graph = import_graph()
+    # a relative import and a package re-export resolve to modules of the package
+    assert "rights_market.api" in graph["rights_market"]
+    assert all(t.startswith(PACKAGE) for ts in graph.values() for t in ts)
+    # the cycle finder finds a planted cycle and only it
+    assert find_cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+def test_no_import_cycles_in_src():
+    cycles = [c for c in find_cycles(import_graph())
+              if not any(m in c and len(c) <= n for m, n in KNOWN_CYCLES.items())]
+    assert not cycles, "import cycles in src/: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+def test_engine_imports_no_right():
+    graph = import_graph()
+    bad = sorted(f"{m} imports {t}" for m, ts in graph.items() if m.startswith(f"{PACKAGE}.engine")
+                 for t in ts if t.startswith(f"{PACKAGE}.rights"))
+    assert not bad, "engine/ must sit below rights/: " + "; ".join(bad)
+
+
+def test_no_module_over_600_lines():
+    too_long = {m: n for m, p in _modules().items()
+                if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    unexpected = {m: n for m, n in too_long.items() if m not in OVER_LIMIT_ALLOWED}
+    assert not unexpected, f"modules over {MAX_LINES} lines: {unexpected}"
