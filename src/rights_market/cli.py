@@ -188,7 +188,7 @@ def _cmd_schema(_args) -> int:
 
 def _cmd_charge(args) -> int:
     from .api import load_scenario
-    from .rights.water_pricing import block_tariff, surcharge
+    from .rights.water.pricing import block_tariff, surcharge
     from .rules.tariffs import bill
     from .scenario.water import SECTORS
     from .units import TICKS_PER_YUAN

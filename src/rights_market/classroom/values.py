@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..market.metrics import max_gains
-from ..rights.water_pricing import surcharge as surcharge_of
+from ..rights.water.pricing import surcharge as surcharge_of
 from ..rules.tariffs import ProgressiveSurcharge, bill
 from ..scenario.water import SectorPricing, SurchargeSpec
 from ..units import TICKS_PER_FEN, amount_fen, div_round_half_up, yuan_to_fen, yuan_to_ticks

@@ -1,1 +1,1 @@
-"""One policy object per right kind behind the :class:`~rights_market.rights.base.RightPolicy` protocol."""
+"""One policy object per right kind behind the :class:`~rights_market.engine.policy.RightPolicy` protocol."""
