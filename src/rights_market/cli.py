@@ -297,7 +297,14 @@ def _cmd_report(args) -> int:
 
         return cmd_report_store(args)
     if not (run_dir / "manifest.json").is_file():
-        raise InputError(f"{run_dir}: not a run directory (no manifest.json); run `rights-market run SCENARIO` first")
+        from .pathkind import describe, folder_problem
+
+        expected = "a run directory (a folder with manifest.json) or a results store (a folder with study.json)"
+        hint = "run `rights-market run SCENARIO` first"
+        if describe(run_dir) == "a folder":
+            raise InputError(f"{run_dir}: a folder, but not a run directory (no manifest.json) nor a results "
+                             f"store (no study.json); {hint}")
+        raise InputError(folder_problem(run_dir, expected, hint))
     paths = build_report(run_dir, lang=args.lang)
     for p in paths.values():
         print(f"written: {p}")
