@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 
 from baseline_heapq import bare_match  # noqa: E402
 from rights_market import load_scenario, simulate  # noqa: E402
-from rights_market.rights import water_trading  # noqa: E402
+from rights_market.rights.water import trading as water_trading  # noqa: E402
 
 DEFAULT = ROOT / "scenarios" / "dawukou_water.yaml"
 BASE_COUNTS = [800, 20, 60, 3000, 5]  # the default scenario's groups

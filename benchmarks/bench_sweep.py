@@ -13,9 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from distributed import LocalCluster
-
 from rights_market.sweep import run_sweep
+from rights_market.sweep.execute import local_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = f"""name: bench_sweep
@@ -33,8 +32,7 @@ keep_tables: [kpis, trades]
 
 
 def timed(n_workers: int, sweep: Path, store: Path) -> float:
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with local_cluster(n_workers) as cluster:
         cluster.get_client().run(lambda: __import__("rights_market.sweep.task"))  # warm the workers' imports
         t0 = time.perf_counter()
         study, _, outcome = run_sweep(sweep, store=store, scheduler=cluster.scheduler_address, progress=False)

@@ -19,6 +19,7 @@ from conftest import SCENARIOS, SMALL_WATER
 from rights_market.scenario import ScenarioError
 from rights_market.sweep import Store, StoreError, load_sweep, replication_seeds, run_sweep
 from rights_market.sweep.design import grid_points
+from rights_market.sweep.execute import local_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,11 +133,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.mark.parametrize("n_workers", [1, 2])
 def test_same_results_on_a_real_cluster_with_1_and_2_workers(reference, tmp_path: Path, n_workers: int) -> None:
     """Deterministic: a real scheduler and ``n_workers`` worker processes on 127.0.0.1 write the same bytes."""
-    from distributed import LocalCluster
-
     path, ref_store = reference
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with local_cluster(n_workers) as cluster:
         assert len(cluster.workers) == n_workers
         study, store, outcome = run_sweep(path, store=tmp_path / "store", scheduler=cluster.scheduler_address,
                                           progress=False)

@@ -9,8 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rights_market.rules.tariffs import BlockTariff, ProgressiveSurcharge, bill, bill_many
-from rights_market.units import yuan_to_ticks
+from rights_market.rules.tariffs import (
+    BAND_ROWS,
+    BlockTariff,
+    ProgressiveSurcharge,
+    SurchargeBands,
+    bill,
+    bill_many,
+    floor_sum,
+)
+from rights_market.units import div_round_half_up, yuan_to_ticks
 
 
 def ticks(yuan: str) -> Fraction:
@@ -103,22 +111,34 @@ def test_w8_agricultural_quota_price_and_progressive_markup():
     step=st.sampled_from([Fraction(1, 2), Fraction(1, 4), Fraction(1)]),
     ref=st.integers(1, 200_000),
     residential=st.booleans(),
+    band_rows=st.sampled_from([1, 3, 20, BAND_ROWS]),
 )
-def test_w8_w9_vectorised_bills_equal_exact_bills(uses, bases, width, step, ref, residential):
-    """The engine's vectorised bills are line for line the exact rational bills."""
+def test_w8_w9_vectorised_bills_equal_exact_bills(uses, bases, width, step, ref, residential, band_rows):
+    """The engine's vectorised bills are line for line the exact rational bills; bands past ``band_rows``
+    are one line whose money is the sum of their lines and whose quantity is theirs."""
     sur = ProgressiveSurcharge(width, step, Fraction(ref), max_band=None)
     tariff = RESIDENTIAL if residential else AGRI_PRICE
     use = np.array(uses, dtype=np.int64)
     base = np.array(bases[: len(uses)], dtype=np.int64)
-    base = np.maximum(base, use // 50)  # keep band counts sensible
-    out = bill_many(use, base, tariff, sur)
+    base = np.maximum(base, use // 50)  # keep band counts sensible for the band-by-band reference
+    out = bill_many(use, base, tariff, sur, band_rows=band_rows)
     expected = []
     for i, (u, b) in enumerate(zip(use.tolist(), base.tolist(), strict=True)):
-        for ln in bill(u, b, tariff, sur).lines:
-            expected.append((i, ln.kind, ln.band, ln.quantity_rounded, ln.amount_fen))
+        lines = list(bill(u, b, tariff, sur).lines)
+        tail = [ln for ln in lines if ln.kind == "surcharge" and ln.band > band_rows]
+        for ln in lines:
+            if ln not in tail:
+                expected.append((i, ln.kind, ln.band, ln.quantity_rounded, ln.amount_fen))
+        if tail:
+            q = sum(ln.quantity for ln in tail)
+            expected.append((i, "surcharge", band_rows + 1, round_half_up(q), sum(ln.amount_fen for ln in tail)))
     got = list(zip(out.holder.tolist(), out.kind.tolist(), out.band.tolist(), out.quantity.tolist(),
                    out.amount_fen.tolist(), strict=True))
     assert sorted(got) == sorted(expected)
+
+
+def round_half_up(q: Fraction) -> int:
+    return div_round_half_up(q.numerator, q.denominator)
 
 
 def test_tariff_rejects_bad_shapes():
@@ -130,3 +150,79 @@ def test_tariff_rejects_bad_shapes():
         ProgressiveSurcharge(Fraction(0), Fraction(1, 2), Fraction(1))
     with pytest.raises(ValueError):
         bill(-1, 10, None, INDUSTRY_W9)
+
+
+# ------------------------------------------------------------------ W9 bands summed in closed form
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.integers(0, 5_000),
+    over=st.integers(0, 3_000),
+    width=st.sampled_from([Fraction(1, 10), Fraction(1, 20), Fraction(1, 4), Fraction(1, 3), Fraction(7, 10),
+                           Fraction(2)]),
+    step=st.sampled_from([Fraction(0), Fraction(1, 2), Fraction(1, 4), Fraction(1, 3), Fraction(1)]),
+    ref=st.integers(0, 200_000),
+    max_band=st.one_of(st.none(), st.integers(1, 40)),
+    first=st.integers(1, 60),
+    span=st.integers(0, 400),
+)
+def test_w9_closed_form_equals_band_by_band_sum(base, over, width, step, ref, max_band, first, span):
+    """W9: the closed-form money of any range of bands is the sum of those bands' rounded lines, for any
+    plan, use, band width, step, price and cap (the bands are an arithmetic series)."""
+    sur = ProgressiveSurcharge(width, step, Fraction(ref), max_band=max_band)
+    b = bill(base + over, base, None, sur)
+    lines = list(b.lines)
+    assert b.total_of("surcharge") == b.total_fen == sum(ln.amount_fen for ln in lines)
+    assert sum(ln.quantity for ln in lines) == over
+    bands = b.surcharge_lines
+    if over:
+        assert isinstance(bands, SurchargeBands) and len(bands) == len(lines)
+        last = first + span
+        assert bands.fen(first, last) == sum(ln.amount_fen for ln in lines[first - 1:last])
+        assert bands.quantity(first, last) == sum(ln.quantity for ln in lines[first - 1:last])
+
+
+def test_w9_readme_example_plan_1000_use_1260_pays_792_yuan_surcharge():
+    """W9, the README's hand-computed example: 100 m³ × 1.65 + 100 m³ × 3.30 + 60 m³ × 4.95 = 792.00 yuan."""
+    b = bill(1260, 1000, BlockTariff(edges=(), rates=(ticks("3.30"),)), INDUSTRY_W9)
+    assert b.total_of("surcharge") == 79200
+    assert b.total_of("tariff") == 415800
+    assert [(ln.band, ln.quantity_rounded, ln.amount_fen) for ln in b.surcharge_lines] == [
+        (1, 100, 16500), (2, 100, 33000), (3, 60, 29700)
+    ]
+    assert b.surcharge_lines.fen(1, 2) == 49500 and b.surcharge_lines.fen(3) == 29700
+
+
+def plan_1_fen(n: int) -> int:
+    """Hand-derived: plan 1 m³, bands of 0.1 m³, band k pays 0.1 × k × 1.65 yuan = 16.5 k fen, rounded half
+    up: 16 k + ⌊(k + 1) / 2⌋; summed over k = 1..n: 8 n (n + 1) + ⌊(n + 1)² / 4⌋."""
+    return 8 * n * (n + 1) + (n + 1) ** 2 // 4
+
+
+def test_w9_200000_bands_in_closed_form():
+    """W9: plan 1 m³, use 20,001 m³ is 200,000 bands over plan; the closed form equals the band-by-band sum
+    and the hand-derived series, and the engine's vectorised bill gives the same money in 101 lines."""
+    b = bill(20_001, 1, None, INDUSTRY_W9)
+    assert len(b.surcharge_lines) == 200_000
+    by_band = sum(16 * k + (k + 1) // 2 for k in range(1, 200_001))  # each band's line, rounded half up
+    assert b.total_of("surcharge") == by_band == plan_1_fen(200_000) == 330_001_700_000
+    assert b.surcharge_lines[-1].band == 200_000 and b.surcharge_lines[-1].amount_fen == 16 * 200_000 + 100_000
+    out = bill_many(np.array([20_001]), np.array([1]), None, INDUSTRY_W9)
+    assert len(out.band) == BAND_ROWS + 1 and out.band[-1] == BAND_ROWS + 1
+    assert int(out.amount_fen.sum()) == 330_001_700_000
+    assert int(out.quantity[-1]) == 20_000 - BAND_ROWS // 10  # 0.1 m³ per band
+    assert int(out.amount_fen[-1]) == plan_1_fen(200_000) - plan_1_fen(BAND_ROWS)
+
+
+def test_w9_far_over_plan_costs_no_more_than_a_few_bands():
+    """W9: 10¹³ bands over plan are summed without visiting them (this would take days band by band)."""
+    n = 10**13
+    b = bill(n // 10 + 1, 1, None, INDUSTRY_W9)
+    assert len(b.surcharge_lines) == n
+    assert b.total_of("surcharge") == plan_1_fen(n)
+    assert b.surcharge_lines.fen(n - 1, n) == sum(16 * k + (k + 1) // 2 for k in (n - 1, n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(0, 60), m=st.integers(1, 50), a=st.integers(0, 200), b=st.integers(0, 200))
+def test_floor_sum_equals_the_plain_sum(n, m, a, b):
+    assert floor_sum(n, m, a, b) == sum((a * i + b) // m for i in range(n))

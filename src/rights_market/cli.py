@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--use", required=True, type=int, help="actual use, m³")
     ch.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     ch.add_argument("--json", action="store_true", help="print the bill as JSON")
+    ch.add_argument("--all-bands", action="store_true",
+                    help="list every surcharge band (by default the first and last few, and a line summing "
+                         "the bands between)")
 
     rep = sub.add_parser("report", help="write report.html, report.md and report.xlsx into a run directory "
                                         "or a store (replications, sweep)")
@@ -186,10 +189,15 @@ def _cmd_schema(_args) -> int:
     return EXIT_OK
 
 
+#: surcharge bands `charge` lists at the start and at the end of a long bill unless --all-bands
+CHARGE_HEAD_BANDS = 5
+CHARGE_TAIL_BANDS = 2
+
+
 def _cmd_charge(args) -> int:
     from .api import load_scenario
     from .rights.water.pricing import block_tariff, surcharge
-    from .rules.tariffs import bill
+    from .rules.tariffs import bill, zero_plan_band
     from .scenario.water import SECTORS
     from .units import TICKS_PER_YUAN
 
@@ -204,7 +212,8 @@ def _cmd_charge(args) -> int:
     pricing = scenario.water.pricing.get(sector)
     if pricing is None:
         raise InputError(f"the scenario sets no pricing for {sector!r} (water.pricing.{sector})")
-    b = bill(args.use, args.plan, block_tariff(pricing), surcharge(pricing))
+    sur = surcharge(pricing)
+    b = bill(args.use, args.plan, block_tariff(pricing), sur)
 
     def yuan_per_unit(rate: Fraction) -> str:
         return _plain(Decimal(rate.numerator) / Decimal(rate.denominator) / TICKS_PER_YUAN)
@@ -212,30 +221,62 @@ def _cmd_charge(args) -> int:
     def m3(q: Fraction) -> str:
         return _plain(Decimal(q.numerator) / Decimal(q.denominator))
 
-    rows = [
-        {"kind": line.kind, "band": line.band, "quantity_m3": m3(line.quantity),
-         "rate_yuan_per_m3": yuan_per_unit(line.rate), "amount_yuan": f"{Decimal(line.amount_fen) / 100:.2f}",
-         "payee": "fiscal" if line.kind == "surcharge" else "supplier"}
-        for line in b.lines
-    ]
+    def yuan(fen: int) -> str:
+        return f"{Decimal(fen) / 100:.2f}"
+
+    def row(line) -> dict:
+        return {"kind": line.kind, "band": line.band, "quantity_m3": m3(line.quantity),
+                "rate_yuan_per_m3": yuan_per_unit(line.rate), "amount_yuan": yuan(line.amount_fen),
+                "payee": "fiscal" if line.kind == "surcharge" else "supplier"}
+
+    # A bill far over plan has one surcharge band per 10 % of the plan: list the first and last few and sum
+    # the bands between in closed form, unless all are asked for.
+    bands = b.surcharge_lines
+    n = len(bands)
+    head, tail, omitted = n, 0, None
+    if not args.all_bands and n > CHARGE_HEAD_BANDS + CHARGE_TAIL_BANDS + 1:
+        head, tail = CHARGE_HEAD_BANDS, CHARGE_TAIL_BANDS
+        lo, hi = head + 1, n - tail
+        omitted = {"bands": hi - lo + 1, "first_band": lo, "last_band": hi,
+                   "quantity_m3": m3(bands.quantity(lo, hi)), "amount_yuan": yuan(bands.fen(lo, hi))}
+    rows = [row(line) for line in b.tariff_lines] + [row(line) for line in bands[:head]]
+    tail_rows = [row(line) for line in bands[n - tail:]] if tail else []
+    note = None
+    if sur is not None and args.plan == 0 and args.use > 0:
+        k = zero_plan_band(sur)
+        why = "the cap, max_band" if sur.max_band else "the bands are uncapped; with max_band it would be the cap's"
+        note = (f"a {pricing.surcharge_base} of 0 has no band edges (rule W9): all {args.use:,} m3 are over it "
+                f"and pay band {k}'s rate ({why})")
     data = {
         "scenario": scenario.name, "product": f"water.{sector}", "plan_m3": args.plan, "use_m3": args.use,
-        "surcharge_base": pricing.surcharge_base, "lines": rows,
-        "tariff_yuan": f"{Decimal(b.total_of('tariff')) / 100:.2f}",
-        "surcharge_yuan": f"{Decimal(b.total_of('surcharge')) / 100:.2f}",
-        "total_yuan": f"{Decimal(b.total_fen) / 100:.2f}",
+        "surcharge_base": pricing.surcharge_base, "surcharge_bands": n, "lines": rows + tail_rows,
+        "omitted_bands": omitted, "note": note,
+        "tariff_yuan": yuan(b.total_of("tariff")),
+        "surcharge_yuan": yuan(b.total_of("surcharge")),
+        "total_yuan": yuan(b.total_fen),
     }
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{scenario.name}: water.{sector}, use {args.use:,} m3 against a {pricing.surcharge_base} of {args.plan:,} m3")
     print(f"{'kind':<10} {'band':>4} {'quantity m3':>14} {'yuan/m3':>10} {'amount yuan':>14}  payee")
-    for r in rows:
+
+    def show(r: dict) -> None:
         print(f"{r['kind']:<10} {r['band']:>4} {r['quantity_m3']:>14} {r['rate_yuan_per_m3']:>10} "
               f"{r['amount_yuan']:>14}  {r['payee']}")
+
+    for r in rows:
+        show(r)
+    if omitted:
+        print(f"… {omitted['bands']:,} bands ({omitted['first_band']:,} to {omitted['last_band']:,}): "
+              f"{omitted['quantity_m3']} m3, {omitted['amount_yuan']} yuan … (--all-bands lists them)")
+    for r in tail_rows:
+        show(r)
     print(f"{'tariff':<10} {'':>4} {'':>14} {'':>10} {data['tariff_yuan']:>14}")
     print(f"{'surcharge':<10} {'':>4} {'':>14} {'':>10} {data['surcharge_yuan']:>14}")
     print(f"{'total':<10} {'':>4} {'':>14} {'':>10} {data['total_yuan']:>14}")
+    if note:
+        print(f"note: {note}")
     return EXIT_OK
 
 
@@ -256,7 +297,14 @@ def _cmd_report(args) -> int:
 
         return cmd_report_store(args)
     if not (run_dir / "manifest.json").is_file():
-        raise InputError(f"{run_dir}: not a run directory (no manifest.json); run `rights-market run SCENARIO` first")
+        from .pathkind import describe, folder_problem
+
+        expected = "a run directory (a folder with manifest.json) or a results store (a folder with study.json)"
+        hint = "run `rights-market run SCENARIO` first"
+        if describe(run_dir) == "a folder":
+            raise InputError(f"{run_dir}: a folder, but not a run directory (no manifest.json) nor a results "
+                             f"store (no study.json); {hint}")
+        raise InputError(folder_problem(run_dir, expected, hint))
     paths = build_report(run_dir, lang=args.lang)
     for p in paths.values():
         print(f"written: {p}")

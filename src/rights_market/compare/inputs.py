@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..pathkind import describe
 from ..results import scenario_hash
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import load_raw, validate
@@ -141,8 +142,12 @@ def prepare(
             if i == 0:
                 baseline_file = path
         else:
-            raise CompareInputError(f"{path}: not a run directory (manifest.json), a results store (study.json) "
-                                    f"or a scenario file (.yaml)")
+            what = describe(path)
+            is_ = "does not exist" if what.startswith("missing") else f"is {what}"
+            if what == "a folder":
+                is_ = "is a folder without manifest.json or study.json"
+            raise CompareInputError(f"{path}: {is_}, not a run directory (a folder with manifest.json), a results "
+                                    f"store (a folder with study.json) or a scenario file (.yaml)")
     for name, sets in variants.items():
         if baseline_file is None:
             raise CompareInputError("--vary changes the baseline scenario: give a scenario file as the first input")

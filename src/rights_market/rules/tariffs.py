@@ -15,12 +15,18 @@ Band edges may fall between whole units (10 % of a plan of 1,234 m³ is 123.4 m�
 are therefore computed exactly as rationals; each line's money is rounded half up to the fen once, and the
 bill's total is the sum of its rounded lines. The ``quantity`` of a line is reported rounded half up to a
 whole unit; its money always comes from the exact quantity.
+
+The surcharge bands form an arithmetic series (full bands hold the same water at rates rising by one step),
+so their money is summed in closed form (:meth:`SurchargeBands.fen`), equal to the band-by-band sum of
+rounded lines: a use 200,000 bands over plan costs no more than one 3 bands over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import overload
 
 import numpy as np
 
@@ -97,19 +103,177 @@ class ChargeLine:
 
 
 @dataclass(frozen=True)
+class SurchargeBands(Sequence[ChargeLine]):
+    """The surcharge lines of one bill (rules W8, W9), made on demand: ``len`` is the number of bands.
+
+    ``excess`` is the use above the base; ``width`` the exact band width (``surcharge.width`` × base), 0
+    for a base of 0. Indexing gives band ``i + 1``'s line; :meth:`fen` sums any range of bands in closed
+    form, so a bill far over its plan costs O(log bands), not O(bands), and equals the band-by-band sum.
+    """
+
+    excess: Fraction
+    width: Fraction
+    surcharge: ProgressiveSurcharge
+
+    def __len__(self) -> int:
+        if self.excess <= 0:
+            return 0
+        if self.width == 0:
+            return 1
+        return -(-self.excess // self.width)
+
+    @overload
+    def __getitem__(self, index: int) -> ChargeLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ChargeLine, ...]: ...
+
+    def __getitem__(self, index):
+        n = len(self)
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(n)))
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("surcharge band out of range")
+        if self.width == 0:
+            k = zero_plan_band(self.surcharge)
+            rate = self.surcharge.rate(k)
+            return ChargeLine(SURCHARGE, k, self.excess, rate, _money(self.excess, rate))
+        k = index + 1
+        q = min(self.excess, k * self.width) - (k - 1) * self.width
+        rate = self.surcharge.rate(k)
+        return ChargeLine(SURCHARGE, k, q, rate, _money(q, rate))
+
+    def quantity(self, first: int = 1, last: int | None = None) -> Fraction:
+        """Exact quantity in bands ``first`` to ``last`` (1-based, inclusive; None: the last band)."""
+        n = len(self)
+        last = n if last is None else min(last, n)
+        if first > last:
+            return Fraction(0)
+        if self.width == 0:
+            return self.excess
+        return min(self.excess, last * self.width) - (first - 1) * self.width
+
+    def fen(self, first: int = 1, last: int | None = None) -> int:
+        """Money (fen) of bands ``first`` to ``last`` (1-based, inclusive; None: the last band), in closed form.
+
+        Equal to the sum of those bands' lines, each rounded half up to the fen: every full band holds
+        ``width`` units, so band k's money is ``round(k × c)`` with ``c = width × step × price``, and the sum
+        of ``floor(k × a / m + b)`` over a range of k is a floor sum (:func:`floor_sum`). Bands past
+        ``max_band`` all pay the same, and the last band may be partial.
+        """
+        n = len(self)
+        last = n if last is None else min(last, n)
+        first = max(first, 1)
+        if first > last:
+            return 0
+        if self.width == 0:
+            return self[0].amount_fen
+        full = min(last, self.excess // self.width)  # bands 1..full hold `width` units each
+        total = 0
+        if last > full:  # the partial last band
+            total += self[last - 1].amount_fen
+        cap = self.surcharge.max_band
+        lo, hi = first, full if cap is None else min(full, cap)
+        if lo <= hi:
+            total += _rising_bands_fen(self.width * self.surcharge.step * self.surcharge.reference_price, lo, hi)
+        if cap is not None:
+            lo = max(first, cap + 1)
+            if lo <= full:
+                total += (full - lo + 1) * _money(self.width, self.surcharge.rate(cap))
+        return total
+
+
+def zero_plan_band(surcharge: ProgressiveSurcharge) -> int:
+    """Rule W9 with a plan (or quota) of 0: the band whose rate all the use pays — see :func:`bill`."""
+    return surcharge.max_band or 1
+
+
+def _rising_bands_fen(per_band: Fraction, lo: int, hi: int) -> int:
+    """Sum over k = lo..hi of ``k × per_band`` ticks rounded half up to the fen (``per_band`` ≥ 0)."""
+    c = per_band / TICKS_PER_FEN
+    p, q = c.numerator, c.denominator
+    # round_half_up(k p / q) = floor((2 p k + q) / (2 q)); with k = lo + i, i = 0 .. hi - lo
+    return floor_sum(hi - lo + 1, 2 * q, 2 * p, 2 * p * lo + q)
+
+
+def floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """Sum over i = 0..n−1 of floor((a·i + b) / m), for n ≥ 0, m ≥ 1, a ≥ 0, b ≥ 0, in O(log) steps.
+
+    The Euclid-like reduction of the lattice-point count (as in the AtCoder Library); exact integers."""
+    if n < 0 or m < 1 or a < 0 or b < 0:
+        raise ValueError("floor_sum needs n ≥ 0, m ≥ 1, a ≥ 0, b ≥ 0")
+    total = 0
+    while True:
+        if a >= m:
+            total += (n - 1) * n // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            return total
+        n, b = divmod(y_max, m)
+        m, a = a, m
+
+
+@dataclass(frozen=True)
 class Bill:
-    """All lines of one holder's bill for one period, and their total in fen."""
+    """All lines of one holder's bill for one period, and their total in fen.
+
+    ``tariff_lines`` are few (one per block); ``surcharge_lines`` may be millions of bands, made on demand.
+    """
 
     use: int
     base: int
-    lines: tuple[ChargeLine, ...]
+    tariff_lines: tuple[ChargeLine, ...]
+    surcharge_lines: SurchargeBands | tuple[ChargeLine, ...] = ()
+
+    @property
+    def lines(self) -> Sequence[ChargeLine]:
+        """Every line, tariff lines first; iterating the surcharge bands one by one is O(bands)."""
+        return _Chain(self.tariff_lines, self.surcharge_lines)
 
     @property
     def total_fen(self) -> int:
-        return sum(line.amount_fen for line in self.lines)
+        return self.total_of(TARIFF) + self.total_of(SURCHARGE)
 
     def total_of(self, kind: str) -> int:
-        return sum(line.amount_fen for line in self.lines if line.kind == kind)
+        if kind == TARIFF:
+            return sum(line.amount_fen for line in self.tariff_lines)
+        if kind == SURCHARGE:
+            s = self.surcharge_lines
+            return s.fen() if isinstance(s, SurchargeBands) else sum(line.amount_fen for line in s)
+        return 0
+
+
+@dataclass(frozen=True)
+class _Chain(Sequence[ChargeLine]):
+    head: Sequence[ChargeLine]
+    tail: Sequence[ChargeLine]
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail)
+
+    def __getitem__(self, index):
+        n = len(self)
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(n)))
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("bill line out of range")
+        h = len(self.head)
+        return self.head[index] if index < h else self.tail[index - h]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _money(quantity: Fraction, rate: Fraction) -> int:
@@ -120,7 +284,19 @@ def _money(quantity: Fraction, rate: Fraction) -> int:
 def bill(use: int, base: int, tariff: BlockTariff | None, surcharge: ProgressiveSurcharge | None) -> Bill:
     """Exact bill for ``use`` base units against a plan or quota of ``base`` units (rules W8, W9).
 
-    Lines with zero quantity are left out. ``use`` and ``base`` must not be negative.
+    Lines with zero quantity are left out. ``use`` and ``base`` must not be negative. The surcharge lines
+    are a :class:`SurchargeBands`: the bill's totals are in closed form whatever the number of bands.
+
+    **A plan (or quota) of 0** (rule W9, [W §二(三)7]: "实际用水每超过用水计划量的 10%, 超过量按 …
+    50% 累进加价"). All the use is over plan, but the plan text measures the bands in tenths of the plan,
+    so a plan of 0 has no band edges and the text cannot place the excess in bands. The simulator charges
+    all of it at one rate, in one line:
+
+    * bands capped at ``max_band``: the cap's rate — what every band past the cap pays, and what bands
+      narrowing to zero width tend to;
+    * uncapped (as in the plan): band 1's rate (+50 % of the supply price with the plan's values) — the
+      narrowing limit is unbounded, so the one mark-up any over-plan use certainly owes is charged.
+      A scenario that wants zero plans to pay more sets ``max_band``.
     """
     if use < 0 or base < 0:
         raise ValueError("use and base must not be negative")
@@ -136,23 +312,10 @@ def bill(use: int, base: int, tariff: BlockTariff | None, surcharge: Progressive
             if upper is None or use <= upper:
                 break
             lower = upper
+    bands: SurchargeBands | tuple[ChargeLine, ...] = ()
     if surcharge is not None and use > base:
-        excess = Fraction(use - base)
-        width = surcharge.width * base
-        if width == 0:
-            # A zero plan: all use is over plan; the plan's bands have no width, so all of it is charged
-            # at the rate of the capped band, or band 1 when uncapped (documented behaviour).
-            k = surcharge.max_band or 1
-            rate = surcharge.rate(k)
-            lines.append(ChargeLine(SURCHARGE, k, excess, rate, _money(excess, rate)))
-        else:
-            k = 1
-            while excess > (k - 1) * width:
-                q = min(excess, k * width) - (k - 1) * width
-                rate = surcharge.rate(k)
-                lines.append(ChargeLine(SURCHARGE, k, q, rate, _money(q, rate)))
-                k += 1
-    return Bill(use, base, tuple(lines))
+        bands = SurchargeBands(Fraction(use - base), surcharge.width * base, surcharge)
+    return Bill(use, base, tuple(lines), bands)
 
 
 @dataclass(frozen=True)
@@ -172,17 +335,27 @@ def _round_div(num: np.ndarray, den: int) -> np.ndarray:
     return (2 * num + den) // (2 * den)
 
 
+#: surcharge bands the engine records one row each, per holder and period; bands past it share one row
+BAND_ROWS = 100
+
+
 def bill_many(
     use: np.ndarray,
     base: np.ndarray,
     tariff: BlockTariff | None,
     surcharge: ProgressiveSurcharge | None,
-    max_surcharge_bands: int = 10_000,
+    band_rows: int = BAND_ROWS,
 ) -> ChargeArrays:
     """Vectorised :func:`bill` over holders, same lines and same rounding, in int64 arithmetic.
 
-    Raises OverflowError when the exact integer arithmetic would not fit in int64.
+    Surcharge bands 1 to ``band_rows`` are one line each, as in :func:`bill`. A holder more than
+    ``band_rows`` bands over its base gets one more line for all its bands from ``band_rows + 1`` on: band
+    ``band_rows + 1``, their quantity, their money (the sum of their rounded lines, in closed form) and
+    their mean rate (money ÷ quantity, whole ticks). The cost is O(holders × ``band_rows``), whatever the
+    excess. Raises OverflowError when the exact integer arithmetic would not fit in int64.
     """
+    if band_rows < 1:
+        raise ValueError("band_rows must be at least 1")
     use = np.asarray(use, dtype=np.int64)
     base = np.asarray(base, dtype=np.int64)
     if use.shape != base.shape:
@@ -210,17 +383,18 @@ def bill_many(
             width_d = base * w.numerator  # band width in 1/d units
             zero = width_d == 0
             if zero.any():
-                k0 = surcharge.max_band or 1
+                k0 = zero_plan_band(surcharge)
                 q = np.where(zero, excess_d, 0)
                 _append(parts, SURCHARGE, k0, q, d, surcharge.rate(k0))
             safe = np.where(zero, 1, width_d)
             n_bands = np.where(zero, 0, -(-excess_d // safe))
-            kmax = int(n_bands.max()) if n_bands.size else 0
-            if kmax > max_surcharge_bands:
-                raise ValueError(f"use exceeds the plan by more than {max_surcharge_bands} surcharge bands")
+            kmax = min(int(n_bands.max()), band_rows)
             for k in range(1, kmax + 1):
                 q = np.where(zero, 0, np.minimum(excess_d, k * width_d) - np.minimum(excess_d, (k - 1) * width_d))
                 _append(parts, SURCHARGE, k, q, d, surcharge.rate(k))
+            far = np.nonzero(n_bands > band_rows)[0]
+            if far.size:
+                parts.append(_tail_lines(far, excess[far], base[far], surcharge, band_rows))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return ChargeArrays(empty, np.zeros(0, dtype=object), empty, empty, empty, empty)
@@ -233,6 +407,34 @@ def bill_many(
         quantity=np.concatenate([p[3] for p in parts])[order],
         rate_ticks=np.concatenate([p[4] for p in parts])[order],
         amount_fen=np.concatenate([p[5] for p in parts])[order],
+    )
+
+
+def _tail_lines(idx: np.ndarray, excess: np.ndarray, base: np.ndarray, surcharge: ProgressiveSurcharge,
+                band_rows: int) -> tuple:
+    """One line per holder for its bands past ``band_rows`` (closed form, O(log bands) each)."""
+    first = band_rows + 1
+    qty, rate, amount = [], [], []
+    limit = int(np.iinfo(np.int64).max)
+    for e, b in zip(excess.tolist(), base.tolist(), strict=True):
+        bands = SurchargeBands(Fraction(e), surcharge.width * b, surcharge)
+        q = bands.quantity(first)
+        fen = bands.fen(first)
+        if fen > limit:
+            raise OverflowError("charge does not fit in int64")
+        qty.append(div_round_half_up(q.numerator, q.denominator))
+        mean = fen * TICKS_PER_FEN / q
+        rate.append(div_round_half_up(mean.numerator, mean.denominator))
+        amount.append(fen)
+    n = idx.size
+    return (
+        idx.astype(np.int64),
+        np.full(n, SURCHARGE, dtype=object),
+        np.full(n, first, dtype=np.int64),
+        np.array(qty, dtype=np.int64),
+        np.array(rate, dtype=np.int64),
+        np.array(amount, dtype=np.int64),
+        np.ones(n, dtype=np.int64),
     )
 
 

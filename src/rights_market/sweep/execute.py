@@ -51,19 +51,28 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def local_cluster(workers: int) -> Any:
+    """A Dask LocalCluster of ``workers`` single-thread processes on 127.0.0.1, listening on free ports only.
+
+    The scheduler always serves HTTP (health and metrics routes) and falls back to port 8787 when it has no
+    dashboard address, warning when that port is taken; ``":0"`` picks a free port instead and ``dashboard``
+    False keeps the dashboard off. The scheduler's own port is free (0) by default.
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=":0", scheduler_kwargs={"dashboard": False})
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler:
         with Client(scheduler, timeout="30s") as client:
             yield client
         return
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         yield client
 
 

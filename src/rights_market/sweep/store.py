@@ -35,6 +35,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ..atomic import replace_dir, write_atomic
+from ..pathkind import describe, folder_problem, is_regular_file
 from .summary import yearly_kpis
 from .task import ID_COLUMNS, RunPayload
 
@@ -116,12 +117,22 @@ class Store:
 
     # ------------------------------------------------------------------------------------ writing
     def open(self, study: dict[str, Any]) -> None:
-        """Lock the store for writing, check it holds ``study`` (or nothing yet), clean leftovers."""
-        self.path.mkdir(parents=True, exist_ok=True)
+        """Lock the store for writing, check it holds ``study`` (or nothing yet), clean leftovers.
+
+        Raises StoreError when the path is not a folder that can be one (a file, a pipe, a device, a path
+        through a file, no permission)."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            why = "" if self.path.exists() else f" ({exc.strerror})"
+            raise StoreError(folder_problem(self.path, "a folder for a results store",
+                                            f"choose a new or empty folder with --store{why}")) from None
+        path = self.path / STUDY_FILE
+        if path.exists() and not is_regular_file(path):
+            raise StoreError(f"{path}: is {describe(path)}, not a file; this is not a results store")
         lock = _Lock(self.path / ".lock")
         lock.acquire()
         try:
-            path = self.path / STUDY_FILE
             if path.exists():
                 old = self.study()
                 if old.get("design_hash") != study["design_hash"]:
