@@ -33,11 +33,12 @@ TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
-def serving(session: ClassroomSession, **kw) -> Iterator[tuple[str, LiveClassroom]]:
-    """A real uvicorn server for ``session`` on an ephemeral loopback port, in a thread."""
+def serving(session: ClassroomSession, allow_hosts: tuple[str, ...] = (), **kw) -> Iterator[tuple[str, LiveClassroom]]:
+    """A real uvicorn server for ``session`` on an ephemeral loopback port, in a thread (``allow_hosts``: as
+    ``--allow-host``; ``kw``: for :class:`LiveClassroom`)."""
     live = LiveClassroom(session, **kw)
     sock = bind("127.0.0.1", 0)
-    server = make_server(live, sock)
+    server = make_server(live, sock, allow_hosts)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + TIMEOUT
@@ -216,7 +217,7 @@ def test_the_classroom_command_serves_stops_writes_and_replays(tmp_path):
         text = "\n".join(lines)
         host = re.search(r"participants: http://(127\.0\.0\.1:\d+)/", text).group(1)
         token = re.search(r"trainer token: (\S+)", text).group(1)
-        code = re.search(r"join code (\d{6})", text).group(1)
+        code = re.search(r"join code ([2-9A-Z]{8})\b", text).group(1)
         assert f"trainer:      http://{host}/trainer#token={token}" in text
 
         async def go() -> None:

@@ -2,15 +2,16 @@
 
 ::
 
-    rights-market classroom SCENARIO [--host 127.0.0.1] [--port 8000] [--seed N] [--set PATH=VALUE]
-                            [--out DIR] [--no-report]
+    rights-market classroom SCENARIO [--host 127.0.0.1] [--port 8000] [--allow-host NAME] [--seed N]
+                            [--set PATH=VALUE] [--out DIR] [--no-report]
     rights-market classroom --replay RUN_DIR/events.jsonl [--out DIR] [--no-report]
     rights-market classroom SCENARIO --check          # validate, print seats and equilibrium, stop
 
 Serving prints the trainer's URL and token and the participants' URL and join code, writes the event log
 to a journal as it grows (so even a crashed session can be replayed), and writes the run directory when
 the session is finished (or when the server is stopped with Ctrl-C). The server binds to loopback unless
-``--host`` says otherwise.
+``--host`` says otherwise, and answers only requests whose ``Host`` names the address it serves (with
+``--host 0.0.0.0``: this machine's addresses and names) or a name given with ``--allow-host``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     cls.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for a class network)")
     cls.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    cls.add_argument("--allow-host", dest="allow_hosts", action="append", default=[], metavar="NAME",
+                     help="also answer requests for this host name (e.g. a DNS name of this computer); repeatable")
     cls.add_argument("--seed", type=int, default=None, help="seed of the robots (default: the scenario's)")
     cls.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a scenario value, e.g. --set classroom.periods=2 (repeatable)")
@@ -45,6 +48,28 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def _public_address(host: str) -> str:
+    """The address to print for a server bound to ``host``: for 0.0.0.0/:: one of this machine's own
+    addresses (the Host check refuses names it does not serve), else ``host``."""
+    from .guard import machine_addresses
+
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if not ip.is_unspecified:
+        return host
+    mine = []
+    for a in machine_addresses():
+        try:
+            addr = ipaddress.ip_address(a)
+        except ValueError:
+            continue
+        if addr.version == ip.version and not addr.is_loopback and not addr.is_link_local:
+            mine.append(addr)
+    return str(sorted(mine)[0]) if mine else ("127.0.0.1" if ip.version == 4 else "::1")
 
 
 def cmd_classroom(args) -> int:
@@ -83,7 +108,8 @@ def cmd_classroom(args) -> int:
         sock.close()
         raise InputError(str(exc)) from exc
     host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
+    shown = _public_address(host)
+    shown = f"[{shown}]" if ":" in shown else shown
     base = f"http://{shown}:{port}"
     spec = scenario.classroom
     humans = sum(g.count for g in spec.seats if g.player == "human")
@@ -97,7 +123,7 @@ def cmd_classroom(args) -> int:
         print(f"note: listening on {host}: anyone who can reach this computer and has the join code can join")
     print("stop with Ctrl-C; the results are written when the session is finished or stopped", flush=True)
     live = LiveClassroom(session, out=args.out, report=not args.no_report)
-    server = make_server(live, sock)
+    server = make_server(live, sock, args.allow_hosts)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C is how a trainer stops the server: not an error

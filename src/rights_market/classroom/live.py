@@ -12,10 +12,14 @@ market sees one action at a time.
   ``join`` with a name and the join code, or ``rejoin`` with a participant token). After it the connection
   acts only for that identity: a participant's orders are for its own seat, whatever the message holds (the
   message models forbid any other field); trainer controls need a trainer connection. Five wrong join codes
-  close the connection.
-* **Validation.** Every message is parsed by :mod:`~rights_market.classroom.messages`; a bad one gets an
-  ``error`` answer and changes nothing. Each connection may send at most ``rate`` messages per second on
-  average (bursts of ``burst``); beyond that messages are refused with an error.
+  close the connection; failed hellos are also limited per client address and wrong codes per code, across
+  connections, and a connection that has not said hello within ``safety.hello_seconds`` is closed
+  (:mod:`~rights_market.classroom.guard`).
+* **Validation.** Every message is checked for size and nesting, then parsed by
+  :mod:`~rights_market.classroom.messages`; a bad one gets an ``error`` answer and changes nothing. Each
+  participant (all its connections together), the trainer, and each address's not-yet-identified
+  connections may send at most ``rate`` messages per second on average (bursts of ``burst``); beyond that
+  messages are refused with an error.
 * **Broadcasting.** The sender of a message gets a fresh snapshot at once; every connection gets one at
   most ten times a second while anything changes (and every two seconds regardless). Its own writer task
   sends the latest snapshot when it can (a slow client never holds up the market, and snapshots it missed are
@@ -29,8 +33,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,6 +45,7 @@ from typing import Any
 
 from ..units import yuan_to_ticks
 from .export import Prepared, default_out_dir, prepare, write_prepared
+from .guard import JoinGuard, Safety
 from .messages import (
     HELLO,
     PARTICIPANT,
@@ -93,24 +100,40 @@ class TokenBucket:
 
 @dataclass(eq=False)
 class Connection:
-    """One client: who it is (``kind`` ``trainer``/``participant``, ``seat``) and what waits to be sent."""
+    """One client: where it comes from (``address``), when it opened (``opened``, by the classroom's clock),
+    who it is (``kind`` ``trainer``/``participant``, ``seat``) and what waits to be sent. ``kicked`` is set
+    when the classroom closes it on its own (a hello that never came), so the server stops waiting for it."""
 
-    bucket: TokenBucket
+    address: str = "local"
+    opened: float = 0.0
+    serial: int = 0  # order of arrival
     kind: str | None = None
     seat: int | None = None
     bad_codes: int = 0
     closing: bool = False
     outbox: asyncio.Queue = field(default_factory=asyncio.Queue)
     state_pending: bool = False
+    kicked: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def key(self) -> str:
+        """Whose rate budget the connection spends: its seat's, the trainer's, or its address's before hello."""
+        if self.kind == "participant":
+            return f"seat:{self.seat}"
+        if self.kind == "trainer":
+            return "trainer"
+        return f"address:{self.address}"
 
 
 class LiveClassroom:
     """A session run live (module docstring). ``out``: the run directory for the results (default
-    ``results/<name>-seed<N>-<hash8>-<time>``); ``report``: also write the HTML/Markdown report."""
+    ``results/<name>-seed<N>-<hash8>-<time>``); ``report``: also write the HTML/Markdown report; ``rate`` and
+    ``burst``: messages a second per participant; ``safety``: the other limits (:class:`~.guard.Safety`);
+    ``clock``: seconds, for the market clock and every limit."""
 
     def __init__(self, session: ClassroomSession, *, out: Path | None = None, results_root: Path = Path("results"),
                  report: bool = True, tick_seconds: float = 0.05, rate: float = 20.0, burst: float = 40.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, safety: Safety | None = None) -> None:
         self.session = session
         self.out = out
         self.results_root = results_root
@@ -118,7 +141,12 @@ class LiveClassroom:
         self.tick_seconds = tick_seconds
         self.rate, self.burst = rate, burst
         self.clock = clock
+        self.safety = safety or Safety()
+        self.guard = JoinGuard(self.safety, clock)
         self.connections: set[Connection] = set()
+        self.pending: set[Connection] = set()  # connected, not yet identified
+        self._buckets: dict[str, TokenBucket] = {}
+        self._serials = itertools.count()
         self.results: dict[int, Path] = {}  # epoch -> run directory written
         self.writing: dict[int, asyncio.Task] = {}  # epoch -> its results being written
         self._base_ms = 0
@@ -147,20 +175,66 @@ class LiveClassroom:
                 self._rebase()
 
     # ------------------------------------------------------------------ connections
-    def connect(self) -> Connection:
-        conn = Connection(TokenBucket(self.rate, self.burst, self.clock))
+    def admit(self, address: str) -> str | None:
+        """Why a new socket from ``address`` is refused (``safety.pending_per_address`` sockets from there have
+        not said hello yet), or None."""
+        if sum(1 for c in self.pending if c.address == address and not c.closing) >= self.safety.pending_per_address:
+            return "too many connections from your address waiting to say hello"
+        return None
+
+    def connect(self, address: str = "local") -> Connection:
+        """A new connection from ``address`` (the client's IP), not yet identified. When
+        ``safety.pending_sockets`` are already waiting for their hello, the oldest of them is closed to make
+        room: a real client says hello within a round trip, so only a silent socket is that old."""
+        waiting = [c for c in self.pending if not c.closing]
+        if len(waiting) >= self.safety.pending_sockets:
+            self.kick(min(waiting, key=lambda c: c.serial), "the server is busy: too many connections waiting to "
+                                                             "say hello; connect again")
+        conn = Connection(address=address, opened=self.clock(), serial=next(self._serials))
         self.connections.add(conn)
+        self.pending.add(conn)
         self._mark(conn)
         return conn
 
     def disconnect(self, conn: Connection) -> None:
         self.connections.discard(conn)
+        self.pending.discard(conn)
         if conn.kind == "participant" and conn.seat is not None:
             person = self.session.people.get(conn.seat)
             if person is not None:
                 person.connections = max(person.connections - 1, 0)
         conn.outbox.put_nowait(None)
         self.changed()
+
+    def _bucket(self, key: str) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= 4096:  # forget budgets that are full again (nothing to remember)
+                now = self.clock()
+                for k in [k for k, b in self._buckets.items() if b.tokens + (now - b.at) * b.rate >= b.burst]:
+                    del self._buckets[k]
+            bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self.clock)
+        return bucket
+
+    def kick(self, conn: Connection, text: str) -> None:
+        """Tell ``conn`` why and close it."""
+        self._error(conn, text, None)
+        conn.closing = True
+        conn.kicked.set()
+
+    def reap(self) -> int:
+        """Close the connections that did not say hello within ``safety.hello_seconds``; how many."""
+        limit = self.clock() - self.safety.hello_seconds
+        late = [c for c in self.pending if c.opened <= limit and not c.closing]
+        for conn in late:
+            self.kick(conn, f"no hello within {self.safety.hello_seconds:g} s: say who you are right after "
+                            "connecting (trainer_hello, join or rejoin)")
+        return len(late)
+
+    def _tell_trainers(self, text: str) -> None:
+        for conn in self.connections:
+            if conn.kind == "trainer":
+                self._error(conn, text, None)
 
     def _mark(self, conn: Connection) -> None:
         if not conn.state_pending and conn.kind is not None:
@@ -198,6 +272,7 @@ class LiveClassroom:
         if conn.kind == "trainer":
             state = trainer_state(self.session)
             state["results_dir"] = str(self.results[self.session.epoch]) if self.session.epoch in self.results else None
+            state["join_locked_seconds"] = math.ceil(self.guard.locked_seconds())
             return state
         assert conn.kind == "participant" and conn.seat is not None
         return participant_state(self.session, conn.seat)
@@ -233,7 +308,7 @@ class LiveClassroom:
     def receive(self, conn: Connection, text: str | bytes) -> None:
         """Handle one message of ``conn``: validate, check identity, apply, answer. Never raises for a bad
         message; sets ``conn.closing`` when the connection should be closed."""
-        if not conn.bucket.take():
+        if not self._bucket(conn.key).take():
             self._error(conn, f"too many messages: at most {self.rate:g} a second; slow down", None)
             return
         try:
@@ -273,20 +348,42 @@ class LiveClassroom:
         self._dirty = True
         self._mark(conn)  # the sender sees the effect at once; the others with the next broadcast
 
+    def _identified(self) -> int:
+        return len(self.connections) - len(self.pending)
+
     def _hello(self, conn: Connection, msg: Any, ref: str | None) -> None:
-        s = self.session
+        s, safety = self.session, self.safety
+        refusal = self.guard.refusal(conn.address, joining=isinstance(msg, Join))
+        if refusal is None and self._identified() >= safety.connections:
+            refusal = "the classroom has too many connections; close a page you do not use"
+        if refusal is not None:
+            self._error(conn, refusal, ref)
+            conn.closing = True
+            return
         if isinstance(msg, TrainerHello):
             if not s.check_trainer(msg.token):
+                self.guard.failed(conn.address, wrong_code=False)
                 self._error(conn, "wrong trainer token", ref)
                 conn.closing = True
                 return
+            if sum(1 for c in self.connections if c.kind == "trainer") >= safety.sockets_per_identity:
+                self._error(conn, f"the trainer has {safety.sockets_per_identity} pages open already; "
+                                  "close one", ref)
+                conn.closing = True
+                return
             conn.kind = "trainer"
+            self.pending.discard(conn)
             self._reply(conn, {"type": "welcome", "ref": ref, "role": "trainer", "join_code": s.join_code})
             return
         if isinstance(msg, Rejoin):
             seat = s.seat_of_token(msg.token)
             if seat is None:
+                self.guard.failed(conn.address, wrong_code=False)
                 self._error(conn, "unknown token: join again with your name and the join code", ref)
+                return
+            if s.people[seat].connections >= safety.sockets_per_identity:
+                self._error(conn, f"this seat has {safety.sockets_per_identity} pages open already; close one", ref)
+                conn.closing = True
                 return
             token = msg.token
         else:
@@ -297,9 +394,16 @@ class LiveClassroom:
                 if "code" in str(exc):
                     conn.bad_codes += 1
                     conn.closing = conn.bad_codes >= MAX_BAD_CODES
+                    if self.guard.failed(conn.address, wrong_code=True):
+                        self._tell_trainers(
+                            f"joining is locked for {safety.lock_seconds:g} s: {safety.code_failures} wrong join "
+                            f"codes within {safety.code_window_seconds:g} s — someone may be guessing the code. "
+                            "People who joined can still come back.")
+                        self._dirty = True
                 self._error(conn, str(exc), ref)
                 return
         conn.kind, conn.seat = "participant", seat
+        self.pending.discard(conn)
         s.people[seat].connections += 1
         self._reply(conn, {"type": "welcome", "ref": ref, "role": "participant", "seat": seat, "token": token,
                            "name": s.people[seat].name})
@@ -354,7 +458,8 @@ class LiveClassroom:
                                           "the market is paused", None)
 
     def tick(self) -> None:
-        """One tick (see :meth:`run`)."""
+        """One tick (see :meth:`run`); also closes connections that did not say hello in time."""
+        self.reap()
         was = self.session.status
         self.advance()
         if was != "finished" and self.session.status == "finished":

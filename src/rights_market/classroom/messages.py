@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAda
 
 #: Largest message accepted, in bytes of text.
 MAX_MESSAGE_BYTES = 4096
+#: Deepest nesting of brackets (``[`` and ``{``) accepted; every valid message is one flat object (depth 1).
+MAX_MESSAGE_DEPTH = 8
 
 Ref = Annotated[StrictStr, Field(max_length=64)] | None
 Price = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
@@ -107,15 +109,53 @@ class MessageError(ValueError):
         self.problems = problems or []
 
 
-def parse(text: str | bytes) -> BaseModel:
-    """Validate one message (JSON text); raises :class:`MessageError` with a readable reason."""
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in JSON text, brackets inside strings not counted (one pass, no
+    parsing, so hostile text cannot make a parser recurse)."""
+    depth = peak = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            peak = max(peak, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return peak
+
+
+def check_shape(text: str | bytes) -> str:
+    """The message as text, once it is known to be UTF-8, at most :data:`MAX_MESSAGE_BYTES` long and nested at
+    most :data:`MAX_MESSAGE_DEPTH` deep; :class:`MessageError` otherwise. Runs before any JSON parsing."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_MESSAGE_BYTES:
+        raise MessageError(f"message too long: {size:,} bytes, at most {MAX_MESSAGE_BYTES:,}; "
+                           "send one small JSON object")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MessageError("a message must be UTF-8 JSON text") from exc
-    if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
-        raise MessageError(f"message too long (at most {MAX_MESSAGE_BYTES} bytes)")
+    openers = text.count("[") + text.count("{")  # an upper bound of the depth: most messages stop here
+    depth = nesting_depth(text) if openers > MAX_MESSAGE_DEPTH else openers
+    if depth > MAX_MESSAGE_DEPTH:
+        raise MessageError(f"message nested too deeply: {depth:,} levels of brackets, at most {MAX_MESSAGE_DEPTH}; "
+                           "send one flat JSON object")
+    return text
+
+
+def parse(text: str | bytes) -> BaseModel:
+    """Validate one message (JSON text); raises :class:`MessageError` with a readable reason. Size and
+    nesting are checked first (:func:`check_shape`)."""
+    text = check_shape(text)
     try:
         return _ADAPTER.validate_json(text)
     except ValidationError as exc:
@@ -135,8 +175,8 @@ def ref_of(text: str | bytes) -> str | None:
     import json
 
     try:
-        obj = json.loads(text)
-    except (ValueError, TypeError):
+        obj = json.loads(check_shape(text))
+    except (ValueError, TypeError, RecursionError):
         return None
     ref = obj.get("ref") if isinstance(obj, dict) else None
     return ref if isinstance(ref, str) and len(ref) <= 64 else None
@@ -145,6 +185,7 @@ def ref_of(text: str | bytes) -> str | None:
 __all__ = [
     "HELLO",
     "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_DEPTH",
     "PARTICIPANT",
     "TRAINER",
     "Bid",
@@ -158,6 +199,8 @@ __all__ = [
     "Register",
     "Rejoin",
     "TrainerHello",
+    "check_shape",
+    "nesting_depth",
     "parse",
     "ref_of",
 ]

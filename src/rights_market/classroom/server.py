@@ -10,8 +10,12 @@ Routes:
 * ``WS /ws`` — the protocol of :mod:`~rights_market.classroom.messages`, handled by
   :class:`~rights_market.classroom.live.LiveClassroom`.
 
-A WebSocket whose ``Origin`` names another host than the one it connects to is refused (no cross-site
-WebSocket hijacking); clients that send no ``Origin`` (scripts) are accepted. Pages are sent with a strict
+Every request, HTTP or WebSocket, must name in its ``Host`` header a host this server serves
+(:func:`~rights_market.classroom.guard.served_hosts`), or it is answered 400: a web page whose own name was
+made to resolve to this machine (DNS rebinding) cannot talk to the classroom. A WebSocket whose ``Origin``
+names another host than the one it connects to is refused (no cross-site WebSocket hijacking); clients that
+send no ``Origin`` (scripts) are accepted. Sockets that have not said hello are limited and timed out, apart
+from identified ones (:mod:`~rights_market.classroom.guard`). Pages are sent with a strict
 Content-Security-Policy (scripts and styles only from this server). FastAPI's own documentation pages are
 switched off (they would load assets from a CDN).
 
@@ -23,19 +27,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .live import LiveClassroom
+from .guard import LOOPBACK_HOSTS, host_allowed, host_name, served_hosts
+from .live import Connection, LiveClassroom
 
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_CONNECTIONS = 1000
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -48,8 +53,51 @@ def _same_origin(ws: WebSocket) -> bool:
     return urlsplit(origin).netloc.lower() == host.lower()
 
 
-def create_app(live: LiveClassroom) -> FastAPI:
-    """The FastAPI application of one live classroom."""
+class HostCheck:
+    """ASGI middleware: a request (HTTP or WebSocket) whose ``Host`` is not one of ``allowed`` gets a 400."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), None)
+            if not host_allowed(header, self.allowed):
+                if scope["type"] == "websocket" and "websocket.http.response" not in scope.get("extensions", {}):
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                name = host_name(header)
+                text = (f"400 Bad Request: this classroom is not served as {name[:100]!r}; open it by the address the "
+                        "trainer was given (start the server with --allow-host NAME to serve another name)\n"
+                        if name else "400 Bad Request: a Host header is required\n")
+                await PlainTextResponse(text, status_code=400, headers={"X-Content-Type-Options": "nosniff",
+                                                                        "Cache-Control": "no-store"})(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _next_message(ws: WebSocket, conn: Connection) -> dict:
+    """The next ASGI message of ``ws``. While the connection is not identified, ``{"type": "websocket.kicked"}``
+    as soon as the classroom closes it on its own (no hello in time, or room made for a newer socket)."""
+    if conn.kind is not None:
+        return await ws.receive()
+    receiving = asyncio.ensure_future(ws.receive())
+    kicked = asyncio.ensure_future(conn.kicked.wait())
+    try:
+        await asyncio.wait({receiving, kicked}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        kicked.cancel()
+        if not receiving.done():
+            receiving.cancel()
+    if receiving.done() and not receiving.cancelled():
+        return receiving.result()
+    return {"type": "websocket.kicked"}
+
+
+def create_app(live: LiveClassroom, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
+    """The FastAPI application of one live classroom, answering to the host names ``allowed_hosts``
+    (default: the loopback names; :func:`make_server` passes those of the address it serves)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -87,21 +135,26 @@ def create_app(live: LiveClassroom) -> FastAPI:
         return JSONResponse({"ok": True, "status": live.session.status, "name": live.session.scenario.name})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(HostCheck, allowed=frozenset(allowed_hosts))
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
         if not _same_origin(ws):
             await ws.close(code=1008, reason="cross-origin WebSocket refused")
             return
-        if len(live.connections) >= MAX_CONNECTIONS:
-            await ws.close(code=1013, reason="too many connections")
+        address = ws.client.host if ws.client else "unknown"
+        refusal = live.admit(address)
+        if refusal is not None:
+            await ws.close(code=1013, reason=refusal[:120])
             return
         await ws.accept()
-        conn = live.connect()
+        conn = live.connect(address)
         writer = asyncio.get_running_loop().create_task(live.writer(conn, ws.send_text))
         try:
             while not conn.closing:
-                msg = await ws.receive()
+                msg = await _next_message(ws, conn)
+                if msg["type"] == "websocket.kicked":
+                    break
                 if msg["type"] == "websocket.disconnect":
                     break
                 data = msg.get("text")
@@ -139,14 +192,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(live: LiveClassroom, sock: socket.socket):
-    """A uvicorn server for ``live`` on the bound ``sock`` (call ``server.run(sockets=[sock])``)."""
+def make_server(live: LiveClassroom, sock: socket.socket, allow_hosts: Iterable[str] = ()):
+    """A uvicorn server for ``live`` on the bound ``sock`` (call ``server.run(sockets=[sock])``), answering to
+    the host names of the address it serves and to ``allow_hosts`` (``--allow-host``)."""
     import uvicorn
 
     host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(create_app(live), host=host, port=port, log_level="warning", ws="websockets-sansio",
+    config = uvicorn.Config(create_app(live, served_hosts(host, allow_hosts)), host=host, port=port, log_level="warning", ws="websockets-sansio",
                             ws_max_size=64 * 1024, lifespan="on", access_log=False)
     return uvicorn.Server(config)
 
 
-__all__ = ["bind", "create_app", "make_server"]
+__all__ = ["HostCheck", "bind", "create_app", "make_server"]

@@ -31,6 +31,7 @@ from ..agents.behaviour import BUY, SELL
 from ..rights.catalogue import INSTITUTIONS
 from .engine import ClassroomEngine, ReplayError, SeatSpec, build_seats
 from .eventlog import EventLog, read_log
+from .guard import new_join_code, normalize_code
 from .settings import ClassroomScenario
 from .trading import OrderResult
 
@@ -66,7 +67,7 @@ class ClassroomSession:
 
     ``seed``: the robots' seed (the scenario's by default). ``journal``: a file the event log is written to
     as it grows. ``join_code``/``trainer_token``: given, or drawn from :mod:`secrets` (they are credentials,
-    not simulation randomness).
+    not simulation randomness; a drawn join code is 8 characters, see :mod:`~rights_market.classroom.guard`).
     """
 
     def __init__(self, scenario: ClassroomScenario, seed: int | None = None, *, journal: Path | None = None,
@@ -78,7 +79,7 @@ class ClassroomSession:
         self.seats: list[SeatSpec] = build_seats(scenario)
         self.people: dict[int, Person] = {}
         self._tokens: dict[str, int] = {}
-        self.join_code = join_code if join_code is not None else f"{secrets.randbelow(10**6):06d}"
+        self.join_code = join_code if join_code is not None else new_join_code()
         self.trainer_token = trainer_token if trainer_token is not None else secrets.token_urlsafe(18)
         self.log = EventLog({"package_version": __version__, "seed": self.seed,
                              "scenario": scenario.model_dump(mode="json")}, journal)
@@ -110,7 +111,8 @@ class ClassroomSession:
         return secrets.compare_digest(str(token).encode(), self.trainer_token.encode())
 
     def check_code(self, code: str) -> bool:
-        return secrets.compare_digest(str(code).strip().encode(), self.join_code.encode())
+        """Whether ``code`` is the join code (case, spaces and hyphens aside; constant-time comparison)."""
+        return secrets.compare_digest(normalize_code(code).encode(), normalize_code(self.join_code).encode())
 
     def seat_of_token(self, token: str) -> int | None:
         """The seat a participant token belongs to, or None."""

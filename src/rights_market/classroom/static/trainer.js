@@ -54,7 +54,8 @@
     st.className = "badge " + s.status;
     setText("period", s.period >= 0 ? `${s.period + 1} / ${s.periods}` : `– / ${s.periods}`);
     const humans = s.seats.filter((x) => x.player === "human");
-    setText("people", `${humans.filter((x) => x.joined).length} of ${humans.length} seats, ${humans.filter((x) => x.connected).length} online`);
+    const locked = s.join_locked_seconds > 0 ? ` · joining locked ${s.join_locked_seconds} s` : "";
+    setText("people", `${humans.filter((x) => x.joined).length} of ${humans.length} seats, ${humans.filter((x) => x.connected).length} online${locked}`);
     $("btn-start").disabled = s.status === "running" || s.status === "finished";
     $("btn-pause").disabled = s.status !== "running";
     $("btn-step").disabled = s.status === "running" || s.status === "finished";
