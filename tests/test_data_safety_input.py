@@ -125,6 +125,13 @@ def test_limits_can_be_raised_or_lowered(tmp_path):
         assert load_raw(path)[0] == {"a": list(range(1, 11))}
 
 
+def test_depth_limit_raised_past_what_the_reader_can_follow_is_still_an_input_error(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    (problem,) = problems_of(deep, Limits(yaml_depth=100_000))
+    assert problem.file == str(deep) and "nest deeper than this reader can follow" in problem.message
+
+
 def test_set_value_too_deep_is_located_at_the_set(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("name: s\n")

@@ -479,6 +479,14 @@ def _syntax_problem(file: str, text: str, exc: YAMLError) -> Problem:
     return Problem(file, None, None, "", f"YAML error: {exc}")
 
 
+_TOO_MUCH = {
+    RecursionError: "the lists and mappings nest deeper than this reader can follow; "
+                    "flatten them, or lower the limit yaml_depth (--limit yaml_depth=N) to be told where",
+    MemoryError: "the document does not fit in memory; lower the limits scenario_bytes or yaml_nodes "
+                 "(--limit NAME=N) to be told where it grows too big",
+}
+
+
 def _parse_text(
     text: str, file: str, problems: list[Problem], fixed: Position | None = None
 ) -> tuple[bool, Any, SourceMap]:
@@ -497,19 +505,17 @@ def _parse_text(
         p = Problem(file, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)
     except YAMLError as exc:
         p = _syntax_problem(file, text, exc)
-    except RecursionError:  # only with a yaml_depth raised far above the default
-        p = Problem(file, None, None, "", _over("yaml_depth", "the nesting of lists and mappings")
-                    + " (this reader cannot go deeper)")
+    except (RecursionError, MemoryError) as exc:  # only with limits raised far above the defaults
+        p = Problem(file, None, None, "", _TOO_MUCH[type(exc)])
     else:
         if node is None:  # empty document
             return True, None, sm
         try:
             data = _Converter(file, yaml.constructor, problems, sm, fixed).convert(node)
-        except RecursionError:
-            problems.append(Problem(file, None, None, "", _over(
-                "yaml_depth", "the nesting of lists and mappings") + " (this reader cannot go deeper)"))
-            return False, None, sm
-        return True, data, sm
+        except (RecursionError, MemoryError) as exc:
+            p = Problem(file, None, None, "", _TOO_MUCH[type(exc)])
+        else:
+            return True, data, sm
     if fixed is not None:
         p = Problem(fixed.file, fixed.line, fixed.col, "", p.message)
     problems.append(p)
