@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", dest="limits", action="append", default=[], metavar="NAME=VALUE",
                    help="raise (or lower) a limit on input size or work, e.g. --limit holders=5000000 "
                         "(repeatable; names and defaults: docs/reliability.md)")
+    p.add_argument("--include-dir", dest="include_dirs", action="append", default=[], type=Path, metavar="DIR",
+                   help="also let extends: (and a sweep's scenario:) name .yaml files under DIR (repeatable)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and write a run directory")
@@ -106,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # --limit also after the command name
         command.add_argument("--limit", dest="limits", action="append", default=argparse.SUPPRESS,
                              metavar="NAME=VALUE", help="raise (or lower) a limit; see rights-market --help")
+        command.add_argument("--include-dir", dest="include_dirs", action="append", default=argparse.SUPPRESS,
+                             type=Path, metavar="DIR", help="allow extends: from DIR; see rights-market --help")
     return p
 
 
@@ -335,7 +339,8 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .limits import Limits, using
-    from .scenario.errors import ScenarioError
+    from .scenario.errors import ScenarioError, printable
+    from .scenario.loader import include_dirs
     from .sweep.commands import StudyInputError
 
     args = _parser().parse_args(argv)
@@ -344,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             limits = Limits.parse(args.limits)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        with using(limits):
+        with using(limits), include_dirs(args.include_dirs):
             return COMMANDS[args.command](args)
     except ScenarioError as exc:
         if args.debug:
@@ -357,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, StudyInputError) as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         # the reader of our output went away (e.g. `| head`); not an error of ours

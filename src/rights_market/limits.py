@@ -30,12 +30,12 @@ def machine_memory_bytes() -> int:
 class Limits:
     """The limits in force. Field docs give the unit; ``--limit NAME=VALUE`` sets one by its name."""
 
-    #: bytes of one scenario or sweep YAML file
-    scenario_bytes: int = 4 * 1024 * 1024
+    #: bytes of one scenario or sweep YAML file (the largest shipped file is 14 KB)
+    scenario_bytes: int = 1024 * 1024
     #: nesting depth of YAML collections (mappings and lists inside each other)
     yaml_depth: int = 64
     #: YAML nodes (scalars, lists, mappings) in one document, aliases counted at each use
-    yaml_nodes: int = 200_000
+    yaml_nodes: int = 50_000  # the largest shipped file has under 1,000
     #: bytes of one scalar (string) in a YAML file
     yaml_scalar_bytes: int = 64 * 1024
     #: bytes of one holder list file (CSV or xlsx) named by ``from_file:``

@@ -17,10 +17,23 @@ constructed from a tag.  Only the YAML core tags (map, seq, str, int, float,
 bool, null) plus timestamps are accepted; anything else (``!!python/object``,
 ``!!binary``, ``!!set``, local ``!tags``...) is refused with a problem.
 Anchors/aliases and ``<<`` merge keys are supported.
+
+Bounded while reading (limits from :func:`rights_market.limits.active`, each raised with
+``--limit NAME=N``): a file over ``scenario_bytes`` is refused before it is read
+(see :mod:`.files`: only regular files are opened); the composer counts nodes
+(``yaml_nodes``), collection nesting (``yaml_depth``) and scalar sizes
+(``yaml_scalar_bytes``) while it builds the node tree, so a huge or deep
+document is refused at the node that crosses the limit, with its
+``file:line:col``, before the rest is read.  Aliases are counted again at each
+use when the tree is converted, so alias "billion laughs" are refused too.
+
+``extends:`` reads only scenario files: see :func:`resolve_reference`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import io
 import os
@@ -33,11 +46,15 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from .errors import Problem, ScenarioError
+from .. import limits as _limits
+from .errors import Problem, ScenarioError, shorten
+from .files import FileRefused, read_regular
 
 __all__ = [
     "SET_FILE",
@@ -51,6 +68,9 @@ __all__ = [
     "validate",
     "load_model",
     "json_schema",
+    "allowed_roots",
+    "include_dirs",
+    "resolve_reference",
 ]
 
 #: Pseudo file name used for positions of values given with ``--set``.
@@ -61,8 +81,6 @@ PathKey = tuple[Any, ...]
 """A path into the data: mapping keys (usually ``str``) and integer list indices."""
 
 M = TypeVar("M", bound=BaseModel)
-
-_MAX_NODES = 1_000_000  # guard against alias "billion laughs" expansion
 
 
 def format_path(path: Sequence[Any]) -> str:
@@ -234,7 +252,10 @@ class _Converter:
         self.fixed = fixed  # if set, every node gets this position (``--set`` values)
         self.active: set[int] = set()
         self.count = 0
+        self.depth = 0
         self.too_big = False
+        limits = _limits.active()
+        self.max_nodes, self.max_depth = limits.yaml_nodes, limits.yaml_depth
 
     def _pos(self, node: Node, key: Node | None = None) -> Position:
         if self.fixed is not None:
@@ -256,10 +277,10 @@ class _Converter:
 
     def convert(self, node: Node, path: PathKey = (), key: Node | None = None) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES:
+        if self.count > self.max_nodes:
             if not self.too_big:
                 self.too_big = True
-                self._problem(node, path, "document too large (runaway alias expansion?)")
+                self._problem(node, path, _over("yaml_nodes", "the number of YAML values with aliases expanded"))
             return None
         self.sm.set(path, self._pos(node, key))
         if id(node) in self.active:
@@ -267,7 +288,13 @@ class _Converter:
             return None
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
+        if self.depth >= self.max_depth:  # only aliases get here: the composer bounds the written nesting
+            if not self.too_big:
+                self.too_big = True
+                self._problem(node, path, _over("yaml_depth", "the nesting of lists and mappings with aliases expanded"))
+            return None
         self.active.add(id(node))
+        self.depth += 1
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
@@ -275,6 +302,7 @@ class _Converter:
                 return self._sequence(node, path)
         finally:
             self.active.discard(id(node))
+            self.depth -= 1
         self._problem(node, path, f"unsupported YAML node {type(node).__name__}")
         return None
 
@@ -348,9 +376,9 @@ class _Converter:
                 continue
             merged = SourceMap()
             sub = _Converter(self.file, self.constructor, self.problems, merged, self.fixed)
-            sub.count, sub.active = self.count, self.active
+            sub.count, sub.active, sub.depth = self.count, self.active, self.depth - 1
             value = sub.convert(src, path, key_node)
-            self.count = sub.count
+            self.count, self.too_big = sub.count, self.too_big or sub.too_big
             if isinstance(value, dict):
                 for k, v in value.items():
                     self.sm.drop((*path, k))
@@ -364,9 +392,69 @@ class _Converter:
         return result
 
 
+def _over(name: str, what: str) -> str:
+    limit = getattr(_limits.active(), name)
+    return (f"{what} is over the limit {name}={limit:,}; reduce it, "
+            f"or raise the limit with --limit {name}=N if you mean it")
+
+
+class _LimitExceeded(YAMLError):
+    """The document crossed a limit while being composed; ``mark`` is where."""
+
+    def __init__(self, mark: Any, message: str):
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, refusing a document as soon as it crosses ``yaml_nodes``, ``yaml_depth`` or
+    ``yaml_scalar_bytes`` (the stock one builds the whole tree first, and recurses without bound)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        limits = _limits.active()
+        self.max_nodes, self.max_depth, self.max_scalar = limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes
+        self.nodes = 0
+        self.nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.parser.check_event(AliasEvent):
+            self.nodes += 1
+            if self.nodes > self.max_nodes:
+                raise _LimitExceeded(self.parser.peek_event().start_mark,
+                                     _over("yaml_nodes", "the number of YAML values (scalars, lists and mappings)"))
+        return super().compose_node(parent, index)
+
+    def compose_scalar_node(self, anchor: Any) -> Any:
+        event = self.parser.peek_event()
+        value = event.value or ""
+        if len(value) * 4 > self.max_scalar and len(value.encode("utf-8", "surrogatepass")) > self.max_scalar:
+            raise _LimitExceeded(event.start_mark, _limits.active().exceeded(
+                "yaml_scalar_bytes", len(value.encode("utf-8", "surrogatepass")), "the size of this value in bytes"))
+        return super().compose_scalar_node(anchor)
+
+    def _nest(self, compose: Any, anchor: Any) -> Any:
+        self.nesting += 1
+        if self.nesting > self.max_depth:
+            raise _LimitExceeded(self.parser.peek_event().start_mark,
+                                 _over("yaml_depth", "the nesting of lists and mappings"))
+        try:
+            return compose(anchor)
+        finally:
+            self.nesting -= 1
+
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        return self._nest(super().compose_sequence_node, anchor)
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        return self._nest(super().compose_mapping_node, anchor)
+
+
 def _new_yaml() -> YAML:
     # The pure-Python safe loader keeps node marks; we only *compose* with it.
-    return YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _BoundedComposer
+    return yaml
 
 
 def _syntax_problem(file: str, text: str, exc: YAMLError) -> Problem:
@@ -391,6 +479,14 @@ def _syntax_problem(file: str, text: str, exc: YAMLError) -> Problem:
     return Problem(file, None, None, "", f"YAML error: {exc}")
 
 
+_TOO_MUCH = {
+    RecursionError: "the lists and mappings nest deeper than this reader can follow; "
+                    "flatten them, or lower the limit yaml_depth (--limit yaml_depth=N) to be told where",
+    MemoryError: "the document does not fit in memory; lower the limits scenario_bytes or yaml_nodes "
+                 "(--limit NAME=N) to be told where it grows too big",
+}
+
+
 def _parse_text(
     text: str, file: str, problems: list[Problem], fixed: Position | None = None
 ) -> tuple[bool, Any, SourceMap]:
@@ -405,32 +501,55 @@ def _parse_text(
     yaml = _new_yaml()
     try:
         node = yaml.compose(io.StringIO(text))
+    except _LimitExceeded as exc:
+        p = Problem(file, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)
     except YAMLError as exc:
         p = _syntax_problem(file, text, exc)
-        if fixed is not None:
-            p = Problem(fixed.file, fixed.line, fixed.col, "", p.message)
-        problems.append(p)
-        return False, None, sm
-    if node is None:  # empty document
-        return True, None, sm
-    data = _Converter(file, yaml.constructor, problems, sm, fixed).convert(node)
-    return True, data, sm
+    except (RecursionError, MemoryError) as exc:  # only with limits raised far above the defaults
+        p = Problem(file, None, None, "", _TOO_MUCH[type(exc)])
+    else:
+        if node is None:  # empty document
+            return True, None, sm
+        try:
+            data = _Converter(file, yaml.constructor, problems, sm, fixed).convert(node)
+        except (RecursionError, MemoryError) as exc:
+            p = Problem(file, None, None, "", _TOO_MUCH[type(exc)])
+        else:
+            return True, data, sm
+    if fixed is not None:
+        p = Problem(fixed.file, fixed.line, fixed.col, "", p.message)
+    problems.append(p)
+    return False, None, sm
 
 
-def _read_file(path: Path, display: str, problems: list[Problem]) -> tuple[bool, dict, SourceMap]:
+def _utf8_problem(display: str, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Where the first byte that is not UTF-8 is, as line and column (counted in characters)."""
+    start = exc.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    col = len(data[line_start:start].decode("utf-8", "replace")) + 1
+    if line == 1 and data.startswith(b"\xef\xbb\xbf"):
+        col -= 1  # the byte-order mark is not a column
+    return Problem(display, line, col, "", f"not valid UTF-8 text (byte {data[start]:#04x} at offset {start}); "
+                                           "save the file as UTF-8")
+
+
+def _read_file(
+    path: Path, display: str, problems: list[Problem], named_at: tuple[Position, str] | None = None
+) -> tuple[bool, dict, SourceMap]:
+    """Read and parse one file; ``named_at``: where it was named (an ``extends:``), for file-level refusals."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        problems.append(Problem(display, None, None, "", "file not found"))
-        return False, {}, SourceMap()
-    except IsADirectoryError:
-        problems.append(Problem(display, None, None, "", "is a directory, not a scenario file"))
+        data_bytes = read_regular(path, "scenario_bytes", "scenario file")
+        text = data_bytes.decode("utf-8-sig")
+    except FileRefused as exc:
+        if named_at is None:
+            problems.append(Problem(display, None, None, "", str(exc)))
+        else:
+            pos, field = named_at
+            problems.append(Problem(pos.file, pos.line, pos.col, field, f"{exc}: {shorten(display, 120)}"))
         return False, {}, SourceMap()
     except UnicodeDecodeError as exc:
-        problems.append(Problem(display, None, None, "", f"not valid UTF-8 text (byte {exc.start})"))
-        return False, {}, SourceMap()
-    except OSError as exc:
-        problems.append(Problem(display, None, None, "", f"cannot read file: {exc.strerror or exc}"))
+        problems.append(_utf8_problem(display, data_bytes, exc))
         return False, {}, SourceMap()
     ok, data, sm = _parse_text(text, display, problems)
     if not ok:
@@ -490,10 +609,91 @@ def _deep_merge(
     return child
 
 
+#: suffixes of the files ``extends:`` (and a sweep's ``scenario:``) may name
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+_MAX_NAME_BYTES = 1024  # of a whole file name written in a scenario
+_MAX_PART_BYTES = 255  # of one folder or file name in it (what file systems allow)
+_SHIPPED = Path(__file__).resolve().parents[3] / "scenarios"  # a checkout's scenarios/ folder
+_INCLUDE: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("rights_market_include", default=())
+
+
+@contextlib.contextmanager
+def include_dirs(dirs: Sequence[Path | str]) -> Iterator[tuple[Path, ...]]:
+    """Also allow ``extends:`` targets under ``dirs`` in the ``with`` block (the CLI's ``--include-dir``)."""
+    added = tuple(Path(os.path.realpath(d)) for d in dirs)
+    token = _INCLUDE.set(_INCLUDE.get() + added)
+    try:
+        yield _INCLUDE.get()
+    finally:
+        _INCLUDE.reset(token)
+
+
+def allowed_roots(top: Path | str) -> tuple[Path, ...]:
+    """The folders whose files (and sub-folders' files) a scenario loaded as ``top`` may name in ``extends:``.
+
+    * the folder of ``top`` (the file named on the command line or given to :func:`load_raw`);
+    * its parent folder, so that ``cases/x.yaml`` may extend ``../base.yaml`` — unless that parent is the
+      file-system root, the home folder or a folder above it;
+    * the ``scenarios/`` folder shipped with this checkout, if there is one;
+    * every folder allowed with ``--include-dir DIR`` (:func:`include_dirs`).
+
+    All as real paths (symbolic links followed).
+    """
+    folder = Path(os.path.realpath(os.path.dirname(os.path.abspath(top))))
+    roots = [folder]
+    parent = folder.parent
+    try:
+        home: Path | None = Path(os.path.realpath(Path.home()))
+    except (RuntimeError, KeyError):  # no home folder known
+        home = None
+    if parent != parent.parent and not (home is not None and home.is_relative_to(parent)):
+        roots.append(parent)
+    if _SHIPPED.is_dir():
+        roots.append(_SHIPPED)
+    roots.extend(_INCLUDE.get())
+    return tuple(dict.fromkeys(roots))
+
+
+def resolve_reference(name: str, including: str, roots: Sequence[Path]) -> tuple[Path | None, str, str]:
+    """Check a scenario file named inside another (``extends:``, a sweep's ``scenario:``).
+
+    ``name`` is taken relative to the folder of ``including`` (the including file as displayed). Returns
+    ``(path, display, "")`` when the name may be read, else ``(None, display, why)``. A name may be read when
+    it has no control characters, is not absurdly long, ends in ``.yaml`` or ``.yml`` (as written: a link
+    named ``x.yaml`` is judged by that name), and — links followed — lies under one of ``roots``
+    (:func:`allowed_roots`). Nothing is opened here, so a refused file is never read, let alone echoed.
+    """
+    shown = shorten(name, 80)
+    if any(ch < " " or ch == "\x7f" for ch in name):
+        return None, shown, f"the file name {shown} holds a NUL byte or a control character; name a scenario file"
+    encoded = name.encode("utf-8", "surrogatepass")
+    if len(encoded) > _MAX_NAME_BYTES or any(len(part) > _MAX_PART_BYTES for part in encoded.split(b"/")):
+        return None, shown, (f"the file name {shown} is too long (at most {_MAX_NAME_BYTES} bytes, "
+                             f"{_MAX_PART_BYTES} per folder or file name)")
+    display = os.path.normpath(os.path.join(os.path.dirname(including), name))
+    shown = shorten(display, 120)
+    if Path(name).suffix.lower() not in SCENARIO_SUFFIXES:
+        return None, shown, f"{shown} is not a scenario file: the name must end in .yaml or .yml"
+    try:
+        real = Path(os.path.realpath(display))
+    except (OSError, ValueError):
+        return None, shown, f"cannot follow the file name {shown}"
+    if not any(real.is_relative_to(root) for root in roots):
+        where = ", ".join(shorten(str(r), 120) for r in roots)
+        return None, shown, (f"{shown} is outside the folders a scenario may read from ({where}); move it "
+                             "there, or allow its folder with --include-dir DIR")
+    return Path(display), display, ""
+
+
 def _load_resolved(
-    path: Path, display: str, stack: list[tuple[Path, str]], problems: list[Problem]
+    path: Path,
+    display: str,
+    stack: list[tuple[Path, str]],
+    problems: list[Problem],
+    roots: tuple[Path, ...],
+    named_at: tuple[Position, str] | None = None,
 ) -> tuple[bool, dict, SourceMap]:
-    ok, data, sm = _read_file(path, display, problems)
+    ok, data, sm = _read_file(path, display, problems, named_at)
     if not ok:
         return False, {}, sm
     if EXTENDS_KEY not in data:
@@ -510,7 +710,7 @@ def _load_resolved(
         ext_nodes = [(ext_value, ext_pos)]
     sm.drop((EXTENDS_KEY,))
 
-    me = path.resolve()
+    me = Path(os.path.realpath(path))
     here = [*stack, (me, display)]
     all_ok = True
     merged: dict[Any, Any] = {}
@@ -529,9 +729,12 @@ def _load_resolved(
             )
             all_ok = False
             continue
-        base_display = os.path.normpath(os.path.join(os.path.dirname(display), ext))
-        base_path = Path(base_display)
-        resolved = base_path.resolve()
+        base_path, base_display, why = resolve_reference(ext, display, roots)
+        if base_path is None:
+            problems.append(Problem(pos.file, pos.line, pos.col, format_path(sub_path), why))
+            all_ok = False
+            continue
+        resolved = Path(os.path.realpath(base_path))
         chain = [d for p, d in here]
         if any(p == resolved for p, _ in here):
             cycle = " -> ".join([*chain, base_display])
@@ -540,14 +743,9 @@ def _load_resolved(
             )
             all_ok = False
             continue
-        if not base_path.is_file():
-            what = "is a directory, not a scenario file" if base_path.is_dir() else "file not found"
-            problems.append(
-                Problem(pos.file, pos.line, pos.col, format_path(sub_path), f"{what}: {base_display}")
-            )
-            all_ok = False
-            continue
-        base_ok, base_data, base_sm = _load_resolved(base_path, base_display, here, problems)
+        base_ok, base_data, base_sm = _load_resolved(
+            base_path, base_display, here, problems, roots, (pos, format_path(sub_path))
+        )
         if not base_ok:
             all_ok = False
             continue
@@ -672,7 +870,7 @@ def load_raw(path: Path | str, overrides: Sequence[str] = ()) -> tuple[dict, Sou
     path = Path(path)
     display = str(path)
     problems: list[Problem] = []
-    ok, data, sm = _load_resolved(path, display, [], problems)
+    ok, data, sm = _load_resolved(path, display, [], problems, allowed_roots(path))
     if not ok or problems:
         raise ScenarioError(problems)
     problems.extend(apply_overrides(data, sm, overrides))

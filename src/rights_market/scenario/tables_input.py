@@ -20,16 +20,27 @@ Column mapping: ``columns`` maps a field of the row model to the header of its c
 missing from the file is an error; so is a missing column for a required field.
 
 Paths: a relative path is taken from the directory in the validation context (``CONTEXT_KEY``, the
-scenario's directory, when the loader passes it) or else from the current directory.
+scenario's directory, when the loader passes it) or else from the current directory. The kind of file is
+decided by the name written (a link named ``x.csv`` is read as CSV, wherever it points); only a regular file
+is read (a pipe or a device is refused, see :mod:`.files`).
+
+Bounded while reading (limits from :func:`rights_market.limits.active`, raised with ``--limit NAME=N``): the
+file's size (``table_bytes``) is checked before reading; a CSV is streamed, and reading stops at the first
+row past ``table_rows``, the first cell longer than ``table_cell_chars`` or the first line longer than
+``64 × table_cell_chars`` characters; an xlsx is refused when it unpacks to more than ``8 × table_bytes``
+bytes or its shared-strings part alone to more than ``table_bytes`` (a "zip bomb"), then read row by row
+under the same row and cell limits.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import unicodedata
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +49,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, ScenarioError
+from .. import limits as _limits
+from .errors import Problem, ScenarioError, shorten
+from .files import FileRefused, open_regular
 
 __all__ = ["CONTEXT_KEY", "SUFFIXES", "TableFile", "read_rows", "read_table", "resolve_path"]
 
@@ -70,80 +83,160 @@ def resolve_path(name: str, context: Mapping[str, Any] | None) -> Path:
     return Path(base) / path if base else path
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+_KIND = "table file (.csv or .xlsx)"
+_LINE_CELLS = 64  # a CSV line may be at most this many cells' worth of characters
+_UNPACKED = 8  # an xlsx may unpack to at most this many times table_bytes
 
 
-def _read_csv(path: Path, display: str) -> TableFile:
-    try:
-        text = _decode(path.read_bytes())
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{display}: not UTF-8 or GB 18030 text (byte {exc.start})") from exc
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _check_cell(display: str, row: int, col: int, cell: Any, max_chars: int) -> None:
+    if isinstance(cell, str) and len(cell) > max_chars:
+        raise ValueError(f"{display}: row {row}, column {col}: " + _limits.active().exceeded(
+            "table_cell_chars", len(cell), "the length of this cell in characters"))
+
+
+def _check_rows(display: str, n_rows: int) -> None:
+    limit = _limits.active().table_rows
+    if n_rows > limit:
+        raise ValueError(f"{display}: more than {limit:,} rows, over the limit table_rows={limit:,}; "
+                         "split the file, or raise the limit with --limit table_rows=N if you mean it")
+
+
+def _bounded_lines(lines: Any, display: str, max_line: int) -> Any:
+    """The lines of a CSV file, refusing one longer than ``max_line`` characters (before the reader splits it)."""
+    for n, line in enumerate(lines, start=1):
+        if len(line) > max_line:
+            raise ValueError(f"{display}: line {n} has {len(line):,} characters, more than {_LINE_CELLS} cells of "
+                             f"table_cell_chars={_limits.active().table_cell_chars:,}; a holder list has one "
+                             "short line per holder")
+        yield line
+
+
+def _csv_rows(fh: Any, encoding: str, display: str) -> TableFile:
+    limits = _limits.active()
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     rows: list[tuple[int, list[Any]]] = []
     header: list[str] | None = None
     start = 1
-    for cells in reader:
-        if header is None:
-            header = [str(c).strip() for c in cells]
-        else:
-            rows.append((start, list(cells)))
-        start = reader.line_num + 1
+    try:
+        first = text.readline(_LINE_CELLS * limits.table_cell_chars + 1)
+        delimiter = max((",", ";", "\t"), key=first.count)
+        max_line = _LINE_CELLS * limits.table_cell_chars
+        reader = csv.reader(_bounded_lines(itertools.chain([first], text), display, max_line), delimiter=delimiter)
+        for cells in reader:
+            for col, cell in enumerate(cells, start=1):
+                _check_cell(display, start, col, cell, limits.table_cell_chars)
+            if header is None:
+                header = [str(c).strip() for c in cells]
+            else:
+                rows.append((start, cells))
+                _check_rows(display, len(rows))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell over the csv module's own limit, a NUL byte...
+        if "field limit" in str(exc):
+            raise ValueError(f"{display}: row {start}: a cell is longer than {csv.field_size_limit():,} characters, "
+                             f"over the limit table_cell_chars={limits.table_cell_chars:,}") from None
+        raise ValueError(f"{display}: row {start}: not readable as CSV ({exc})") from None
+    finally:
+        text.detach()
     if header is None:
         raise ValueError(f"{display}: the file is empty; expected a header row and one row per holder")
     return TableFile(display, header, rows)
 
 
+def _read_csv(path: Path, display: str) -> TableFile:
+    """UTF-8 (BOM or not) streamed row by row; failing that, the whole file again as GB 18030."""
+    try:
+        with open_regular(path, "table_bytes", _KIND) as fh:
+            try:
+                return _csv_rows(fh, "utf-8-sig", display)
+            except UnicodeDecodeError:
+                fh.seek(0)
+            try:
+                return _csv_rows(fh, "gb18030", display)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{display}: not UTF-8 or GB 18030 text ({exc.reason}); save it as UTF-8") from None
+    except FileRefused as exc:
+        raise ValueError(f"{display}: {exc}") from None
+
+
+def _check_unpacked(path: Path, display: str) -> None:
+    """Refuse an xlsx that unpacks to far more than its size allows (a "zip bomb") before openpyxl unpacks it."""
+    limit = _limits.active().table_bytes
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValueError(f"{display}: not a readable xlsx workbook ({exc})") from None
+    total = sum(i.file_size for i in infos)
+    shared = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+    if total > _UNPACKED * limit or shared > limit:
+        raise ValueError(f"{display}: the workbook unpacks to {total:,} bytes ({shared:,} of shared text), over "
+                         f"{_UNPACKED} × table_bytes={limit:,} (table_bytes for the shared text); raise the limit "
+                         "with --limit table_bytes=N if you mean it")
+
+
 def _read_xlsx(path: Path, display: str, sheet: str | None) -> TableFile:
     from openpyxl import load_workbook
 
+    limits = _limits.active()
+    try:
+        open_regular(path, "table_bytes", _KIND).close()
+    except FileRefused as exc:
+        raise ValueError(f"{display}: {exc}") from None
+    _check_unpacked(path, display)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ValueError(f"{display}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from exc
+        raise ValueError(f"{display}: not a readable xlsx workbook ({type(exc).__name__}: "
+                         f"{shorten(str(exc), 200)})") from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise ValueError(f"{display}: no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}")
+            raise ValueError(f"{display}: no sheet '{shorten(sheet)}'; sheets: "
+                             f"{shorten(', '.join(wb.sheetnames), 400)}")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         first = next(it, None)
         if first is None:
             raise ValueError(f"{display}: the sheet is empty; expected a header row and one row per holder")
+        for col, cell in enumerate(first, start=1):
+            _check_cell(display, 1, col, cell, limits.table_cell_chars)
         header = ["" if c is None else str(c).strip() for c in first]
-        rows = [(i, list(cells)) for i, cells in enumerate(it, start=2)]
+        rows: list[tuple[int, list[Any]]] = []
+        for i, cells in enumerate(it, start=2):
+            for col, cell in enumerate(cells, start=1):
+                _check_cell(display, i, col, cell, limits.table_cell_chars)
+            rows.append((i, list(cells)))
+            _check_rows(display, len(rows))
     finally:
         wb.close()
     return TableFile(display, header, rows)
 
 
 @lru_cache(maxsize=32)
-def _cached(path: str, mtime_ns: int, size: int, sheet: str | None, display: str) -> TableFile:
-    p = Path(path)
-    if p.suffix.lower() == ".csv":
-        return _read_csv(p, display)
-    return _read_xlsx(p, display, sheet)
+def _cached(path: str, suffix: str, mtime_ns: int, size: int, sheet: str | None, display: str,
+            limits: _limits.Limits) -> TableFile:
+    with _limits.using(limits):
+        if suffix == ".csv":
+            return _read_csv(Path(path), display)
+        return _read_xlsx(Path(path), display, sheet)
 
 
 def read_table(path: Path, display: str | None = None, sheet: str | None = None) -> TableFile:
     """Header and rows of a ``.csv`` or ``.xlsx`` file (cached while the file is unchanged).
 
-    Raises ``ValueError`` with a message naming the file when it cannot be read.
+    The kind is taken from the name as written (``path``'s suffix), not from where a link points. Raises
+    ``ValueError`` with a message naming the file when it cannot or may not be read (see the module doc).
     """
-    display = display or str(path)
-    if path.suffix.lower() not in SUFFIXES:
+    display = shorten(display or str(path), 200)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
         raise ValueError(f"{display}: expected a .csv or .xlsx file")
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise ValueError(f"{display}: file not found") from None
-    if not path.is_file():
-        raise ValueError(f"{display}: is a directory, not a table file")
-    return _cached(str(path.resolve()), st.st_mtime_ns, st.st_size, sheet, display)
+        with open_regular(path, "table_bytes", _KIND) as fh:
+            st = os.fstat(fh.fileno())
+    except FileRefused as exc:
+        raise ValueError(f"{display}: {exc}") from None
+    return _cached(os.path.realpath(path), suffix, st.st_mtime_ns, st.st_size, sheet, display, _limits.active())
 
 
 def _clean(cell: Any) -> Any:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,7 +33,15 @@ from pydantic import Field, field_validator, model_validator
 
 from ..results import TABLE_FILES
 from ..scenario.errors import Problem, ScenarioError
-from ..scenario.loader import Position, SourceMap, format_path, load_raw, validate
+from ..scenario.loader import (
+    Position,
+    SourceMap,
+    allowed_roots,
+    format_path,
+    load_raw,
+    resolve_reference,
+    validate,
+)
 from ..scenario.model import Scenario, Strict
 from ..scenario.tables_input import CONTEXT_KEY
 from .design import Point, grid_points, random_points
@@ -256,10 +263,13 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
     spec = validate(raw, sm, SweepSpec)
     display = str(path)
     where_scenario = _pos(sm, ("scenario",), display)
-    scenario_path = Path(os.path.normpath(os.path.join(os.path.dirname(where_scenario.file), spec.scenario)))
-    if not scenario_path.is_file():
-        raise ScenarioError(Problem(where_scenario.file, where_scenario.line, where_scenario.col, "scenario",
-                                    f"scenario file not found: {scenario_path}"))
+    # the scenario named is held to the rules of extends: (a .yaml/.yml file under the allowed folders)
+    found, shown, why = resolve_reference(spec.scenario, where_scenario.file, allowed_roots(path))
+    if found is None or not found.is_file():
+        why = why or (f"scenario file not found: {shown}" if not found.exists()
+                      else f"not a regular file: {shown}")
+        raise ScenarioError(Problem(where_scenario.file, where_scenario.line, where_scenario.col, "scenario", why))
+    scenario_path = found
     base, base_sm = load_raw(scenario_path)
     problems: list[Problem] = []
     for key, value in spec.set.items():
