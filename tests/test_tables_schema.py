@@ -30,8 +30,8 @@ def run_dir(tmp_path_factory) -> Path:
 
 
 def test_engine_and_results_use_the_schema():
-    assert TABLES == {name: table.dtypes() for name, table in SCHEMA.items()}
-    assert TABLE_FILES == tuple(SCHEMA)
+    assert {name: table.dtypes() for name, table in SCHEMA.items()} == TABLES
+    assert tuple(SCHEMA) == TABLE_FILES
 
 
 @pytest.mark.parametrize("name", list(SCHEMA))
