@@ -6,6 +6,7 @@ import json
 import re
 import string
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -510,7 +511,7 @@ def test_labels_complete_and_consistent() -> None:
     for key, en in LABELS["en"].items():
         assert fields(en) == fields(LABELS["zh"][key]), key
     # every label key used in the code exists
-    src = Path(rb.__file__).read_text(encoding="utf-8") + Path(rf.__file__).read_text(encoding="utf-8")
+    src = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(rb.__file__).parent.glob("*.py")))
     prefixes = "report|header|section|run|summary|fig|empty|scale|table|col|band|howto|inst"
     used = set(re.findall(rf"""["']((?:{prefixes})\.[a-z_.]+)["']""", src)) - {"report.html", "report.md", "report.xlsx"}
     assert used, "no label keys found"
@@ -711,7 +712,7 @@ def test_emission_in_tonnes(multi) -> None:
     fen = sum(amount_fen(q, p) for *_, q, p in NOX)
     assert kg == 9_984 and f"{len(NOX)} trades moved 9.984 t in total." in md
     # the mean price per t from the integer money and quantity: Σ fen × 1000 / 100 / Σ kg
-    per_t = rb.Decimal(fen * 1000) / 100 / kg
+    per_t = Decimal(fen * 1000) / 100 / kg
     assert f"The volume-weighted mean price was {rb.fmt_price(per_t)} yuan/t" in md
     # base prices 2.0–2.8 yuan/kg of the relations, averaged with the volume traded as weights
     base = sum(b * q for _, _, b, q, _ in NOX) / kg * 1000
@@ -797,10 +798,10 @@ def test_chinese_several_products(multi, tmp_path: Path) -> None:
 def test_display_units() -> None:
     kg = rb.display_unit("emission.NOx", "kg")
     assert (kg.unit, kg.fmt_qty(1_064_018), kg.fmt_qty(500)) == ("t", "1,064.018", "0.500")
-    assert kg.mean_price(250_000, 1_000) == rb.Decimal(2_500)  # 2,500 yuan for 1 t
+    assert kg.mean_price(250_000, 1_000) == Decimal(2_500)  # 2,500 yuan for 1 t
     mu = rb.display_unit("land.management", "m2")
     assert (mu.unit, mu.fmt_qty(2_000), mu.fmt_qty(1_000)) == ("mu", "3.00", "1.50")
-    assert mu.mean_price(60_000, 2_000) == rb.Decimal(200)  # 600 yuan for 3 mu
+    assert mu.mean_price(60_000, 2_000) == Decimal(200)  # 600 yuan for 3 mu
     assert rb.display_unit("land.state_construction", "m2").unit == "m2"  # construction land stays in m²
     assert rb.display_unit("forest.management", "0.01mu").fmt_qty(2_550) == "25.50"
     assert rb.display_unit("water.annual", "m3").fmt_qty(1_234) == "1,234"

@@ -387,3 +387,16 @@ def test_every_figure_name_is_of_the_report_form(water_run: Path) -> None:
         assert rb.FIGURE_FILE.fullmatch(name)
     for name in ("notes.png", "water_prices.PNG", "../water_use.png", "water_use.png.bak", ".report-figures.json"):
         assert not rb.FIGURE_FILE.fullmatch(name)
+
+
+def test_catalogues_are_the_data_files_with_the_same_keys_in_both_languages(tmp_path):
+    from rights_market.report.labels import CATALOGUE_DIR, load_catalogue
+
+    files = {lang: load_catalogue(lang) for lang in LANGS}
+    assert files == LABELS
+    assert sorted(p.stem for p in CATALOGUE_DIR.glob("*.yaml")) == sorted(LANGS)
+    assert list(files["en"]) == list(files["zh"]), "the catalogues list their keys in the same order"
+    # loaded safely: a Python tag is refused, not executed
+    (tmp_path / "xx.yaml").write_text('"report.title": !!python/object/apply:os.system ["true"]\n', encoding="utf-8")
+    with pytest.raises(Exception, match="python/object"):
+        load_catalogue("xx", tmp_path)

@@ -6,6 +6,10 @@ rejection reason and side, trade mechanism, registry event, product id, unit and
 in docs/tables.md as a code span (`like_this`), and every KPI metric in the section of its right. Names with a
 part in angle brackets in the docs (`surcharge_revenue_band_<k>`, `rights_<pollutant>`, `pledged:<product>`)
 match the values of that form (see ``PLACEHOLDERS``).
+
+The column tables of docs/tables.md (``| column | type | unit | meaning |``) match the table schema
+(``rights_market.tables.schema``) column by column: name, type and unit, in order; every code value the schema
+declares is documented, and every value the runs write in a column with declared codes is declared.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pytest
 from conftest import play_classroom_to_end
 from rights_market import load_scenario, simulate
 from rights_market.engine.world import TABLES
+from rights_market.tables.schema import DOC_TYPE, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "tables.md"
@@ -204,3 +209,56 @@ def test_every_table_and_column_is_documented(runs):
     names = Names(text)
     for table in (*TABLES, *CLASSROOM_EXTRAS):
         assert f"{table}.parquet" in names, f"docs/tables.md does not name {table}.parquet"
+
+
+# ---------------------------------------------------------------------------------------------- the schema
+def doc_columns(text: str) -> dict[str, list[tuple[str, str, str]]]:
+    """The column tables of the docs: ``{table: [(column, type, unit), ...]}`` from each ``## <table>.parquet``
+    section's ``| column | type | unit | meaning |`` table (rows naming several columns split)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for head, body in sections(text).items():
+        m = re.match(r"## (\w+)\.parquet", head)
+        if not m or m.group(1) not in SCHEMA:
+            continue
+        rows = []
+        in_table = False
+        for line in body.splitlines():
+            if line == "| column | type | unit | meaning |":
+                in_table = True
+                continue
+            if in_table and line.startswith("|---"):
+                continue
+            if in_table and line.startswith("| "):
+                cells = [c.strip() for c in line.strip("|").split(" | ")]
+                rows += [(name.strip(), cells[1], cells[2]) for name in cells[0].split(",")]
+            elif in_table:
+                break
+        out[m.group(1)] = rows
+    return out
+
+
+def test_docs_column_tables_match_the_schema_column_by_column():
+    docs = doc_columns(doc_text())
+    assert set(docs) == set(SCHEMA), f"docs/tables.md column tables: {sorted(docs)}; schema: {sorted(SCHEMA)}"
+    for name, table in SCHEMA.items():
+        expected = [(c.name, DOC_TYPE[c.dtype], c.unit or "—") for c in table.columns]
+        assert docs[name] == expected, f"docs/tables.md, {name}.parquet: {docs[name]} != schema {expected}"
+
+
+def test_every_declared_code_is_documented():
+    names = Names(doc_text())
+    for table in SCHEMA.values():
+        for column in table.columns:
+            missing = [code for code in (column.codes or {}) if code and code not in names]
+            assert not missing, f"{table.name}.{column.name}: codes of the schema not in docs/tables.md: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [(t.name, c.name) for t in SCHEMA.values() for c in t.columns if c.codes is not None],
+)
+def test_every_code_value_written_is_declared_in_the_schema(runs, table, column):
+    codes = SCHEMA[table].column(column).codes
+    written = {v: run for run, tables in runs.items() for v in sorted(distinct(tables[table], column))}
+    undeclared = {v: run for v, run in written.items() if v not in codes}
+    assert not undeclared, f"{table}.{column}: values not declared in tables/schema.py (value: run): {undeclared}"

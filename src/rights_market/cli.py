@@ -155,26 +155,30 @@ def _cmd_run(args) -> int:
     return EXIT_OK
 
 
-def _print_summary(result, out: Path) -> None:
+def _print_summary(result, out: Path, lang: str = "en") -> None:
+    """What a run did, in a few lines (texts from the label catalogue, ``cli.*``)."""
+    from .report.labels import Labels
+
+    L = Labels(lang)
     trades = result.tables["trades"]
     charges = result.tables["charges"]
     kpis = result.tables["kpis"]
     sur = int(charges.loc[charges["kind"] == "surcharge", "amount_fen"].sum()) if len(charges) else 0
-    print(f"run: {result.scenario.name}  seed {result.seed}  {result.wall_seconds:.2f} s")
-    print(f"weather: {', '.join(result.weather)}")
+    print(L("cli.run", name=result.scenario.name, seed=result.seed, seconds=result.wall_seconds))
+    print(L("cli.weather", weather=", ".join(result.weather)))
     if not len(trades):
-        print("trades: none")
+        print(L("cli.no_trades"))
     for product, t in trades.groupby("product", observed=True, sort=True):
         vol, paid, unit = int(t["quantity"].sum()), int(t["amount_fen"].sum()), str(t["unit"].iloc[0])
-        print(f"trades {product}: {len(t):,}  volume {vol:,} {unit}  value {Decimal(paid) / 100:,.2f} yuan"
-              + (f"  mean price {Decimal(paid) / 100 / vol:.4f} yuan/{unit}" if vol else ""))
-    print(f"surcharges (W8/W9): {Decimal(sur) / 100:,.2f} yuan   rejected orders: {len(result.tables['orders_rejected']):,}")
+        line = L("cli.trades", product=product, count=len(t), volume=vol, unit=unit, value=Decimal(paid) / 100)
+        print(line + (L("cli.mean_price", price=Decimal(paid) / 100 / vol, unit=unit) if vol else ""))
+    print(L("cli.surcharges", amount=Decimal(sur) / 100, rejected=len(result.tables["orders_rejected"])))
     eff = kpis[kpis["metric"] == "efficiency"]
     for right, rows in eff.groupby("right", observed=True, sort=False):
-        print(f"allocative efficiency ({right}) by period: {', '.join(f'{v:.3f}' for v in rows['value'])}")
+        print(L("cli.efficiency", right=right, values=", ".join(f"{v:.3f}" for v in rows["value"])))
     for note in result.notes:
-        print(f"note: {note}")
-    print(f"written: {out}")
+        print(L("cli.note", note=note))
+    print(L("cli.written", path=out))
 
 
 def _cmd_validate(args) -> int:

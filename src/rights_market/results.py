@@ -21,8 +21,10 @@ from ._version import __version__
 from .atomic import replace_dir
 from .engine.run import Result
 from .scenario.model import Scenario
+from .tables.schema import SCHEMA
 
-TABLE_FILES = ("holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis", "registry")
+#: The tables of a run directory, one ``<name>.parquet`` each, in the order of the table schema.
+TABLE_FILES: tuple[str, ...] = tuple(SCHEMA)
 
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:

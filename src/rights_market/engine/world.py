@@ -11,39 +11,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ledger import Accounts, Table
+from ..tables.schema import SCHEMA
 from ..units import TICKS_PER_YUAN
 from .calendar import CalendarPlan
 from .rng import RngTree
 
-TABLES: dict[str, dict[str, str]] = {
-    "holders": {"holder": "int64", "name": "str", "group": "str", "sector": "str", "right": "str"},
-    "trades": {
-        "time": "int32", "year": "int32", "session": "int32", "right": "str", "product": "str",
-        "mechanism": "str", "seller": "int64", "buyer": "int64", "quantity": "int64", "unit": "str",
-        "price_ticks": "int64", "amount_fen": "int64", "price": "float64", "amount": "float64",
-        "relation": "str", "base_price": "float64",
-    },
-    "orders_rejected": {
-        "time": "int32", "year": "int32", "session": "int32", "product": "str", "trader": "int64",
-        "side": "str", "quantity": "int64", "price": "float64", "reason": "str",
-    },
-    "holdings": {"time": "int32", "year": "int32", "holder": "int64", "product": "str", "quantity": "int64"},
-    "charges": {
-        "time": "int32", "year": "int32", "holder": "int64", "payee": "int64", "product": "str", "kind": "str",
-        "band": "int64", "quantity": "int64", "rate_ticks": "int64", "amount_fen": "int64", "amount": "float64",
-    },
-    "reserve": {
-        "time": "int32", "year": "int32", "product": "str", "action": "str", "quantity": "int64",
-        "price": "float64", "amount_fen": "int64", "stock": "int64", "cash_fen": "int64", "cash": "float64",
-        "reason": "str",
-    },
-    "kpis": {"time": "int32", "year": "int32", "right": "str", "metric": "str", "value": "float64", "unit": "str"},
-    "registry": {
-        "time": "int32", "year": "int32", "right": "str", "product": "str", "event": "str", "parcel": "int64",
-        "holder": "int64", "counterparty": "int64", "quantity": "int64", "unit": "str", "term_end": "int64",
-        "amount_fen": "int64", "note": "str",
-    },
-}
+#: The record tables of a run and their columns (``{table: {column: dtype}}``), from the one table schema.
+TABLES: dict[str, dict[str, str]] = {name: table.dtypes() for name, table in SCHEMA.items()}
 
 
 @dataclass

@@ -12,8 +12,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..units import FEN_PER_YUAN
-from .build import Run, _for_right, charges_by_kind_band, kpi_table, rights_in_run, unit_of_right
+from .aggregate import charges_by_kind_band, kpi_table
+from .display_units import unit_of_right
 from .labels import Labels
+from .run_data import Run, for_right, rights_in_run
 
 __all__ = ["RAW_TABLES", "run_sheets"]
 
@@ -25,7 +27,7 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     sheets: list[tuple[str, pd.DataFrame]] = []
     for right in rights_in_run(run):
         name = L.right(right)
-        table, units = kpi_table(_for_right(run.tables["kpis"], right))
+        table, units = kpi_table(for_right(run.tables["kpis"], right))
         if not table.empty:
             t = table.reset_index()
             t.columns = [L("col.year")] + [
@@ -33,7 +35,7 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
                 else L.metric(m) for m in table.columns
             ]
             sheets.append((f"{name} {L('table.kpis')}", t))
-        ch = charges_by_kind_band(_for_right(run.tables["charges"], right))
+        ch = charges_by_kind_band(for_right(run.tables["charges"], right))
         if not ch.empty:
             sheets.append((f"{name} {L('table.charges')}", pd.DataFrame({
                 L("col.kind"): [L.code("kind", k) for k in ch["kind"]],

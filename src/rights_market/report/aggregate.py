@@ -1,0 +1,205 @@
+"""Aggregations of the run's tables the report shows: KPIs per year, mean prices, base price levels,
+volumes by mechanism, charges by kind and band, rejections by reason, the largest buyers and sellers.
+
+Money is summed over the integer ``*_fen`` columns; nothing here formats or labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .labels import BAND_METRIC_PREFIX
+from .run_data import ordered, sorted_in_time
+
+MECHANISM_ORDER = ("cda", "call", "negotiation", "listing", "auction", "tender", "directed", "reserve")
+KIND_ORDER = ("tariff", "surcharge", "use_fee", "proceeds_share", "penalty", "tax", "fee")
+METRIC_ORDER = (
+    "cap",
+    "confirmed",
+    "deliverable_share",
+    "planned",
+    "use",
+    "use_over_cap",
+    "traded_volume",
+    "trade_count",
+    "mean_price",
+    "base_price",
+    "surcharge_revenue",
+    "tariff_revenue",
+    "reserve_stock",
+    "reserve_cash",
+    "unmet_need",
+    "rejected_orders",
+    "efficiency",
+)
+TOP_HOLDERS = 10
+#: Rows of each top-holder table when a right trades several products (one table each).
+TOP_HOLDERS_PER_SERIES = 5
+
+
+def kpi_table(kpis: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """KPIs of one right as a year × metric table (last value of each metric in a year) and metric units."""
+    if kpis.empty:
+        return pd.DataFrame(), {}
+    k = sorted_in_time(kpis)
+    last = k.groupby(["year", "metric"], sort=True).tail(1)
+    table = last.pivot(index="year", columns="metric", values="value").sort_index()
+    units = dict(zip(last["metric"], last["unit"], strict=True))
+
+    def band_no(m: str) -> tuple[int, str]:
+        tail = m[len(BAND_METRIC_PREFIX) :]
+        return (int(tail), m) if tail.isdigit() else (10**9, m)
+
+    metrics = list(table.columns)
+    bands = sorted((m for m in metrics if m.startswith(BAND_METRIC_PREFIX)), key=band_no)
+    order = [m for m in METRIC_ORDER if m in metrics] + bands
+    order += sorted(m for m in metrics if m not in order)
+    table = table[order]
+    table.columns.name = None
+    return table, units
+
+
+def yearly_kpi(kpis: pd.DataFrame, metric: str) -> pd.Series:
+    """One metric per year (last value of the year)."""
+    sel = sorted_in_time(kpis[kpis["metric"] == metric]) if not kpis.empty else kpis
+    if sel.empty:
+        return pd.Series(dtype=float)
+    return sel.groupby("year", sort=True)["value"].last().astype(float)
+
+
+def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
+    """Per year: traded quantity and money (fen); the mean price is ``amount_fen / quantity / 100``."""
+    g = trades.groupby("year", sort=True).agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+    return g[g["quantity"] > 0]
+
+
+def relation_name(relation: str) -> str:
+    """A trading relation without the price-monitoring flag (``...;flag=high`` → ``...``, rule L16)."""
+    return str(relation).split(";flag=", 1)[0]
+
+
+@dataclass
+class BaseLevels:
+    """Base prices of one series of trades, per year, in yuan per shown unit.
+
+    ``lines``: at most ``max_lines`` levels, each keyed by the relations sharing it (``()`` = the right's
+    base price from the kpis). ``band``: instead of lines, the lowest and highest base price of each year
+    (columns ``low``, ``high``) when there are more levels or a relation's base price varies within a
+    year. ``relations``: number of relations with a base price.
+    """
+
+    lines: list[tuple[tuple[str, ...], pd.Series]]
+    band: pd.DataFrame | None
+    relations: int
+
+
+def base_price_levels(
+    trades: pd.DataFrame, kpi_base: pd.Series, factor: float = 1.0, max_lines: int = 2
+) -> BaseLevels:
+    """Base prices of the relations of ``trades`` (``relation``/``base_price``; zero means none), with the
+    right's base price ``kpi_base`` (per year, already per shown unit) first if given; relation levels equal
+    to it are left out."""
+    rel = trades[(trades["relation"] != "") & trades["base_price"].notna() & (trades["base_price"] > 0)]
+    rel = sorted_in_time(rel).assign(
+        _name=lambda df: df["relation"].map(relation_name),
+        _base=lambda df: (df["base_price"].astype(float) * factor).round(6),
+    )
+    # One level per base price path: a relation joins a level whose prices it shares (every price of the
+    # relation is one of the level's, and equal in the years both have), so relations trading in
+    # different years at the same base price are one level.
+    levels: list[tuple[dict[int, float], list[str]]] = []
+    varying = False
+    for name, grp in rel.groupby("_name", sort=True):
+        per_year = grp.groupby("year", sort=True)["_base"]
+        varying = varying or bool((per_year.nunique() > 1).any())
+        values = {int(y): float(v) for y, v in per_year.last().items()}
+        for level, names in levels:
+            if set(values.values()) <= set(level.values()) and all(
+                level.get(y, v) == v for y, v in values.items()
+            ):
+                level.update(values)
+                names.append(str(name))
+                break
+        else:
+            levels.append((values, [str(name)]))
+    lines: list[tuple[tuple[str, ...], pd.Series]] = []
+    kpi = kpi_base.dropna().astype(float)
+    kpi = kpi[kpi > 0]
+    if not kpi.empty:
+        lines.append(((), kpi))
+    for values, names in levels:
+        if not kpi.empty and all(y in kpi.index and abs(float(kpi[y]) - v) < 1e-9 for y, v in values.items()):
+            continue
+        lines.append((tuple(names), pd.Series(dict(sorted(values.items())), dtype=float)))
+    n_rel = sum(len(names) for _, names in levels)
+    if len(lines) <= max_lines and not varying:
+        return BaseLevels(lines, None, n_rel)
+    all_values = rel.set_index("year")["_base"]
+    if not kpi.empty:
+        all_values = pd.concat([all_values, kpi])
+    band = all_values.groupby(level=0, sort=True).agg(["min", "max"]).rename(columns={"min": "low", "max": "high"})
+    return BaseLevels([], band, n_rel)
+
+
+def volume_by_year_mechanism(trades: pd.DataFrame) -> pd.DataFrame:
+    if trades.empty:
+        return pd.DataFrame()
+    t = trades.pivot_table(
+        index="year", columns="mechanism", values="quantity", aggfunc="sum", fill_value=0, sort=True
+    )
+    t = t[ordered(list(t.columns), MECHANISM_ORDER)].astype("int64")
+    t.columns.name = None
+    return t
+
+
+def surcharge_by_year_band(charges: pd.DataFrame) -> pd.DataFrame:
+    """Sum of ``amount_fen`` of surcharges, years as rows, bands as columns (integers, fen)."""
+    s = charges[charges["kind"] == "surcharge"] if not charges.empty else charges
+    if s.empty:
+        return pd.DataFrame()
+    t = s.pivot_table(
+        index="year", columns="band", values="amount_fen", aggfunc="sum", fill_value=0, sort=True
+    ).astype("int64")
+    t.columns.name = None
+    return t
+
+
+def charges_by_kind_band(charges: pd.DataFrame) -> pd.DataFrame:
+    """Count, quantity and ``amount_fen`` of charges by kind and band (integers)."""
+    if charges.empty:
+        return pd.DataFrame(columns=["kind", "band", "count", "quantity", "amount_fen"])
+    g = (
+        charges.groupby(["kind", "band"], sort=True)
+        .agg(count=("amount_fen", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+        .reset_index()
+    )
+    kinds = ordered(list(g["kind"]), KIND_ORDER)
+    g["_k"] = g["kind"].map({k: i for i, k in enumerate(kinds)})
+    return g.sort_values(["_k", "band"], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def rejected_by_reason(rejected: pd.DataFrame) -> pd.DataFrame:
+    if rejected.empty:
+        return pd.DataFrame(columns=["reason", "count", "quantity"])
+    g = (
+        rejected.groupby("reason", sort=True)
+        .agg(count=("reason", "size"), quantity=("quantity", "sum"))
+        .reset_index()
+    )
+    return g.sort_values(["count", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def top_holders(trades: pd.DataFrame, side: str, n: int = TOP_HOLDERS) -> pd.DataFrame:
+    """Accounts with the largest quantity bought (``side='buyer'``) or sold (``side='seller'``)."""
+    if trades.empty:
+        return pd.DataFrame(columns=["account", "trades", "quantity", "amount_fen"])
+    g = (
+        trades.groupby(side, sort=True)
+        .agg(trades=("quantity", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
+        .reset_index()
+        .rename(columns={side: "account"})
+    )
+    g = g.sort_values(["quantity", "amount_fen", "account"], ascending=[False, False, True], kind="stable")
+    return g.head(n).reset_index(drop=True)

@@ -1,0 +1,101 @@
+"""Renderers of a :class:`~rights_market.report.document.Document`: HTML and Markdown, from the Jinja2
+templates ``templates/report.html.j2`` and ``templates/report.md.j2``.
+
+The HTML environment autoescapes: every ``{{ value }}`` of the template is escaped, so text from a run (a
+holder's name, a relation, a reason) can never become markup. Strings are escaped with :func:`html.escape`
+(``&quot;``, ``&#x27;``), as the report always did; anything else by Jinja2's own escaping. The Markdown
+environment does not autoescape; its template passes text through :func:`md_text` and :func:`md_cell`.
+Used by the run report and the comparison (:mod:`rights_market.compare.build`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .document import Document
+
+__all__ = ["md_cell", "md_text", "render_html", "render_markdown"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _slug(text: str, used: set[str]) -> str:
+    base = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "section"
+    slug, i = base, 2
+    while slug in used:
+        slug, i = f"{base}-{i}", i + 1
+    used.add(slug)
+    return slug
+
+
+def md_text(text: str) -> str:
+    """Text safe in Markdown: no raw HTML tags, no line breaks."""
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>").replace("\n", " ")
+
+
+def md_cell(text: str) -> str:
+    """Text safe in a Markdown table cell."""
+    return md_text(text).replace("|", "\\|")
+
+
+def _md_total(cell: str, total: bool) -> str:
+    return f"**{cell}**" if total and cell else cell
+
+
+def _escape_str(value: object) -> object:
+    """Finalizer of the HTML environment: strings escaped by :func:`html.escape` (marked safe so that
+    autoescaping does not escape them twice); other values are left to autoescaping."""
+    return Markup(html.escape(value)) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _zip(a, b):
+    return zip(a, b, strict=True)
+
+
+@cache
+def _env(kind: str) -> Environment:
+    is_html = kind == "html"
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=is_html,
+        finalize=_escape_str if is_html else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(zip=_zip, md_text=md_text, md_cell=md_cell, md_total=_md_total)
+    return env
+
+
+def _blocks(doc: Document, slugs: bool) -> list[tuple[str, object, str]]:
+    """``(block type name, block, heading id)`` for each block (ids only for headings, unique)."""
+    used: set[str] = set()
+    out = []
+    for b in doc.blocks:
+        kind = type(b).__name__
+        out.append((kind, b, _slug(b.text, used) if slugs and kind == "Heading" else ""))
+    return out
+
+
+def render_html(doc: Document, figure_png: dict[str, bytes]) -> str:
+    """The self-contained HTML page of ``doc``: inline CSS, figures as base64 PNG (``figure_png`` by stem)."""
+    data = {
+        b.stem: base64.b64encode(figure_png[b.stem]).decode("ascii")
+        for b in doc.blocks if type(b).__name__ == "FigureBlock"
+    }
+    return _env("html").get_template("report.html.j2").render(
+        doc=doc, html_lang="zh-CN" if doc.lang == "zh" else doc.lang, blocks=_blocks(doc, True), figure_data=data
+    )
+
+
+def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:
+    """The Markdown of ``doc``; figures link ``figure_paths[stem]`` (relative paths)."""
+    text = _env("md").get_template("report.md.j2").render(blocks=_blocks(doc, False), figure_paths=figure_paths)
+    return text.rstrip("\n") + "\n"

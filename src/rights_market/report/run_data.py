@@ -1,0 +1,100 @@
+"""The run the report reads: its manifest and tables (columns and dtypes of the table schema), and the
+selections every part of the report makes (rows of one right, rights present, time order).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..engine.calendar import DAYS_PER_YEAR
+from ..tables.schema import SCHEMA
+from .rights_display import RIGHT_ORDER
+
+#: The tables the report reads (the register is not shown).
+REPORT_TABLES = ("holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis")
+
+
+@dataclass
+class Run:
+    """The manifest and tables of one run directory."""
+
+    path: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame]
+
+
+def _empty(schema: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
+
+
+def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
+    """A table file read with the columns and dtypes of ``schema`` (``{column: dtype}``): a missing file is an
+    empty table, a missing column is filled (0, NaN or ``""``), strings are plain ``str`` (not categoricals),
+    integers have their declared width."""
+    if not path.exists():
+        return _empty(schema)
+    df = pd.read_parquet(path)
+    for col, dtype in schema.items():
+        if col not in df.columns:
+            fill: object = 0 if dtype.startswith("int") else (float("nan") if dtype == "float64" else "")
+            df[col] = pd.Series([fill] * len(df), index=df.index, dtype=dtype)
+        elif dtype == "str":
+            df[col] = df[col].fillna("").astype(str)
+        elif dtype.startswith("int"):
+            df[col] = df[col].fillna(0).astype(dtype)
+    return df.reset_index(drop=True)
+
+
+def load_run(run_dir: Path) -> Run:
+    """Read ``manifest.json`` and every table of ``run_dir``; absent files become empty tables."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run directory {run_dir} does not exist")
+    manifest_path = run_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    tables = {name: read_table(run_dir / f"{name}.parquet", SCHEMA[name].dtypes()) for name in REPORT_TABLES}
+    return Run(run_dir, manifest, tables)
+
+
+def right_of_product(product: pd.Series) -> pd.Series:
+    """``water.annual`` -> ``water``."""
+    return product.astype(str).str.split(".", n=1).str[0]
+
+
+def for_right(df: pd.DataFrame, right: str) -> pd.DataFrame:
+    if df.empty:
+        return df
+    rights = df["right"] if "right" in df.columns else right_of_product(df["product"])
+    return df[rights == right]
+
+
+def rights_in_run(run: Run) -> list[str]:
+    """Rights present in any table, water first (then emission, land, forest, others alphabetically)."""
+    found: set[str] = set()
+    for df in run.tables.values():
+        if df.empty:
+            continue
+        col = df["right"] if "right" in df.columns else right_of_product(df["product"])
+        found.update(v for v in col.unique() if v)
+    known = [r for r in RIGHT_ORDER if r in found]
+    return known + sorted(found - set(RIGHT_ORDER))
+
+
+def sorted_in_time(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by time, keeping file order among equal times."""
+    return df.sort_values("time", kind="stable")
+
+
+def fractional_year(df: pd.DataFrame) -> pd.Series:
+    """Calendar year plus the share of the year elapsed (day ``time`` of a 365-day year)."""
+    return df["year"].astype(float) + (df["time"] % DAYS_PER_YEAR).astype(float) / DAYS_PER_YEAR
+
+
+def ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
+    vals = list(dict.fromkeys(values))
+    return [v for v in order if v in vals] + sorted(v for v in vals if v not in order)
