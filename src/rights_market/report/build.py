@@ -1433,21 +1433,19 @@ def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:
     out: list[str] = []
     for b in doc.blocks:
         if isinstance(b, Heading):
-            out += [f"{'#' * b.level} {b.text}", ""]
+            out += [f"{'#' * b.level} {_md_text(b.text)}", ""]
         elif isinstance(b, Para):
-            out += [
-                f"*{b.text}*" if b.kind == "note" else (f"> {b.text}" if b.kind == "empty" else b.text),
-                "",
-            ]
+            text = _md_text(b.text)
+            out += [f"*{text}*" if b.kind == "note" else (f"> {text}" if b.kind == "empty" else text), ""]
         elif isinstance(b, Bullets):
             out += [f"- {_md_text(item)}" for item in b.items] + [""]
         elif isinstance(b, KeyValues):
             out += [f"- **{_md_escape(k)}{b.sep}** {_md_escape(v)}" for k, v in b.items] + [""]
         elif isinstance(b, FigureBlock):
-            out += [f"![{_md_escape(b.caption)}]({figure_paths[b.stem]})", "", f"*{b.caption}*", ""]
+            out += [f"![{_md_escape(b.caption)}]({figure_paths[b.stem]})", "", f"*{_md_text(b.caption)}*", ""]
         elif isinstance(b, TableBlock):
             if b.title:
-                out += [f"#### {b.title}", ""]
+                out += [f"#### {_md_text(b.title)}", ""]
             out.append("| " + " | ".join(_md_escape(c) for c in b.columns) + " |")
             out.append("|" + "|".join("---:" if a == "r" else ":---" for a in b.align) + "|")
             for i, row in enumerate(b.rows):
@@ -1457,7 +1455,7 @@ def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
             if b.note:
-                out += [f"*{b.note}*", ""]
+                out += [f"*{_md_text(b.note)}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -1519,6 +1517,17 @@ def write_with_figures(
 
     Returns ``"figure:<stem>"`` for each figure and what ``write_documents`` returned.
     """
+    from ..outdir import clean_leftovers, writing
+
+    with writing(out_dir, "write the report"):
+        clean_leftovers(out_dir)
+        clean_leftovers(Path(out_dir) / FIGURE_DIR)
+        return _write_with_figures(out_dir, figures, write_documents, pattern, record)
+
+
+def _write_with_figures(out_dir: Path, figures: Sequence[FigureBlock],
+                        write_documents: Callable[[dict[str, str], dict[str, bytes]], dict[str, Path]],
+                        pattern: re.Pattern[str], record: str) -> dict[str, Path]:
     fig_dir = Path(out_dir) / FIGURE_DIR
     drawn = {f"{b.stem}.png" for b in figures}
     before = figures_written_before(out_dir, pattern=pattern, record=record)
