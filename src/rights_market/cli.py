@@ -333,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         # a file-system error that names its file (no space, read-only, no permission, ...) is about the
-        # place the user chose, not a bug; anything else stays an internal error below
+        # place the user chose, not a bug; any other OSError (or one about our own files) is an internal error
         if args.debug:
             raise
         if exc.errno not in FILE_SYSTEM_ERRNOS or not exc.filename or _in_package(exc.filename):
