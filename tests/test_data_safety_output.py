@@ -222,7 +222,9 @@ def test_classroom_out_refuses_user_folder(tmp_path: Path) -> None:
 def test_report_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     (tmp_path / "thesis.txt").write_text("x")
     assert main(["report", str(tmp_path)]) == 2
-    assert tree(tmp_path) == {"thesis.txt": b"x"}
+    (tmp_path / "manifest.json").write_text('{"name": "my package"}')  # someone else's manifest
+    assert main(["report", str(tmp_path)]) == 2
+    assert tree(tmp_path) == {"thesis.txt": b"x", "manifest.json": b'{"name": "my package"}'}
 
 
 # ------------------------------------------------------------------------------ leftovers, permissions

@@ -270,8 +270,14 @@ def _cmd_report(args) -> int:
         from .sweep.commands import cmd_report_store
 
         return cmd_report_store(args)
+    from .outdir import kind_of
+
+    # reports are written only into folders of ours (run directories and stores), never into others
     if not (run_dir / "manifest.json").is_file():
         raise InputError(f"{run_dir}: not a run directory (no manifest.json); run `rights-market run SCENARIO` first")
+    if kind_of(run_dir) != "run":
+        raise InputError(f"{run_dir}: its manifest.json is not one of a rights-market run; nothing was written: "
+                         f"give a run directory written by `rights-market run`")
     paths = build_report(run_dir, lang=args.lang)
     for p in paths.values():
         print(f"written: {p}")
