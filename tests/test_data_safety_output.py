@@ -246,18 +246,21 @@ def test_killed_run_leftovers_are_cleaned_when_safe(tmp_path: Path, fast_result)
     old_style = tmp_path / ".tmp-run4-ab_cd123"
     fresh_old_style = tmp_path / ".tmp-run5-ab_cd456"
     user_hidden = tmp_path / ".tmp-my-notes"
-    for d in (killed, replaced, alive, old_style, fresh_old_style, user_hidden, elsewhere):
+    users_old_style = tmp_path / ".tmp-thesis-draft_01"  # named like a leftover, but holds the user's text
+    for d in (killed, replaced, alive, old_style, fresh_old_style, user_hidden, elsewhere, users_old_style):
         if d is not None:
             d.mkdir()
             (d / "holders.parquet").write_bytes(b"half")
+    (users_old_style / "chapter1.txt").write_text("mine")
     half_file.write_bytes(b"half")
     day_ago = time.time() - 2 * 24 * 3600
     os.utime(old_style, (day_ago, day_ago))
+    os.utime(users_old_style, (day_ago, day_ago))
     write_run(fast_result, tmp_path / "run")
     left = set(os.listdir(tmp_path))
     assert killed.name not in left and replaced.name not in left and half_file.name not in left
     assert old_style.name not in left
-    assert {alive.name, fresh_old_style.name, user_hidden.name, "run"} <= left
+    assert {alive.name, fresh_old_style.name, user_hidden.name, users_old_style.name, "run"} <= left
     if elsewhere is not None:
         assert elsewhere.name in left  # another machine's writer cannot be checked from here: kept
     assert clean_leftovers(tmp_path) == []

@@ -23,8 +23,9 @@ process is killed these stay behind; :func:`clean_leftovers` removes those made 
 that is no longer alive, the only case in which nobody can still be writing them. Another machine's
 leftovers (a shared network folder) are left alone, since their process cannot be checked from here. A
 process id reused by a new process only delays the cleaning (safe). Staging folders of earlier versions
-(``.tmp-<name>-<8 random characters>``, no process id) are removed once they are a day old: writing a
-result takes seconds, so nobody is still writing them.
+(``.tmp-<name>-<8 random characters>``, no process id) are removed once they are a day old (writing a
+result takes seconds, so nobody is still writing them) and only if they hold nothing but the files of a run
+directory (so that a folder of the user's that happens to have such a name is never touched).
 
 Result folders get the usual permissions, 0o777 less the umask (like ``mkdir``), for runs, comparisons and
 stores alike: results are meant to be read by colleagues and tools the way the user's other files are, and
@@ -153,6 +154,23 @@ def _is_staging(name: str) -> bool:
     return bool(_TAG.search(name) or _FILE_TAG.search(name) or _LEGACY_DIR.match(name))
 
 
+_RUN_FILE = re.compile(r"[a-z_]+\.parquet|manifest\.json|events\.jsonl|report\.(html|md|xlsx)|"
+                       r"figures/[^/]+\.png|figures/\.report-figures\.json")
+
+
+def _holds_only_run_files(folder: Path) -> bool:
+    """Whether every file in ``folder`` (or in one run folder inside it, as the classroom stages) is a file
+    a run directory holds: an old-style leftover, not someone's folder that happens to look like one."""
+    for p in folder.rglob("*"):
+        if p.is_symlink():
+            return False
+        if p.is_file():
+            rel = p.relative_to(folder).parts
+            if not (_RUN_FILE.fullmatch("/".join(rel)) or _RUN_FILE.fullmatch("/".join(rel[1:]))):
+                return False
+    return True
+
+
 def staging_tag() -> str:
     """``<pid>-<host>-<random>``: who is writing a staging folder or file (see the module docstring)."""
     return f"{os.getpid()}-{_HOST}-{uuid.uuid4().hex[:8]}"
@@ -199,8 +217,9 @@ def clean_leftovers(folder: str | Path) -> list[Path]:
                 if m is not None:
                     stale = m["host"] == _HOST and not _alive(int(m["pid"]))
                 else:
-                    stale = bool(_LEGACY_DIR.match(name)) and now - entry.stat(follow_symlinks=False).st_mtime \
-                        > LEGACY_AGE_SECONDS
+                    stale = (bool(_LEGACY_DIR.match(name))
+                             and now - entry.stat(follow_symlinks=False).st_mtime > LEGACY_AGE_SECONDS
+                             and _holds_only_run_files(Path(entry.path)))
                 if stale:
                     shutil.rmtree(entry.path)
                     removed.append(Path(entry.path))
