@@ -11,6 +11,7 @@ import pytest
 
 from conftest import SCENARIOS, SMALL_WATER
 from rights_market import load_scenario, results, simulate
+from rights_market.outdir import OutputError
 
 DEFAULT = str(SCENARIOS / "dawukou_water.yaml")
 
@@ -62,7 +63,7 @@ def test_a_crash_while_writing_leaves_no_half_directory(tmp_path, monkeypatch):
         real(df, path)
 
     monkeypatch.setattr(results, "_write_table", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk full"):  # a file-system error is an input error naming the path
         results.write_run(result, tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
 

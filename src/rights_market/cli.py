@@ -40,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write a run directory")
     run.add_argument("scenario", type=Path)
     run.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's seed)")
-    run.add_argument("--out", type=Path, default=None, help="run directory (default results/<name>-seed<N>-<hash>)")
+    run.add_argument("--out", type=Path, default=None,
+                     help="run directory to create (default results/<name>-seed<N>-<hash>); must not exist or "
+                          "be empty (with --replications: a store)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace an earlier run directory (or a store of another study) at --out; nothing "
+                          "else is ever replaced")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a scenario value, e.g. --set calendar.years=3 (repeatable)")
     run.add_argument("--check", action="store_true",
@@ -84,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="override applied to every scenario file given (repeatable)")
     cmp.add_argument("--replications", type=int, default=1, metavar="N", help="seeds per scenario (default 1)")
     cmp.add_argument("--seed", type=int, default=None, help="base seed (default: the baseline's seed)")
-    cmp.add_argument("--out", type=Path, default=None, help="comparison directory (default results/compare-...)")
+    cmp.add_argument("--out", type=Path, default=None,
+                     help="comparison directory to create (default results/compare-...); must not exist or be empty")
+    cmp.add_argument("--overwrite", action="store_true",
+                     help="replace an earlier comparison directory at --out; nothing else is ever replaced")
     cmp.add_argument("--lang", choices=["en", "zh"], default="en")
     cmp.add_argument("--metric", action="append", default=[], metavar="RIGHT.METRIC",
                      help="indicator to draw, e.g. water.mean_price (repeatable; default: a set per right)")
@@ -93,7 +101,10 @@ def _parser() -> argparse.ArgumentParser:
 
     swp = sub.add_parser("sweep", help="run a sweep file (grid or random design × seeds) on Dask into a store")
     swp.add_argument("sweep", type=Path)
-    swp.add_argument("--store", type=Path, default=None, help="results store (default results/sweeps/<name>)")
+    swp.add_argument("--store", type=Path, default=None,
+                     help="results store (default results/sweeps/<name>): new, empty, or this sweep's to resume")
+    swp.add_argument("--overwrite", action="store_true",
+                     help="replace a store of another study at --store; nothing else is ever replaced")
     swp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a value of the sweep file, e.g. --set seeds.replications=2")
     swp.add_argument("--dry-run", action="store_true", help="list the runs (done or to do) and stop")
@@ -122,6 +133,8 @@ def _study_args(p: argparse.ArgumentParser) -> None:
 
 def _cmd_run(args) -> int:
     from .api import load_scenario, simulate, write_run
+    from .outdir import claim
+    from .results import run_dir_for
 
     scenario = load_scenario(args.scenario, args.overrides)
     if args.replications is not None:
@@ -130,6 +143,8 @@ def _cmd_run(args) -> int:
         if args.replications < 1 or args.check:
             raise InputError("--replications needs N >= 1 and does not go with --check (check single runs)")
         return cmd_replications(args, scenario)
+    out = args.out if args.out is not None else run_dir_for(scenario, args.seed)
+    claim(out, "run", overwrite=args.overwrite)  # refuse before running, not after
     total = scenario.calendar.years * scenario.calendar.sessions_per_year
     bar = None
     if not args.no_progress and sys.stderr.isatty():
@@ -146,7 +161,7 @@ def _cmd_run(args) -> int:
     finally:
         if bar is not None:
             bar.close()
-    out = write_run(result, args.out)
+    out = write_run(result, out, overwrite=args.overwrite)
     if args.report:
         from .report import build_report
 
@@ -304,6 +319,9 @@ def _cmd_report(args) -> int:
         from .sweep.commands import cmd_report_store
 
         return cmd_report_store(args)
+    from .outdir import kind_of
+
+    # reports are written only into folders of ours (run directories and stores), never into others
     if not (run_dir / "manifest.json").is_file():
         from .pathkind import describe, folder_problem
 
@@ -313,6 +331,9 @@ def _cmd_report(args) -> int:
             raise InputError(f"{run_dir}: a folder, but not a run directory (no manifest.json) nor a results "
                              f"store (no study.json); {hint}")
         raise InputError(folder_problem(run_dir, expected, hint))
+    if kind_of(run_dir) != "run":
+        raise InputError(f"{run_dir}: its manifest.json is not one of a rights-market run; nothing was written: "
+                         f"give a run directory written by `rights-market run`")
     paths = build_report(run_dir, lang=args.lang)
     for p in paths.values():
         print(f"written: {p}")
@@ -343,6 +364,7 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .limits import Limits, using
+    from .outdir import FILE_SYSTEM_ERRNOS, OutputError, describe_os_error
     from .scenario.errors import ScenarioError, printable
     from .scenario.loader import include_dirs
     from .sweep.commands import StudyInputError
@@ -363,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{n} problem{'s' if n != 1 else ''} found; fix the file (or the --set values) and try again",
               file=sys.stderr)
         return EXIT_INPUT
-    except (InputError, StudyInputError) as exc:
+    except (InputError, StudyInputError, OutputError) as exc:
         if args.debug:
             raise
         print(f"error: {printable(str(exc))}", file=sys.stderr)
@@ -372,15 +394,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader of our output went away (e.g. `| head`); not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # a file-system error that names its file (no space, read-only, no permission, ...) is about the
+        # place the user chose, not a bug; any other OSError (or one about our own files) is an internal error
+        if args.debug:
+            raise
+        if exc.errno not in FILE_SYSTEM_ERRNOS or not exc.filename or _in_package(exc.filename):
+            return _internal(exc)
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence prints a short message
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc}\nrun again with --debug for the traceback",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+def _in_package(filename: object) -> bool:
+    """Whether ``filename`` is one of this package's own files (a missing one there is a bug, not input)."""
+    try:
+        return Path(__file__).resolve().parent in Path(str(filename)).resolve().parents
+    except (OSError, ValueError):
+        return False
+
+
+def _internal(exc: BaseException) -> int:
+    print(f"internal error: {type(exc).__name__}: {exc}\nrun again with --debug for the traceback", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Writing a run directory atomically (design principle 6) and reading it back.
 
-The tables go to a temporary directory beside the target, which replaces the target in one rename only
-when everything is written; a crash leaves at most a ``.tmp-*`` directory that is never mistaken for a run.
+The tables go to a staging directory beside the target, which is renamed into place only when everything
+is written; a crash leaves at most a ``.tmp-*`` directory that is never mistaken for a run, and is removed
+by the next write into the same folder once its process is gone (:func:`rights_market.outdir.clean_leftovers`).
+Where a run may be written, and when an earlier one is replaced, is :func:`rights_market.outdir.claim`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 from ._version import __version__
 from .atomic import replace_dir
 from .engine.run import Result
+from .outdir import claim, clean_leftovers, staging_dir, writing
 from .scenario.model import Scenario
 from .tables.schema import SCHEMA
 
@@ -39,7 +41,14 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def default_run_dir(result: Result, root: Path = Path("results")) -> Path:
-    return root / f"{result.scenario.name}-seed{result.seed}-{scenario_hash(result.scenario)[:8]}"
+    return run_dir_for(result.scenario, result.seed, root)
+
+
+def run_dir_for(scenario: Scenario, seed: int | None = None, root: Path = Path("results")) -> Path:
+    """``<root>/<name>-seed<N>-<hash8>``: where a run of ``scenario`` with ``seed`` goes by default (the
+    scenario's own seed if None), known before it runs."""
+    seed = scenario.seed if seed is None else int(seed)
+    return Path(root) / f"{scenario.name}-seed{seed}-{scenario_hash(scenario)[:8]}"
 
 
 def manifest(result: Result) -> dict[str, Any]:
@@ -61,24 +70,32 @@ def _write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 
 
-def write_run(result: Result, out_dir: Path | None = None) -> Path:
+def write_run(result: Result, out_dir: str | Path | None = None, *, overwrite: bool = False) -> Path:
     """Write ``result`` to ``out_dir`` (default ``results/<name>-seed<N>-<hash8>``), atomically.
 
-    An existing directory of the same name is replaced only once the new one is complete.
+    ``out_dir`` must not exist, or be an empty folder; an earlier run directory of this tool there is
+    replaced (once the new one is complete) only with ``overwrite=True``. Anything else there (a file, a
+    folder of other things, the working folder) is refused with
+    :class:`~rights_market.outdir.OutputError` before anything is written, as is a place that cannot be
+    written (full or read-only disk, no permission). Folders get the usual permissions (0o777 less the
+    umask).
     """
     target = Path(out_dir) if out_dir is not None else default_run_dir(result)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
-    try:
-        for name in TABLE_FILES:
-            _write_table(result.tables.raw(name).to_arrow(), tmp / f"{name}.parquet")
-        with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
-            json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
-            fh.write("\n")
-        replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    replace = claim(target, "run", overwrite=overwrite)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target.parent)
+        tmp = staging_dir(target.parent, target.name)
+        try:
+            for name in TABLE_FILES:
+                _write_table(result.tables.raw(name).to_arrow(), tmp / f"{name}.parquet")
+            with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
+                json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
+                fh.write("\n")
+            replace_dir(tmp, target, replace=replace)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return target
 
 

@@ -75,7 +75,10 @@ def _public_address(host: str) -> str:
 def cmd_classroom(args) -> int:
     """Serve or replay (see the module docstring); exit code 0, or InputError/ScenarioError for bad input."""
     from ..cli import InputError
+    from ..outdir import claim
 
+    if args.out is not None:  # refused now, not when the class is over
+        claim(args.out, "run", option="--out")
     if args.replay is not None:
         if args.scenario is not None:
             raise InputError("give a classroom scenario or --replay EVENTS_JSONL, not both")

@@ -35,7 +35,8 @@ class EventLog:
         self._fh: TextIO | None = None
         if journal is not None:
             journal.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(journal, "w", encoding="utf-8")  # noqa: SIM115 - kept open for the session
+            # "x": a journal is never replaced (two sessions started in the same second get an error)
+            self._fh = open(journal, "x", encoding="utf-8")  # noqa: SIM115 - kept open for the session
             self._fh.write(dumps(self.header) + "\n")
             self._fh.flush()
 

@@ -17,7 +17,9 @@ period too. The classroom adds:
 
 The manifest gets a ``classroom`` entry (seed, periods played, efficiency per period, people, events).
 Everything is written into a staging directory beside the target and renamed into place at the end, so a
-run directory appears whole or not at all (design principle 6). :func:`prepare` takes the data out of a
+run directory appears whole or not at all (design principle 6). The target follows the policy of every run
+directory (:func:`rights_market.outdir.claim`): new or empty, never a file or a folder of other things; an
+earlier run directory there is replaced only with ``overwrite=True``. :func:`prepare` takes the data out of a
 session on the caller's thread; :func:`write_prepared` only writes, so it may run in a worker thread.
 """
 
@@ -26,7 +28,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from ..atomic import replace_dir
 from ..engine.run import LazyTables, Result
 from ..engine.world import TABLES
 from ..ledger import Table
+from ..outdir import claim, clean_leftovers, staging_dir, writing
 from ..results import scenario_hash, write_run
 from ..rights.catalogue import INSTITUTIONS
 from .session import ClassroomSession
@@ -132,11 +134,23 @@ def prepare(session: ClassroomSession, out: Path) -> Prepared:
                                               "tape": tape_table(session)}, session.log.text(), info, Path(out))
 
 
-def write_prepared(prepared: Prepared, report: bool = True, lang: str = "en") -> Path:
-    """Write a prepared session to its run directory atomically (and its report); the directory."""
+def write_prepared(prepared: Prepared, report: bool = True, lang: str = "en", *, overwrite: bool = False) -> Path:
+    """Write a prepared session to its run directory atomically (and its report); the directory.
+
+    Raises :class:`~rights_market.outdir.OutputError` if the target may not or cannot be written.
+    """
     target = prepared.out
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage_root = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    replace = claim(target, "run", overwrite=overwrite)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target.parent)
+        stage_root = staging_dir(target.parent, target.name)
+        _write_staged(prepared, stage_root, target, replace, report, lang)
+    return target
+
+
+def _write_staged(prepared: Prepared, stage_root: Path, target: Path, replace: bool, report: bool,
+                  lang: str) -> None:
     try:
         staged = write_run(prepared.result, stage_root / target.name)
         for name, df in prepared.extras.items():
@@ -152,10 +166,9 @@ def write_prepared(prepared: Prepared, report: bool = True, lang: str = "en") ->
             from ..report import build_report
 
             build_report(staged, lang=lang)
-        replace_dir(staged, target)
+        replace_dir(staged, target, replace=replace)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
-    return target
 
 
 def write_session(session: ClassroomSession, out: Path | None = None, *, report: bool = True,

@@ -35,14 +35,19 @@ def compare(
     workers: int | None = 1,
     scheduler: str | None = None,
     progress: bool | None = None,
+    overwrite: bool = False,
 ) -> dict[str, Path]:
     """Run what needs running and write the comparison (see :func:`prepare` and :func:`build_comparison`).
+
+    ``out_dir`` must be new or empty, or hold this same comparison (resumed); an earlier other comparison
+    there is replaced only with ``overwrite``; anything else is refused
+    (:class:`~rights_market.outdir.OutputError`) before anything runs.
 
     Returns the paths written (``html``, ``md``, ``xlsx``, ``figure:*``) and ``dir``, the comparison directory.
     """
     groups, out, _ = prepare(inputs, variants=variants, overrides=overrides, replications=replications, seed=seed,
                              out_dir=Path(out_dir) if out_dir is not None else None, workers=workers,
-                             scheduler=scheduler, progress=progress)
+                             scheduler=scheduler, progress=progress, overwrite=overwrite)
     paths = build_comparison(groups, out, lang, metrics=metrics)
     paths["dir"] = out
     return paths

@@ -8,17 +8,25 @@ and ``variants`` (``--vary NAME:path=value``) are the baseline scenario (the fir
 file) with overrides. Every scenario run here uses the same seeds (common random numbers): replication 0 the
 base seed (``--seed`` or the baseline's seed), the others derived from it (:mod:`rights_market.sweep.seeds`).
 The runs made here go to one store, ``OUT/store``, in the order of the groups; a repeated command resumes it.
+
+The comparison directory ``OUT`` follows :func:`rights_market.outdir.claim`: it must be new or empty, or hold
+this same comparison (resumed; its ``comparison.json`` records which), or an earlier comparison that is
+replaced only with ``overwrite`` (``--overwrite``). Anything else is refused before anything runs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
+from ..atomic import write_atomic
+from ..outdir import COMPARISON_FILE, OutputError, claim, kind_of, staging_tag, writing
 from ..pathkind import describe
 from ..results import scenario_hash
 from ..scenario.errors import Problem, ScenarioError
@@ -106,6 +114,34 @@ def _unique(label: str, used: set[str]) -> str:
     return out
 
 
+def _claim_comparison(out: Path, digest: str, overwrite: bool, inputs: Sequence[Path]) -> None:
+    """Make ``out`` this comparison's directory (see the module docstring) and record it there."""
+    marker = out / COMPARISON_FILE
+    if kind_of(out) == "comparison":
+        try:
+            same = json.loads(marker.read_text(encoding="utf-8")).get("comparison") == digest
+        except (OSError, ValueError):
+            same = False
+        if same:
+            return  # a repeated (or killed) comparison: resumed
+    replace = claim(out, "comparison", overwrite=overwrite)
+    if replace:
+        here = out.resolve()
+        inside = [str(p) for p in inputs if here == p.resolve() or here in p.resolve().parents]
+        if inside:
+            raise OutputError(f"{out}: holds inputs of this comparison ({', '.join(inside)}); nothing was "
+                              f"replaced: choose another --out")
+    with writing(out, "make the comparison folder"):
+        if replace:
+            old = out.parent / f".old-{out.name[:100]}-{staging_tag()}"
+            out.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        out.mkdir(parents=True, exist_ok=True)
+        record = {"tool": "rights-market", "kind": "comparison", "comparison": digest,
+                  "package_version": __version__, "inputs": [str(p) for p in inputs]}
+        write_atomic(marker, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
 def prepare(
     inputs: Sequence[str | Path],
     *,
@@ -117,9 +153,14 @@ def prepare(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    overwrite: bool | None = None,
 ) -> tuple[list[Group], Path, Outcome | None]:
     """Resolve the inputs into groups, running the scenarios that need it. Returns the groups (baseline
-    first), the comparison directory and the outcome of the runs made (None if none were needed)."""
+    first), the comparison directory and the outcome of the runs made (None if none were needed).
+
+    ``overwrite``: None writes into ``out_dir`` as it is (a store's own report); True or False first claims
+    it as a comparison directory (module docstring), replacing an earlier comparison only when True.
+    """
     if not inputs:
         raise CompareInputError("nothing to compare: give a baseline (a run directory, store or scenario file)")
     variants = dict(variants or {})
@@ -166,9 +207,12 @@ def prepare(
         base_seed = to_run[0][2].seed if to_run else 0
     key = json.dumps([[g.label, g.scenario_hash, [r[2] for r in g.runs]] if isinstance(g, Group)
                       else [g[0], scenario_hash(g[2])] for g in slots] + [base_seed, replications])
+    digest = hashlib.sha256(key.encode()).hexdigest()
     if out_dir is None:
         first = slots[0].label if isinstance(slots[0], Group) else slots[0][0]
-        out_dir = Path("results") / f"compare-{first}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+        out_dir = Path("results") / f"compare-{first}-{digest[:8]}"
+    if overwrite is not None:
+        _claim_comparison(Path(out_dir), digest, overwrite, [Path(i) for i in inputs])
     outcome = None
     groups: list[Group] = []
     if to_run:
@@ -183,7 +227,7 @@ def prepare(
         for p, slot in zip(study.points, to_run, strict=True):
             p["label"] = labels[id(slot)]
         store = Store(Path(out_dir) / "store")
-        outcome = execute(study, store, scheduler=scheduler, workers=workers, progress=progress)
+        outcome = execute(study, store, scheduler=scheduler, workers=workers, progress=progress, option="--out")
         done = store.done_ids()
         made: dict[int, Group] = {}
         for p, (_, source, scenario) in zip(study.points, to_run, strict=True):

@@ -68,8 +68,21 @@ def write_with_figures(
     are ever removed. Shared by the run report (:func:`build_report`) and the comparison
     (:func:`rights_market.compare.build.build_comparison`).
 
-    Returns ``"figure:<stem>"`` for each figure and what ``write_documents`` returned.
+    Returns ``"figure:<stem>"`` for each figure and what ``write_documents`` returned. File-system errors
+    become :class:`~rights_market.outdir.OutputError` naming the folder (exit 2); leftovers of killed builds
+    are cleaned first.
     """
+    from ..outdir import clean_leftovers, writing
+
+    with writing(out_dir, "write the report"):
+        clean_leftovers(out_dir)
+        clean_leftovers(Path(out_dir) / FIGURE_DIR)
+        return _write_with_figures(out_dir, figures, write_documents, pattern, record)
+
+
+def _write_with_figures(out_dir: Path, figures: Sequence[FigureBlock],
+                        write_documents: Callable[[dict[str, str], dict[str, bytes]], dict[str, Path]],
+                        pattern: re.Pattern[str], record: str) -> dict[str, Path]:
     fig_dir = Path(out_dir) / FIGURE_DIR
     drawn = {f"{b.stem}.png" for b in figures}
     before = figures_written_before(out_dir, pattern=pattern, record=record)

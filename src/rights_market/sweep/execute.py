@@ -91,12 +91,15 @@ def execute(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    overwrite: bool = False,
+    option: str = "--store",
 ) -> Outcome:
     """Run every unfinished run of ``study`` and write it into ``store`` (opened and locked here).
 
-    ``progress``: show a bar of runs done and left (None: when stderr is a terminal).
+    ``progress``: show a bar of runs done and left (None: when stderr is a terminal). ``overwrite``: replace
+    a store of another study (:meth:`Store.open`); ``option`` is named in its error messages.
     """
-    store.open(study.record())
+    store.open(study.record(), overwrite=overwrite, option=option)
     try:
         done = store.done_ids()
         todo = [t for t in study.tasks if t.run_id not in done]

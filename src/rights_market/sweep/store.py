@@ -16,7 +16,10 @@ finished runs and redoes the others (one file per run id: nothing can be duplica
 files are removed when the store is next opened. Only one process writes to a store at a time (``.lock``).
 
 The store refuses to continue a *different* study (other runs, seeds or scenarios): ``study.json`` holds a
-hash of the list of runs, checked on every open.
+hash of the list of runs, checked on every open; ``open(study, overwrite=True)`` (``--overwrite``) empties
+such a store first. Where a store may be made is the policy of :func:`rights_market.outdir.claim`: a new or
+empty folder, or a store; never a file, a folder of other things or the working folder. File-system
+errors while writing are :class:`~rights_market.outdir.OutputError` naming the path.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ..atomic import replace_dir, write_atomic
+from ..outdir import OutputError, claim, staging_dir, writing
 from ..pathkind import describe, folder_problem, is_regular_file
 from .summary import yearly_kpis
 from .task import ID_COLUMNS, RunPayload
@@ -116,17 +119,22 @@ class Store:
             raise StoreError(f"{self.path}: not a results store (no {STUDY_FILE})") from None
 
     # ------------------------------------------------------------------------------------ writing
-    def open(self, study: dict[str, Any]) -> None:
-        """Lock the store for writing, check it holds ``study`` (or nothing yet), clean leftovers.
+    def open(self, study: dict[str, Any], *, overwrite: bool = False, option: str = "--store") -> None:
+        """Lock the store for writing, check it holds ``study`` (or nothing yet; with ``overwrite`` a store of
+        another study is emptied first), clean leftovers. ``option`` is named in error messages.
 
         Raises StoreError when the path is not a folder that can be one (a file, a pipe, a device, a path
-        through a file, no permission)."""
+        through a file, a folder of other things, no permission)."""
+        try:
+            claim(self.path, "store", option=option)
+        except OutputError as exc:
+            raise StoreError(str(exc)) from None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             why = "" if self.path.exists() else f" ({exc.strerror})"
             raise StoreError(folder_problem(self.path, "a folder for a results store",
-                                            f"choose a new or empty folder with --store{why}")) from None
+                                            f"choose a new or empty folder with {option}{why}")) from None
         path = self.path / STUDY_FILE
         if path.exists() and not is_regular_file(path):
             raise StoreError(f"{path}: is {describe(path)}, not a file; this is not a results store")
@@ -136,16 +144,19 @@ class Store:
             if path.exists():
                 old = self.study()
                 if old.get("design_hash") != study["design_hash"]:
-                    raise StoreError(
-                        f"{self.path}: this store holds another study ({old.get('kind', '?')} "
-                        f"'{old.get('name', '?')}', {len(old.get('runs', []))} runs) with other runs, seeds or "
-                        f"scenarios; use a new --store (or delete this one) to start this study"
-                    )
+                    if not overwrite:
+                        raise StoreError(
+                            f"{self.path}: this store holds another study ({old.get('kind', '?')} "
+                            f"'{old.get('name', '?')}', {len(old.get('runs', []))} runs) with other runs, seeds "
+                            f"or scenarios; nothing was written: use a new {option}, or add --overwrite to "
+                            f"replace this store"
+                        )
+                    self._empty()
             else:
                 stray = [p for p in self.path.iterdir() if not p.name.startswith(".")]
                 if stray:
                     raise StoreError(f"{self.path}: the directory is not empty and is not a results store; "
-                                     f"choose an empty or new directory")
+                                     f"nothing was written: choose an empty or new directory with {option}")
             for d in (self.kpis_dir, self.runs_dir, self.failed_dir):
                 d.mkdir(exist_ok=True)
             for leftover in [*self.runs_dir.glob(".tmp-*"), *self.runs_dir.glob(".old-*")]:
@@ -158,6 +169,17 @@ class Store:
             lock.release()
             raise
         self._lock = lock
+
+    def _empty(self) -> None:
+        """Remove everything in this store but the lock (called with the lock held, for ``overwrite``)."""
+        with writing(self.path, "empty the store"):
+            for p in self.path.iterdir():
+                if p.name == ".lock":
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
 
     def close(self) -> None:
         """Release the write lock."""
@@ -176,29 +198,32 @@ class Store:
         if self._lock is None:
             raise StoreError("the store is not open for writing")
         target = self.runs_dir / payload.run_id
-        tmp = self.runs_dir / f".tmp-{payload.run_id}-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
-        try:
-            for name, data in payload.tables.items():
-                with open(tmp / f"{name}.parquet", "wb") as fh:
-                    fh.write(data)
+        with writing(target):
+            tmp = staging_dir(self.runs_dir, payload.run_id)
+            try:
+                for name, data in payload.tables.items():
+                    with open(tmp / f"{name}.parquet", "wb") as fh:
+                        fh.write(data)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
+                    json.dump(payload.manifest, fh, ensure_ascii=False, indent=2)
+                    fh.write("\n")
                     fh.flush()
                     os.fsync(fh.fileno())
-            with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
-                json.dump(payload.manifest, fh, ensure_ascii=False, indent=2)
-                fh.write("\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            replace_dir(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        write_atomic(self.kpis_dir / f"{payload.run_id}.parquet", payload.kpi_row)
-        (self.failed_dir / f"{payload.run_id}.txt").unlink(missing_ok=True)
+                # a run directory without its KPI row is an unfinished run of this store (killed between
+                # the two renames): ours to replace
+                replace_dir(tmp, target, replace=True)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            write_atomic(self.kpis_dir / f"{payload.run_id}.parquet", payload.kpi_row)
+            (self.failed_dir / f"{payload.run_id}.txt").unlink(missing_ok=True)
 
     def write_failure(self, run_id: str, text: str) -> None:
         """Record why a run failed (it stays unfinished, so the next run of the study retries it)."""
-        write_atomic(self.failed_dir / f"{run_id}.txt", text.encode("utf-8"))
+        with writing(self.failed_dir / f"{run_id}.txt"):
+            write_atomic(self.failed_dir / f"{run_id}.txt", text.encode("utf-8"))
 
     # ------------------------------------------------------------------------------------ reading
     def done_ids(self) -> set[str]:
