@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SCENARIOS
 from rights_market import load_scenario, simulate
-from rights_market.rights.teaching.policy import competitive_equilibrium
+from rights_market.rights.teaching.equilibrium import competitive_equilibrium
 from rights_market.scenario.model import Scenario
 
 TEACHING = SCENARIOS / "teaching"

@@ -7,8 +7,6 @@ Fees and surcharges go to the fiscal account, tariffs to the supplier; every lin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...engine.world import World
@@ -16,34 +14,31 @@ from ...ledger import FISCAL, SUPPLIER
 from ...rules.tariffs import bill_many
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, yuan_to_ticks
-from .holders import AGRI, ANNUAL, IND, RIGHT_P
-
-if TYPE_CHECKING:
-    from .policy import WaterPolicy
+from .state import AGRI, ANNUAL, IND, RIGHT_P, WaterConfig, WaterState
 
 
-def use_fees(pol: WaterPolicy, world: World, confirmed: np.ndarray) -> None:
+def use_fees(st: WaterState, world: World, cfg: WaterConfig, confirmed: np.ndarray) -> None:
     """W6: industrial rights are paid for every year; farmers are exempt until the given year."""
-    fees = pol.spec.fees
-    rate = np.zeros(len(pol.ids), dtype=np.int64)
-    rate[pol.sector == IND] = yuan_to_ticks(fees.industrial_use_fee_yuan_per_m3)
+    fees = cfg.spec.fees
+    rate = np.zeros(len(st.ids), dtype=np.int64)
+    rate[st.sector == IND] = yuan_to_ticks(fees.industrial_use_fee_yuan_per_m3)
     if world.clock.year > fees.farmer_fee_exempt_until_year:
-        rate[pol.sector == AGRI] = yuan_to_ticks(fees.agricultural_use_fee_yuan_per_m3)
+        rate[st.sector == AGRI] = yuan_to_ticks(fees.agricultural_use_fee_yuan_per_m3)
     due = amount_fen_array(confirmed, rate)
     payers = np.nonzero(due > 0)[0]
     if payers.size:
-        world.accounts.pay(pol.ids[payers], FISCAL, due[payers])
-        world.record_charges(holder=pol.ids[payers], payee=FISCAL, product=RIGHT_P, kind="use_fee", band=0,
+        world.accounts.pay(st.ids[payers], FISCAL, due[payers])
+        world.record_charges(holder=st.ids[payers], payee=FISCAL, product=RIGHT_P, kind="use_fee", band=0,
                              quantity=confirmed[payers], rate_ticks=rate[payers], amount_fen=due[payers])
 
 
-def use(pol: WaterPolicy, annual: np.ndarray, plan_eff: np.ndarray) -> np.ndarray:
+def use(st: WaterState, cfg: WaterConfig, annual: np.ndarray, plan_eff: np.ndarray) -> np.ndarray:
     """What each holder uses: its need, covered first by its own rights; over-use beyond its holdings
     (up to its group's allowance × plan) shares what is physically left of cap × deliverable share,
     pro rata when short. Total use never exceeds the water delivered this year."""
-    covered = np.minimum(pol.need, annual)
-    wish = np.minimum(pol.need - covered, np.floor(pol.overuse * plan_eff).astype(np.int64))
-    delivered = pol.spec.cap_m3 * pol.deliverable.numerator // pol.deliverable.denominator
+    covered = np.minimum(st.need, annual)
+    wish = np.minimum(st.need - covered, np.floor(st.overuse * plan_eff).astype(np.int64))
+    delivered = cfg.spec.cap_m3 * st.deliverable.numerator // st.deliverable.denominator
     room = max(delivered - int(covered.sum()), 0)
     total = int(wish.sum())
     if total > room:
@@ -51,27 +46,27 @@ def use(pol: WaterPolicy, annual: np.ndarray, plan_eff: np.ndarray) -> np.ndarra
     return covered + wish
 
 
-def bill(pol: WaterPolicy, world: World, used, plan_eff, quota) -> tuple[int, int, dict[int, int]]:
+def bill(st: WaterState, world: World, cfg: WaterConfig, used, plan_eff, quota) -> tuple[int, int, dict[int, int]]:
     """W8/W9 bills per sector of the year's use ``used`` against the effective plan ``plan_eff`` or the quota
     (m³); tariff lines to the supplier, surcharge lines to the fiscal account. Returns the fen of surcharges,
     of tariffs and of surcharges per band."""
-    periods = world.calendar.periods_per_year if pol.spec.assessment == "period" else 1
+    periods = world.calendar.periods_per_year if cfg.spec.assessment == "period" else 1
     ends = world.calendar.period_ends(world.clock.year_index)
     surcharge_rev = tariff_rev = 0
     band_rev: dict[int, int] = {}
     for code, sector in enumerate(SECTORS):
-        idx = np.nonzero(pol.sector == code)[0]
-        tariff, sur = pol.pricing.tariffs[sector], pol.pricing.surcharges[sector]
+        idx = np.nonzero(st.sector == code)[0]
+        tariff, sur = cfg.pricing.tariffs[sector], cfg.pricing.surcharges[sector]
         if not idx.size or (tariff is None and sur is None):
             continue
-        base_all = (plan_eff if pol.pricing.surcharge_base[sector] == "plan" else quota)[idx]
+        base_all = (plan_eff if cfg.pricing.surcharge_base[sector] == "plan" else quota)[idx]
         for k in range(periods):
             u = period_part(used[idx], k, periods)
             b = period_part(base_all, k, periods)
             lines = bill_many(u, b, tariff, sur)
             if not lines.holder.size:
                 continue
-            payer = pol.ids[idx[lines.holder]]
+            payer = st.ids[idx[lines.holder]]
             is_sur = lines.kind == "surcharge"
             payee = np.where(is_sur, FISCAL, SUPPLIER)
             acc = world.accounts

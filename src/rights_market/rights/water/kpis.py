@@ -4,38 +4,35 @@ and the efficiency of the year's trading."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ...engine.world import World
+from ...units import FEN_PER_YUAN, TICKS_PER_YUAN
 from .descriptor import RESERVE
-from .holders import RIGHT, RIGHT_P
-
-if TYPE_CHECKING:
-    from .policy import WaterPolicy
+from .state import RIGHT, RIGHT_P, UNIT, WaterConfig, WaterState, reserve_cash
 
 
-def record(pol: WaterPolicy, world: World, use, unmet, surcharge_rev, tariff_rev, band_rev,
+def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, surcharge_rev, tariff_rev, band_rev,
            reserve_stock: int) -> None:
     """Record the year's KPIs: ``use`` and ``unmet`` per holder (m³), revenues in fen (per surcharge band in
     ``band_rev``), the reserve's ``water.annual`` stock at the year end before its unsold stock expired (m³)."""
     acc = world.accounts
     k = world.record_kpi
-    k(RIGHT, "cap", pol.spec.cap_m3, "m3")
-    k(RIGHT, "confirmed", int(acc.of(RIGHT_P, pol.ids).sum()), "m3")
-    k(RIGHT, "planned", int(pol.plan.sum()), "m3")
-    k(RIGHT, "use", int(use.sum()), "m3")
-    k(RIGHT, "use_over_cap", float(use.sum()) / pol.spec.cap_m3, "1")
-    k(RIGHT, "unmet_need", int(unmet.sum()), "m3")
-    vol, amount = pol.year_volume, pol.year_amount
-    k(RIGHT, "traded_volume", vol, "m3")
-    k(RIGHT, "trade_count", pol.year_trades, "1")
-    k(RIGHT, "mean_price", (amount / 100) / vol if vol else float("nan"), "yuan/m3")
-    k(RIGHT, "base_price", pol.pricing.default_base_ticks / 10_000, "yuan/m3")
-    k(RIGHT, "surcharge_revenue", surcharge_rev / 100, "yuan")
+    cap = cfg.spec.cap_m3
+    k(RIGHT, "cap", cap, UNIT)
+    k(RIGHT, "confirmed", int(acc.of(RIGHT_P, st.ids).sum()), UNIT)
+    k(RIGHT, "planned", int(st.plan.sum()), UNIT)
+    k(RIGHT, "use", int(use.sum()), UNIT)
+    k(RIGHT, "use_over_cap", float(use.sum()) / cap, "1")
+    k(RIGHT, "unmet_need", int(unmet.sum()), UNIT)
+    vol, amount = st.year_volume, st.year_amount
+    k(RIGHT, "traded_volume", vol, UNIT)
+    k(RIGHT, "trade_count", st.year_trades, "1")
+    k(RIGHT, "mean_price", (amount / FEN_PER_YUAN) / vol if vol else float("nan"), "yuan/m3")
+    k(RIGHT, "base_price", cfg.pricing.default_base_ticks / TICKS_PER_YUAN, "yuan/m3")
+    k(RIGHT, "surcharge_revenue", surcharge_rev / FEN_PER_YUAN, "yuan")
     for band, fen in sorted(band_rev.items()):
-        k(RIGHT, f"surcharge_revenue_band_{band}", fen / 100, "yuan")
-    k(RIGHT, "tariff_revenue", tariff_rev / 100, "yuan")
-    k(RIGHT, "reserve_rights", int(acc.of(RIGHT_P, RESERVE)), "m3")
-    k(RIGHT, "reserve_stock", reserve_stock, "m3")
-    k(RIGHT, "reserve_cash", pol.reserve_cash(world) / 100, "yuan")
-    k(RIGHT, "efficiency", pol.gains_realised / pol.gains_max if pol.gains_max > 0 else float("nan"), "1")
+        k(RIGHT, f"surcharge_revenue_band_{band}", fen / FEN_PER_YUAN, "yuan")
+    k(RIGHT, "tariff_revenue", tariff_rev / FEN_PER_YUAN, "yuan")
+    k(RIGHT, "reserve_rights", int(acc.of(RIGHT_P, RESERVE)), UNIT)
+    k(RIGHT, "reserve_stock", reserve_stock, UNIT)
+    k(RIGHT, "reserve_cash", reserve_cash(world) / FEN_PER_YUAN, "yuan")
+    k(RIGHT, "efficiency", st.gains_realised / st.gains_max if st.gains_max > 0 else float("nan"), "1")

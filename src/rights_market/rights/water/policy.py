@@ -23,18 +23,19 @@ would hoard are rejected (W16). At the year end each holder uses what it needs �
 over-use allowance — and is billed by its sector's block tariff (W8) and progressive surcharge above its
 plan or quota (W8, W9); proceeds of farmers' sales to industry are split (W7); fees are due on industrial
 rights (W6). Farms that save water sell their confirmed right for a term to firms short of rights (W4).
-State lives in columnar arrays; no process per holder. The work is split by topic, each module a set of
-functions taking the policy:
+The state is declared in :mod:`.state` (:class:`~.state.WaterState`, made by
+:func:`.holders.make_holders`; the scenario's fixed rules in :class:`~.state.WaterConfig`); no process per
+holder. The work is split by topic, each module a set of functions over the state, the world and the config —
+none imports this module:
 
-* :mod:`.water_holders` — products and sectors, holders and confirmed rights (W1), plans (W3), the year's
-  allocation and needs;
-* :mod:`.water_trading` — orders, clearing, negotiation and settlement with the proceeds shares (W5, W7, W11,
+* :mod:`.holders` — holders and confirmed rights (W1), plans (W3), the year's allocation and needs;
+* :mod:`.trading` — orders, clearing, negotiation and settlement with the proceeds shares (W5, W7, W11,
   W16);
-* :mod:`.water_reserve` — the reserve's budget, session orders, dry-year releases and expiry (W12);
-* :mod:`.water_billing` — use fees, use and bills (W6, W8, W9), with the tariffs of :mod:`.water_pricing`;
-* :mod:`.water_terms` — validity terms (W2) and medium- and long-term deals (W4);
-* :mod:`.water_kpis` — the yearly KPIs;
-* this module — the policy: its state, the calendar hooks and the queries the topic modules share.
+* :mod:`.reserve` — the reserve's budget, session orders, dry-year releases and expiry (W12);
+* :mod:`.billing` — use fees, use and bills (W6, W8, W9), with the tariffs of :mod:`.pricing`;
+* :mod:`.terms` — validity terms (W2) and medium- and long-term deals (W4);
+* :mod:`.kpis` — the yearly KPIs;
+* this module — the policy: a thin adapter from the engine's calendar hooks to the topics.
 """
 
 from __future__ import annotations
@@ -44,44 +45,38 @@ import numpy as np
 from ...engine.world import World
 from ...ledger import CONSUMED, ISSUER
 from ...market.metrics import max_gains
-from ...scenario.model import Markup, Weather, WeatherState
-from ...scenario.water import SECTORS, WaterSpec
-from ...units import decimal_to_rational, div_round_half_up, yuan_to_ticks
+from ...scenario.model import Weather, WeatherState
+from ...scenario.water import WaterSpec
+from ...units import decimal_to_rational
 from . import billing, holders, kpis, reserve, terms, trading
 from .descriptor import RESERVE
-from .holders import ANNUAL, RIGHT, RIGHT_P
-from .pricing import WaterPricing
+from .state import ANNUAL, RIGHT, RIGHT_P, WaterConfig, WaterState
 
 
 class WaterPolicy:
-    """Rules W1–W9, W11, W12, W16 over columnar holder state (see the module docstring)."""
+    """Rules W1–W9, W11, W12, W16: the engine's :class:`~rights_market.engine.policy.RightPolicy` over a
+    :class:`~.state.WaterState` (see the module docstring)."""
 
     right = RIGHT
 
     def __init__(self, spec: WaterSpec, weather: Weather, weather_years: list[str], holdings_every: str):
-        self.spec = spec
+        self.cfg = WaterConfig.from_spec(spec)
         self.weather = weather
         self.weather_years = weather_years
         self.holdings_every = holdings_every
-        self.pricing = WaterPricing.from_spec(spec)
-        m = spec.market
-        self.price_lo = yuan_to_ticks(m.price_min_yuan_per_m3)
-        self.price_hi = yuan_to_ticks(m.price_max_yuan_per_m3)
-        # W5 floor: no trade below its relation's base price (trading.below_floor); orders below the lowest
-        # base price of all relations (the reserve's default included) can trade with nobody.
-        lowest = min(int(self.pricing.base_ticks.min()), self.pricing.default_base_ticks)
-        self.floor = lowest if m.floor_at_base_price else 0
-        self.hold_limit = div_round_half_up(
-            spec.cap_m3 * decimal_to_rational(spec.supervision.max_holding_share_of_cap).numerator,
-            decimal_to_rational(spec.supervision.max_holding_share_of_cap).denominator,
-        )
-        self.protected = np.array([s in spec.supervision.protected_sectors for s in SECTORS])
-        self.last_price: int | None = None
+        self.state: WaterState | None = None  # made at setup
+
+    @property
+    def st(self) -> WaterState:
+        """The market's state (after :meth:`setup`)."""
+        if self.state is None:
+            raise RuntimeError("water: the policy's state is made at setup")
+        return self.state
 
     # ------------------------------------------------------------------ RightPolicy
     def notes(self) -> list[str]:
         """Notes for the run's manifest about what this right did to the input."""
-        if self.confirm_scaled:
+        if self.st.confirm_scaled:
             return [f"{self.right}: drawn confirmed volumes exceeded the cap and were scaled down to fit it (W1)"]
         return []
 
@@ -89,84 +84,48 @@ class WaterPolicy:
         return [RIGHT_P, ANNUAL]
 
     def holder_count(self) -> int:
-        return sum(g.count for g in self.spec.groups)
+        return holders.holder_count(self.cfg.spec)
 
     def setup(self, world: World, first_holder: int) -> None:
         """Create holders and confirm their rights within the cap (W1); their first plans (W3)."""
-        holders.make_holders(self, world, first_holder)
-        self.behaviour_groups = [
-            (np.nonzero(self.group == gi)[0], g.behaviour.type, g.behaviour.markup if isinstance(g.behaviour, Markup) else 0.0)
-            for gi, g in enumerate(self.spec.groups)
-        ]
+        self.state = holders.make_holders(self.cfg, world, first_holder)
 
-    # ------------------------------------------------------------------ queries shared by the topics
     def weather_state(self, world: World) -> tuple[str, WeatherState]:
         """This year's weather: its name and state."""
         name = self.weather_years[world.clock.year_index]
         return name, self.weather.states[name]
 
-    def reserve_stock(self, world: World) -> int:
-        """Annual water the reserve holds now, m³."""
-        return int(world.accounts.of(ANNUAL, RESERVE))
-
-    def reserve_cash(self, world: World) -> int:
-        """The reserve's money now, fen."""
-        return int(world.accounts.of("money", RESERVE))
-
-    def local_index(self, ids: np.ndarray) -> np.ndarray:
-        """Holder-array positions of account ids (−1 for institutions)."""
-        return np.where(ids >= 0, ids - self.first, -1)
-
-    def sector_of(self, ids) -> np.ndarray:
-        """Sector code of each account id (−1 for the reserve, other institutions and outside holders)."""
-        local = self.local_index(np.asarray(ids, dtype=np.int64))
-        inside = (local >= 0) & (local < len(self.ids))
-        return np.where(inside, self.sector[np.where(inside, local, 0)], -1)
-
-    def external(self, world: World, product: str) -> np.ndarray:
-        """X4: ids of holder accounts outside this market's holders (projects of the links) holding ``product``."""
-        ids = np.flatnonzero(world.accounts.holders(product))
-        return ids[(ids < self.first) | (ids >= self.first + len(self.ids))]
-
-    def sellable(self, world: World) -> np.ndarray:
-        """W3: what each holder may still sell this year: its annual holding above its effective plan."""
-        annual = world.accounts.of(ANNUAL, self.ids)
-        return np.maximum(annual - (np.minimum(self.plan, self.alloc) + self.bought), 0)
-
-    def wanted(self, world: World) -> np.ndarray:
-        """What each holder still wants to buy: need not covered by its holdings (sellers want nothing)."""
-        annual = world.accounts.of(ANNUAL, self.ids)
-        return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual, 0))
-
     # ------------------------------------------------------------------ hooks
     def year_start(self, world: World) -> None:
         """Use fees (W6), the reserve's budget (W12), this year's allocation (a share in dry years, W12) and
         needs, the year's possible gains from trade, dry-year releases (W12)."""
-        state_name, state = self.weather_state(world)
-        share = decimal_to_rational(state.deliverable_share)
-        self.deliverable = share
-        billing.use_fees(self, world, world.accounts.of(RIGHT_P, self.ids))
-        reserve.budget(self, world)
-        holders.allocate(self, world, share)
-        holders.draw_needs(self, world, state)
-        self.bought = np.zeros(len(self.ids), dtype=np.int64)
-        self.sold = np.zeros(len(self.ids), dtype=np.int64)
-        self.gains_realised = 0
-        self.year_volume = self.year_amount = self.year_trades = 0
-        sell = self.sellable(world)
-        want = self.wanted(world)
-        open_sellers = ~self.protected[self.sector]
-        self.gains_max = max_gains(self.mv, want, self.mv[open_sellers], sell[open_sellers])
+        st, cfg = self.st, self.cfg
+        state_name, weather = self.weather_state(world)
+        share = decimal_to_rational(weather.deliverable_share)
+        st.deliverable = share
+        billing.use_fees(st, world, cfg, world.accounts.of(RIGHT_P, st.ids))
+        reserve.budget(world, cfg)
+        st.alloc = holders.allocate(st, world, share)
+        st.need = holders.draw_needs(st, world, weather)
+        st.bought = np.zeros(len(st.ids), dtype=np.int64)
+        st.sold = np.zeros(len(st.ids), dtype=np.int64)
+        st.gains_realised = 0
+        st.year_volume = st.year_amount = st.year_trades = 0
+        sell = st.sellable(world)
+        want = st.wanted(world)
+        open_sellers = ~cfg.protected[st.sector]
+        st.gains_max = max_gains(st.mv, want, st.mv[open_sellers], sell[open_sellers])
         world.record_kpi(RIGHT, "deliverable_share", float(share), "1")
         world.record_kpi(RIGHT, "dry_year", 1.0 if share < 1 else 0.0, "1")
-        reserve.dry_year_releases(self, world, share, state_name)
+        reserve.dry_year_releases(st, world, cfg, share, state_name)
 
     def session(self, world: World) -> None:
         """One trading session: reserve orders, holders' orders, clearing, then negotiation (W11, W12, W16)."""
-        orders = trading.collect_orders(self, world, reserve.session_orders(self, world))
+        st, cfg = self.st, self.cfg
+        orders = trading.collect_orders(st, world, cfg, reserve.session_orders(st, world, cfg))
         if orders is not None:
-            trading.clear(self, world, *orders)
-        trading.negotiate(self, world)
+            trading.clear(st, world, cfg, *orders)
+        trading.negotiate(st, world, cfg)
 
     def period_end(self, world: World, period: int) -> None:
         if self.holdings_every == "period":
@@ -174,9 +133,9 @@ class WaterPolicy:
 
     def snapshot(self, world: World) -> None:
         """``holdings`` rows of both products for the holders, the projects of the links and the reserve."""
-        acc = world.accounts
+        acc, st = world.accounts, self.st
         for product in (RIGHT_P, ANNUAL):
-            ids = np.concatenate([self.ids, self.external(world, product), [RESERVE]])
+            ids = np.concatenate([st.ids, st.external(world, product), [RESERVE]])
             q = acc.of(product, ids)
             nz = q != 0
             world.tables["holdings"].append(time=world.clock.day, year=world.clock.year, holder=ids[nz],
@@ -185,23 +144,23 @@ class WaterPolicy:
     def year_end(self, world: World) -> None:
         """Use, bills (W8, W9), expiry of the annual product, validity (W2), term deals (W4), next plans (W3),
         KPIs."""
-        acc = world.accounts
-        annual = acc.of(ANNUAL, self.ids)
-        plan_eff = np.minimum(self.plan, self.alloc) + self.bought
-        use = billing.use(self, annual, plan_eff)
-        unmet = self.need - use
-        acc.move(ANNUAL, self.ids, CONSUMED, np.minimum(use, annual))
-        quota = self.alloc + self.bought - self.sold
-        surcharge_rev, tariff_rev, band_rev = billing.bill(self, world, use, plan_eff, quota)
-        left = acc.of(ANNUAL, self.ids)
-        acc.move(ANNUAL, self.ids, ISSUER, left)
-        ext = self.external(world, ANNUAL)  # X4: projects' annual water expires unused
+        acc, st, cfg = world.accounts, self.st, self.cfg
+        annual = acc.of(ANNUAL, st.ids)
+        plan_eff = st.effective_plan()
+        use = billing.use(st, cfg, annual, plan_eff)
+        unmet = st.need - use
+        acc.move(ANNUAL, st.ids, CONSUMED, np.minimum(use, annual))
+        quota = st.alloc + st.bought - st.sold
+        surcharge_rev, tariff_rev, band_rev = billing.bill(st, world, cfg, use, plan_eff, quota)
+        left = acc.of(ANNUAL, st.ids)
+        acc.move(ANNUAL, st.ids, ISSUER, left)
+        ext = st.external(world, ANNUAL)  # X4: projects' annual water expires unused
         if ext.size:
             acc.move(ANNUAL, ext, ISSUER, acc.of(ANNUAL, ext))
-        year_end_stock = reserve.expire_stock(self, world)
-        terms.validity(self, world)
-        terms.long_term(self, world)
-        kpis.record(self, world, use, unmet, surcharge_rev, tariff_rev, band_rev, year_end_stock)
-        self.plan = holders.declare_plan(self, acc.of(RIGHT_P, self.ids))
+        year_end_stock = reserve.expire_stock(world)
+        terms.validity(st, world, cfg)
+        terms.long_term(st, world, cfg)
+        kpis.record(st, world, cfg, use, unmet, surcharge_rev, tariff_rev, band_rev, year_end_stock)
+        st.plan = holders.declare_plan(st.need_base, st.margin, acc.of(RIGHT_P, st.ids))
         if self.holdings_every == "year":
             self.snapshot(world)

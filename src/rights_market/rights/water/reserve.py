@@ -13,8 +13,6 @@ Quantities m³ of ``water.annual``, prices ticks per m³, money fen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...agents.behaviour import BUY, SELL
@@ -24,40 +22,37 @@ from ...scenario.water import SECTORS, BuyBelow, DryYearRelease, OfferStock, Sel
 from ...units import TICKS_PER_FEN, decimal_to_rational, yuan_to_fen, yuan_to_ticks
 from ..shared.reserves import fund_reserve
 from .descriptor import RESERVE
-from .holders import ANNUAL, RIGHT
+from .state import ANNUAL, RIGHT, WaterConfig, WaterState, reserve_cash, reserve_stock
 from .trading import settle
 
-if TYPE_CHECKING:
-    from .policy import WaterPolicy
 
-
-def budget(pol: WaterPolicy, world: World) -> None:
+def budget(world: World, cfg: WaterConfig) -> None:
     """W12: the reserve's yearly budget, from the fiscal account, into its own accounts (X2)."""
-    spec = pol.spec.reserve
+    spec = cfg.spec.reserve
     if spec.enabled:
         fund_reserve(world, RIGHT, ANNUAL, yuan_to_fen(spec.budget_yuan_per_year), "yearly budget")
 
 
-def dry_year_releases(pol: WaterPolicy, world: World, share, state_name: str) -> None:
+def dry_year_releases(st: WaterState, world: World, cfg: WaterConfig, share, state_name: str) -> None:
     """W12: every ``dry_year_release`` rule whose threshold the year's deliverable ``share`` is below."""
-    spec = pol.spec.reserve
+    spec = cfg.spec.reserve
     if not spec.enabled:
         return
     for rule in spec.rules:
         if isinstance(rule, DryYearRelease) and share < decimal_to_rational(rule.below_share):
-            dry_year_release(pol, world, rule, state_name)
+            dry_year_release(st, world, cfg, rule, state_name)
 
 
-def dry_year_release(pol: WaterPolicy, world: World, rule: DryYearRelease, state_name: str) -> None:
+def dry_year_release(st: WaterState, world: World, cfg: WaterConfig, rule: DryYearRelease, state_name: str) -> None:
     """W12: release reserve stock at a set price to holders short of need, by sector priority."""
     rng = world.rng.stream("water.reserve")
     for sector_name in rule.priority:
-        stock = pol.reserve_stock(world)
+        stock = reserve_stock(world)
         if stock <= 0:
             return
         code = SECTORS.index(sector_name)
-        want = pol.wanted(world)
-        idx = np.nonzero((pol.sector == code) & (want > 0))[0]
+        want = st.wanted(world)
+        idx = np.nonzero((st.sector == code) & (want > 0))[0]
         if not idx.size:
             continue
         idx = idx[rng.permutation(idx.size)]
@@ -68,19 +63,19 @@ def dry_year_release(pol: WaterPolicy, world: World, rule: DryYearRelease, state
         if rule.yuan_per_m3 is not None:
             price = np.full(idx.size, yuan_to_ticks(rule.yuan_per_m3), dtype=np.int64)
         else:
-            price = pol.pricing.base_price(np.full(idx.size, -1), pol.sector[idx])
-        settle(pol, world, np.full(idx.size, RESERVE), pol.ids[idx], give, price, "reserve",
+            price = cfg.pricing.base_price(np.full(idx.size, -1), st.sector[idx])
+        settle(st, world, cfg, np.full(idx.size, RESERVE), st.ids[idx], give, price, "reserve",
                reason=f"dry year release ({state_name})", reserve_action="release")
 
 
-def session_orders(pol: WaterPolicy, world: World) -> list[tuple[int, int, int]]:
+def session_orders(st: WaterState, world: World, cfg: WaterConfig) -> list[tuple[int, int, int]]:
     """(side, price, qty) orders the reserve places this session by its rules (W12)."""
-    spec = pol.spec.reserve
+    spec = cfg.spec.reserve
     if not spec.enabled:
         return []
     out = []
-    stock, cash = pol.reserve_stock(world), pol.reserve_cash(world)
-    last = pol.last_price
+    stock, cash = reserve_stock(world), reserve_cash(world)
+    last = st.last_price
     for rule in spec.rules:
         if isinstance(rule, BuyBelow) and last is not None:
             trig = yuan_to_ticks(rule.trigger_yuan_per_m3)
@@ -98,19 +93,19 @@ def session_orders(pol: WaterPolicy, world: World) -> list[tuple[int, int, int]]
         elif isinstance(rule, OfferStock):
             share = decimal_to_rational(rule.share_per_session)
             qty = stock * share.numerator // share.denominator
-            price = yuan_to_ticks(rule.yuan_per_m3) if rule.yuan_per_m3 is not None else pol.pricing.default_base_ticks
+            price = yuan_to_ticks(rule.yuan_per_m3) if rule.yuan_per_m3 is not None else cfg.pricing.default_base_ticks
             if qty > 0:
                 out.append((SELL, price, qty))
                 stock -= qty
     return out
 
 
-def expire_stock(pol: WaterPolicy, world: World) -> int:
+def expire_stock(world: World) -> int:
     """The reserve's unsold annual water expires at the year end (``expire`` in the ``reserve`` table).
     Returns the stock before the expiry, m³: the reserve's stock at the year end."""
-    stock = pol.reserve_stock(world)
+    stock = reserve_stock(world)
     if stock:
         world.accounts.move(ANNUAL, RESERVE, ISSUER, stock)
         world.record_reserve(product=ANNUAL, action="expire", quantity=stock, price_ticks=0, amount_fen=0,
-                             stock=0, cash_fen=pol.reserve_cash(world), reason="unsold annual stock expires")
+                             stock=0, cash_fen=reserve_cash(world), reason="unsold annual stock expires")
     return stock

@@ -13,8 +13,6 @@ Quantities m³ per year of confirmed right, prices ticks per m³, money fen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...engine.world import World
@@ -25,91 +23,89 @@ from ...units import amount_fen_array, decimal_to_rational
 from ..shared.pledges import cap_sales
 from ..shared.registry import register
 from .descriptor import RESERVE
-from .holders import AGRI, IND, RIGHT, RIGHT_P, UNIT
+from .state import AGRI, IND, RIGHT, RIGHT_P, UNIT, TermDeal, WaterConfig, WaterState, reserve_cash
 from .trading import random_pairs
 
-if TYPE_CHECKING:
-    from .policy import WaterPolicy
 
-
-def validity(pol: WaterPolicy, world: World) -> None:
+def validity(st: WaterState, world: World, cfg: WaterConfig) -> None:
     """W2: rights whose term ends this year: industry's return to the reserve (to be bought again on the
     market), the others are re-verified for a new term, keeping the set share."""
-    acc, year, v = world.accounts, world.clock.year, pol.spec.validity
-    ending = np.nonzero(pol.expiry == year)[0]
+    acc, year, v = world.accounts, world.clock.year, cfg.spec.validity
+    ending = np.nonzero(st.expiry == year)[0]
     if not ending.size:
         return
-    conf = acc.of(RIGHT_P, pol.ids[ending]) - pol.leased_in[ending]  # term deals run to their end (W4)
-    ind = pol.sector[ending] == IND
+    conf = acc.of(RIGHT_P, st.ids[ending]) - st.leased_in[ending]  # term deals run to their end (W4)
+    ind = st.sector[ending] == IND
     if ind.any():
-        acc.move(RIGHT_P, pol.ids[ending[ind]], RESERVE, conf[ind])
+        acc.move(RIGHT_P, st.ids[ending[ind]], RESERVE, conf[ind])
         world.record_reserve(product=RIGHT_P, action="reclaim", quantity=int(conf[ind].sum()), price_ticks=0,
-                             amount_fen=0, stock=int(acc.of(RIGHT_P, RESERVE)), cash_fen=pol.reserve_cash(world),
+                             amount_fen=0, stock=int(acc.of(RIGHT_P, RESERVE)), cash_fen=reserve_cash(world),
                              reason="industrial rights expired (W2)")
-        pol.expiry[ending[ind]] = year + v.industry
+        st.expiry[ending[ind]] = year + v.industry
     other = ending[~ind]
     if other.size:
         keep = decimal_to_rational(v.reverify_keep_share)
         c = conf[~ind]
         returned = c - (c * keep.numerator) // keep.denominator
-        acc.move(RIGHT_P, pol.ids[other], GOVERNMENT, returned)
-        terms = np.array([getattr(v, SECTORS[s]) for s in pol.sector[other]], dtype=np.int64)
-        pol.expiry[other] = year + terms
+        acc.move(RIGHT_P, st.ids[other], GOVERNMENT, returned)
+        terms = np.array([getattr(v, SECTORS[s]) for s in st.sector[other]], dtype=np.int64)
+        st.expiry[other] = year + terms
 
 
-def long_term(pol: WaterPolicy, world: World) -> None:
+def long_term(st: WaterState, world: World, cfg: WaterConfig) -> None:
     """W4: end matured term deals, let farms retrofit, and match savings with firms short of rights."""
-    lt = pol.spec.long_term
+    lt = cfg.spec.long_term
     acc, year = world.accounts, world.clock.year
     if not lt.enabled:
         return
     still = []
-    for seller, buyer, qty, end in pol.term_deals:
-        if end == year:  # the right returns to the farm that saved the water
-            acc.move(RIGHT_P, buyer, seller, qty)
-            np.subtract.at(pol.leased_in, buyer - pol.first, qty)
-            register(world, right=RIGHT, product=RIGHT_P, event="revert", holder=seller, counterparty=buyer,
-                     quantity=qty, unit=UNIT, term_end=end, note="term deal ended (W4)")
+    for deal in st.term_deals:
+        if deal.end == year:  # the right returns to the farm that saved the water
+            acc.move(RIGHT_P, deal.buyer, deal.seller, deal.qty)
+            np.subtract.at(st.leased_in, deal.buyer - st.first, deal.qty)
+            register(world, right=RIGHT, product=RIGHT_P, event="revert", holder=deal.seller,
+                     counterparty=deal.buyer, quantity=deal.qty, unit=UNIT, term_end=deal.end,
+                     note="term deal ended (W4)")
         else:
-            still.append((seller, buyer, qty, end))
-    pol.term_deals = still
+            still.append(deal)
+    st.term_deals = still
     rng = world.rng.stream("water.long_term")
-    confirmed = acc.of(RIGHT_P, pol.ids)
-    farms = np.nonzero((pol.sector == AGRI) & (rng.random(len(pol.ids)) < float(lt.retrofit_probability_per_year)))[0]
+    confirmed = acc.of(RIGHT_P, st.ids)
+    farms = np.nonzero((st.sector == AGRI) & (rng.random(len(st.ids)) < float(lt.retrofit_probability_per_year)))[0]
     share = decimal_to_rational(lt.saving_share)
-    saving = (pol.need_base[farms] * share.numerator) // share.denominator
-    pol.need_base[farms] -= saving
-    pol.saved[farms] += saving
-    sellable = np.minimum(pol.saved, np.maximum(confirmed - pol.need_base, 0))
-    shortfall = np.where(pol.sector == IND, np.maximum(pol.need_base - confirmed, 0), 0)
+    saving = (st.need_base[farms] * share.numerator) // share.denominator
+    st.need_base[farms] -= saving
+    st.saved[farms] += saving
+    sellable = np.minimum(st.saved, np.maximum(confirmed - st.need_base, 0))
+    shortfall = np.where(st.sector == IND, np.maximum(st.need_base - confirmed, 0), 0)
     pairs = random_pairs(rng, np.nonzero(sellable > 0)[0], np.nonzero(shortfall > 0)[0], lt.pairs_per_year)
     if pairs is None:
         return
     s, b = pairs
-    annual = nash_prices(pol.mv[b], pol.mv[s], float(lt.seller_power), np.zeros(s.size))
+    annual = nash_prices(st.mv[b], st.mv[s], float(lt.seller_power), np.zeros(s.size))
     ok = annual > 0
     s, b, annual = s[ok], b[ok], annual[ok]
     if not s.size:
         return
     qty = np.minimum(sellable[s], shortfall[b])
     # X3: a pledged right cannot change hands: each deal is cut to the seller's free right (rest ``pledged``)
-    qty = cap_sales(world, RIGHT_P, pol.ids[s], qty, annual * lt.term_years)
+    qty = cap_sales(world, RIGHT_P, st.ids[s], qty, annual * lt.term_years)
     ok = qty > 0
     s, b, annual, qty = s[ok], b[ok], annual[ok], qty[ok]
     if not s.size:
         return
     price = annual * lt.term_years  # ticks per m³ of annual right for the whole term
     amount = amount_fen_array(qty, price)
-    acc.move(RIGHT_P, pol.ids[s], pol.ids[b], qty)
-    acc.pay(pol.ids[b], pol.ids[s], amount)
-    pol.saved[s] -= qty
-    pol.term_deals.append((pol.ids[s], pol.ids[b], qty, year + lt.term_years))
-    register(world, right=RIGHT, product=RIGHT_P, event="transfer", holder=pol.ids[b], counterparty=pol.ids[s],
+    acc.move(RIGHT_P, st.ids[s], st.ids[b], qty)
+    acc.pay(st.ids[b], st.ids[s], amount)
+    st.saved[s] -= qty
+    st.term_deals.append(TermDeal(st.ids[s], st.ids[b], qty, year + lt.term_years))
+    register(world, right=RIGHT, product=RIGHT_P, event="transfer", holder=st.ids[b], counterparty=st.ids[s],
              quantity=qty, unit=UNIT, term_end=year + lt.term_years, amount_fen=amount,
              note=f"term deal, {lt.term_years} year{'s' if lt.term_years > 1 else ''} (W4)")
-    np.add.at(pol.leased_in, b, qty)
-    base = pol.pricing.base_price(pol.sector[s], pol.sector[b]) * lt.term_years
+    np.add.at(st.leased_in, b, qty)
+    base = cfg.pricing.base_price(st.sector[s], st.sector[b]) * lt.term_years
     names = np.array(SECTORS, dtype=object)
-    world.record_trades(right=RIGHT, product=RIGHT_P, mechanism="negotiation", seller=pol.ids[s],
-                        buyer=pol.ids[b], quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount,
-                        relation=names[pol.sector[s]] + "->" + names[pol.sector[b]], base_price_ticks=base)
+    world.record_trades(right=RIGHT, product=RIGHT_P, mechanism="negotiation", seller=st.ids[s],
+                        buyer=st.ids[b], quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount,
+                        relation=names[st.sector[s]] + "->" + names[st.sector[b]], base_price_ticks=base)

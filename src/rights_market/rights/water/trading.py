@@ -15,8 +15,6 @@ Quantities m³ of ``water.annual``, prices ticks per m³, money fen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...agents.behaviour import BUY, SELL, quote
@@ -29,10 +27,7 @@ from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
 from ..shared.pledges import cap_sales
 from .descriptor import RESERVE
-from .holders import AGRI, ANNUAL, IND, RIGHT, UNIT
-
-if TYPE_CHECKING:
-    from .policy import WaterPolicy
+from .state import AGRI, ANNUAL, IND, RIGHT, UNIT, WaterConfig, WaterState, reserve_cash, reserve_stock
 
 #: Orders of a session: (traders, sides, prices, quantities), arrays in arrival order.
 Orders = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -44,25 +39,26 @@ def reject_orders(world: World, traders, sides, qtys, prices, reason) -> None:
                             quantity=qtys, price_ticks=prices, reason=reason)
 
 
-def collect_orders(pol: WaterPolicy, world: World, reserve_orders: list[tuple[int, int, int]]) -> Orders | None:
+def collect_orders(st: WaterState, world: World, cfg: WaterConfig,
+                   reserve_orders: list[tuple[int, int, int]]) -> Orders | None:
     """The session's orders: the holders' (surplus above the plan offered, need not covered bid, W3) and the
     reserve's ``(side, price, qty)`` (W12), screened for pledges (X3) and hoarding (W16), in a random arrival
     order. None if nobody places an order."""
     rng = world.rng.stream("water.orders")
-    sell = pol.sellable(world)
-    want = pol.wanted(world)
-    active = rng.random(len(pol.ids)) < pol.participation
-    sellers = np.nonzero(active & (sell > 0) & ~pol.protected[pol.sector])[0]
+    sell = st.sellable(world)
+    want = st.wanted(world)
+    active = rng.random(len(st.ids)) < st.participation
+    sellers = np.nonzero(active & (sell > 0) & ~cfg.protected[st.sector])[0]
     buyers = np.nonzero(active & (want > 0))[0]
     sides, prices, qtys, traders = [], [], [], []
-    for idx_all, kind, markup in pol.behaviour_groups:
+    for idx_all, kind, markup in st.behaviour_groups:
         for side, members, qty_of in ((SELL, sellers, sell), (BUY, buyers, want)):
             m = np.intersect1d(members, idx_all, assume_unique=True)
             if not m.size:
                 continue
-            p = quote(kind, side, pol.mv[m], pol.price_lo, pol.price_hi, rng, markup)
+            p = quote(kind, side, st.mv[m], cfg.price_lo, cfg.price_hi, rng, markup)
             ok = p > 0
-            traders.append(pol.ids[m[ok]])
+            traders.append(st.ids[m[ok]])
             sides.append(np.full(int(ok.sum()), side, dtype=np.int64))
             prices.append(p[ok])
             qtys.append(qty_of[m[ok]])
@@ -87,7 +83,7 @@ def collect_orders(pol: WaterPolicy, world: World, reserve_orders: list[tuple[in
     # W16: a purchase may not take a holder above the holding limit: rejected, with the reason.
     holder_buy = (sides_a == BUY) & (traders_a >= 0)
     annual = world.accounts.of(ANNUAL, np.where(traders_a >= 0, traders_a, RESERVE))
-    hoard = holder_buy & (annual + qtys_a > pol.hold_limit)
+    hoard = holder_buy & (annual + qtys_a > cfg.hold_limit)
     if hoard.any():
         reject_orders(world, traders_a[hoard], sides_a[hoard], qtys_a[hoard], prices_a[hoard], "over_holding_limit")
         keep = ~hoard
@@ -96,34 +92,34 @@ def collect_orders(pol: WaterPolicy, world: World, reserve_orders: list[tuple[in
     return traders_a[order], sides_a[order], prices_a[order], qtys_a[order]
 
 
-def below_floor(pol: WaterPolicy, seller, buyer, price) -> np.ndarray:
+def below_floor(st: WaterState, cfg: WaterConfig, seller, buyer, price) -> np.ndarray:
     """W5 with ``market.floor_at_base_price``: which trades are priced below their own relation's base price
     (seller's sector → buyer's sector; the reserve's relations take the default base price). The one floor
     rule of every mechanism — book, call auction and negotiation alike. All False when the floor is off."""
     price = np.asarray(price, dtype=np.int64)
-    if not pol.spec.market.floor_at_base_price:
+    if not cfg.spec.market.floor_at_base_price:
         return np.zeros(price.shape, dtype=bool)
-    return price < pol.pricing.base_price(pol.sector_of(seller), pol.sector_of(buyer))
+    return price < cfg.pricing.base_price(st.sector_of(seller), st.sector_of(buyer))
 
 
-def clear(pol: WaterPolicy, world: World, traders, sides, prices, qtys) -> None:
+def clear(st: WaterState, world: World, cfg: WaterConfig, traders, sides, prices, qtys) -> None:
     """W11: the session's orders matched by the scenario's mechanism (CDA or call auction). With the W5 floor,
     orders below the lowest base price of every relation can trade with nobody and are refused before
     matching; a fill below its own relation's base price is refused after it (both ``below_floor``, the
     refused fill as the buyer's rejection, as in negotiation)."""
-    mech = pol.spec.market.mechanism
+    mech = cfg.spec.market.mechanism
     if mech.type == "cda":
-        res = match_session(traders, sides, prices, qtys, floor_ticks=pol.floor)
+        res = match_session(traders, sides, prices, qtys, floor_ticks=cfg.floor)
         if res.rejected.size:
             r = res.rejected
             reject_orders(world, traders[r], sides[r], qtys[r], prices[r], res.reject_reason)
         if res.fill_quantity.size:
-            settle_above_floor(pol, world, traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity,
+            settle_above_floor(st, world, cfg, traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity,
                                res.fill_price, "cda")
     else:
         b = sides == BUY
         s = ~b
-        low = prices < pol.floor
+        low = prices < cfg.floor
         if low.any():
             reject_orders(world, traders[low], sides[low], qtys[low], prices[low], "below_floor")
             b &= ~low
@@ -132,19 +128,20 @@ def clear(pol: WaterPolicy, world: World, traders, sides, prices, qtys) -> None:
         res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si)
         if res.volume:
             fb, fs, fq = res.fill_bid, res.fill_ask, res.fill_quantity
-            settle_above_floor(pol, world, traders[si[fs]], traders[bi[fb]], fq,
+            settle_above_floor(st, world, cfg, traders[si[fs]], traders[bi[fb]], fq,
                                np.full(fq.size, res.price, dtype=np.int64), "call")
 
 
-def settle_above_floor(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism: str) -> None:
+def settle_above_floor(st: WaterState, world: World, cfg: WaterConfig, seller, buyer, qty, price,
+                       mechanism: str) -> None:
     """Settle the fills of a book or call auction, refusing those below their relation's base price (W5)."""
-    low = below_floor(pol, seller, buyer, price)
+    low = below_floor(st, cfg, seller, buyer, price)
     if low.any():
         world.record_rejections(product=ANNUAL, trader=buyer[low], side="buy", quantity=qty[low],
                                 price_ticks=price[low], reason="below_floor")
         seller, buyer, qty, price = seller[~low], buyer[~low], qty[~low], price[~low]
     if qty.size:
-        settle(pol, world, seller, buyer, qty, price, mechanism)
+        settle(st, world, cfg, seller, buyer, qty, price, mechanism)
 
 
 def random_pairs(rng: np.random.Generator, sellers: np.ndarray, buyers: np.ndarray,
@@ -156,39 +153,39 @@ def random_pairs(rng: np.random.Generator, sellers: np.ndarray, buyers: np.ndarr
     return rng.choice(sellers, size=k, replace=False), rng.choice(buyers, size=k, replace=False)
 
 
-def negotiate(pol: WaterPolicy, world: World) -> None:
+def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
     """W11: bilateral negotiation between random buyer–seller pairs (Nash split with noise)."""
-    neg = pol.spec.market.negotiation
+    neg = cfg.spec.market.negotiation
     if neg.pairs_per_session <= 0:
         return
     rng = world.rng.stream("water.negotiation")
-    sell, want = pol.sellable(world), pol.wanted(world)
+    sell, want = st.sellable(world), st.wanted(world)
     pairs = random_pairs(rng, np.nonzero(sell > 0)[0], np.nonzero(want > 0)[0], neg.pairs_per_session)
     if pairs is None:
         return
     s, b = pairs
     k = s.size
     qty = np.minimum(sell[s], want[b])
-    price = nash_prices(pol.mv[b], pol.mv[s], float(neg.seller_power), rng.normal(0, neg.noise_sd_share, size=k))
+    price = nash_prices(st.mv[b], st.mv[s], float(neg.seller_power), rng.normal(0, neg.noise_sd_share, size=k))
     deal = price > 0
     # W16: protected sectors' water may not be sold to industry; hoarding limit as in the book.
-    squeeze = deal & pol.protected[pol.sector[s]] & (pol.sector[b] == IND)
-    hoard = deal & ~squeeze & (world.accounts.of(ANNUAL, pol.ids[b]) + qty > pol.hold_limit)
-    low = deal & ~squeeze & ~hoard & below_floor(pol, pol.ids[s], pol.ids[b], price)
+    squeeze = deal & cfg.protected[st.sector[s]] & (st.sector[b] == IND)
+    hoard = deal & ~squeeze & (world.accounts.of(ANNUAL, st.ids[b]) + qty > cfg.hold_limit)
+    low = deal & ~squeeze & ~hoard & below_floor(st, cfg, st.ids[s], st.ids[b], price)
     for mask, reason in ((squeeze, "protected_use"), (hoard, "over_holding_limit"), (low, "below_floor")):
         if mask.any():
-            world.record_rejections(product=ANNUAL, trader=pol.ids[b[mask]], side="buy", quantity=qty[mask],
+            world.record_rejections(product=ANNUAL, trader=st.ids[b[mask]], side="buy", quantity=qty[mask],
                                     price_ticks=price[mask], reason=reason)
     ok = deal & ~squeeze & ~hoard & ~low
     if ok.any():  # X3: only what the seller holds free of pledges changes hands; the rest is refused
-        qty[ok] = cap_sales(world, ANNUAL, pol.ids[s[ok]], qty[ok], price[ok])
+        qty[ok] = cap_sales(world, ANNUAL, st.ids[s[ok]], qty[ok], price[ok])
         ok &= qty > 0
     if ok.any():
-        settle(pol, world, pol.ids[s[ok]], pol.ids[b[ok]], qty[ok], price[ok], "negotiation")
+        settle(st, world, cfg, st.ids[s[ok]], st.ids[b[ok]], qty[ok], price[ok], "negotiation")
 
 
-def settle(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism: str, reason: str = "",
-           reserve_action: str | None = None) -> None:
+def settle(st: WaterState, world: World, cfg: WaterConfig, seller, buyer, qty, price, mechanism: str,
+           reason: str = "", reserve_action: str | None = None) -> None:
     """Apply trades of annual water: rights seller→buyer, money buyer→seller, W7 proceeds shares, records
     (the reserve's fills with ``reserve_action``, or ``buy`` / ``sell``, and ``reason``)."""
     seller = np.asarray(seller, dtype=np.int64)
@@ -199,14 +196,14 @@ def settle(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism:
     amount = amount_fen_array(qty, price)
     acc.move(ANNUAL, seller, buyer, qty)
     acc.pay(buyer, seller, amount)
-    ls, lb = pol.local_index(seller), pol.local_index(buyer)
-    s_sector, b_sector = pol.sector_of(seller), pol.sector_of(buyer)
+    ls, lb = st.local_index(seller), st.local_index(buyer)
+    s_sector, b_sector = st.sector_of(seller), st.sector_of(buyer)
     hb, hs = lb >= 0, ls >= 0
-    np.add.at(pol.bought, lb[hb], qty[hb])
-    np.add.at(pol.sold, ls[hs], qty[hs])
+    np.add.at(st.bought, lb[hb], qty[hb])
+    np.add.at(st.sold, ls[hs], qty[hs])
     both = hb & hs
-    pol.gains_realised += int(np.sum((pol.mv[lb[both]] - pol.mv[ls[both]]) * qty[both]))
-    base = pol.pricing.base_price(s_sector, b_sector)
+    st.gains_realised += int(np.sum((st.mv[lb[both]] - st.mv[ls[both]]) * qty[both]))
+    base = cfg.pricing.base_price(s_sector, b_sector)
     names = np.array([*SECTORS, "reserve"], dtype=object)
     relation = names[s_sector] + "->" + names[b_sector]
     world.record_trades(right=RIGHT, product=ANNUAL, mechanism=mechanism, seller=seller, buyer=buyer,
@@ -215,7 +212,7 @@ def settle(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism:
     # W7: a farmer selling to industry keeps a set share; the rest goes to the collective.
     farm_to_ind = (s_sector == AGRI) & (b_sector == IND)
     if farm_to_ind.any():
-        share = decimal_to_rational(pol.spec.proceeds.farmer_share_to_industry)
+        share = decimal_to_rational(cfg.spec.proceeds.farmer_share_to_industry)
         a = amount[farm_to_ind]
         kept = (a * share.numerator * 2 + share.denominator) // (2 * share.denominator)
         to_coll = a - kept
@@ -226,21 +223,20 @@ def settle(pol: WaterPolicy, world: World, seller, buyer, qty, price, mechanism:
                                  kind="proceeds_share", band=0, quantity=qty[farm_to_ind][pos],
                                  rate_ticks=price[farm_to_ind][pos], amount_fen=to_coll[pos])
     if len(price):
-        pol.last_price = int(price[-1])
-    pol.year_volume += int(qty.sum())
-    pol.year_amount += int(amount.sum())
-    pol.year_trades += int(qty.size)
-    record_reserve_fills(pol, world, seller, buyer, qty, price, amount, reason, reserve_action)
+        st.last_price = int(price[-1])
+    st.year_volume += int(qty.sum())
+    st.year_amount += int(amount.sum())
+    st.year_trades += int(qty.size)
+    record_reserve_fills(world, seller, buyer, qty, price, amount, reason, reserve_action)
 
 
-def record_reserve_fills(pol: WaterPolicy, world: World, seller, buyer, qty, price, amount, reason,
-                         action) -> None:
+def record_reserve_fills(world: World, seller, buyer, qty, price, amount, reason, action) -> None:
     """``reserve`` rows of the trades the reserve took part in, each with the stock and cash after it (W12):
     ``action`` if given (a dry-year ``release``), else ``buy`` or ``sell`` (a market sale)."""
     involved = np.nonzero((seller == RESERVE) | (buyer == RESERVE))[0]
     if not involved.size:
         return
-    stock_end, cash_end = pol.reserve_stock(world), pol.reserve_cash(world)
+    stock_end, cash_end = reserve_stock(world), reserve_cash(world)
     sign_q = np.where(buyer[involved] == RESERVE, 1, -1)
     dq = sign_q * qty[involved]
     dc = -sign_q * amount[involved]

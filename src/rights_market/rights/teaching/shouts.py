@@ -1,0 +1,214 @@
+"""The shouts of one trading day of the teaching market under each ``teaching.rules`` (see :mod:`.policy`):
+``cda``, ``gode_sunder`` and ``cliff``. Each function runs a day on a :class:`~.state.Day` (trades go to it)
+and returns the shouts rejected (``trader``, ``side``, ``price``, ``reason`` arrays). Prices ticks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...agents.behaviour import BUY, SELL, quote_one
+from ...market import ContinuousDoubleAuction
+from ...market.gs_auction import QUOTED, REJECTED, TRADED, CliffQuotes, GodeSunderAuction, cliff_counterpart
+from .state import Day
+
+
+def price_of(day: Day, i: int, u: float) -> int:
+    """Trader ``i``'s shout for its current unit (ticks), −1 if it cannot price inside the bounds."""
+    m, st = day.m, day.st
+    lim = m.limits[i][day.nxt[i]]
+    s = int(m.side[i])
+    if day.zt is not None and st.zip_pos[i] >= 0:
+        price = min(max(day.zt.price_of(int(st.zip_pos[i]), lim), m.lo), m.hi)
+        return -1 if (s == BUY and price > lim) or (s == SELL and price < lim) else price
+    return quote_one(st.kind[i], s, lim, m.lo, m.hi, u, st.markup[i])
+
+def day_cda(day: Day, t: int) -> dict[str, np.ndarray]:
+    """Rules ``cda``: the price-time priority book (``ContinuousDoubleAuction``), trades at the resting
+    order's price; ``one_order_per_trader`` and ``clear_book_after_trade`` as set."""
+    m, st = day.m, day.st
+    spec, lo, hi, n = m.spec, m.lo, m.hi, m.n
+    limits, side, kind, markup = m.limits, m.side.tolist(), st.kind, st.markup
+    shouts = spec.shouts_per_period
+    pick = st.rng.random(shouts).tolist()
+    draw = st.rng.random(shouts).tolist()
+    book = ContinuousDoubleAuction(floor_ticks=lo, ceiling_ticks=hi)
+    nxt, active, left = day.nxt, day.active, day.left
+    live: list[list[int]] = [[] for _ in range(n)]  # resting order ids of each trader
+    zt, zpos = day.zt, st.zip_pos.tolist()
+    idle, oid = 0, 0
+    idle_stop = spec.end_after_idle_shouts
+    for k in range(shouts):
+        if not left[0] or not left[1]:
+            break
+        day.n_shouts += 1
+        i = active[int(pick[k] * len(active))]
+        s = side[i]
+        lim = limits[i][nxt[i]]
+        if zpos[i] >= 0:
+            price = zt.price_of(zpos[i], lim)
+            price = min(max(price, lo), hi)
+            if (s == BUY and price > lim) or (s == SELL and price < lim):
+                price = -1
+        else:
+            price = quote_one(kind[i], s, lim, lo, hi, draw[k], markup[i])
+        if price < 0:  # this trader cannot shout inside the price bounds
+            idle += 1
+            if idle_stop is not None and idle >= idle_stop:
+                break
+            continue
+        if spec.one_order_per_trader and live[i]:
+            for o in live[i]:
+                book.cancel(o, t)
+            live[i] = []
+        book.submit(oid, i, s, price, 1, t)
+        live[i].append(oid)
+        oid += 1
+        if book.pending_fills:
+            f = book.take_fills()
+            b, se, p = int(f["buyer"][0]), int(f["seller"][0]), int(f["price"][0])
+            for j in (b, se):
+                for o in live[j]:  # the trader's other shouts were for the unit it has just traded
+                    book.cancel(o, t)
+                live[j] = []
+            day.trade(b, se, p)
+            if spec.clear_book_after_trade:
+                book.end_session(t)
+                live = [[] for _ in range(n)]
+            idle = 0
+            if zt is not None:
+                zt.respond(day.zlim, day.zactive, p, -s, True, st.rng)
+        else:
+            idle += 1
+            if zt is not None:
+                zt.respond(day.zlim, day.zactive, price, s, False, st.rng)
+        if idle_stop is not None and idle >= idle_stop:
+            break
+    book.end_session(t)
+    book.take_cancellations()
+    rej = book.take_rejections()  # cannot happen with prices inside the bounds
+    return {"trader": rej["trader"], "side": rej["side"], "price": rej["price"], "reason": rej["reason"]}
+
+def day_gode_sunder(day: Day, t: int) -> dict[str, np.ndarray]:
+    """Rules ``gode_sunder`` (Gode & Sunder 1993; :class:`~rights_market.market.gs_auction.GodeSunderAuction`):
+    a trader drawn uniformly among those with a unit left shouts for its current unit; a shout must improve
+    on its side's best quote (else it is rejected, ``not_improving``); a crossing shout trades at the
+    standing quote's price and clears the book. ZIP traders learn from every valid shout (a rejected one is
+    never shown to the market)."""
+    m, st = day.m, day.st
+    spec, lo, hi = m.spec, m.lo, m.hi
+    limits, side, kind, markup = m.limits, m.side.tolist(), st.kind, st.markup
+    shouts = spec.shouts_per_period
+    pick = st.rng.random(shouts).tolist()
+    draw = st.rng.random(shouts).tolist()
+    book = GodeSunderAuction(floor_ticks=lo, ceiling_ticks=hi)
+    nxt, active, left = day.nxt, day.active, day.left
+    zt, zpos = day.zt, st.zip_pos.tolist()
+    idle = 0
+    idle_stop = spec.end_after_idle_shouts
+    for k in range(shouts):
+        if not left[0] or not left[1]:
+            break
+        day.n_shouts += 1
+        i = active[int(pick[k] * len(active))]
+        s = side[i]
+        lim = limits[i][nxt[i]]
+        if zpos[i] >= 0:
+            price = min(max(zt.price_of(zpos[i], lim), lo), hi)
+            if (s == BUY and price > lim) or (s == SELL and price < lim):
+                price = -1
+        else:
+            price = quote_one(kind[i], s, lim, lo, hi, draw[k], markup[i])
+        # a trader that cannot shout inside the price bounds makes no shout (an idle turn)
+        outcome = REJECTED if price < 0 else book.shout(i, s, price, t)
+        if outcome == TRADED:
+            p = book.last_price
+            day.trade(book.last_buyer, book.last_seller, p)
+            idle = 0
+            if zt is not None:  # the standing quote (of the other side) was accepted at its price
+                zt.respond(day.zlim, day.zactive, p, -s, True, st.rng)
+            continue
+        idle += 1
+        if outcome == QUOTED and zt is not None:
+            zt.respond(day.zlim, day.zactive, price, s, False, st.rng)
+        if idle_stop is not None and idle >= idle_stop:
+            break
+    book.clear()
+    return book.take_rejections()
+
+def day_cliff(day: Day) -> dict[str, np.ndarray]:
+    """Rules ``cliff``: the market of Cliff's (1997) simulator (``smith.c``; see
+    :mod:`rights_market.market.gs_auction`), shout by shout.
+
+    A side is drawn with probability proportional to its active traders (those with a unit left), then a
+    trader of that side able to shout — under ``nyse_rule``, one that can beat its side's best quote since the
+    session began (:class:`CliffQuotes`); if none is able the day ends, as in his code. Every active trader of
+    the other side responds — ZI-C / ZI-U with a fresh random price, others with their current price — and a
+    random willing one trades at the shout's price (:func:`cliff_counterpart`). A session ends with a trade
+    or after ``end_after_idle_shouts`` failed shouts in a row, and resets the quotes; the day ends after
+    ``sessions_per_period`` sessions (or ``shouts_per_period`` shouts). As in his code the day goes on when
+    one side has sold (bought) out: the other side's shouts fail, and ZIP traders learn from every shout."""
+    m, st = day.m, day.st
+    spec, lo, hi = m.spec, m.lo, m.hi
+    limits, side, kind = m.limits, m.side.tolist(), st.kind
+    random_kind = [k in ("zi_c", "zi_u") for k in kind]
+    shouts = spec.shouts_per_period
+    pick = st.rng.random(shouts).tolist()
+    who = st.rng.random(shouts).tolist()
+    draw = st.rng.random(shouts).tolist()
+    take = st.rng.random(shouts).tolist()
+    quotes = CliffQuotes()
+    nyse = spec.nyse_rule
+    nxt, active, left = day.nxt, day.active, day.left
+    zt = day.zt
+    idle, sessions = 0, 0
+    idle_stop, max_sessions = spec.end_after_idle_shouts, spec.sessions_per_period
+    for k in range(shouts):
+        if not active:
+            break
+        s = SELL if pick[k] * (left[0] + left[1]) < left[1] else BUY
+        able = []
+        for i in active:
+            if side[i] == s:
+                if not nyse:
+                    ok = True
+                elif random_kind[i]:
+                    level = limits[i][nxt[i]] if kind[i] == "zi_c" else (hi if s == BUY else lo)
+                    ok = quotes.able(s, level, strict=False)
+                else:
+                    level = price_of(day, i, 0.0)
+                    ok = level >= 0 and quotes.able(s, level, strict=True)
+                if ok:
+                    able.append(i)
+        if not able:  # Cliff: nobody on the side drawn can shout, the day ends
+            break
+        day.n_shouts += 1
+        i = able[int(who[k] * len(able))]
+        price = price_of(day, i, draw[k])
+        m = -1
+        if price >= 0:  # (a trader unable to price inside the bounds makes a failed shout)
+            if nyse:
+                quotes.note(s, price)
+            others = [j for j in active if side[j] != s]
+            u = st.rng.random(len(others)).tolist()
+            responses = [price_of(day, j, u[r]) for r, j in enumerate(others)]
+            m = cliff_counterpart(s, price, responses, [random_kind[j] for j in others], take[k])
+        if m >= 0:
+            j = others[m]
+            day.trade(i if s == BUY else j, j if s == BUY else i, price)
+            if zt is not None:
+                zt.respond(day.zlim, day.zactive, price, s, True, st.rng)
+        else:
+            idle += 1
+            if zt is not None and price >= 0:
+                zt.respond(day.zlim, day.zactive, price, s, False, st.rng)
+            if idle_stop is None or idle < idle_stop:
+                continue
+        idle = 0  # the session ends: a trade, or a run of failed shouts
+        quotes.reset()
+        sessions += 1
+        if max_sessions is not None and sessions >= max_sessions:
+            break
+        if idle_stop is not None and max_sessions is None and m < 0:
+            break  # no session count: a run of failures ends the day
+    empty = np.zeros(0, dtype=np.int64)
+    return {"trader": empty, "side": empty, "price": empty, "reason": np.zeros(0, dtype=str)}
