@@ -52,7 +52,9 @@ class Strict(BaseModel):
 
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=4)]
-BigMoney = Annotated[Decimal, Field(ge=0, le=MAX_BIG_YUAN, max_digits=18, decimal_places=4)]
+#: An amount of money the engine books in whole fen (a budget, a fee, an investment): at most two decimals.
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=2)]
+BigMoney = Annotated[Decimal, Field(ge=0, le=MAX_BIG_YUAN, max_digits=18, decimal_places=2)]
 Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"a calendar year, {MIN_YEAR}..{MAX_YEAR}")]
 Years = Annotated[int, Field(ge=0, le=MAX_YEARS)]
@@ -61,6 +63,7 @@ Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 Factor = Annotated[float, Field(ge=0, le=MAX_FACTOR)]
 
 __all__ = [
+    "Amount",
     "MAX_BIG_YUAN",
     "MAX_COUNT",
     "MAX_DISTRIBUTION",

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Money, Share, Strict, Year
+from .base import MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, Money, Share, Strict, Year
 from .validators import require_unique
 
 Mu = Annotated[Decimal, Field(ge=0, le=10**9, max_digits=14, decimal_places=2,
@@ -332,9 +332,9 @@ class FarmSpec(Strict):
     forest revenue (F6) fills. Planting: ``planting_mu_per_year`` of the plantable land, paid from the
     afforestation budget (fiscal) at ``planting_cost_yuan_per_mu``; a share survives (F10)."""
 
-    base_budget_yuan_per_year: Money = Decimal("12600000")
+    base_budget_yuan_per_year: Amount = Decimal("12600000")
     budget_yuan_per_mu_year: Money = Decimal("650")
-    base_cost_yuan_per_year: Money = Decimal("12600000")
+    base_cost_yuan_per_year: Amount = Decimal("12600000")
     cost_yuan_per_mu_year: Money = Decimal("650")
     new_area_budget_lag_years: int = Field(1, ge=0, le=10)
     planting_mu_per_year: Mu = Decimal("8000")
@@ -351,7 +351,7 @@ class Concession(Strict):
     """A tourism concession (特许经营) in a forest scenic area, paying the farm a yearly fee (F6)."""
 
     name: Name
-    yuan_per_year: Money
+    yuan_per_year: Amount
 
 
 def _default_concessions() -> list[Concession]:
@@ -379,7 +379,7 @@ class AfforestationLot(Strict):
 
     year: Year
     area_mu: Mu = Field(gt=0)
-    investment_yuan: Money | None = None
+    investment_yuan: Amount | None = None
     quota_t_sce: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=3)
 
     @model_validator(mode="after")
@@ -398,7 +398,9 @@ class EnergyForForestSpec(Strict):
     6,583.62 mu of forest tickets at about 7,000 yuan per tonne of energy use: 42,000,000 ÷ 7,000 = 6,000 t."""
 
     enabled: bool = True
-    yuan_per_t_sce: Money = Field(Decimal("7000"), gt=0)
+    yuan_per_t_sce: Decimal = Field(
+        Decimal("7000"), gt=0, le=10**9, max_digits=18, decimal_places=1,
+        description="conversion rate, yuan per t of standard coal; one decimal at most (a whole tick per kgce)")
     mechanism: Literal["listing", "tender"] = "listing"
     tender_price_weight: int = Field(60, ge=0, le=MAX_FACTOR)
     tender_quality_weight: int = Field(40, ge=0, le=MAX_FACTOR)
@@ -475,7 +477,7 @@ class ForestReserveSpec(Strict):
     it buys defaulted collateral (F3) and lists it again."""
 
     enabled: bool = True
-    budget_yuan_per_year: Money = Decimal("2000000")
+    budget_yuan_per_year: Amount = Decimal("2000000")
 
 
 class ForestSpec(Strict):

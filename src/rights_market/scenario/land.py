@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, BigMoney, Year
+from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, BigMoney, Year
 from .model import Distribution, LogNormal, Money, Share, Strict, Uniform
 from .validators import require_unique
 
@@ -149,7 +149,7 @@ class FirmsSpec(Strict):
     new_industry_share: Share = Field(
         Decimal("0.2"), description="share of entrants in new industries and new business forms (L4)"
     )
-    planned_investment_yuan_per_mu: Money = Field(Decimal("3000000"), description="investment intensity (L5)")
+    planned_investment_yuan_per_mu: Amount = Field(Decimal("3000000"), description="investment intensity (L5)")
     under_invested_share: Share = Field(
         Decimal("0.1"), description="share of initial parcels with under 25 % of the investment made (L5)"
     )
@@ -165,11 +165,11 @@ class FirmsSpec(Strict):
 class GradingSpec(Strict):
     """Rule L14 (亩均论英雄): yearly grades by output and tax per mu; supply and prices by grade."""
 
-    output_thresholds_yuan_per_mu: tuple[Money, Money, Money] = Field(
+    output_thresholds_yuan_per_mu: tuple[Amount, Amount, Amount] = Field(
         (Decimal("2000000"), Decimal("1000000"), Decimal("400000")),
         description="output per mu for grades A, B, C (below: D)",
     )
-    tax_thresholds_yuan_per_mu: tuple[Money, Money, Money] = Field(
+    tax_thresholds_yuan_per_mu: tuple[Amount, Amount, Amount] = Field(
         (Decimal("80000"), Decimal("40000"), Decimal("12000")), description="tax per mu for grades A, B, C"
     )
     grace_years: int = Field(
@@ -370,7 +370,7 @@ class SupplySpec(Strict):
     standard_land_share: Share = Field(
         Decimal("0.2"), description="share of industrial lots listed as 'standard land' (标准地, L13)"
     )
-    standard_min_output_yuan_per_mu: Money = Field(
+    standard_min_output_yuan_per_mu: Amount = Field(
         Decimal("1000000"), description="industry condition of standard land: the bidder's output per mu at least"
     )
     mixed_use_share: Share = Field(Decimal("0.1"), description="share of industrial lots that are mixed-use (L12)")
@@ -379,7 +379,7 @@ class SupplySpec(Strict):
         description="supporting construction land a mixed-use project asks for, share of its area (L12)",
     )
     supporting_cap_share: Share = Field(Decimal("0.05"), description="at most 5 % supporting land (L12)")
-    reserve_budget_yuan_per_year: Money = Field(Decimal("20000000"), description="from the fiscal account (X2)")
+    reserve_budget_yuan_per_year: Amount = Field(Decimal("20000000"), description="from the fiscal account (X2)")
 
 
 class SecondarySpec(Strict):
@@ -504,7 +504,7 @@ class EconomySpec(Strict):
 
     other_gdp_yuan: BigMoney = Field(Decimal("12000000000"), description="GDP of the rest of the district, base year")
     other_gdp_growth_share_per_year: Decimal = Field(Decimal("0.04"), ge=-1, le=10)
-    farm_value_added_yuan_per_mu: Money = Decimal("1200")
+    farm_value_added_yuan_per_mu: Amount = Decimal("1200")
     targets: list[TargetSpec] = Field(
         default_factory=lambda: [TargetSpec(year=2021, change_share=Decimal("-0.03")),
                                  TargetSpec(year=2025, change_share=Decimal("-0.15"))]

@@ -229,6 +229,15 @@ class Scenario(Strict):
             raise ValueError(f"a scenario needs at least one market section: one of {', '.join(MARKET_SECTIONS)}")
         return self
 
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        """What one section names from another exists (links to products of absent markets, teaching days
+        beyond the calendar, ...): see :mod:`.references`."""
+        from .references import raise_located, reference_problems
+
+        raise_located("Scenario", reference_problems(self))
+        return self
+
 
 #: The market sections a scenario may hold, in the order the engine runs them.
 MARKET_SECTIONS: tuple[str, ...] = ("water", "teaching", "forest", "land", "emission")

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Count, Quantity, Year
+from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Amount, Count, Quantity, Year
 from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
 from .validators import require_unique
 
@@ -145,7 +145,7 @@ class ReserveSpec(Strict):
     initial_rights_m3: int = Field(
         0, ge=0, le=MAX_QUANTITY, description="confirmed volume held by the reserve at the start (m³/yr)"
     )
-    budget_yuan_per_year: Money = Decimal("500000")
+    budget_yuan_per_year: Amount = Decimal("500000")
     rules: list[ReserveRule] = Field(default_factory=list)
 
 
