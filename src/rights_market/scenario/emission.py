@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Year
+from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Year
 from .model import Behaviour, Constant, Distribution, Money, Normal, Share, Strict, Truthful
 from .validators import require_unique
 
@@ -33,8 +33,8 @@ Tonnes = Annotated[Decimal, Field(ge=0, le=10**9, max_digits=18, decimal_places=
 PositiveTonnes = Annotated[Decimal, Field(gt=0, le=10**9, max_digits=18, decimal_places=3)]
 #: Yuan per tonne, at most 10^9 (10^10 ticks per kg).
 PricePerTonne = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=1)]
-#: A multiple of a base price, 1..1000.
-Multiple = Annotated[Decimal, Field(ge=1, le=MAX_FACTOR, max_digits=12, decimal_places=6)]
+#: A multiple of a base price, 1..10^6 (a price cap of 10^6 × a base price of 10^9 yuan/t is 10^16 ticks per kg).
+Multiple = Annotated[Decimal, Field(ge=1, le=10**6, max_digits=14, decimal_places=6)]
 Yuan = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=2)]
 #: A duration in whole years (at least one), at most 200.
 TermYears = Annotated[int, Field(ge=1, le=MAX_YEARS)]
