@@ -296,7 +296,7 @@ class EmissionMarketSpec(Strict):
     mechanism: EmissionMechanism = Field(default_factory=lambda: ListingMechanism(type="listing"))
     trade_every_sessions: int = Field(1, ge=1, le=MAX_COUNT, description="the platform trades every this many calendar sessions")
     lot_t: PositiveTonnes = Field(Decimal("1"), description="smallest quantity a unit's schedule steps by, t")
-    max_orders_per_side: int = Field(5, ge=1, le=10_000, description="orders (or listings) per unit, pollutant, side and session")
+    max_orders_per_side: int = Field(5, ge=1, le=MAX_COUNT, description="orders (or listings) per unit, pollutant, side and session")
     valuation_years: int = Field(
         5, ge=1, le=MAX_YEARS, description="a unit values a right (a tonne a year) at its yearly marginal abatement cost × this"
     )
@@ -353,7 +353,7 @@ class CarbonSpec(Strict):
         True, description="allowances trade among key emitters in the sessions: a call auction, no floor, no sectors"
     )
     lot_t: PositiveTonnes = Field(Decimal("1000"), description="step of the emitters' schedules, t CO2")
-    max_orders_per_side: int = Field(20, ge=1, le=10_000, description="orders per emitter, side and session")
+    max_orders_per_side: int = Field(20, ge=1, le=MAX_COUNT, description="orders per emitter, side and session")
 
 
 # --------------------------------------------------------------------------- the section
