@@ -9,10 +9,12 @@ naming the field that drives the figure, its value, the limit and the ``--limit 
 list of runs is built.
 
 Memory figures (bytes), measured on CPython 3 / numpy / pandas / pyarrow, x86-64 Linux, from the peak resident
-set size (``ru_maxrss``) of one run plus writing its run directory, by
+set size (``ru_maxrss``) of one run plus writing its run directory, each in a fresh process, by
 
-    PYTHONPATH=src python /tmp/measure.py N EVERY YEARS   # water: dawukou_water.yaml with
+    PYTHONPATH=src python benchmarks/work_memory.py water N EVERY YEARS   # dawukou_water.yaml with
         # water.groups.3.count=N, output.holdings_every=EVERY, calendar.years=YEARS, water.cap_m3=10^9
+    PYTHONPATH=src python benchmarks/work_memory.py shouts N              # N shouts a trading day
+    PYTHONPATH=src python benchmarks/work_memory.py pledges N             # N pledge rules
 
 ========================  ===========  =============================================
 N, holdings_every, years  peak RSS     rows (holdings, charges)
