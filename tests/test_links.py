@@ -3,10 +3,12 @@ accounts), X3 (rights as collateral across rights), X4 (a project needs several 
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from conftest import SCENARIOS, two_holder_water
 from rights_market import load_scenario, simulate
@@ -150,11 +152,14 @@ def test_x3_x4_rows_of_the_links_carry_the_base_unit_of_their_product():
 
 
 def test_x4_a_need_of_an_absent_market_is_a_clear_error():
-    """X4: a project needing emission rights in a scenario without the emission market is refused, naming the
-    project, the product and the section to add."""
+    """X4: a project needing emission rights in a scenario without the emission market is refused when the
+    scenario is validated (not when it runs), at the need, naming the project, the product and the section to add."""
     links = {"projects": [{"name": "expansion", "start_year": 2021, "needs": {"emission.NOx": 1000}}]}
-    with pytest.raises(ValueError, match=r"emission\.NOx.*expansion.*add the emission section"):
-        simulate(water_forest(links), seed=1)
+    with pytest.raises(ValidationError) as info:
+        water_forest(links)
+    (error,) = info.value.errors()
+    assert error["loc"] == ("links", "projects", 0, "needs", "emission.NOx")
+    assert re.search(r"expansion needs 'emission\.NOx'.*add the emission section", error["msg"])
 
 
 def test_x1_four_rights_on_one_platform_conserved(tmp_path):

@@ -48,6 +48,10 @@ class Limits:
     holders: int = 2_000_000
     #: runs one study (replications, comparison or sweep) may ask for
     runs: int = 100_000
+    #: shouts of one run of a teaching market (shouts_per_period × trading days); about 50 µs of CPU each
+    shouts: int = 20_000_000
+    #: pledge rules × years of one run (links.pledges); each rule-year visits every holder of its product
+    pledges: int = 2_000
     #: estimated peak memory of one run, bytes (default: 80 % of this machine's memory)
     memory_bytes: int = dataclasses.field(default_factory=lambda: int(machine_memory_bytes() * 0.8) or 2**40)
 

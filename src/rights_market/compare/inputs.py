@@ -30,9 +30,7 @@ from ..outdir import COMPARISON_FILE, OutputError, claim, kind_of, staging_tag, 
 from ..pathkind import describe
 from ..results import scenario_hash
 from ..scenario.errors import Problem, ScenarioError
-from ..scenario.loader import load_raw, validate
 from ..scenario.model import Scenario
-from ..scenario.tables_input import CONTEXT_KEY
 from ..sweep.design import Point
 from ..sweep.execute import Outcome, execute
 from ..sweep.store import Store
@@ -63,9 +61,11 @@ class Group:
 
 
 def load_scenario_file(path: Path, overrides: Sequence[str] = ()) -> Scenario:
-    """A scenario file with ``--set`` overrides; files it names (``from_file``) relative to its directory."""
-    raw, sm = load_raw(path, overrides)
-    return validate(raw, sm, Scenario, context={CONTEXT_KEY: Path(path).parent})
+    """A scenario file with ``--set`` overrides; files it names (``from_file``) relative to its directory; the
+    work it asks for within the limits in force (:func:`rights_market.api.load_scenario`)."""
+    from ..api import load_scenario
+
+    return load_scenario(path, overrides)
 
 
 def parse_variants(specs: Sequence[str]) -> dict[str, list[str]]:

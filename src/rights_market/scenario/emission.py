@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Year
 from .model import Behaviour, Constant, Distribution, Money, Normal, Share, Strict, Truthful
 from .validators import require_unique
 
@@ -27,11 +28,18 @@ UnitKind = Literal["existing", "new_project", "major_project", "strategic"]
 #: The id of the carbon allowance product (rule E14); not allowed as a pollutant id.
 CARBON = "carbon"
 
-Tonnes = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=3)]
-PositiveTonnes = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=3)]
-PricePerTonne = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=1)]
-Multiple = Annotated[Decimal, Field(ge=1, max_digits=12, decimal_places=6)]
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+#: Tonnes a year, at most 10^9 t (10^12 kg, the engine's base unit).
+Tonnes = Annotated[Decimal, Field(ge=0, le=10**9, max_digits=18, decimal_places=3)]
+PositiveTonnes = Annotated[Decimal, Field(gt=0, le=10**9, max_digits=18, decimal_places=3)]
+#: Yuan per tonne, at most 10^9 (10^10 ticks per kg).
+PricePerTonne = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=1)]
+#: A multiple of a base price, 1..10^6 (a price cap of 10^6 × a base price of 10^9 yuan/t is 10^16 ticks per kg).
+Multiple = Annotated[Decimal, Field(ge=1, le=10**6, max_digits=14, decimal_places=6)]
+Yuan = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=2)]
+#: A duration in whole years (at least one), at most 200.
+TermYears = Annotated[int, Field(ge=1, le=MAX_YEARS)]
+#: A duration in seconds, at most 10^7.
+Seconds = Annotated[int, Field(ge=0, le=MAX_SECONDS)]
 
 
 # --------------------------------------------------------------------------- pollutants (E1, E3)
@@ -71,7 +79,7 @@ class Quadratic(Strict):
 
     type: Literal["quadratic"]
     fixed_cost_yuan: Money = Decimal("0")
-    b_yuan_per_t2: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=8)]
+    b_yuan_per_t2: Annotated[Decimal, Field(gt=0, le=MAX_YUAN, max_digits=18, decimal_places=8)]
     max_share: Share = Field(Decimal("1"), gt=0, description="largest abatement, share of unabated emission")
 
 
@@ -82,8 +90,8 @@ class Piecewise(Strict):
 
     type: Literal["piecewise"]
     fixed_cost_yuan: Money = Decimal("0")
-    shares: list[Share] = Field(min_length=2)
-    mac_yuan_per_t: list[Money] = Field(min_length=2)
+    shares: list[Share] = Field(min_length=2, max_length=1000)
+    mac_yuan_per_t: list[Money] = Field(min_length=2, max_length=1000)
 
     @model_validator(mode="after")
     def _shape(self) -> Piecewise:
@@ -139,7 +147,7 @@ class EmitterGroup(Strict):
         "by directed negotiation (E4); strategic and major projects may buy reserve releases (E8)",
     )
     count: int = Field(ge=1, le=1_000_000)
-    entry_year: int | None = Field(
+    entry_year: Year | None = Field(
         None, description="year a project starts emitting (default: the first year); existing units emit from the start"
     )
     output_growth: Distribution = Field(
@@ -182,8 +190,8 @@ class FeeSpec(Strict):
     price (改革后逐步实现有偿取得). Selling unpaid rights back-pays the use fee at the base price to the fiscal
     account and the seller keeps the premium (E5)."""
 
-    reform_years: int = Field(2, ge=0, description="the plan's 2-year reform period (E4)")
-    phase_in_years: int = Field(3, ge=1, description="years over which unpaid rights become paid after the reform")
+    reform_years: int = Field(2, ge=0, le=MAX_YEARS, description="the plan's 2-year reform period (E4)")
+    phase_in_years: TermYears = Field(3, description="years over which unpaid rights become paid after the reform")
     sale_draws_first: Literal["unpaid", "paid"] = Field(
         "unpaid", description="which rights a sale takes first: the unpaid (tradable surplus of the initial right) or the paid"
     )
@@ -229,9 +237,9 @@ class ReleaseSpec(Strict):
     major projects. The listing's increment, period and round are the platform's (``market.mechanism`` when it
     is a listing, else the listing defaults)."""
 
-    every_sessions: int = Field(13, ge=1, description="a release round every this many trading sessions")
+    every_sessions: int = Field(13, ge=1, le=MAX_COUNT, description="a release round every this many trading sessions")
     lot_t: PositiveTonnes = Field(Decimal("1"), description="size of a released lot, t")
-    max_lots_per_round: int = Field(5, ge=0, description="lots released per pollutant and round")
+    max_lots_per_round: Count = Field(5, description="lots released per pollutant and round")
     start_multiple_of_base: Multiple = Field(Decimal("1"), description="listing start price = base price × this")
     eligible_kinds: list[UnitKind] = Field(default_factory=lambda: ["strategic", "major_project"])
 
@@ -272,11 +280,11 @@ class ListingMechanism(Strict):
 
     type: Literal["listing"]
     increment_yuan_per_t: PricePerTonne = Field(Decimal("500"), gt=0)
-    listing_days: int = Field(5, ge=1)
-    round_seconds: int = Field(240, ge=1)
-    extension_window_s: int = Field(60, ge=0)
-    extension_s: int = Field(60, ge=0)
-    mean_response_s: float = Field(20.0, gt=0)
+    listing_days: int = Field(5, ge=1, le=365)
+    round_seconds: int = Field(240, ge=1, le=MAX_SECONDS)
+    extension_window_s: Seconds = 60
+    extension_s: Seconds = 60
+    mean_response_s: float = Field(20.0, gt=0, le=MAX_SECONDS)
 
 
 EmissionMechanism = Annotated[CDAMechanism | CallMechanism | ListingMechanism, Field(discriminator="type")]
@@ -286,11 +294,11 @@ class EmissionMarketSpec(Strict):
     """The unified platform (E6): one mechanism, same-sector trading (E7), the base price as floor (E3)."""
 
     mechanism: EmissionMechanism = Field(default_factory=lambda: ListingMechanism(type="listing"))
-    trade_every_sessions: int = Field(1, ge=1, description="the platform trades every this many calendar sessions")
+    trade_every_sessions: int = Field(1, ge=1, le=MAX_COUNT, description="the platform trades every this many calendar sessions")
     lot_t: PositiveTonnes = Field(Decimal("1"), description="smallest quantity a unit's schedule steps by, t")
-    max_orders_per_side: int = Field(5, ge=1, description="orders (or listings) per unit, pollutant, side and session")
+    max_orders_per_side: int = Field(5, ge=1, le=MAX_COUNT, description="orders (or listings) per unit, pollutant, side and session")
     valuation_years: int = Field(
-        5, ge=1, description="a unit values a right (a tonne a year) at its yearly marginal abatement cost × this"
+        5, ge=1, le=MAX_YEARS, description="a unit values a right (a tonne a year) at its yearly marginal abatement cost × this"
     )
     price_max_multiple_of_base: Multiple = Field(
         Decimal("15"),
@@ -299,7 +307,7 @@ class EmissionMarketSpec(Strict):
     )
     same_sector_only: bool = Field(True, description="E7: trades stay within one sector")
     off_platform_attempts_per_session: float = Field(
-        0.1, ge=0, description="E6: mean number of bilateral off-platform attempts a session (all rejected)"
+        0.1, ge=0, le=MAX_COUNT, description="E6: mean number of bilateral off-platform attempts a session (all rejected)"
     )
 
 
@@ -311,7 +319,7 @@ class LeaseSpec(Strict):
 
     enabled: bool = True
     offer_share_of_surplus: Share = Decimal("0.3")
-    term_years: int = Field(1, ge=1)
+    term_years: TermYears = 1
 
 
 class MortgageSpec(Strict):
@@ -322,7 +330,7 @@ class MortgageSpec(Strict):
     pledge_share: Share = Field(Decimal("0.5"), description="share of held rights pledged")
     loan_to_value: Share = Decimal("0.7")
     interest_rate: Share = Field(Decimal("0.0385"), description="yearly; 1-year LPR of 2021")
-    term_years: int = Field(1, ge=1)
+    term_years: TermYears = 1
 
 
 # --------------------------------------------------------------------------- carbon (E14)
@@ -345,7 +353,7 @@ class CarbonSpec(Strict):
         True, description="allowances trade among key emitters in the sessions: a call auction, no floor, no sectors"
     )
     lot_t: PositiveTonnes = Field(Decimal("1000"), description="step of the emitters' schedules, t CO2")
-    max_orders_per_side: int = Field(20, ge=1, description="orders per emitter, side and session")
+    max_orders_per_side: int = Field(20, ge=1, le=MAX_COUNT, description="orders per emitter, side and session")
 
 
 # --------------------------------------------------------------------------- the section
@@ -353,8 +361,8 @@ class EmissionSpec(Strict):
     """The emission-rights market (排污权) of one district: rules E1–E10, E12–E14."""
 
     pollutants: list[Pollutant] = Field(default_factory=_default_pollutants, min_length=1)
-    validity_years: int = Field(5, ge=1, description="term of a right (E5); renewed at its end")
-    first_term_start_year: int | None = Field(None, description="first year of the current term (default: the first year)")
+    validity_years: TermYears = Field(5, description="term of a right (E5); renewed at its end")
+    first_term_start_year: Year | None = Field(None, description="first year of the current term (default: the first year)")
     renewal_keep_share: Share = Field(
         Decimal("1"), description="share of rights kept when they are renewed at the term end; the rest is retired"
     )

@@ -10,8 +10,8 @@ unit of the forest products ``forest.ownership``, ``forest.contract``, ``forest.
 written in m³ and kept in dm³; energy-use quota in **kg of standard coal equivalent** (kgce; plans write t);
 construction-land quota in m²; money in yuan (kept in fen).
 
-This module deliberately imports nothing from :mod:`.model` (which imports it), so it has its own small
-``Strict`` base with the same configuration (``extra="forbid"``, frozen).
+This module deliberately imports nothing from :mod:`.model` (which imports it); its ``Strict`` base and number
+types come from :mod:`.base`.
 """
 
 from __future__ import annotations
@@ -19,28 +19,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from .base import MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, Money, Share, Strict, Year
 from .validators import require_unique
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
-Mu = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="area in mu (0.01 mu exact)")]
+Mu = Annotated[Decimal, Field(ge=0, le=10**9, max_digits=14, decimal_places=2,
+                               description="area in mu (0.01 mu exact), at most 10^9 mu")]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")]
 
 #: The five service families of the plan's ecological assessment (rule F4, [F §二(三)6]).
 ECO_DIMENSIONS = ("water_conservation", "soil_retention", "carbon_oxygen", "purification", "windbreak_sand")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class Range(Strict):
     """A characteristic drawn per holder uniformly on [low, high] (low = high: every holder the same)."""
 
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=10**9)
+    high: float = Field(ge=0, le=10**9)
 
     @model_validator(mode="after")
     def _order(self) -> Range:
@@ -67,7 +63,7 @@ class Incorporation(Strict):
     """Rule F10: the zone enters the forest farm's management (and its per-mu budget) gradually:
     ``mu_per_year`` from ``start_year`` on ("逐步纳入管护范围", [forest farm plan §四二])."""
 
-    start_year: int = 2021
+    start_year: Year = 2021
     mu_per_year: Mu = Field(Decimal("2500"), gt=0)
 
 
@@ -240,9 +236,9 @@ class ListingSpec(Strict):
 
     days: int = Field(20, ge=1, le=365, description="listing period, days")
     increment_share: Share = Field(Decimal("0.02"), gt=0, description="bid increment as a share of the start")
-    round_seconds: int = Field(240, ge=1)
-    extension_window_seconds: int = Field(60, ge=0)
-    extension_seconds: int = Field(60, ge=0)
+    round_seconds: int = Field(240, ge=1, le=MAX_SECONDS)
+    extension_window_seconds: int = Field(60, ge=0, le=MAX_SECONDS)
+    extension_seconds: int = Field(60, ge=0, le=MAX_SECONDS)
 
 
 class NegotiationSpec(Strict):
@@ -270,9 +266,9 @@ class DirectedSpec(Strict):
 class MechanismWeights(Strict):
     """How often each F5 mechanism is used for a transfer (relative weights)."""
 
-    negotiation: Decimal = Field(Decimal("1"), ge=0)
-    listing: Decimal = Field(Decimal("2"), ge=0)
-    directed: Decimal = Field(Decimal("1"), ge=0)
+    negotiation: Decimal = Field(Decimal("1"), ge=0, le=MAX_FACTOR, max_digits=12, decimal_places=6)
+    listing: Decimal = Field(Decimal("2"), ge=0, le=MAX_FACTOR, max_digits=12, decimal_places=6)
+    directed: Decimal = Field(Decimal("1"), ge=0, le=MAX_FACTOR, max_digits=12, decimal_places=6)
 
     @model_validator(mode="after")
     def _some(self) -> MechanismWeights:
@@ -290,7 +286,7 @@ class TradingSpec(Strict):
     retransfer_rate_per_year: Share = Field(
         Decimal("0.05"), description="chance an operator transfers a right it took again (再流转) in a year")
     term_years: YearRange = Field(default_factory=lambda: YearRange(min=3, max=15))
-    registration_min_years: int = Field(5, ge=1, description="F2: transfers of this many years or more are registered")
+    registration_min_years: int = Field(5, ge=1, le=MAX_YEARS, description="F2: transfers of this many years or more are registered")
     mechanisms: MechanismWeights = Field(default_factory=MechanismWeights)
     listing: ListingSpec = Field(default_factory=ListingSpec)
     negotiation: NegotiationSpec = Field(default_factory=NegotiationSpec)
@@ -321,8 +317,8 @@ class FarmTargets(Strict):
     3–5 years."""
 
     managed_mu: Mu = Decimal("50000")
-    stock_m3: Decimal = Field(Decimal("100000"), ge=0)
-    by_year: int = 2025
+    stock_m3: Decimal = Field(Decimal("100000"), ge=0, le=MAX_QUANTITY, max_digits=18, decimal_places=3)
+    by_year: Year = 2025
 
 
 class FarmSpec(Strict):
@@ -336,9 +332,9 @@ class FarmSpec(Strict):
     forest revenue (F6) fills. Planting: ``planting_mu_per_year`` of the plantable land, paid from the
     afforestation budget (fiscal) at ``planting_cost_yuan_per_mu``; a share survives (F10)."""
 
-    base_budget_yuan_per_year: Money = Decimal("12600000")
+    base_budget_yuan_per_year: Amount = Decimal("12600000")
     budget_yuan_per_mu_year: Money = Decimal("650")
-    base_cost_yuan_per_year: Money = Decimal("12600000")
+    base_cost_yuan_per_year: Amount = Decimal("12600000")
     cost_yuan_per_mu_year: Money = Decimal("650")
     new_area_budget_lag_years: int = Field(1, ge=0, le=10)
     planting_mu_per_year: Mu = Decimal("8000")
@@ -355,7 +351,7 @@ class Concession(Strict):
     """A tourism concession (特许经营) in a forest scenic area, paying the farm a yearly fee (F6)."""
 
     name: Name
-    yuan_per_year: Money
+    yuan_per_year: Amount
 
 
 def _default_concessions() -> list[Concession]:
@@ -381,9 +377,9 @@ class AfforestationLot(Strict):
     quota at the conversion rate: either give ``investment_yuan`` or the quota ``quota_t_sce`` (quota =
     investment ÷ rate); by default the investment is area × the standard investment per mu."""
 
-    year: int
+    year: Year
     area_mu: Mu = Field(gt=0)
-    investment_yuan: Money | None = None
+    investment_yuan: Amount | None = None
     quota_t_sce: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=3)
 
     @model_validator(mode="after")
@@ -402,10 +398,12 @@ class EnergyForForestSpec(Strict):
     6,583.62 mu of forest tickets at about 7,000 yuan per tonne of energy use: 42,000,000 ÷ 7,000 = 6,000 t."""
 
     enabled: bool = True
-    yuan_per_t_sce: Money = Field(Decimal("7000"), gt=0)
+    yuan_per_t_sce: Decimal = Field(
+        Decimal("7000"), gt=0, le=10**9, max_digits=18, decimal_places=1,
+        description="conversion rate, yuan per t of standard coal; one decimal at most (a whole tick per kgce)")
     mechanism: Literal["listing", "tender"] = "listing"
-    tender_price_weight: int = Field(60, ge=0)
-    tender_quality_weight: int = Field(40, ge=0)
+    tender_price_weight: int = Field(60, ge=0, le=MAX_FACTOR)
+    tender_quality_weight: int = Field(40, ge=0, le=MAX_FACTOR)
     lots: list[AfforestationLot] = Field(default_factory=list, description="explicit lots (added to the yearly ones)")
     lots_per_year: int = Field(1, ge=0, le=100)
     lot_area_mu: Mu = Field(Decimal("2000"), gt=0)
@@ -471,7 +469,7 @@ class CoverSpec(Strict):
     district_area_km2: Decimal = Field(Decimal("949.89"), gt=0, max_digits=12, decimal_places=4)
     other_forest_mu: Mu = Decimal("30000")
     target_share: Share = Decimal("0.075")
-    target_year: int = 2025
+    target_year: Year = 2025
 
 
 class ForestReserveSpec(Strict):
@@ -479,7 +477,7 @@ class ForestReserveSpec(Strict):
     it buys defaulted collateral (F3) and lists it again."""
 
     enabled: bool = True
-    budget_yuan_per_year: Money = Decimal("2000000")
+    budget_yuan_per_year: Amount = Decimal("2000000")
 
 
 class ForestSpec(Strict):

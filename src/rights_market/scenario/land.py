@@ -10,10 +10,11 @@ right unless ``_per_year``), ``_share`` a share in [0, 1], ``_years`` whole year
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, BigMoney, Year
 from .model import Distribution, LogNormal, Money, Share, Strict, Uniform
 from .validators import require_unique
 
@@ -29,12 +30,12 @@ class VillageSpec(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="ASCII id, e.g. chaohu")
     name_zh: str = Field("", description="Chinese name, e.g. 潮湖村")
     households: int = Field(ge=1, le=1_000_000, description="farm households (members of the collective)")
-    representatives: int = Field(30, ge=1, description="members' representatives (村民代表) who vote (L10)")
+    representatives: int = Field(30, ge=1, le=MAX_COUNT, description="members' representatives (村民代表) who vote (L10)")
     collective_construction_parcels: int = Field(
-        2, ge=0, description="parcels of collective operating construction land (集体经营性建设用地, L3)"
+        2, ge=0, le=10_000, description="parcels of collective operating construction land (集体经营性建设用地, L3)"
     )
     new_construction_quota_m2: int = Field(
-        30_000, ge=0, description="new construction land the village plan allows over the run, m² (L1)"
+        30_000, ge=0, le=MAX_QUANTITY, description="new construction land the village plan allows over the run, m² (L1)"
     )
 
 
@@ -63,8 +64,8 @@ class RuralSpec(Strict):
         default_factory=lambda: LogNormal(type="lognormal", median=5000, sigma=0.5),
         description="area of a collective operating construction land parcel, m²",
     )
-    second_round_end_year: int = Field(2028, description="year the second-round land contracts end (L3)")
-    extension_years: int = Field(30, ge=0, description="second-round contracts are extended by 30 years (L3)")
+    second_round_end_year: Year = Field(2028, description="year the second-round land contracts end (L3)")
+    extension_years: int = Field(30, ge=0, le=MAX_YEARS, description="second-round contracts are extended by 30 years (L3)")
     farming_value_yuan_per_mu_year: Distribution = Field(
         default_factory=lambda: Uniform(type="uniform", low=300, high=600),
         description="a household's own net return from farming, yuan per mu and year (its reservation rent)",
@@ -83,8 +84,8 @@ class OperatorsSpec(Strict):
     """New agricultural operators outside the collectives (新型经营主体): family farms and cooperatives
     that take management rights in circulation (rule L10)."""
 
-    family_farms: int = Field(20, ge=0)
-    cooperatives: int = Field(8, ge=0)
+    family_farms: int = Field(20, ge=0, le=MAX_COUNT)
+    cooperatives: int = Field(8, ge=0, le=MAX_COUNT)
     value_yuan_per_mu_year: Distribution = Field(
         default_factory=lambda: Uniform(type="uniform", low=450, high=750),
         description="what an operator would pay as rent, yuan per mu and year",
@@ -104,8 +105,8 @@ class BenchmarkSpec(Strict):
     new_industry_yuan_per_m2: Money = Decimal("150")
     commercial_yuan_per_m2: Money = Decimal("600")
     collective_construction_yuan_per_m2: Money = Decimal("120")
-    industrial_full_term_years: int = Field(50, ge=1, description="legal maximum term of industrial land")
-    commercial_full_term_years: int = Field(40, ge=1, description="legal maximum term of commercial land")
+    industrial_full_term_years: int = Field(50, ge=1, le=MAX_YEARS, description="legal maximum term of industrial land")
+    commercial_full_term_years: int = Field(40, ge=1, le=MAX_YEARS, description="legal maximum term of commercial land")
     farmland_quota_yuan_per_m2: Money = Field(Decimal("30"), description="new cultivated-land quota (L8)")
     circulation_rent_yuan_per_mu_year: Money = Field(Decimal("600"), description="management rights (L10)")
     homestead_rent_yuan_per_m2_year: Money = Field(Decimal("8"), description="idle homesteads (L7)")
@@ -117,8 +118,8 @@ class BenchmarkSpec(Strict):
 class FirmsSpec(Strict):
     """Industrial firms on state construction land (rules L4–L6, L11, L14, L15) and entrants that want land."""
 
-    firms: int = Field(120, ge=0, description="firms holding state industrial land at the start")
-    entrants: int = Field(30, ge=0, description="investors without land who bid for it")
+    firms: int = Field(120, ge=0, le=MAX_COUNT, description="firms holding state industrial land at the start")
+    entrants: int = Field(30, ge=0, le=MAX_COUNT, description="investors without land who bid for it")
     parcel_m2: Distribution = Field(
         default_factory=lambda: LogNormal(type="lognormal", median=20000, sigma=0.8),
         description="a firm's initial parcel, m²",
@@ -148,7 +149,7 @@ class FirmsSpec(Strict):
     new_industry_share: Share = Field(
         Decimal("0.2"), description="share of entrants in new industries and new business forms (L4)"
     )
-    planned_investment_yuan_per_mu: Money = Field(Decimal("3000000"), description="investment intensity (L5)")
+    planned_investment_yuan_per_mu: Amount = Field(Decimal("3000000"), description="investment intensity (L5)")
     under_invested_share: Share = Field(
         Decimal("0.1"), description="share of initial parcels with under 25 % of the investment made (L5)"
     )
@@ -164,23 +165,23 @@ class FirmsSpec(Strict):
 class GradingSpec(Strict):
     """Rule L14 (亩均论英雄): yearly grades by output and tax per mu; supply and prices by grade."""
 
-    output_thresholds_yuan_per_mu: tuple[Money, Money, Money] = Field(
+    output_thresholds_yuan_per_mu: tuple[Amount, Amount, Amount] = Field(
         (Decimal("2000000"), Decimal("1000000"), Decimal("400000")),
         description="output per mu for grades A, B, C (below: D)",
     )
-    tax_thresholds_yuan_per_mu: tuple[Money, Money, Money] = Field(
+    tax_thresholds_yuan_per_mu: tuple[Amount, Amount, Amount] = Field(
         (Decimal("80000"), Decimal("40000"), Decimal("12000")), description="tax per mu for grades A, B, C"
     )
     grace_years: int = Field(
-        2, ge=0, description="land acquired in the last this many years is not graded yet (construction period)"
+        2, ge=0, le=MAX_YEARS, description="land acquired in the last this many years is not graded yet (construction period)"
     )
     excluded_from_supply: list[Grade] = Field(default_factory=lambda: ["D"], description="no new land")
-    price_multiplier: dict[Grade, Decimal] = Field(
+    price_multiplier: dict[Grade, Annotated[Decimal, Field(le=MAX_FACTOR, max_digits=12, decimal_places=6)]] = Field(
         default_factory=lambda: {"A": Decimal("0.9"), "B": Decimal("1"), "C": Decimal("1.1"), "D": Decimal("1.2"),
                                  "new": Decimal("1")},
         description="a winner of the grade pays the price × this (the difference to or from the fiscal account)",
     )
-    tender_score: dict[Grade, int] = Field(
+    tender_score: dict[Grade, Annotated[int, Field(ge=0, le=100)]] = Field(
         default_factory=lambda: {"A": 100, "B": 75, "C": 50, "D": 0, "new": 60},
         description="non-price score of a grade in tenders (0..100)",
     )
@@ -218,14 +219,14 @@ class UseControlSpec(Strict):
     """Rules L2 (use control) and L1 (flexible planning quotas): yearly requests to convert land into state
     construction land for the land reserve, each checked and recorded."""
 
-    requests_per_year: int = Field(6, ge=0, description="conversion requests per year")
+    requests_per_year: int = Field(6, ge=0, le=MAX_COUNT, description="conversion requests per year")
     basic_farmland_request_share: Share = Field(
         Decimal("0.3"), description="share of requests that target permanent basic farmland (always refused)"
     )
     priority_share: Share = Field(
         Decimal("0.3"), description="share of requests for key industries or major projects (may use flexible quota)"
     )
-    parcel_m2_max: int = Field(40_000, gt=0, description="requests target farmland parcels up to this size")
+    parcel_m2_max: int = Field(40_000, gt=0, le=MAX_QUANTITY, description="requests target farmland parcels up to this size")
     balance_ratio: Share = Field(
         Decimal("1"), description="quota retired per m² of farmland converted (占补平衡, 1:1)", gt=0
     )
@@ -234,7 +235,7 @@ class UseControlSpec(Strict):
         Decimal("0.10"), description="township plan's reserved quota (L1): at least 10 %"
     )
     township_new_construction_quota_m2: int = Field(
-        400_000, ge=0, description="new construction land the township plan allows over the run, m² (L1)"
+        400_000, ge=0, le=MAX_QUANTITY, description="new construction land the township plan allows over the run, m² (L1)"
     )
 
 
@@ -246,13 +247,13 @@ class CirculationSpec(Strict):
     offer_share_per_year: Share = Field(
         Decimal("0.05"), description="probability that a household offers its management right in a year"
     )
-    term_years: list[int] = Field(default_factory=lambda: [5, 10, 15], min_length=1, description="drawn uniformly")
+    term_years: list[Annotated[int, Field(le=MAX_YEARS)]] = Field(default_factory=lambda: [5, 10, 15], min_length=1, max_length=1000, description="drawn uniformly")
     share_holding_share: Share = Field(Decimal("0.3"), description="share of offers made as 入股 (to cooperatives)")
     first_refusal: bool = Field(True, description="members of the collective take a matched offer first (L10)")
     increment_share: Share = Field(Decimal("0.02"), gt=0, description="bid increment / start rent")
-    listing_days: int = Field(10, ge=1, description="registration period of a listing, days")
+    listing_days: int = Field(10, ge=1, le=365, description="registration period of a listing, days")
     bidders_per_offer: int = Field(
-        3, ge=1, description="interested bidders drawn for one rural listing (management rights, homesteads, "
+        3, ge=1, le=MAX_COUNT, description="interested bidders drawn for one rural listing (management rights, homesteads, "
         "wasteland contracts)",
     )
 
@@ -271,10 +272,10 @@ class CollectiveEntrySpec(Strict):
     proposal_share_per_year: Share = Field(
         Decimal("0.25"), description="probability that a village proposes an unsold parcel in a year"
     )
-    approval_numerator: int = Field(2, ge=1, description="passes with ≥ numerator/denominator of representatives")
-    approval_denominator: int = Field(3, ge=1, description="Land Administration Law art. 63: two thirds")
+    approval_numerator: int = Field(2, ge=1, le=MAX_COUNT, description="passes with ≥ numerator/denominator of representatives")
+    approval_denominator: int = Field(3, ge=1, le=MAX_COUNT, description="Land Administration Law art. 63: two thirds")
     yes_probability: Share = Field(Decimal("0.75"), description="each representative votes yes independently")
-    term_years: int = Field(50, ge=1, description="term of the use right sold")
+    term_years: int = Field(50, ge=1, le=MAX_YEARS, description="term of the use right sold")
     adjustment_fee_share: Share = Field(
         Decimal("0.20"), description="land value-gain adjustment fee (调节金) to the fiscal account, share of proceeds"
     )
@@ -294,13 +295,13 @@ class CollectiveEntrySpec(Strict):
 class HomesteadLeaseSpec(Strict):
     """Rule L7: idle homesteads and farm houses are leased to people and firms for new business forms."""
 
-    lessees: int = Field(15, ge=0, description="outside lessees (B&B, e-commerce, leisure farming)")
+    lessees: int = Field(15, ge=0, le=MAX_COUNT, description="outside lessees (B&B, e-commerce, leisure farming)")
     lease_share_per_year: Share = Field(Decimal("0.05"), description="probability an idle homestead is listed")
     term_years: int = Field(10, ge=1, le=20, description="lease term (Civil Code art. 705: at most 20 years)")
     value_yuan_per_m2_year: Distribution = Field(
         default_factory=lambda: Uniform(type="uniform", low=6, high=11), description="what a lessee would pay"
     )
-    homesteads_per_lessee: int = Field(2, ge=1)
+    homesteads_per_lessee: int = Field(2, ge=1, le=MAX_COUNT)
 
 
 # --------------------------------------------------------------------------- state land (L11-L13, L16)
@@ -337,29 +338,29 @@ class SupplySpec(Strict):
     """Rules L11–L13: the government's annual supply plan of state construction land from the land reserve,
     sold by tender, auction or listing (招拍挂) with the benchmark price as reserve or start price."""
 
-    reserve_parcels: int = Field(15, ge=0, description="state construction parcels in the land reserve at the start")
+    reserve_parcels: int = Field(15, ge=0, le=MAX_COUNT, description="state construction parcels in the land reserve at the start")
     reserve_parcel_m2: Distribution = Field(
         default_factory=lambda: LogNormal(type="lognormal", median=25000, sigma=0.5)
     )
-    plan_m2_per_year: int = Field(150_000, ge=0, description="annual supply plan, m²")
+    plan_m2_per_year: int = Field(150_000, ge=0, le=MAX_QUANTITY, description="annual supply plan, m²")
     commercial_share: Share = Field(Decimal("0.2"), description="share of lots supplied for commercial use")
     mechanisms: MechanismShares = Field(default_factory=MechanismShares)
     increment_share: Share = Field(Decimal("0.01"), gt=0, description="bid increment / start price")
     bidders_per_lot: int = Field(
-        2, ge=1, description="eligible firms wanting land that take part in one lot (drawn at random)"
+        2, ge=1, le=MAX_COUNT, description="eligible firms wanting land that take part in one lot (drawn at random)"
     )
-    listing_days: int = Field(10, ge=1, description="listing period (挂牌时间不得少于10日, MLR order 39 art. 19)")
-    round_seconds: int = Field(300, ge=1, description="length of a bidding round, s")
-    tender_price_weight: int = Field(60, ge=0)
-    tender_grade_weight: int = Field(25, ge=0)
-    tender_investment_weight: int = Field(15, ge=0, description="weight of the output-per-mu score")
+    listing_days: int = Field(10, ge=1, le=365, description="listing period (挂牌时间不得少于10日, MLR order 39 art. 19)")
+    round_seconds: int = Field(300, ge=1, le=MAX_SECONDS, description="length of a bidding round, s")
+    tender_price_weight: int = Field(60, ge=0, le=MAX_FACTOR)
+    tender_grade_weight: int = Field(25, ge=0, le=MAX_FACTOR)
+    tender_investment_weight: int = Field(15, ge=0, le=MAX_FACTOR, description="weight of the output-per-mu score")
     tender_bid_share_of_surplus: Share = Field(
         Decimal("0.5"), description="a tenderer bids start + this share of (its value − start)"
     )
     modes: SupplyModes = Field(default_factory=SupplyModes)
-    flexible_term_years: int = Field(20, ge=1, description="term of a flexible-term sale (弹性年期, L13)")
+    flexible_term_years: int = Field(20, ge=1, le=MAX_YEARS, description="term of a flexible-term sale (弹性年期, L13)")
     lease_years: int = Field(20, ge=1, le=20, description="long lease term (长期租赁, ≤ 20 years, L13)")
-    lease_then_sell_years: int = Field(5, ge=1, description="lease period before the sale (先租后让, L13)")
+    lease_then_sell_years: int = Field(5, ge=1, le=MAX_YEARS, description="lease period before the sale (先租后让, L13)")
     lease_then_sell_grades: list[Grade] = Field(
         default_factory=lambda: ["A", "B", "new"], description="grades that may buy after the lease (L13)"
     )
@@ -369,7 +370,7 @@ class SupplySpec(Strict):
     standard_land_share: Share = Field(
         Decimal("0.2"), description="share of industrial lots listed as 'standard land' (标准地, L13)"
     )
-    standard_min_output_yuan_per_mu: Money = Field(
+    standard_min_output_yuan_per_mu: Amount = Field(
         Decimal("1000000"), description="industry condition of standard land: the bidder's output per mu at least"
     )
     mixed_use_share: Share = Field(Decimal("0.1"), description="share of industrial lots that are mixed-use (L12)")
@@ -378,7 +379,7 @@ class SupplySpec(Strict):
         description="supporting construction land a mixed-use project asks for, share of its area (L12)",
     )
     supporting_cap_share: Share = Field(Decimal("0.05"), description="at most 5 % supporting land (L12)")
-    reserve_budget_yuan_per_year: Money = Field(Decimal("20000000"), description="from the fiscal account (X2)")
+    reserve_budget_yuan_per_year: Amount = Field(Decimal("20000000"), description="from the fiscal account (X2)")
 
 
 class SecondarySpec(Strict):
@@ -386,7 +387,7 @@ class SecondarySpec(Strict):
 
     seller_power: Share = Decimal("0.5")
     noise_sd_share: float = Field(0.1, ge=0, le=1)
-    buyers_per_parcel: int = Field(5, ge=1, description="candidate buyers a seller negotiates with (best first)")
+    buyers_per_parcel: int = Field(5, ge=1, le=MAX_COUNT, description="candidate buyers a seller negotiates with (best first)")
 
 
 class MonitoringSpec(Strict):
@@ -403,14 +404,14 @@ class IdleSpec(Strict):
     government_share: Share = Field(Decimal("0.3"), description="share of idling caused by the government")
     resume_probability_per_year: Share = Decimal("0.3")
     fee_share: Share = Field(Decimal("0.20"), description="idle fee / land price (闲置土地处置办法 art. 14)")
-    fee_after_years: int = Field(1, ge=0, description="the fee is due after this many years idle")
+    fee_after_years: int = Field(1, ge=0, le=MAX_YEARS, description="the fee is due after this many years idle")
     fee_paid_probability: Share = Field(Decimal("0.8"), description="a firm pays a due fee")
-    transfer_max_years: int = Field(2, ge=1, description="firm-caused idle land transfers only under 2 years (L4)")
+    transfer_max_years: int = Field(2, ge=1, le=MAX_YEARS, description="firm-caused idle land transfers only under 2 years (L4)")
     recover_after_years: int | None = Field(
-        2, ge=1, description="firm-caused idle land is recovered without compensation after this many years"
+        2, ge=1, le=MAX_YEARS, description="firm-caused idle land is recovered without compensation after this many years"
     )
     sell_probability_per_year: Share = Field(Decimal("0.5"), description="an idle parcel's firm offers it")
-    transition_years: int = Field(5, ge=0, description="a new-industry buyer keeps the original use 5 years (L4)")
+    transition_years: int = Field(5, ge=0, le=MAX_YEARS, description="a new-industry buyer keeps the original use 5 years (L4)")
 
 
 class PreregistrationSpec(Strict):
@@ -420,16 +421,16 @@ class PreregistrationSpec(Strict):
     enabled: bool = True
     investment_threshold_share: Share = Field(Decimal("0.25"))
     exit_probability_per_year: Share = Field(Decimal("0.3"), description="an under-invested firm offers its land")
-    split_above_m2: int = Field(60_000, gt=0, description="parcels larger than this may be split")
-    split_lot_m2: int = Field(20_000, gt=0, description="largest lot of a split")
+    split_above_m2: int = Field(60_000, gt=0, le=MAX_QUANTITY, description="parcels larger than this may be split")
+    split_lot_m2: int = Field(20_000, gt=0, le=MAX_QUANTITY, description="largest lot of a split")
 
 
 class ZombieSpec(Strict):
     """Rule L6: land of zombie firms, disposed of one firm at a time (一企一策)."""
 
     initial_share: Share = Field(Decimal("0.03"), description="share of firms that are zombies at the start")
-    grade_d_years: int = Field(2, ge=1, description="a firm graded D this many years in a row becomes a zombie")
-    firms_per_year: int = Field(1, ge=0, description="firms disposed of per year")
+    grade_d_years: int = Field(2, ge=1, le=MAX_YEARS, description="a firm graded D this many years in a row becomes a zombie")
+    firms_per_year: int = Field(1, ge=0, le=MAX_COUNT, description="firms disposed of per year")
     routes: list[Literal["transfer", "auction", "buyback"]] = Field(
         default_factory=lambda: ["transfer", "auction", "buyback"], min_length=1, description="tried in order"
     )
@@ -443,26 +444,26 @@ class RestorationSpec(Strict):
     wasteland; new farmland yields tradable new cultivated-land quota (新增耕地指标, product
     ``land.farmland_quota``, m²)."""
 
-    restorers: int = Field(5, ge=0, description="social investors who restore and contract wasteland")
-    mining_parcels: int = Field(8, ge=0)
+    restorers: int = Field(5, ge=0, le=MAX_COUNT, description="social investors who restore and contract wasteland")
+    mining_parcels: int = Field(8, ge=0, le=MAX_COUNT)
     mining_parcel_m2: Distribution = Field(default_factory=lambda: LogNormal(type="lognormal", median=80000, sigma=0.5))
-    unused_parcels: int = Field(8, ge=0)
+    unused_parcels: int = Field(8, ge=0, le=MAX_COUNT)
     unused_parcel_m2: Distribution = Field(default_factory=lambda: LogNormal(type="lognormal", median=150000, sigma=0.5))
-    mining_per_year: int = Field(2, ge=0, description="mining parcels taken up for restoration per year")
-    unused_per_year: int = Field(1, ge=0, description="unused parcels contracted out per year (L9)")
+    mining_per_year: int = Field(2, ge=0, le=MAX_COUNT, description="mining parcels taken up for restoration per year")
+    unused_per_year: int = Field(1, ge=0, le=MAX_COUNT, description="unused parcels contracted out per year (L9)")
     to_farmland_share: Share = Field(
         Decimal("0.7"), description="share of mining parcels restored to farmland (else to construction land)"
     )
     cost_yuan_per_m2: Distribution = Field(
         default_factory=lambda: Uniform(type="uniform", low=10, high=25), description="restoration cost"
     )
-    years: int = Field(2, ge=1, description="years a restoration or reclamation takes")
+    years: int = Field(2, ge=1, le=MAX_YEARS, description="years a restoration or reclamation takes")
     accepted_share: Share = Field(Decimal("1"), description="share of restored farmland accepted as new quota")
-    right_term_years: int = Field(20, ge=1, description="term of the use right the restorer gets (谁修复谁受益)")
+    right_term_years: int = Field(20, ge=1, le=MAX_YEARS, description="term of the use right the restorer gets (谁修复谁受益)")
     farm_suitable_share: Share = Field(
         Decimal("0.5"), description="share of unused wasteland where water allows farming (以水定地, L9)"
     )
-    contract_term_years: int = Field(30, ge=1, description="term of a wasteland contract (L9)")
+    contract_term_years: int = Field(30, ge=1, le=MAX_YEARS, description="term of a wasteland contract (L9)")
     quota_markup: Distribution = Field(
         default_factory=lambda: Uniform(type="uniform", low=0.1, high=0.6),
         description="restorers ask cost per m² of quota × (1 + markup)",
@@ -473,10 +474,10 @@ class RestorationSpec(Strict):
     )
     reserve_bid_yuan_per_m2: Money = Field(Decimal("40"), description="the land reserve's bid for quota")
     reserve_quota_target_m2: int = Field(
-        60_000, ge=0, description="quota stock the land reserve keeps for conversions (L2)"
+        60_000, ge=0, le=MAX_QUANTITY, description="quota stock the land reserve keeps for conversions (L2)"
     )
     outside_demand_m2_per_year: int = Field(
-        50_000, ge=0, description="quota wanted by other districts per year (autonomous-region market)"
+        50_000, ge=0, le=MAX_QUANTITY, description="quota wanted by other districts per year (autonomous-region market)"
     )
     outside_bid_yuan_per_m2: Money = Decimal("35")
 
@@ -488,22 +489,22 @@ class RedevelopmentSpec(Strict):
     probability_per_year: Share = Field(Decimal("0.1"), description="a grade C or D firm redevelops")
     change_use_share: Share = Field(Decimal("0.5"), description="share of redevelopments that change use")
     saved_share: Share = Field(Decimal("0.3"), description="share of a parcel saved by multi-storey building")
-    min_parcel_m2: int = Field(10_000, gt=0, description="smaller parcels are not split")
+    min_parcel_m2: int = Field(10_000, gt=0, le=MAX_QUANTITY, description="smaller parcels are not split")
 
 
 class TargetSpec(Strict):
     """Rule L17: construction land per unit of GDP against the plan's targets (change from the base year)."""
 
-    year: int
+    year: Year
     change_share: Decimal = Field(ge=-1, le=1, description="e.g. -0.03 for −3 %")
 
 
 class EconomySpec(Strict):
     """GDP outside the modelled firms (rule L17)."""
 
-    other_gdp_yuan: Money = Field(Decimal("12000000000"), description="GDP of the rest of the district, base year")
+    other_gdp_yuan: BigMoney = Field(Decimal("12000000000"), description="GDP of the rest of the district, base year")
     other_gdp_growth_share_per_year: Decimal = Field(Decimal("0.04"), ge=-1, le=10)
-    farm_value_added_yuan_per_mu: Money = Decimal("1200")
+    farm_value_added_yuan_per_mu: Amount = Decimal("1200")
     targets: list[TargetSpec] = Field(
         default_factory=lambda: [TargetSpec(year=2021, change_share=Decimal("-0.03")),
                                  TargetSpec(year=2025, change_share=Decimal("-0.15"))]

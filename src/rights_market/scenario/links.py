@@ -17,20 +17,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from .base import MAX_QUANTITY, Money, Share, Strict, Year
 from .validators import require_unique
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
 Product = Annotated[str, Field(pattern=r"^(water|emission|land|forest)\.[A-Za-z0-9_.\-]+$",
                                description="a product id of one of the four markets, e.g. water.right")]
 
 RIGHTS = ("water", "emission", "land", "forest")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PledgeRule(Strict):
@@ -52,8 +47,8 @@ class ProjectSpec(Strict):
     """Rule X4: an expansion project that proceeds only when it holds every right it ``needs``."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    start_year: int
-    needs: dict[Product, int] = Field(min_length=1, description="product → quantity in its base unit")
+    start_year: Year
+    needs: dict[Product, Annotated[int, Field(le=MAX_QUANTITY)]] = Field(min_length=1, description="product → quantity in its base unit")
     prices_yuan: dict[Product, Money] = Field(
         default_factory=dict,
         description="price per base unit the project pays a reserve for a missing right (absent: 0, allocated)")

@@ -15,33 +15,34 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from .base import MAX_DISTRIBUTION, MAX_FACTOR, MAX_SIGMA, MAX_START_YEAR, MIN_YEAR, Money, Share, Strict
 from .forest import ForestSpec
 from .links import LinksSpec
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=12, decimal_places=8)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # --------------------------------------------------------------------------- distributions
+#: A parameter of a distribution: finite and within ±10^9 (draws become int64 quantities and ticks).
+Param = Annotated[float, Field(ge=-MAX_DISTRIBUTION, le=MAX_DISTRIBUTION)]
+#: A non-negative parameter of a distribution (a spread), at most 10^9.
+Spread = Annotated[float, Field(ge=0, le=MAX_DISTRIBUTION)]
+#: A number in [0, 1] (a rate, a probability, a margin).
+Unit = Annotated[float, Field(ge=0, le=1)]
+
+
 class Constant(Strict):
     """Every holder gets ``value``."""
 
     type: Literal["constant"] = "constant"
-    value: float
+    value: Param
 
 
 class Uniform(Strict):
     """Uniform on [low, high]."""
 
     type: Literal["uniform"]
-    low: float
-    high: float
+    low: Param
+    high: Param
 
     @model_validator(mode="after")
     def _order(self) -> Uniform:
@@ -54,17 +55,17 @@ class Normal(Strict):
     """Normal(mean, sd), truncated below at ``min`` (0 by default) by clipping."""
 
     type: Literal["normal"]
-    mean: float
-    sd: float = Field(ge=0)
-    min: float = 0.0
+    mean: Param
+    sd: Spread
+    min: Param = 0.0
 
 
 class LogNormal(Strict):
     """Log-normal with the given median and log-scale sigma (a right-skewed size distribution)."""
 
     type: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    median: float = Field(gt=0, le=MAX_DISTRIBUTION)
+    sigma: float = Field(ge=0, le=MAX_SIGMA, description="at most 3: six sigma out is e^18 times the median")
 
 
 Distribution = Annotated[Constant | Uniform | Normal | LogNormal, Field(discriminator="type")]
@@ -104,9 +105,9 @@ class ZIP(Strict):
     (Widrow-Hoff with momentum). Defaults are Cliff's published values; see ``agents/zip.py``."""
 
     type: Literal["zip"]
-    learning_rate: tuple[float, float] = Field((0.1, 0.5), description="range of each trader's learning rate beta")
-    momentum: tuple[float, float] = Field((0.2, 0.8), description="range of each trader's momentum gamma")
-    initial_margin: tuple[float, float] = Field((0.05, 0.35), description="range of the initial |profit margin|")
+    learning_rate: tuple[Unit, Unit] = Field((0.1, 0.5), description="range of each trader's learning rate beta")
+    momentum: tuple[Unit, Unit] = Field((0.2, 0.8), description="range of each trader's momentum gamma")
+    initial_margin: tuple[Unit, Unit] = Field((0.05, 0.35), description="range of the initial |profit margin|")
     relative_perturbation: float = Field(0.05, ge=0, le=1, description="c_r: target = R q + A, R within 1 ± c_r")
     absolute_perturbation_yuan: Money = Field(
         Decimal("0.05"), description="c_a: A within ± c_a, yuan per base unit"
@@ -131,7 +132,7 @@ class Calendar(Strict):
     """Years, billing periods and trading sessions. A year has 365 days; periods and sessions are spread
     evenly over it (day ⌊k·365/n⌋)."""
 
-    start_year: int = 2021
+    start_year: int = Field(2021, ge=MIN_YEAR, le=MAX_START_YEAR, description="the first year, 1900..2200")
     years: int = Field(5, ge=1, le=200)
     periods_per_year: int = Field(12, ge=1, le=365, description="billing periods per year (months)")
     sessions_per_year: int = Field(52, ge=1, le=365, description="trading sessions per year (weekly)")
@@ -142,7 +143,7 @@ class WeatherState(Strict):
     and the factor on every holder's need."""
 
     deliverable_share: Share = Decimal("1")
-    need_factor: float = Field(1.0, gt=0)
+    need_factor: float = Field(1.0, gt=0, le=MAX_FACTOR)
 
 
 class MarkovWeather(Strict):
@@ -157,7 +158,7 @@ class MarkovWeather(Strict):
         }
     )
     initial: str = "normal"
-    transition: dict[str, dict[str, float]] = Field(
+    transition: dict[str, dict[str, Unit]] = Field(
         default_factory=lambda: {
             "wet": {"wet": 0.4, "normal": 0.5, "dry": 0.1},
             "normal": {"wet": 0.2, "normal": 0.6, "dry": 0.2},
@@ -209,7 +210,7 @@ class Scenario(Strict):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
     description: str = ""
-    seed: int = Field(20210701, ge=0, description="default seed; `--seed` overrides it")
+    seed: int = Field(20210701, ge=0, le=2**63 - 1, description="default seed; `--seed` overrides it")
     calendar: Calendar = Field(default_factory=Calendar)
     weather: Weather = Field(default_factory=MarkovWeather)
     water: WaterSpec | None = None
@@ -226,6 +227,15 @@ class Scenario(Strict):
         present = [name for name in MARKET_SECTIONS if getattr(self, name, None) is not None]
         if not present:
             raise ValueError(f"a scenario needs at least one market section: one of {', '.join(MARKET_SECTIONS)}")
+        return self
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        """What one section names from another exists (links to products of absent markets, teaching days
+        beyond the calendar, ...): see :mod:`.references`."""
+        from .references import raise_located, reference_problems
+
+        raise_located("Scenario", reference_problems(self))
         return self
 
 

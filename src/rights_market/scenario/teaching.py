@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from .base import MAX_COUNT
 from .model import ZIC, Behaviour, Money, Strict
 
 
@@ -23,7 +24,7 @@ def _units(value: object) -> object:
     return value if isinstance(value, list | tuple) else [value]
 
 
-UnitLimits = Annotated[list[Money], BeforeValidator(_units), Field(min_length=1)]
+UnitLimits = Annotated[list[Money], BeforeValidator(_units), Field(min_length=1, max_length=MAX_COUNT)]
 
 
 class TeachingSpec(Strict):
@@ -52,14 +53,14 @@ class TeachingSpec(Strict):
     buyers_yuan: list[UnitLimits] = Field(min_length=1, description="each buyer's unit values, yuan per unit")
     sellers_yuan: list[UnitLimits] = Field(min_length=1, description="each seller's unit costs, yuan per unit")
     periods: int | None = Field(
-        None, ge=1, description="trading days; default: every session of the calendar is a trading day"
+        None, ge=1, le=200 * 365, description="trading days; default: every session of the calendar is a trading day"
     )
     shouts_per_period: int = Field(500, ge=1, le=10_000_000, description="shouts in a trading day at most")
     end_after_idle_shouts: int | None = Field(
-        None, ge=1, description="end the day early after this many shouts in a row without a trade (Cliff 1997: 100)"
+        None, ge=1, le=10_000_000, description="end the day early after this many shouts in a row without a trade (Cliff 1997: 100)"
     )
     sessions_per_period: int | None = Field(
-        None, ge=1, description="rules cliff only: a trading day is at most this many sessions, each ending with a "
+        None, ge=1, le=10_000_000, description="rules cliff only: a trading day is at most this many sessions, each ending with a "
         "trade or after end_after_idle_shouts failed shouts in a row (Cliff's 'max trades per day'); default: "
         "a run of failed shouts ends the day"
     )
@@ -81,7 +82,7 @@ class TeachingSpec(Strict):
     p0_yuan: Money | None = Field(
         None, description="competitive equilibrium price for the KPIs; default: middle of the competitive range"
     )
-    q0: int | None = Field(None, ge=0, description="competitive equilibrium quantity (reported only)")
+    q0: int | None = Field(None, ge=0, le=10**12, description="competitive equilibrium quantity (reported only)")
 
     @model_validator(mode="after")
     def _bounds(self) -> TeachingSpec:

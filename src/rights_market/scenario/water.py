@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Amount, Count, Quantity, Year
 from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
 from .validators import require_unique
 
@@ -35,8 +36,8 @@ class BlockTariffSpec(Strict):
     """Rule W8: price blocks over use per assessment period. ``edges_m3`` are the upper edges of every
     block but the last; ``yuan_per_m3`` has one more entry (one entry and no edges = a flat price)."""
 
-    edges_m3: list[int] = Field(default_factory=list)
-    yuan_per_m3: list[Money] = Field(min_length=1)
+    edges_m3: list[Quantity] = Field(default_factory=list, max_length=1000)
+    yuan_per_m3: list[Money] = Field(min_length=1, max_length=1001)
 
     @model_validator(mode="after")
     def _shape(self) -> BlockTariffSpec:
@@ -58,7 +59,7 @@ class SurchargeSpec(Strict):
     band_width_share: Share = Field(Decimal("0.10"), gt=0)
     step_share: Share = Decimal("0.50")
     reference_yuan_per_m3: Money
-    max_band: int | None = Field(None, ge=1)
+    max_band: int | None = Field(None, ge=1, le=MAX_COUNT)
 
 
 class SectorPricing(Strict):
@@ -102,7 +103,7 @@ class BuyBelow(Strict):
 
     type: Literal["buy_below"]
     trigger_yuan_per_m3: Money
-    max_m3_per_session: int = Field(ge=1)
+    max_m3_per_session: int = Field(ge=1, le=MAX_QUANTITY)
 
 
 class SellAbove(Strict):
@@ -111,7 +112,7 @@ class SellAbove(Strict):
 
     type: Literal["sell_above"]
     trigger_yuan_per_m3: Money
-    max_m3_per_session: int = Field(ge=1)
+    max_m3_per_session: int = Field(ge=1, le=MAX_QUANTITY)
 
 
 class DryYearRelease(Strict):
@@ -142,9 +143,9 @@ class ReserveSpec(Strict):
 
     enabled: bool = True
     initial_rights_m3: int = Field(
-        0, ge=0, description="confirmed volume held by the reserve at the start (m³/yr)"
+        0, ge=0, le=MAX_QUANTITY, description="confirmed volume held by the reserve at the start (m³/yr)"
     )
-    budget_yuan_per_year: Money = Decimal("500000")
+    budget_yuan_per_year: Amount = Decimal("500000")
     rules: list[ReserveRule] = Field(default_factory=list)
 
 
@@ -168,7 +169,7 @@ class NegotiationSpec(Strict):
     """Negotiation (协商, rule W11): each session, ``pairs_per_session`` random buyer–seller pairs meet and
     split the gain between the seller's ask and the buyer's bid (seller's bargaining power, noise)."""
 
-    pairs_per_session: int = Field(0, ge=0)
+    pairs_per_session: Count = 0
     seller_power: Share = Decimal("0.5")
     noise_sd_share: float = Field(0.1, ge=0, le=1)
 
@@ -199,8 +200,8 @@ class HolderRow(Strict):
     name: str = Field(min_length=1, max_length=200)
     sector: Sector | None = None
     confirmed_m3: int = Field(ge=0, le=10**12, description="confirmed right, m³ per year (W1)")
-    marginal_value_yuan_per_m3: float | None = Field(None, gt=0, description="value of one more m³ of use")
-    need_share: float | None = Field(None, ge=0, description="need in a normal year / confirmed volume")
+    marginal_value_yuan_per_m3: float | None = Field(None, gt=0, le=10**9, description="value of one more m³ of use")
+    need_share: float | None = Field(None, ge=0, le=MAX_FACTOR, description="need in a normal year / confirmed volume")
 
     @field_validator("name", mode="before")
     @classmethod
@@ -233,7 +234,7 @@ class HolderGroup(Strict):
         description="need in a normal year as a share of the confirmed volume",
     )
     need_noise_sd: float = Field(
-        0.05, ge=0, description="yearly multiplicative noise on need (sd of a normal around 1)"
+        0.05, ge=0, le=MAX_FACTOR, description="yearly multiplicative noise on need (sd of a normal around 1)"
     )
     plan_margin_share: float = Field(
         0.0, ge=0, le=1, description="safety margin of the declared plan over expected need (W3)"
@@ -241,6 +242,7 @@ class HolderGroup(Strict):
     max_overuse_share: float = Field(
         0.3,
         ge=0,
+        le=MAX_FACTOR,
         description="use allowed beyond holdings, as a share of the plan; the rest of the need is unmet",
     )
     behaviour: Behaviour = Field(default_factory=lambda: ZIC(type="zi_c"))
@@ -255,7 +257,7 @@ class HolderGroup(Strict):
             )
         return behaviour
     participation: float = Field(0.5, ge=0, le=1, description="probability of placing an order in a session")
-    first_expiry_year: int | None = Field(
+    first_expiry_year: Year | None = Field(
         None, description="year the current confirmation ends; default: start year + validity − 1"
     )
     from_file: str | None = Field(
@@ -339,7 +341,7 @@ class LongTermSpec(Strict):
     retrofit_probability_per_year: Share = Decimal("0.05")
     saving_share: Share = Decimal("0.15")
     term_years: int = Field(5, ge=1, le=30)
-    pairs_per_year: int = Field(10, ge=0)
+    pairs_per_year: Count = 10
     seller_power: Share = Decimal("0.5")
 
 
@@ -359,10 +361,10 @@ class ValiditySpec(Strict):
     """Rule W2: agriculture and ecology 5 years then re-verified; industry at most 10 years, then bought
     on the market again (the right returns to the reserve)."""
 
-    agriculture: int = Field(5, ge=1)
-    ecology: int = Field(5, ge=1)
-    domestic: int = Field(5, ge=1)
-    industry: int = Field(10, ge=1)
+    agriculture: int = Field(5, ge=1, le=MAX_YEARS)
+    ecology: int = Field(5, ge=1, le=MAX_YEARS)
+    domestic: int = Field(5, ge=1, le=MAX_YEARS)
+    industry: int = Field(10, ge=1, le=MAX_YEARS)
     reverify_keep_share: Share = Field(
         Decimal("1"),
         description="share of a right kept when it is re-verified (W2); the rest returns to the government",
@@ -374,7 +376,7 @@ class FeeSpec(Strict):
 
     industrial_use_fee_yuan_per_m3: Money = Decimal("0.10")
     agricultural_use_fee_yuan_per_m3: Money = Decimal("0.0")
-    farmer_fee_exempt_until_year: int = 2025
+    farmer_fee_exempt_until_year: Year = 2025
 
 
 class ProceedsSpec(Strict):
@@ -387,7 +389,7 @@ class ProceedsSpec(Strict):
 class WaterSpec(Strict):
     """The water use rights market (用水权) of one district."""
 
-    cap_m3: int = Field(gt=0, description="district total volume (W1), m³ per year")
+    cap_m3: int = Field(gt=0, le=MAX_QUANTITY, description="district total volume (W1), m³ per year")
     validity: ValiditySpec = Field(default_factory=ValiditySpec)
     base_prices: list[BasePrice] = Field(min_length=1)
     default_base_price_yuan_per_m3: Money = Decimal("1.081")

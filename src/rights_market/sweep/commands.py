@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..work import WorkLimitError
 from .store import Store, StoreError
 
 __all__ = ["StudyInputError", "cmd_compare", "cmd_replications", "cmd_report_store", "cmd_sweep"]
@@ -80,7 +81,10 @@ def cmd_replications(args, scenario) -> int:
     from . import default_store, execute
     from .study import replication_study
 
-    study = replication_study(scenario, args.replications, args.seed)
+    try:
+        study = replication_study(scenario, args.replications, args.seed)
+    except WorkLimitError as exc:
+        raise StudyInputError(f"--replications {args.replications:,}: {exc}") from exc
     store = Store(args.out if args.out is not None else default_store(study))
     try:
         outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
@@ -129,7 +133,7 @@ def cmd_compare(args) -> int:
             metrics=args.metric, workers=args.workers, scheduler=args.scheduler, progress=_progress(args),
             overwrite=args.overwrite,
         )
-    except (CompareInputError, StoreError) as exc:
+    except (CompareInputError, StoreError, WorkLimitError) as exc:
         raise StudyInputError(str(exc)) from exc
     for key, p in paths.items():
         if key != "dir":

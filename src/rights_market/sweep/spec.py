@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from .. import work
 from ..results import TABLE_FILES
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import (
@@ -253,6 +254,25 @@ def _capped(problems: list[Problem]) -> list[Problem]:
     return [*first, Problem(first[-1].file, None, None, "", f"... and {rest} more problems like these")]
 
 
+def _check_size(spec: SweepSpec, sm: SourceMap, display: str) -> None:
+    """Refuse a study of more runs than the limit ``runs`` allows, before any point is made."""
+    design = spec.design
+    if design is None:
+        points, where, what = 1, ("seeds", "replications"), "1 point"
+    elif isinstance(design, GridDesign):
+        points = math.prod(len(v) for v in design.parameters.values())
+        where, what = ("design", "parameters"), f"{points:,} grid points"
+    else:
+        points, where, what = design.samples, ("design", "samples"), f"{design.samples:,} samples"
+    runs = points * spec.seeds.replications
+    try:
+        work.check_runs(runs, f"{what} × {spec.seeds.replications:,} replications")
+    except work.WorkLimitError as exc:
+        at = ("seeds", "replications") if spec.seeds.replications > points else where
+        pos = _pos(sm, at, display)
+        raise ScenarioError(Problem(pos.file, pos.line, pos.col, format_path(at), str(exc))) from None
+
+
 def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
     """Load and validate a sweep file and every scenario it makes; the study to run.
 
@@ -279,6 +299,7 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
             problems.append(Problem(pos.file, pos.line, pos.col, f"set.{key}", msg))
     if problems:
         raise ScenarioError(problems)
+    _check_size(spec, sm, display)
 
     if spec.design is None:
         points = [Point(0, {}, {})]
@@ -304,9 +325,14 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
         if bad:
             continue
         try:
-            scenarios.append(validate(data, point_sm, Scenario, context=context))
+            scenario = validate(data, point_sm, Scenario, context=context)
         except ScenarioError as exc:
             problems.extend(exc.problems)
+            continue
+        over = work.problems(scenario)
+        if over:
+            problems.extend(point_sm.problem(loc, message) for loc, message in over)
+        scenarios.append(scenario)
     if problems:
         raise ScenarioError(_capped(problems))
     base_seed = spec.seeds.base if spec.seeds.base is not None else scenarios[0].seed

@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__
 from ..results import TABLE_FILES, resolved_dict, scenario_hash
 from ..scenario.model import Scenario
+from ..work import check_runs
 from .design import Point, column_types, param_column, typed_value
 from .seeds import replication_seeds
 from .store import design_hash
@@ -72,7 +73,11 @@ def build_study(
     keep: tuple[str, ...] | None = None,
     spec: dict[str, Any] | None = None,
 ) -> Study:
-    """The runs of ``points`` (with their validated ``scenarios``) × ``replications`` seeds of ``base_seed``."""
+    """The runs of ``points`` (with their validated ``scenarios``) × ``replications`` seeds of ``base_seed``.
+
+    Raises :class:`~rights_market.work.WorkLimitError` before building anything if that is more runs than the
+    limit ``runs`` in force allows."""
+    check_runs(len(points) * replications, f"{len(points):,} scenario(s) × {replications:,} replications")
     keep_t = tuple(t for t in TABLE_FILES if keep is None or t in keep or t == "kpis")
     types = column_types(points)
     seeds = replication_seeds(base_seed, replications)
