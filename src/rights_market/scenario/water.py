@@ -19,6 +19,9 @@ from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Amount, Count,
 from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
 from .validators import require_unique
 
+#: Value curve forms (design principle 8; :mod:`rights_market.rules.economics`).
+ValueCurveForm = Literal["constant_elasticity", "linear"]
+
 SECTORS = ("agriculture", "industry", "domestic", "ecology")
 Sector = Literal["agriculture", "industry", "domestic", "ecology"]
 
@@ -187,6 +190,40 @@ class MarketSpec(Strict):
     )
 
 
+# --------------------------------------------------------------------------- saving (W4)
+class SavingCost(Strict):
+    """The cost curve of water saving of a holder group (W4 retrofits, docs/economics.md).
+
+    Saving ``s`` m³ a year costs, for the next m³, a capital of ``capital_yuan_per_m3`` rising linearly to
+    ``capital_at_max_yuan_per_m3`` at the most a holder can save, ``max_share`` of its reference use; the
+    capital is annualised over ``life_years`` at the economics' discount rate, plus ``running_yuan_per_m3``
+    a year. A holder invests while the annualised cost of the next saved m³ is below what it is worth to it.
+    """
+
+    capital_yuan_per_m3: float = Field(gt=0, le=10**6, description="capital per m3/yr of the first saving")
+    capital_at_max_yuan_per_m3: float = Field(gt=0, le=10**6, description="capital per m3/yr of the last saving")
+    max_share: float = Field(0.3, ge=0, le=1, description="the most a holder can save, share of its reference use")
+    life_years: int = Field(15, ge=1, le=100)
+    running_yuan_per_m3: float = Field(0.0, ge=0, le=10**6, description="yearly running cost per m3 saved")
+
+    @model_validator(mode="after")
+    def _rising(self) -> SavingCost:
+        if self.capital_at_max_yuan_per_m3 < self.capital_yuan_per_m3:
+            raise ValueError("capital_at_max_yuan_per_m3 must be at least capital_yuan_per_m3 (costs rise)")
+        return self
+
+
+class EconomicsSpec(Strict):
+    """How holders decide (design principle 8, docs/economics.md): expectations of market prices, the
+    discount rate of investment and term deals (W4), and how an order is split into lots."""
+
+    expectation_weight: float = Field(
+        0.5, ge=0, le=1, description="weight of last year's price in the adaptive expectation (1: last year only)"
+    )
+    discount_rate: float = Field(0.06, gt=0, le=1, description="yearly discount rate of saving and term deals")
+    lots_per_order: int = Field(4, ge=1, le=1000, description="lots a holder's order is split into, each at its own limit")
+
+
 # --------------------------------------------------------------------------- holders
 #: Chinese sector names accepted in holder files (the lists offices keep), with their codes.
 SECTOR_NAMES_ZH = {"农业": "agriculture", "工业": "industry", "生活": "domestic", "生态": "ecology"}
@@ -257,6 +294,28 @@ class HolderGroup(Strict):
             )
         return behaviour
     participation: float = Field(0.5, ge=0, le=1, description="probability of placing an order in a session")
+    elasticity: Distribution = Field(
+        default_factory=lambda: Constant(value=-0.3),
+        description="price elasticity of use at the reference point (negative; draws are capped at -0.01)",
+    )
+    value_curve: ValueCurveForm = Field(
+        "constant_elasticity", description="form of the marginal value of use (docs/economics.md)"
+    )
+    reference_price: Literal["marginal_value", "tariff"] = Field(
+        "marginal_value",
+        description="the value of water at the reference use (need_share x confirmed): the drawn "
+                    "marginal_value_yuan_per_m3, or the sector's tariff at that use (for holders whose "
+                    "observed use is set by what they pay, e.g. households)",
+    )
+    choke_multiple: float = Field(
+        3.0, ge=1, le=MAX_FACTOR, description="the most any m3 is worth, as a multiple of the reference price"
+    )
+    satiation_share: float = Field(
+        1.2, ge=1, le=MAX_FACTOR, description="the most a holder uses however cheap water is, share of the reference use"
+    )
+    saving: SavingCost | None = Field(
+        None, description="cost of water saving (W4 retrofits): no saving investment if omitted"
+    )
     first_expiry_year: Year | None = Field(
         None, description="year the current confirmation ends; default: start year + validity − 1"
     )
@@ -333,16 +392,14 @@ class HolderGroup(Strict):
 class LongTermSpec(Strict):
     """Rule W4: surplus created by water-saving retrofits or lasting crop changes is traded in medium- and
     long-term deals: the confirmed right itself (``water.right``) passes to the buyer for ``term_years`` and
-    then returns. Each year end a share of farms retrofit and save a share of their confirmed volume; farms
-    with such savings meet industrial firms short of rights (need above their confirmed volume) in
-    ``pairs_per_year`` negotiations; the price per m³ of annual right covers the whole term."""
+    then returns. Each year end holders whose group has a ``saving`` cost curve invest in saving where it
+    pays (docs/economics.md); farms with such savings meet industrial firms short of rights (planned use
+    above their confirmed volume) in ``pairs_per_year`` meetings; the price per m³ of annual right is the
+    present value of the expected annual price over the term (``economics.discount_rate``)."""
 
     enabled: bool = False
-    retrofit_probability_per_year: Share = Decimal("0.05")
-    saving_share: Share = Decimal("0.15")
     term_years: int = Field(5, ge=1, le=30)
     pairs_per_year: Count = 10
-    seller_power: Share = Decimal("0.5")
 
 
 class SupervisionSpec(Strict):
@@ -402,6 +459,7 @@ class WaterSpec(Strict):
     reserve: ReserveSpec = Field(default_factory=ReserveSpec)
     supervision: SupervisionSpec = Field(default_factory=SupervisionSpec)
     long_term: LongTermSpec = Field(default_factory=LongTermSpec)
+    economics: EconomicsSpec = Field(default_factory=EconomicsSpec)
     market: MarketSpec = Field(default_factory=MarketSpec)
     groups: list[HolderGroup] = Field(min_length=1)
 

@@ -32,12 +32,23 @@ def use_fees(st: WaterState, world: World, cfg: WaterConfig, confirmed: np.ndarr
                              quantity=confirmed[payers], rate_ticks=rate[payers], amount_fen=due[payers])
 
 
-def use(st: WaterState, cfg: WaterConfig, annual: np.ndarray, plan_eff: np.ndarray) -> np.ndarray:
-    """What each holder uses: its need, covered first by its own rights; over-use beyond its holdings
-    (up to its group's allowance × plan) shares what is physically left of cap × deliverable share,
-    pro rata when short. Total use never exceeds the water delivered this year."""
-    covered = np.minimum(st.need, annual)
-    wish = np.minimum(st.need - covered, np.floor(st.overuse * plan_eff).astype(np.int64))
+def surcharge_base(st: WaterState, cfg: WaterConfig, plan_eff: np.ndarray, quota: np.ndarray) -> np.ndarray:
+    """Per holder, the volume above which its sector's surcharge starts (W8/W9): the effective plan or the
+    quota, as its sector's ``surcharge_base`` says (m³)."""
+    out = plan_eff.copy()
+    for code, sector in enumerate(SECTORS):
+        if cfg.pricing.surcharge_base[sector] == "quota":
+            out[st.sector == code] = quota[st.sector == code]
+    return out
+
+
+def use(st: WaterState, cfg: WaterConfig, desired: np.ndarray, annual: np.ndarray) -> np.ndarray:
+    """What each holder uses of the use it chose (``desired``, within its holdings plus its over-use
+    allowance, :func:`.decisions.final_use`): covered first by its own rights; use beyond its holdings
+    shares what is physically left of cap × deliverable share, pro rata when short. Total use never
+    exceeds the water delivered this year."""
+    covered = np.minimum(desired, annual)
+    wish = desired - covered
     delivered = cfg.spec.cap_m3 * st.deliverable.numerator // st.deliverable.denominator
     room = max(delivered - int(covered.sum()), 0)
     total = int(wish.sum())

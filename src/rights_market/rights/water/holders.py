@@ -1,5 +1,6 @@
 """Holders of the water market: the holders and their confirmed rights within the cap
-(rule W1), their plans (W3), this year's allocation of use rights (W12: dry years deliver a share) and needs.
+(rule W1), their value curves (docs/economics.md), their plans (W3), this year's allocation of use rights
+(W12: dry years deliver a share) and the year's weather and noise on their use.
 
 Quantities are m³ (int64); marginal values ticks per m³. Products, sectors and the state's fields: :mod:`.state`.
 """
@@ -17,6 +18,7 @@ from ...scenario.model import Markup, WeatherState
 from ...scenario.water import SECTORS
 from ...units import TICKS_PER_YUAN
 from ..shared.registry import register
+from . import decisions
 from .descriptor import RESERVE
 from .state import ANNUAL, RIGHT, RIGHT_P, UNIT, WaterConfig, WaterState
 
@@ -44,6 +46,11 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     overuse = np.empty(n, dtype=float)
     participation = np.empty(n, dtype=float)
     expiry = np.empty(n, dtype=np.int64)
+    elasticity = np.empty(n, dtype=float)
+    choke = np.empty(n, dtype=float)
+    satiation = np.empty(n, dtype=float)
+    by_tariff = np.zeros(n, dtype=bool)
+    curve_rng = world.rng.stream("water.curves")  # its own stream: the draws above stay as they were
     start = world.calendar.start_year
     names: list[np.ndarray] = []
     i = 0
@@ -59,6 +66,11 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
         margin[sl] = g.plan_margin_share
         overuse[sl] = g.max_overuse_share
         participation[sl] = g.participation
+        # value curves (docs/economics.md): elasticities below −0.01 (a demand that answers to price)
+        elasticity[sl] = np.minimum(draw(g.elasticity, g.count, curve_rng), -0.01)
+        choke[sl] = g.choke_multiple
+        satiation[sl] = g.satiation_share
+        by_tariff[sl] = g.reference_price == "tariff"
         validity = getattr(spec.validity, g.sector)
         expiry[sl] = g.first_expiry_year if g.first_expiry_year is not None else start + validity - 1
         listed = g.holder_names()
@@ -70,7 +82,16 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     total = int(confirmed.sum())
     if total > room:
         confirmed = (confirmed * room) // total
-    need_base = np.rint(confirmed * need_share).astype(np.int64)
+    q_ref = confirmed * need_share  # the old need: the use at the reference price
+    p_ref = mv / TICKS_PER_YUAN
+    for code, sector_name in enumerate(SECTORS):  # reference price "tariff": the block rate at q_ref (W8)
+        tariff = cfg.pricing.tariffs[sector_name]
+        at = np.nonzero(by_tariff & (sector == code))[0]
+        if at.size and tariff is not None:
+            rates = np.array([float(r) for r in tariff.rates]) / TICKS_PER_YUAN
+            p_ref[at] = rates[np.searchsorted(np.array(tariff.edges, dtype=float), q_ref[at], side="right")]
+    p_ref = np.maximum(p_ref, 1.0 / TICKS_PER_YUAN)
+    exp_buy, exp_sell = decisions.seed_expectations(cfg)
     acc = world.accounts
     acc.move(RIGHT_P, ISSUER, GOVERNMENT, spec.cap_m3)
     acc.move(RIGHT_P, GOVERNMENT, ids, confirmed)
@@ -79,16 +100,17 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     zeros = np.zeros(n, dtype=np.int64)
     state = WaterState(
         first=first_holder, ids=ids, sector=sector, group=group, mv=mv, need_noise=need_noise, margin=margin,
-        overuse=overuse, participation=participation,
+        overuse=overuse, participation=participation, p_ref=p_ref, elasticity=elasticity, choke=choke,
+        satiation=satiation,
         behaviour_groups=[
             (np.nonzero(group == gi)[0], g.behaviour.type, g.behaviour.markup if isinstance(g.behaviour, Markup) else 0.0)
             for gi, g in enumerate(spec.groups)
         ],
-        confirm_scaled=total > room, need_base=need_base, expiry=expiry,
-        plan=declare_plan(need_base, margin, acc.of(RIGHT_P, ids)),
-        saved=zeros.copy(), leased_in=zeros.copy(),
+        confirm_scaled=total > room, q_ref=q_ref, exp_buy=exp_buy, exp_sell=exp_sell, expiry=expiry,
+        plan=zeros.copy(), saved=zeros.copy(), invested=np.zeros(n), leased_in=zeros.copy(),
         alloc=zeros.copy(), need=zeros.copy(), bought=zeros.copy(), sold=zeros.copy(),
     )
+    state.plan = declare_plan(state, cfg, acc.of(RIGHT_P, ids))
     held = confirmed > 0  # W1, W2: each holder's confirmed right, valid until its expiry year
     register(world, right=RIGHT, product=RIGHT_P, event="confirm", holder=ids[held], counterparty=GOVERNMENT,
              quantity=confirmed[held], unit=UNIT, term_end=expiry[held], note="confirmed right (W1, W2)")
@@ -99,9 +121,11 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     return state
 
 
-def declare_plan(need_base: np.ndarray, margin: np.ndarray, confirmed: np.ndarray) -> np.ndarray:
-    """W3: next year's plan, m³, within the confirmed volume: expected need plus the group's margin."""
-    return np.minimum(confirmed, np.rint(need_base * (1.0 + margin)).astype(np.int64))
+def declare_plan(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) -> np.ndarray:
+    """W3: next year's plan, m³, within the confirmed volume: the use the holder chooses at the prices it
+    expects (:func:`.decisions.plan_use`) plus its group's margin."""
+    use = decisions.plan_use(st, cfg, confirmed)
+    return np.minimum(confirmed, np.rint(use * (1.0 + st.margin)).astype(np.int64))
 
 
 def allocate(st: WaterState, world: World, share: Fraction) -> np.ndarray:
@@ -121,8 +145,9 @@ def allocate(st: WaterState, world: World, share: Fraction) -> np.ndarray:
     return alloc
 
 
-def draw_needs(st: WaterState, world: World, weather: WeatherState) -> np.ndarray:
-    """This year's need of every holder, m³: its base need × the weather's need factor × its own noise."""
+def draw_factors(st: WaterState, world: World, weather: WeatherState) -> np.ndarray:
+    """This year's factor on every holder's reference use: the weather's need factor × its own noise
+    (a normal around 1 with the group's sd, at least 0)."""
     rng = world.rng.stream("water.needs")
     noise = np.maximum(rng.normal(1.0, 1.0, size=len(st.ids)) * st.need_noise + (1.0 - st.need_noise), 0.0)
-    return np.rint(st.need_base * weather.need_factor * noise).astype(np.int64)
+    return float(weather.need_factor) * noise

@@ -1,8 +1,10 @@
 """The yearly KPIs of the water market (docs/tables.md, section water): cap, confirmed rights and plans (W1,
-W3), use and unmet need, trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
+W3), use, unmet need and the output value given up, saving invested (W4), trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
 and the efficiency of the year's trading."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from ...engine.world import World
 from ...units import FEN_PER_YUAN, TICKS_PER_YUAN
@@ -10,10 +12,11 @@ from .descriptor import RESERVE
 from .state import RIGHT, RIGHT_P, UNIT, WaterConfig, WaterState, reserve_cash
 
 
-def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, surcharge_rev, tariff_rev, band_rev,
-           reserve_stock: int) -> None:
-    """Record the year's KPIs: ``use`` and ``unmet`` per holder (m³), revenues in fen (per surcharge band in
-    ``band_rev``), the reserve's ``water.annual`` stock at the year end before its unsold stock expired (m³)."""
+def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, unmet_value, surcharge_rev, tariff_rev,
+           band_rev, reserve_stock: int) -> None:
+    """Record the year's KPIs: ``use`` and ``unmet`` per holder (m³), ``unmet_value`` per holder (yuan),
+    revenues in fen (per surcharge band in ``band_rev``), the reserve's ``water.annual`` stock at the year end
+    before its unsold stock expired (m³)."""
     acc = world.accounts
     k = world.record_kpi
     cap = cfg.spec.cap_m3
@@ -23,6 +26,10 @@ def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, surcharge
     k(RIGHT, "use", int(use.sum()), UNIT)
     k(RIGHT, "use_over_cap", float(use.sum()) / cap, "1")
     k(RIGHT, "unmet_need", int(unmet.sum()), UNIT)
+    k(RIGHT, "unmet_value", float(np.sum(unmet_value)), "yuan")
+    k(RIGHT, "saving_invested", float(st.saving_year), UNIT)
+    k(RIGHT, "saving_capital", float(st.saving_cost_year), "yuan")
+    k(RIGHT, "saving_total", float(st.invested.sum()), UNIT)
     vol, amount = st.year_volume, st.year_amount
     k(RIGHT, "traded_volume", vol, UNIT)
     k(RIGHT, "trade_count", st.year_trades, "1")

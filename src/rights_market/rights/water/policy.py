@@ -19,16 +19,20 @@ change hands — while this year's water delivered on it stays the holder's to u
 The year: plans are declared at the previous year end within the confirmed volume (W3); the surplus
 (annual volume above the plan) is traded in weekly sessions by matching and negotiation (W11) around base
 prices per relation (W5); the reserve buys, sells and releases by rule (W12) within its cash; orders that
-would hoard are rejected (W16). At the year end each holder uses what it needs — up to its holdings plus an
-over-use allowance — and is billed by its sector's block tariff (W8) and progressive surcharge above its
+would hoard are rejected (W16). Holders choose their use where its marginal value equals the marginal price they face (value
+curves, :mod:`.decisions`, docs/economics.md): plans at the expected market prices (W3), this year's intended
+use with the year's weather, and at the year end the use from their final position — up to their holdings
+plus an over-use allowance — billed by its sector's block tariff (W8) and progressive surcharge above its
 plan or quota (W8, W9); proceeds of farmers' sales to industry are split (W7); fees are due on industrial
-rights (W6). Farms that save water sell their confirmed right for a term to firms short of rights (W4).
+rights (W6). Holders invest in saving where it pays; farms that saved sell their confirmed right for a
+term to firms short of rights at the present value of the expected prices (W4).
 The state is declared in :mod:`.state` (:class:`~.state.WaterState`, made by
 :func:`.holders.make_holders`; the scenario's fixed rules in :class:`~.state.WaterConfig`); no process per
 holder. The work is split by topic, each module a set of functions over the state, the world and the config —
 none imports this module:
 
-* :mod:`.holders` — holders and confirmed rights (W1), plans (W3), the year's allocation and needs;
+* :mod:`.holders` — holders and confirmed rights (W1), plans (W3), the year's allocation and weather;
+* :mod:`.decisions` — use, reservation prices, saving and expectations from the value curves;
 * :mod:`.trading` — orders, clearing, negotiation and settlement with the proceeds shares (W5, W7, W11,
   W16);
 * :mod:`.reserve` — the reserve's budget, session orders, dry-year releases and expiry (W12);
@@ -48,7 +52,7 @@ from ...market.metrics import max_gains
 from ...scenario.model import Weather, WeatherState
 from ...scenario.water import WaterSpec
 from ...units import decimal_to_rational
-from . import billing, holders, kpis, reserve, terms, trading
+from . import billing, decisions, holders, kpis, reserve, terms, trading
 from .descriptor import RESERVE
 from .state import ANNUAL, RIGHT, RIGHT_P, WaterConfig, WaterState
 
@@ -106,7 +110,9 @@ class WaterPolicy:
         billing.use_fees(st, world, cfg, world.accounts.of(RIGHT_P, st.ids))
         reserve.budget(world, cfg)
         st.alloc = holders.allocate(st, world, share)
-        st.need = holders.draw_needs(st, world, weather)
+        st.factor = holders.draw_factors(st, world, weather)
+        st.need = decisions.intended_use(st, cfg, st.alloc, st.plan)
+        st.sector_trade = np.zeros_like(st.sector_trade)
         st.bought = np.zeros(len(st.ids), dtype=np.int64)
         st.sold = np.zeros(len(st.ids), dtype=np.int64)
         st.gains_realised = 0
@@ -147,10 +153,12 @@ class WaterPolicy:
         acc, st, cfg = world.accounts, self.st, self.cfg
         annual = acc.of(ANNUAL, st.ids)
         plan_eff = st.effective_plan()
-        use = billing.use(st, cfg, annual, plan_eff)
-        unmet = st.need - use
-        acc.move(ANNUAL, st.ids, CONSUMED, np.minimum(use, annual))
         quota = st.alloc + st.bought - st.sold
+        use = billing.use(st, cfg, decisions.final_use(st, cfg, annual, billing.surcharge_base(st, cfg, plan_eff, quota)),
+                          annual)
+        unmet = np.maximum(st.need - use, 0)
+        unmet_value = decisions.unmet_value(st, cfg, use)
+        acc.move(ANNUAL, st.ids, CONSUMED, np.minimum(use, annual))
         surcharge_rev, tariff_rev, band_rev = billing.bill(st, world, cfg, use, plan_eff, quota)
         left = acc.of(ANNUAL, st.ids)
         acc.move(ANNUAL, st.ids, ISSUER, left)
@@ -158,9 +166,10 @@ class WaterPolicy:
         if ext.size:
             acc.move(ANNUAL, ext, ISSUER, acc.of(ANNUAL, ext))
         year_end_stock = reserve.expire_stock(world)
+        decisions.update_expectations(st, cfg)
         terms.validity(st, world, cfg)
         terms.long_term(st, world, cfg)
-        kpis.record(st, world, cfg, use, unmet, surcharge_rev, tariff_rev, band_rev, year_end_stock)
-        st.plan = holders.declare_plan(st.need_base, st.margin, acc.of(RIGHT_P, st.ids))
+        kpis.record(st, world, cfg, use, unmet, unmet_value, surcharge_rev, tariff_rev, band_rev, year_end_stock)
+        st.plan = holders.declare_plan(st, cfg, acc.of(RIGHT_P, st.ids))
         if self.holdings_every == "year":
             self.snapshot(world)

@@ -88,7 +88,11 @@ class WaterState:
     ids: np.ndarray  # account ids (int64)
     sector: np.ndarray  # sector code (int8, :data:`AGRI` …)
     group: np.ndarray  # index of the holder's group in ``spec.groups`` (int32)
-    mv: np.ndarray  # marginal value of water, ticks per m³ (int64, ≥ 1)
+    mv: np.ndarray  # reference value of water (the value curve's p_ref), ticks per m³ (int64, ≥ 1)
+    p_ref: np.ndarray  # value curve: marginal value at the reference use, yuan per m³ (float)
+    elasticity: np.ndarray  # value curve: price elasticity at the reference point (float, < 0)
+    choke: np.ndarray  # value curve: v_max / p_ref (float, ≥ 1)
+    satiation: np.ndarray  # value curve: q_max / q_ref (float, ≥ 1)
     need_noise: np.ndarray  # sd of the yearly need noise, share of the need (float)
     margin: np.ndarray  # W3: plan margin above the expected need, share (float)
     overuse: np.ndarray  # most use beyond holdings, share of the effective plan (float)
@@ -96,16 +100,22 @@ class WaterState:
     behaviour_groups: list[tuple[np.ndarray, str, float]]  # (holder positions, behaviour type, markup) per group
     confirm_scaled: bool  # W1: the drawn confirmed volumes exceeded the cap and were scaled down
     # --- the holders, changed over the years
-    need_base: np.ndarray  # expected need, m³ a year (int64); farms' retrofits lower it (W4)
+    q_ref: np.ndarray  # value curve: use at the reference price in a normal year, m³ a year (float); saving lowers it (W4)
+    exp_buy: np.ndarray  # expected price of buying a m³ of annual water, per sector, yuan (float, :func:`~rights_market.rules.economics.expect`)
+    exp_sell: np.ndarray  # expected price of selling one, per sector, yuan (float)
     expiry: np.ndarray  # W2: last calendar year of the confirmed right's current term (int64)
     plan: np.ndarray  # W3: this year's declared plan, m³ (int64)
     saved: np.ndarray  # W4: water saved by retrofits not yet sold, m³ a year (int64)
+    invested: np.ndarray  # W4: saving invested in so far, m³ a year (float)
     leased_in: np.ndarray  # W4: confirmed right held under running term deals, m³ a year (int64)
     term_deals: list[TermDeal] = field(default_factory=list)  # W4: running term deals
     # --- this year (reset at every year start)
     deliverable: Fraction = Fraction(1)  # W12: share of confirmed rights delivered this year
     alloc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water allocated, m³
-    need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # this year's need, m³
+    need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # this year's intended use, m³
+    factor: np.ndarray = field(default_factory=lambda: np.zeros(0))  # this year's weather × noise on q_ref (float)
+    saving_year: float = 0.0  # W4: saving invested this year, m³ a year
+    saving_cost_year: float = 0.0  # W4: its capital, yuan
     bought: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water bought, m³
     sold: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water sold, m³
     gains_realised: int = 0  # gains from trades between holders, ticks × m³
@@ -113,6 +123,8 @@ class WaterState:
     year_volume: int = 0  # annual water traded, m³
     year_amount: int = 0  # money paid for it, fen
     year_trades: int = 0  # trades of annual water
+    sector_trade: np.ndarray = field(default_factory=lambda: np.zeros((2, 4, 2), dtype=np.int64))
+    # ^ [0 sold / 1 bought, sector, 0 m³ / 1 fen] of this year's trades of annual water (for expectations)
     # --- the market's memory
     last_price: int | None = None  # price of the last trade of annual water, ticks per m³ (None: none yet)
 
@@ -141,7 +153,8 @@ class WaterState:
         return np.maximum(annual - self.effective_plan(), 0)
 
     def wanted(self, world: World) -> np.ndarray:
-        """What each holder still wants to buy, m³: need not covered by its holdings (sellers want nothing)."""
+        """What each holder still wants to buy, m³: intended use not covered by its holdings (sellers want
+        nothing)."""
         annual = world.accounts.of(ANNUAL, self.ids)
         return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual, 0))
 

@@ -1,7 +1,7 @@
 """Trading the annual surplus of water (rules W3, W5, W7, W11, W16; pledges X3).
 
-* :func:`collect_orders` — holders above their plan offer their surplus, holders short of need bid (by their
-  group's behaviour); the reserve's orders of the session (W12) join them; sales are cut to what the seller
+* :func:`collect_orders` — holders above their plan offer their surplus, holders short of their intended use
+  bid, lot by lot at their reservation prices (by their group's behaviour, :mod:`.decisions`); the reserve's orders of the session (W12) join them; sales are cut to what the seller
   holds free of pledges (X3, ``pledged``) and purchases that would hoard are refused (W16,
   ``over_holding_limit``);
 * :func:`clear` — the scenario's mechanism: a continuous double auction or a call auction (撮合, W11), with the
@@ -26,6 +26,7 @@ from ...market.negotiation import nash_prices
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
 from ..shared.pledges import cap_sales
+from . import billing, decisions
 from .descriptor import RESERVE
 from .state import AGRI, ANNUAL, IND, RIGHT, UNIT, WaterConfig, WaterState, reserve_cash, reserve_stock
 
@@ -41,33 +42,52 @@ def reject_orders(world: World, traders, sides, qtys, prices, reason) -> None:
 
 def collect_orders(st: WaterState, world: World, cfg: WaterConfig,
                    reserve_orders: list[tuple[int, int, int]]) -> Orders | None:
-    """The session's orders: the holders' (surplus above the plan offered, need not covered bid, W3) and the
-    reserve's ``(side, price, qty)`` (W12), screened for pledges (X3) and hoarding (W16), in a random arrival
-    order. None if nobody places an order."""
+    """The session's orders: the holders' (surplus above the plan offered, intended use not covered bid, W3)
+    and the reserve's ``(side, price, qty)`` (W12), screened for pledges (X3) and hoarding (W16), in a random
+    arrival order. None if nobody places an order.
+
+    Each holder's quantity is split into ``economics.lots_per_order`` lots, each priced by its group's
+    behaviour around its own reservation price (:func:`.decisions.order_limits`; design principle 8):
+    truthful quotes the limit, markup shades it, ZI-C draws between the limit and the other side's extreme
+    limit of the session — for a seller the highest reservation price of the session's bids, for a buyer
+    the lowest of its asks (Gode and Sunder's value range). The scenario's ``price_min``/``price_max``
+    only guard these ranges; no quote is moved to them."""
     rng = world.rng.stream("water.orders")
     sell = st.sellable(world)
     want = st.wanted(world)
     active = rng.random(len(st.ids)) < st.participation
     sellers = np.nonzero(active & (sell > 0) & ~cfg.protected[st.sector])[0]
     buyers = np.nonzero(active & (want > 0))[0]
+    annual = world.accounts.of(ANNUAL, st.ids)
+    base = billing.surcharge_base(st, cfg, st.effective_plan(), st.alloc + st.bought - st.sold)
+    lots = cfg.spec.economics.lots_per_order
+    s_pos, s_q, s_lim = decisions.order_limits(st, cfg, sellers, True, sell, annual, base, lots)
+    b_pos, b_q, b_lim = decisions.order_limits(st, cfg, buyers, False, want, annual, base, lots)
+    # the session's value range (Gode & Sunder): the reserve's orders count with their prices
+    bids = [b_lim] + [np.array([p]) for side, p, _ in reserve_orders if side == BUY]
+    asks = [s_lim] + [np.array([p]) for side, p, _ in reserve_orders if side == SELL]
+    bids_a, asks_a = np.concatenate(bids), np.concatenate(asks)
+    hi = min(cfg.price_hi, int(bids_a.max())) if bids_a.size else cfg.price_hi
+    lo = max(cfg.price_lo, int(asks_a.min())) if asks_a.size else cfg.price_lo
     sides, prices, qtys, traders = [], [], [], []
     for idx_all, kind, markup in st.behaviour_groups:
-        for side, members, qty_of in ((SELL, sellers, sell), (BUY, buyers, want)):
-            m = np.intersect1d(members, idx_all, assume_unique=True)
-            if not m.size:
+        for side, pos, q, lim in ((SELL, s_pos, s_q, s_lim), (BUY, b_pos, b_q, b_lim)):
+            m = np.isin(pos, idx_all)
+            if not m.any():
                 continue
-            p = quote(kind, side, st.mv[m], cfg.price_lo, cfg.price_hi, rng, markup)
-            ok = p > 0
-            traders.append(st.ids[m[ok]])
+            p = quote(kind, side, lim[m], cfg.price_lo if kind != "zi_c" else min(lo, cfg.price_hi),
+                      cfg.price_hi if kind != "zi_c" else max(hi, cfg.price_lo), rng, markup)
+            ok = (p > 0) & (q[m] > 0)
+            traders.append(st.ids[pos[m][ok]])
             sides.append(np.full(int(ok.sum()), side, dtype=np.int64))
             prices.append(p[ok])
-            qtys.append(qty_of[m[ok]])
+            qtys.append(q[m][ok])
     for side, price, qty in reserve_orders:
         traders.append(np.array([RESERVE]))
         sides.append(np.array([side]))
         prices.append(np.array([price]))
         qtys.append(np.array([qty]))
-    if not traders:
+    if not traders or not sum(t.size for t in traders):
         return None
     traders_a = np.concatenate(traders)
     sides_a = np.concatenate(sides)
@@ -82,14 +102,26 @@ def collect_orders(st: WaterState, world: World, cfg: WaterConfig,
         traders_a, sides_a, prices_a, qtys_a = traders_a[keep], sides_a[keep], prices_a[keep], qtys_a[keep]
     # W16: a purchase may not take a holder above the holding limit: rejected, with the reason.
     holder_buy = (sides_a == BUY) & (traders_a >= 0)
-    annual = world.accounts.of(ANNUAL, np.where(traders_a >= 0, traders_a, RESERVE))
-    hoard = holder_buy & (annual + qtys_a > cfg.hold_limit)
+    held = world.accounts.of(ANNUAL, np.where(traders_a >= 0, traders_a, RESERVE))
+    hoard = holder_buy & (held + _cumulative_by(traders_a, np.where(holder_buy, qtys_a, 0)) > cfg.hold_limit)
     if hoard.any():
         reject_orders(world, traders_a[hoard], sides_a[hoard], qtys_a[hoard], prices_a[hoard], "over_holding_limit")
         keep = ~hoard
         traders_a, sides_a, prices_a, qtys_a = traders_a[keep], sides_a[keep], prices_a[keep], qtys_a[keep]
     order = rng.permutation(traders_a.size)  # arrival order within the session
     return traders_a[order], sides_a[order], prices_a[order], qtys_a[order]
+
+
+def _cumulative_by(keys: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Running total of ``x`` per key, in the given order (a holder's lots counted together)."""
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], x[order]
+    cum = np.cumsum(v)
+    starts = np.r_[0, np.nonzero(np.diff(k))[0] + 1]
+    offset = np.repeat(cum[starts] - v[starts], np.diff(np.r_[starts, k.size]))
+    out = np.empty_like(x)
+    out[order] = cum - offset
+    return out
 
 
 def below_floor(st: WaterState, cfg: WaterConfig, seller, buyer, price) -> np.ndarray:
@@ -224,6 +256,10 @@ def settle(st: WaterState, world: World, cfg: WaterConfig, seller, buyer, qty, p
                                  rate_ticks=price[farm_to_ind][pos], amount_fen=to_coll[pos])
     if len(price):
         st.last_price = int(price[-1])
+    for side, sec in ((0, s_sector), (1, b_sector)):  # per-sector tallies of the year (expectations)
+        known = sec >= 0
+        np.add.at(st.sector_trade[side, :, 0], sec[known], qty[known])
+        np.add.at(st.sector_trade[side, :, 1], sec[known], amount[known])
     st.year_volume += int(qty.sum())
     st.year_amount += int(amount.sum())
     st.year_trades += int(qty.size)
