@@ -31,12 +31,21 @@ def small_water() -> Scenario:
     return load_scenario(SCENARIOS / "dawukou_water.yaml", SMALL_WATER)
 
 
+#: A farm's saving cost curve (W4) that pays at any expected price above 0.30 yuan/m³: capital 1 yuan per
+#: m³/yr for the first saved m³ rising to 2 at the most it can save (half its reference use), over 10 years.
+CHEAP_SAVING = {"capital_yuan_per_m3": 1, "capital_at_max_yuan_per_m3": 2, "max_share": 0.5, "life_years": 10}
+
+
 def two_holder_water(**changes) -> Scenario:
     """A hand-checkable water market: one farmer with a surplus, one firm short of water.
 
-    Farmer: confirmed 1,000 m³, need 500 (plan 500, surplus 500), value 0.50 yuan/m³.
-    Firm: confirmed 1,000 m³, need 1,200 (wants 200), value 10 yuan/m³. Truthful traders, call auction,
-    one session a year, no reserve rules, normal weather every year.
+    Farmer: confirmed 1,000 m³, reference use 500 (plan 500, surplus 500), value 2.00 yuan/m³ there.
+    Firm: confirmed 1,000 m³, reference use 1,200 (wants 200), value 10 yuan/m³ there. Both value curves
+    are nearly inelastic (−0.01) and sated at the reference use, so both use exactly their reference use at
+    the expected prices (the seeds: 1.081 yuan/m³, the agriculture → industry base price) and the sums stay
+    hand-checkable: the farmer's unused surplus is worth nothing to it (truthful ask at the 0.01 yuan
+    guard), the firm bids the surcharge its 200 m³ over plan would pay (band 3 of 3.30 × 0.5: 4.95 yuan/m³).
+    Truthful traders, one order each, call auction, one session a year, no reserve rules, normal weather.
     """
     base = {
         "name": "two_holders",
@@ -48,16 +57,19 @@ def two_holder_water(**changes) -> Scenario:
             "reserve": {"enabled": True, "budget_yuan_per_year": 0, "rules": []},
             "supervision": {"max_holding_share_of_cap": "1"},
             "market": {"mechanism": {"type": "call"}, "negotiation": {"pairs_per_session": 0}},
+            "economics": {"lots_per_order": 1},
             "groups": [
                 {"name": "farmer", "sector": "agriculture", "count": 1,
                  "confirmed_m3": {"type": "constant", "value": 1000},
-                 "marginal_value_yuan_per_m3": {"type": "constant", "value": 0.5},
+                 "marginal_value_yuan_per_m3": {"type": "constant", "value": 2.0},
                  "need_share": {"type": "constant", "value": 0.5}, "need_noise_sd": 0,
+                 "elasticity": {"type": "constant", "value": -0.01}, "satiation_share": 1.0,
                  "behaviour": {"type": "truthful"}, "participation": 1.0},
                 {"name": "firm", "sector": "industry", "count": 1,
                  "confirmed_m3": {"type": "constant", "value": 1000},
                  "marginal_value_yuan_per_m3": {"type": "constant", "value": 10},
                  "need_share": {"type": "constant", "value": 1.2}, "need_noise_sd": 0,
+                 "elasticity": {"type": "constant", "value": -0.01}, "satiation_share": 1.0,
                  "behaviour": {"type": "truthful"}, "participation": 1.0, "max_overuse_share": 0.5},
             ],
         },

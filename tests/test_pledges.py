@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from conftest import two_holder_water
+from conftest import CHEAP_SAVING, two_holder_water
 from rights_market import simulate
 from rights_market.ledger import ECONOMY
 from rights_market.rights.land.policy import LandPolicy
@@ -40,9 +40,10 @@ def pledged_rows(r):
 # ------------------------------------------------------------------------------------------------ water (W14)
 def test_x3_w14_pledged_annual_water_is_not_offered_beyond_the_free_quantity():
     """X3/W14, water sessions: the farmer receives 1,000 m³ of annual water and pledges 90 % of it (900 m³): it may
-    sell 100 m³. Its order for its whole surplus (1,000 − plan 500 = 500 m³, ask 0.50 yuan) is cut to 100 m³;
-    the 400 m³ above are refused ``pledged``. The firm bids 10 yuan for its 200 m³; the call clears the 100 m³
-    at the midpoint of [0.50, 10] = 5.25 yuan/m³ (52,500 ticks): 525 yuan = 52,500 fen. The firm's own pledge
+    sell 100 m³. Its order for its whole surplus (1,000 − plan 500 = 500 m³, asked at the 0.01 yuan guard: unused
+    water is worth nothing to it) is cut to 100 m³; the 400 m³ above are refused ``pledged``. The firm bids
+    its net value 10 − 3.30 = 6.70 yuan for its 200 m³; the call clears the 100 m³ at the midpoint of
+    [0.01, 6.70] = 3.355 yuan/m³ (33,550 ticks): 335.50 yuan = 33,550 fen. The firm's own pledge
     (900 of its 1,000 m³) does not limit its buying."""
     s = with_links(two_holder_water(), pledge_rule("water.annual", "0.9"))
     r = simulate(s, seed=1, check=True)
@@ -50,50 +51,53 @@ def test_x3_w14_pledged_annual_water_is_not_offered_beyond_the_free_quantity():
     assert reg[reg.event == "pledge"][["holder", "quantity"]].values.tolist() == [[0, 900], [1, 900]]
     rej = pledged_rows(r)
     assert rej[["product", "trader", "side", "quantity", "price"]].values.tolist() == [
-        ["water.annual", 0, "sell", 400, 0.5]]
+        ["water.annual", 0, "sell", 400, 0.01]]
     t = r.trades
-    assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [[0, 1, 100, 52_500,
-                                                                                               52_500]]
+    assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [[0, 1, 100, 33_550,
+                                                                                               33_550]]
     c = r.charges
     assert c[c.kind == "loan"][["payee", "amount_fen"]].values.tolist() == [[0, 45_000], [1, 45_000]]  # 900 × 0.5
 
 
 def test_x3_w14_without_pledges_the_same_market_trades_the_firms_whole_demand():
-    """X3 control: the same market without the ``links:`` section trades 200 m³ at 5.25 yuan, refuses nothing."""
+    """X3 control: the same market without the ``links:`` section trades 200 m³ at 3.355 yuan, refuses nothing."""
     r = simulate(two_holder_water(), seed=1, check=True)
-    assert r.trades[["quantity", "price_ticks"]].values.tolist() == [[200, 52_500]]
+    assert r.trades[["quantity", "price_ticks"]].values.tolist() == [[200, 33_550]]
     assert pledged_rows(r).empty
 
 
 def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
     """X3/W14, negotiation (W11): nobody places orders (participation 0); the one negotiated pair is the farmer
-    (surplus 500 m³) and the firm (wants 200): 200 m³ at the Nash split 0.50 + ½ × 9.50 = 5.25 yuan. The farmer
-    pledged 900 of its 1,000 m³, so 100 m³ change hands (52,500 fen) and 100 m³ are refused ``pledged``."""
+    (surplus 500 m³) and the firm (wants 200): 200 m³ at the Nash split of their reference values, 2.00 + ½ ×
+    8.00 = 6.00 yuan. The farmer pledged 900 of its 1,000 m³, so 100 m³ change hands (60,000 fen) and 100 m³
+    are refused ``pledged``."""
     s = two_holder_water(water__market={"mechanism": {"type": "call"},
                                         "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0}},
                          water__groups__0__participation=0.0, water__groups__1__participation=0.0)
     r = simulate(with_links(s, pledge_rule("water.annual", "0.9")), seed=1, check=True)
-    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [[0, "sell", 100, 5.25]]
+    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [[0, "sell", 100, 6.0]]
     t = r.trades
     assert t[["mechanism", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
-        ["negotiation", 0, 1, 100, 52_500, 52_500]]
+        ["negotiation", 0, 1, 100, 60_000, 60_000]]
 
 
 def test_x3_w14_a_pledged_confirmed_right_is_not_sold_in_a_long_term_deal():
-    """X3/W14, medium- and long-term deals (W4): the farmer (confirmed 1,000 m³, need 500) retrofits and saves
-    50 % of its need (250 m³); the firm needs 1,200 m³ with 1,000 confirmed (short 200). The deal would pass
-    200 m³ of the farmer's confirmed right for 5 years at 5 × the Nash price 5.25 = 26.25 yuan per m³. The
-    farmer pledged 90 % of its right (900 m³), so only 100 m³ pass (2,625 yuan = 262,500 fen); 100 m³ are
-    refused ``pledged``. This year's annual water is not encumbered: no session sale is refused."""
-    s = two_holder_water(water__long_term={"enabled": True, "retrofit_probability_per_year": 1,
-                                           "saving_share": "0.5", "term_years": 5, "pairs_per_year": 1})
+    """X3/W14, medium- and long-term deals (W4): the farmer (confirmed 1,000 m³, reference use 500) invests
+    in saving 250 m³ (the cheap cost curve); the firm plans 1,200 m³ with 1,000 confirmed (short 200). The
+    deal would pass 200 m³ of the farmer's confirmed right for 5 years at the present value of the expected
+    annual price: after the year's session sale at 3.355 the expectation is ½ × 1.081 + ½ × 3.355 = 2.218,
+    × 4.212364 (5 years at 6 %) = 9.3430 yuan per m³. The farmer pledged 90 % of its right (900 m³), so
+    only 100 m³ pass (934.30 yuan = 93,430 fen); 100 m³ are refused ``pledged``. This year's annual water
+    is not encumbered: no session sale is refused."""
+    s = two_holder_water(water__long_term={"enabled": True, "term_years": 5, "pairs_per_year": 1},
+                         water__groups__0__saving=CHEAP_SAVING)
     r = simulate(with_links(s, pledge_rule("water.right", "0.9")), seed=1, check=True)
     assert pledged_rows(r)[["product", "trader", "quantity", "price"]].values.tolist() == [
-        ["water.right", 0, 100, 26.25]]
+        ["water.right", 0, 100, 9.343]]
     t = r.trades
     right = t[t["product"] == "water.right"]
     assert right[["seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
-        [0, 1, 100, 262_500, 262_500]]
+        [0, 1, 100, 93_430, 93_430]]
     assert t[t["product"] == "water.annual"].quantity.tolist() == [200]  # the session sale is untouched
 
 

@@ -4,7 +4,7 @@ Every run is ``simulate(..., check=True)``."""
 
 from __future__ import annotations
 
-from conftest import two_holder_water
+from conftest import CHEAP_SAVING, two_holder_water
 from rights_market import simulate
 from rights_market.ledger import GOVERNMENT
 from rights_market.rights.catalogue import RESERVES
@@ -28,31 +28,32 @@ def test_w1_w2_each_holders_confirmed_water_right_is_registered_until_its_expiry
 
 
 def test_w4_a_term_deal_of_the_water_right_is_a_registered_transfer_with_its_term_end():
-    """W4: the farmer saves 250 m³ (50 % of its 500 m³ need); the firm is short 200 m³ of right. At the 2021
-    year end (day 364) the farmer passes 200 m³ of its right for 5 years at 5 × the Nash price 5.25 = 26.25
-    yuan/m³: 5,250 yuan = 525,000 fen. The register shows the transfer to the firm (counterparty the farmer),
+    """W4: the farmer saves 250 m³ (50 % of its 500 m³ reference use); the firm is short 200 m³ of right. At
+    the 2021 year end (day 364) the farmer passes 200 m³ of its right for 5 years at the present value of the
+    expected annual price 2.218 yuan over 5 years at 6 %: 9.3430 yuan/m³, 1,868.60 yuan = 186,860 fen. The register shows the transfer to the firm (counterparty the farmer),
     its term ending in 2021 + 5 = 2026, the last year the firm holds it (the right returns at that year end)."""
-    s = two_holder_water(water__long_term={"enabled": True, "retrofit_probability_per_year": 1,
-                                           "saving_share": "0.5", "term_years": 5, "pairs_per_year": 1})
+    s = two_holder_water(water__long_term={"enabled": True, "term_years": 5, "pairs_per_year": 1},
+                         water__groups__0__saving=CHEAP_SAVING)
     reg = simulate(s, seed=1, check=True).registry
     assert reg[reg.event == "confirm"].quantity.tolist() == [1000, 1000]
     assert reg[reg.event != "confirm"][COLS].values.tolist() == [
-        [364, 2021, "water", "water.right", "transfer", -1, 1, 0, 200, "m3", 2026, 525_000,
+        [364, 2021, "water", "water.right", "transfer", -1, 1, 0, 200, "m3", 2026, 186_860,
          "term deal, 5 years (W4)"]]
 
 
 def test_w4_a_term_deal_that_ends_reverts_the_right_to_the_farm():
-    """W4: with a 1-year term the 2021 deal (200 m³ at 1 × 5.25 yuan = 105,000 fen, term end 2022) ends at the
+    """W4: with a 1-year term the 2021 deal (200 m³ at 2.218 / 1.06 = 2.0924 yuan = 41,848 fen, term end 2022)
+    ends at the
     2022 year end: a ``revert`` row gives the 200 m³ back to the farmer (counterparty the firm)."""
-    s = two_holder_water(water__long_term={"enabled": True, "retrofit_probability_per_year": 1,
-                                           "saving_share": "0.5", "term_years": 1, "pairs_per_year": 1},
+    s = two_holder_water(water__long_term={"enabled": True, "term_years": 1, "pairs_per_year": 1},
+                         water__groups__0__saving=CHEAP_SAVING,
                          calendar={"start_year": 2021, "years": 2, "periods_per_year": 1, "sessions_per_year": 1},
                          weather={"type": "sequence", "states": {"normal": {}}, "sequence": ["normal"] * 2})
     reg = simulate(s, seed=1, check=True).registry
     deals = reg[reg.event.isin(["transfer", "revert"])]
     assert deals[["year", "event", "holder", "counterparty", "quantity", "term_end", "amount_fen", "note"]
                  ].values.tolist()[:2] == [
-        [2021, "transfer", 1, 0, 200, 2022, 105_000, "term deal, 1 year (W4)"],
+        [2021, "transfer", 1, 0, 200, 2022, 41_848, "term deal, 1 year (W4)"],
         [2022, "revert", 0, 1, 200, 2022, 0, "term deal ended (W4)"]]
 
 

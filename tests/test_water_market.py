@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import two_holder_water
+from conftest import CHEAP_SAVING, two_holder_water
 from rights_market import simulate
 from rights_market.ledger import COLLECTIVE, FISCAL, SUPPLIER
 from rights_market.rights.water.descriptor import RESERVE
@@ -27,24 +27,28 @@ def test_w1_confirmed_rights_never_exceed_the_cap(small_water):
 def test_w3_w11_call_auction_trades_the_declared_surplus_at_the_uniform_price():
     """W3 + W11: the farmer's surplus (1,000 − plan 500) meets the firm's shortfall (200 m³).
 
-    Truthful ask 0.50, bid 10.00: the call auction's volume-maximising prices are [0.50, 10.00]; the
-    midpoint (rounded down to a tick) is 5.25 yuan/m³; 200 m³ cost 1,050.00 yuan.
+    Reservation prices (design principle 8): the farmer's unused surplus is worth nothing to it, so its
+    truthful ask is the 0.01 yuan guard; the firm's bid is the larger of the net value of its top m³
+    (10.00 − tariff 3.30 = 6.70) and the surcharge it avoids (band 3 × 1.65 = 4.95): 6.70. The call
+    auction's volume-maximising prices are [0.01, 6.70]; the midpoint is 3.355 yuan/m³; 200 m³ cost
+    671.00 yuan.
     """
     r = simulate(two_holder_water(), seed=1)
     t = r.trades
     assert len(t) == 1
     row = t.iloc[0]
-    assert (row.seller, row.buyer, row.quantity, row.price_ticks, row.amount_fen) == (0, 1, 200, 52500, 105000)
+    assert (row.seller, row.buyer, row.quantity, row.price_ticks, row.amount_fen) == (0, 1, 200, 33550, 67100)
     assert row.mechanism == "call" and row.relation == "agriculture->industry"
     assert row.base_price == pytest.approx(1.081)  # W5: the relation's base price is recorded
 
 
 def test_w7_farmer_selling_to_industry_keeps_the_set_share():
-    """W7: sold to industry the farmer keeps 70 % (default); 30 % = 315.00 yuan goes to the collective."""
+    """W7: sold to industry the farmer keeps 70 % (default); 30 % of 671.00 = 201.30 yuan goes to the
+    collective."""
     r = simulate(two_holder_water(), seed=1)
     c = r.charges
     share = c[c.kind == "proceeds_share"]
-    assert share[["holder", "payee", "amount_fen"]].values.tolist() == [[0, COLLECTIVE, 31500]]
+    assert share[["holder", "payee", "amount_fen"]].values.tolist() == [[0, COLLECTIVE, 20130]]
 
 
 def test_w7_inside_agriculture_the_farmer_keeps_everything():
@@ -203,28 +207,43 @@ def test_efficiency_of_a_competitive_two_holder_market_is_one():
     assert k.loc[k.metric == "efficiency", "value"].tolist() == [1.0]
 
 
-def test_w4_savings_from_retrofits_are_sold_in_term_deals_and_return():
-    """W4 (and W13: the saving farm gets the proceeds): the farm retrofits at the end of 2021 and saves
-    50 % of its need (500 → 250 m³); its saved 250 m³ of confirmed right meet the firm's structural
-    shortfall of 200 m³ (need 1,200 over 1,000 confirmed). Nash split of 0.50 and 10.00 yuan/m³·yr is 5.25;
-    a 2-year term costs 10.50 yuan per m³ of annual right: 200 m³ → 2,100.00 yuan. The right goes back at
-    the end of 2023, when the firm is short again and a new deal is struck from the farm's further
-    savings."""
+def test_w4_savings_from_retrofits_are_sold_in_term_deals_at_the_present_value_and_return():
+    """W4 (and W13: the saving farm gets the proceeds): at the end of 2021 the farm invests in saving: a
+    saved m³ is worth at least tariff + the 1.081 yuan/m³ industry expects to pay, and the annualised
+    cost at 6 % over 10 years is at most 2 / 7.3601 = 0.27 yuan, so it saves the most it can, half its
+    reference use: 250 m³ (capital 250 × 1 + 1 × 250² / (2 × 250) = 375 yuan). Its 250 m³ of freed
+    right meet the firm's structural shortfall of 200 m³ (plans 1,200 over 1,000 confirmed). The term
+    price is the present value of the expected 1.081 yuan a year over 2 years at 6 %: 1.081 × 1.833393
+    = 1.9818 yuan per m³ of annual right → 200 m³ for 396.36 yuan. The right goes back at the end of 2023,
+    when the firm is short again and the farm's remaining 50 m³ of saving are sold the same way."""
     s = two_holder_water(
         calendar={"start_year": 2021, "years": 3, "periods_per_year": 1, "sessions_per_year": 1},
-        water__groups__0__participation=0.0,
-        water__long_term={"enabled": True, "retrofit_probability_per_year": "1", "saving_share": "0.5",
-                          "term_years": 2, "pairs_per_year": 1},
+        water__groups__0__participation=0.0, water__groups__0__saving=CHEAP_SAVING,
+        water__long_term={"enabled": True, "term_years": 2, "pairs_per_year": 1},
     )
     r = simulate(s, seed=1, check=True)
     t = r.trades[r.trades["product"] == "water.right"]
     assert t[["year", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
-        [2021, 0, 1, 200, 105000, 210000], [2023, 0, 1, 200, 105000, 210000]
+        [2021, 0, 1, 200, 19818, 39636], [2023, 0, 1, 50, 19818, 9909]
     ]
+    k = r.kpis
+    assert k[k.metric == "saving_invested"]["value"].tolist() == [250.0, 0.0, 0.0]
+    assert k[k.metric == "saving_capital"]["value"].tolist() == [375.0, 0.0, 0.0]
     h = r.holdings[r.holdings["product"] == "water.right"]
     firm = h[h.holder == 1].set_index("year")["quantity"].to_dict()
     assert firm == {2021: 1000, 2022: 1200, 2023: 1200}
     assert (r.charges.kind == "proceeds_share").sum() == 0  # W13: the whole saving proceeds go to the farm
+
+
+def test_w4_no_saving_where_it_does_not_pay():
+    """W4: the same farm with a capital cost of 20 yuan per m³/yr (2.72 yuan a year at 6 % over 10 years)
+    against a saved m³ worth 1.11 yuan to it saves nothing, and no term deal is made."""
+    dear = {**CHEAP_SAVING, "capital_yuan_per_m3": 20, "capital_at_max_yuan_per_m3": 40}
+    s = two_holder_water(water__groups__0__participation=0.0, water__groups__0__saving=dear,
+                         water__long_term={"enabled": True, "term_years": 2, "pairs_per_year": 1})
+    r = simulate(s, seed=1, check=True)
+    assert r.kpis[r.kpis.metric == "saving_invested"]["value"].tolist() == [0.0]
+    assert (r.trades["product"] == "water.right").sum() == 0
 
 
 def test_w2_w4_expiry_of_an_industrial_right_leaves_term_deals_running():
@@ -232,10 +251,9 @@ def test_w2_w4_expiry_of_an_industrial_right_leaves_term_deals_running():
     only its own 1,000 m³ are reclaimed and the leased 200 m³ go back to the farm at the deal's end."""
     s = two_holder_water(
         calendar={"start_year": 2021, "years": 3, "periods_per_year": 1, "sessions_per_year": 1},
-        water__groups__0__participation=0.0,
+        water__groups__0__participation=0.0, water__groups__0__saving=CHEAP_SAVING,
         water__validity={"industry": 2},
-        water__long_term={"enabled": True, "retrofit_probability_per_year": "1", "saving_share": "0.5",
-                          "term_years": 2, "pairs_per_year": 1},
+        water__long_term={"enabled": True, "term_years": 2, "pairs_per_year": 1},
     )
     r = simulate(s, seed=1, check=True)
     reclaim = r.reserve[r.reserve.action == "reclaim"]

@@ -152,10 +152,12 @@ class ValueCurves:
             area += a * (q - q_choke) - s * (q * q - q_choke * q_choke) / 2.0
         else:
             k = 1.0 + 1.0 / self.elasticity  # elasticity −1 is the log case
-            c = self.p_ref * np.power(self.q_ref, -1.0 / self.elasticity)
+            # ∫ p_ref (x/q_ref)^(1/e) dx in units of q_ref, so that small elasticities do not overflow
+            c = self.p_ref * self.q_ref
+            x, xc = q / self.q_ref, q_choke / self.q_ref
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                power = c * (np.power(q, k) - np.power(q_choke, k)) / np.where(k == 0, 1.0, k)
-                log = c * (np.log(np.maximum(q, 1e-300)) - np.log(np.maximum(q_choke, 1e-300)))
+                power = c * (np.power(x, k) - np.power(xc, k)) / np.where(k == 0, 1.0, k)
+                log = c * (np.log(np.maximum(x, 1e-300)) - np.log(np.maximum(xc, 1e-300)))
             area += np.where(np.abs(k) < 1e-12, log, np.where(q > q_choke, power, 0.0))
         return area
 

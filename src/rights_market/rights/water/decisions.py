@@ -92,8 +92,13 @@ def choose(st: WaterState, cfg: WaterConfig, holding: np.ndarray, base: np.ndarr
 def plan_use(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) -> np.ndarray:
     """W3: next year's plan, m³: the use chosen in a normal year at the expected prices with the confirmed
     volume as holding and plan, within the confirmed volume (the rest is surplus offered on the market)."""
-    q = choose(st, cfg, confirmed, confirmed, 1.0, with_market=True)
-    return np.minimum(confirmed, econ.whole_units(q))
+    return np.minimum(confirmed, normal_year_use(st, cfg, confirmed))
+
+
+def normal_year_use(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) -> np.ndarray:
+    """The use (whole m³) each holder chooses for a normal year at the expected prices, holding its
+    confirmed volume: above it, the holder plans to buy (or pay the surcharge); below it, to sell."""
+    return econ.whole_units(choose(st, cfg, confirmed, confirmed, 1.0, with_market=True))
 
 
 def intended_use(st: WaterState, cfg: WaterConfig, alloc: np.ndarray, plan: np.ndarray) -> np.ndarray:
@@ -151,7 +156,8 @@ def invest_in_saving(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) ->
     """W4: the saving (m³ a year, float) each holder invests in this year end: where the annualised cost
     of the next saved m³ (:func:`~rights_market.rules.economics.annualised_cost` of the group's capital cost
     curve) is below what a saved m³ is worth to it — its marginal price at its planned use in a normal year
-    (tariff + the expected sale price of the m³ it frees, or the purchase or surcharge it avoids), by
+    (tariff + the expected sale price of the m³ it frees, or the purchase or surcharge it avoids; for a farm
+    with W4 term deals open, at least tariff + the annual price industry expects to pay), by
     :func:`~rights_market.rules.economics.saving_to_invest`. Saving lowers the reference use for good."""
     rate = cfg.spec.economics.discount_rate
     out = np.zeros(len(st.ids))
@@ -166,6 +172,10 @@ def invest_in_saving(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) ->
         q = econ.choose_use(cv, sched)
         worth = sched.marginal_cost(q)
         worth = np.where(np.isfinite(worth), worth, cv.marginal_value(q))
+        if g.sector == "agriculture" and cfg.spec.long_term.enabled:
+            # a farm can sell what it saves for a term to industry (W4): at least the price it expects there
+            term_annual = st.exp_buy[SECTORS.index("industry")]
+            worth = np.maximum(worth, sched.tariff_rate(q) + term_annual)
         c0 = econ.annualised_cost(s.capital_yuan_per_m3, rate, s.life_years, s.running_yuan_per_m3)
         c1 = econ.annualised_cost(s.capital_at_max_yuan_per_m3, rate, s.life_years, s.running_yuan_per_m3)
         room = s.max_share * (st.q_ref[idx] + st.invested[idx])  # of the original reference use

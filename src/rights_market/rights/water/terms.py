@@ -83,7 +83,7 @@ def long_term(st: WaterState, world: World, cfg: WaterConfig) -> None:
     st.invested += more
     st.q_ref = np.maximum(st.q_ref - more, 0.0)
     st.saved += np.where(st.sector == AGRI, more, 0).astype(np.int64)
-    plan_use = decisions.plan_use(st, cfg, confirmed)  # next year's use at the expected prices
+    plan_use = decisions.normal_year_use(st, cfg, confirmed)  # next year's use at the expected prices
     sellable = np.minimum(st.saved, np.maximum(confirmed - plan_use, 0))
     shortfall = np.where(st.sector == IND, np.maximum(plan_use - confirmed, 0), 0)
     pairs = random_pairs(rng, np.nonzero(sellable > 0)[0], np.nonzero(shortfall > 0)[0], lt.pairs_per_year)
