@@ -52,7 +52,8 @@ def test_w7_farmer_selling_to_industry_keeps_the_set_share():
 
 
 def test_w7_inside_agriculture_the_farmer_keeps_everything():
-    s = two_holder_water(water__groups__1__sector="agriculture")
+    """W7: the buyer is a farm (no over-use allowance, so it buys rather than pay the tiny W8 mark-up)."""
+    s = two_holder_water(water__groups__1__sector="agriculture", water__groups__1__max_overuse_share=0.0)
     r = simulate(s, seed=1)
     assert len(r.trades) == 1
     assert (r.charges.kind == "proceeds_share").sum() == 0

@@ -301,12 +301,6 @@ class HolderGroup(Strict):
     value_curve: ValueCurveForm = Field(
         "constant_elasticity", description="form of the marginal value of use (docs/economics.md)"
     )
-    reference_price: Literal["marginal_value", "tariff"] = Field(
-        "marginal_value",
-        description="the value of water at the reference use (need_share x confirmed): the drawn "
-                    "marginal_value_yuan_per_m3, or the sector's tariff at that use (for holders whose "
-                    "observed use is set by what they pay, e.g. households)",
-    )
     choke_multiple: float = Field(
         3.0, ge=1, le=MAX_FACTOR, description="the most any m3 is worth, as a multiple of the reference price"
     )

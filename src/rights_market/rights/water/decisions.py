@@ -109,6 +109,27 @@ def intended_use(st: WaterState, cfg: WaterConfig, alloc: np.ndarray, plan: np.n
     return econ.whole_units(choose(st, cfg, alloc, base, st.factor, with_market=True))
 
 
+def tolerated_overuse(st: WaterState, cfg: WaterConfig, base: np.ndarray) -> np.ndarray:
+    """Use above its holdings a holder means to pay for without buying rights (m³, W9): the surcharge bands
+    whose rate is below the price it expects to pay for a right (buying the rest is cheaper), or, in a
+    sector without a surcharge, its over-use allowance (billed at the tariff only)."""
+    out = np.zeros(len(st.ids), dtype=np.int64)
+    for idx, sector, _form in groups(st, cfg):
+        sur = cfg.pricing.surcharges[sector]
+        b = base[idx].astype(float)
+        if sur is None:
+            out[idx] = np.floor(st.overuse[idx] * b).astype(np.int64)
+            continue
+        p_buy = st.exp_buy[st.sector[idx]]  # what a right would cost it, whichever mechanism it buys by
+        rate = float(sur.step) * float(sur.reference_price) / TICKS_PER_YUAN  # band k pays k × rate
+        bands = np.where(rate > 0, np.ceil(np.minimum(p_buy, 1e12) / max(rate, 1e-300)) - 1, 0)
+        if sur.max_band is not None:
+            bands = np.where(bands >= sur.max_band, np.inf, bands)
+        width = float(sur.width) * b
+        out[idx] = np.floor(np.minimum(np.maximum(bands, 0) * width, st.overuse[idx] * b)).astype(np.int64)
+    return out
+
+
 def final_use(st: WaterState, cfg: WaterConfig, annual: np.ndarray, base: np.ndarray) -> np.ndarray:
     """The use chosen at the year end from the final position (m³, whole): what it holds, billed on
     ``base`` (plan or quota per sector), without the market; capped at holdings + the over-use allowance."""
@@ -139,10 +160,11 @@ def order_limits(st: WaterState, cfg: WaterConfig, idx: np.ndarray, side_sell: b
         yuan = f(cv, sched, use, kmax, lot)
         ticks = np.ceil(yuan * TICKS_PER_YUAN - 1e-6) if side_sell else np.floor(yuan * TICKS_PER_YUAN + 1e-6)
         ticks = np.minimum(ticks, 10**12).astype(np.int64)
+        kk = np.maximum(k, 1)
         for j in range(kmax):
             has = j < k
-            # whole-m³ lots: the last takes the remainder
-            part = np.where(j == k - 1, q - (q // np.maximum(k, 1)) * (k - 1), q // np.maximum(k, 1))
+            # whole-m³ lots spread evenly: lot j ends at ⌊(j+1)·q/k⌋, where its limit was taken
+            part = ((j + 1) * q) // kk - (j * q) // kk
             pos.append(g_idx[has])
             lot_q.append(part[has])
             lim.append(ticks[has, j])

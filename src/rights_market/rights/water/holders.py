@@ -49,7 +49,6 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     elasticity = np.empty(n, dtype=float)
     choke = np.empty(n, dtype=float)
     satiation = np.empty(n, dtype=float)
-    by_tariff = np.zeros(n, dtype=bool)
     curve_rng = world.rng.stream("water.curves")  # its own stream: the draws above stay as they were
     start = world.calendar.start_year
     names: list[np.ndarray] = []
@@ -70,7 +69,6 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
         elasticity[sl] = np.minimum(draw(g.elasticity, g.count, curve_rng), -0.01)
         choke[sl] = g.choke_multiple
         satiation[sl] = g.satiation_share
-        by_tariff[sl] = g.reference_price == "tariff"
         validity = getattr(spec.validity, g.sector)
         expiry[sl] = g.first_expiry_year if g.first_expiry_year is not None else start + validity - 1
         listed = g.holder_names()
@@ -83,13 +81,7 @@ def make_holders(cfg: WaterConfig, world: World, first_holder: int) -> WaterStat
     if total > room:
         confirmed = (confirmed * room) // total
     q_ref = confirmed * need_share  # the old need: the use at the reference price
-    p_ref = mv / TICKS_PER_YUAN
-    for code, sector_name in enumerate(SECTORS):  # reference price "tariff": the block rate at q_ref (W8)
-        tariff = cfg.pricing.tariffs[sector_name]
-        at = np.nonzero(by_tariff & (sector == code))[0]
-        if at.size and tariff is not None:
-            rates = np.array([float(r) for r in tariff.rates]) / TICKS_PER_YUAN
-            p_ref[at] = rates[np.searchsorted(np.array(tariff.edges, dtype=float), q_ref[at], side="right")]
+    p_ref = mv / TICKS_PER_YUAN  # the value of a m³ at the reference use (docs/economics.md)
     p_ref = np.maximum(p_ref, 1.0 / TICKS_PER_YUAN)
     exp_buy, exp_sell = decisions.seed_expectations(cfg)
     acc = world.accounts

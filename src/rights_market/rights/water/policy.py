@@ -112,6 +112,8 @@ class WaterPolicy:
         st.alloc = holders.allocate(st, world, share)
         st.factor = holders.draw_factors(st, world, weather)
         st.need = decisions.intended_use(st, cfg, st.alloc, st.plan)
+        st.tolerated = decisions.tolerated_overuse(
+            st, cfg, billing.surcharge_base(st, cfg, np.minimum(st.plan, st.alloc), st.alloc))
         st.sector_trade = np.zeros_like(st.sector_trade)
         st.bought = np.zeros(len(st.ids), dtype=np.int64)
         st.sold = np.zeros(len(st.ids), dtype=np.int64)

@@ -114,6 +114,7 @@ class WaterState:
     alloc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water allocated, m³
     need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # this year's intended use, m³
     factor: np.ndarray = field(default_factory=lambda: np.zeros(0))  # this year's weather × noise on q_ref (float)
+    tolerated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # W9: over-use it means to pay for, m³
     saving_year: float = 0.0  # W4: saving invested this year, m³ a year
     saving_cost_year: float = 0.0  # W4: its capital, yuan
     bought: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water bought, m³
@@ -153,10 +154,11 @@ class WaterState:
         return np.maximum(annual - self.effective_plan(), 0)
 
     def wanted(self, world: World) -> np.ndarray:
-        """What each holder still wants to buy, m³: intended use not covered by its holdings (sellers want
-        nothing)."""
+        """What each holder still wants to buy, m³: intended use not covered by its holdings, less the
+        over-use it means to pay the surcharge on (``tolerated``, W9); sellers want nothing."""
         annual = world.accounts.of(ANNUAL, self.ids)
-        return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual, 0))
+        tolerated = self.tolerated if self.tolerated.size else 0
+        return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual - tolerated, 0))
 
 
 def reserve_stock(world: World) -> int:
