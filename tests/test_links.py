@@ -256,8 +256,10 @@ def test_x4_a_project_holding_water_rights_gets_its_annual_water():
     annual = h[h["product"] == "water.annual"].pivot_table(index="holder", columns="year", values="quantity",
                                                              aggfunc="sum", fill_value=0)
     assert annual.loc[project].tolist() == [0, 170]
-    # the farmer keeps its plan (500 m³) and sells its other 350 m³ to the firm, which needs 1,200 m³
-    assert annual.loc[0, 2022] == 500 and annual.loc[1, 2022] == 1200
+    # the firm means to use 1,200 m³ but buys only 265 of the 350 it lacks: it expects a right to cost
+    # ½ × 1.081 + ½ × 3.355 = 2.218 yuan after 2021, more than the 1.65 surcharge of band 1 (10 % of its
+    # 850 m³ plan), which it pays instead (W9); the farmer sells those 265 of its 850 m³
+    assert annual.loc[0, 2022] == 585 and annual.loc[1, 2022] == 1115
     right = h[(h["product"] == "water.right") & (h.holder == project)]
     assert right.quantity.tolist() == [200, 200]
     c = r.charges
