@@ -115,15 +115,17 @@ def test_x4_project_waits_until_it_can_hold_every_right():
 
 
 def test_x4_water_bounds_the_project_which_proceeds_once_the_water_is_there():
-    """X4 (以水定产): with 200 m³ in the water reserve the project buys them at 1.081 yuan/m³ (216.20 yuan) and
-    proceeds; with 100 m³ it cannot (short 100 m³) and takes nothing."""
+    """X4 (以水定产): with 200 m³ in the water reserve the project buys them and proceeds; with 100 m³ it
+    cannot (short 100 m³) and takes nothing. The right is held for the industrial validity term (W2, 10
+    years), so the price is the present value of 1.081 yuan a year over 10 years at the 6 % default rate:
+    10,810 ticks × 7.360087 = 79,562 ticks (7.9562 yuan/m³), 200 m³ for 1,591.24 yuan."""
     links = {"projects": [{"name": "expansion", "start_year": 2021, "needs": {"water.right": 200},
                            "prices_yuan": {"water.right": "1.081"}}]}
     r = simulate(water_forest(links, water_reserve_m3=200), seed=1, check=True)
     project = r.holders[r.holders.group == "projects"].holder.iloc[0]
     t = r.trades[r.trades.buyer == project]
     assert t[["right", "product", "seller", "quantity", "price_ticks", "amount_fen", "mechanism"]].values.tolist() == [
-        ["water", "water.right", RESERVE, 200, 10_810, 21_620, "directed"]]
+        ["water", "water.right", RESERVE, 200, 79_562, 159_124, "directed"]]
     assert (r.registry.event == "project_start").sum() == 1
     r = simulate(water_forest(links, water_reserve_m3=100), seed=1, check=True)
     assert r.orders_rejected[["product", "quantity", "reason"]].values.tolist() == [
@@ -214,7 +216,7 @@ def test_e9_x2_x4_every_reserve_reconciles_in_the_four_rights_run():
     project = r.holders[r.holders.group == "projects"].holder.iloc[0]
     x4 = res[res.reason.str.contains("coking_expansion")]
     assert x4[["year", "product", "action", "quantity", "amount_fen"]].values.tolist() == [
-        [2022, "water.right", "sell", 200_000, 21_620_000],
+        [2022, "water.right", "sell", 200_000, 145_070_000],  # 1.081 × 6.710081 (10 years at 8 %)
         [2022, "emission.NOx", "release", 10_000, 2_000_000], [2022, "emission.SO2", "release", 10_000, 2_000_000]]
     assert x4[x4["product"].str.startswith("emission")].reason.str.endswith("(E9)").all()
     bought = r.trades[(r.trades.buyer == project) & (r.trades.right == "emission")]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..engine.descriptor import RightDescriptor
 from ..engine.policy import RightPolicy
 from ..engine.run import institutions
+from ..rules.economics import annuity_factor
 from ..scenario.model import Scenario
 from .emission.descriptor import DESCRIPTOR as EMISSION
 from .emission.policy import EmissionPolicy
@@ -74,7 +75,14 @@ def _forest(c: BuildContext) -> RightPolicy | None:
 
 
 def _links(c: BuildContext) -> RightPolicy | None:
-    return None if c.scenario.links is None else LinksPolicy(c.scenario.links, list(c.declared), c.unit_of)
+    s = c.scenario
+    if s.links is None:
+        return None
+    # X4: a project buys water.right for the industrial validity term (W2): it pays the present value of the
+    # annual price over that term at the water market's discount rate (docs/economics.md)
+    term = {} if s.water is None else {
+        "water.right": annuity_factor(s.water.economics.discount_rate, s.water.validity.industry)}
+    return LinksPolicy(s.links, list(c.declared), c.unit_of, term)
 
 
 #: The rights, in the order their policies are built and called.

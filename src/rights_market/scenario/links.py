@@ -51,7 +51,9 @@ class ProjectSpec(Strict):
     needs: dict[Product, Annotated[int, Field(le=MAX_QUANTITY)]] = Field(min_length=1, description="product → quantity in its base unit")
     prices_yuan: dict[Product, Money] = Field(
         default_factory=dict,
-        description="price per base unit the project pays a reserve for a missing right (absent: 0, allocated)")
+        description="price per base unit the project pays a reserve for a missing right (absent: 0, allocated); "
+                    "for water.right the annual price: the project pays its present value over the industrial "
+                    "validity term (W2) at water.economics.discount_rate (X4)")
 
     @field_validator("needs")
     @classmethod

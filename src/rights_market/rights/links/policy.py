@@ -61,9 +61,10 @@ class LinksPolicy:
     right = RIGHT
 
     def __init__(self, spec: LinksSpec, market_products: Iterable[str],
-                 unit_of: Callable[[str], str] = lambda p: ""):
-        """``unit_of``: base unit of a product (from the rights' descriptors) for the X3 and X4 rows."""
-        self.cfg = LinksConfig.from_spec(spec, market_products, unit_of)
+                 unit_of: Callable[[str], str] = lambda p: "", term_factor: dict[str, float] | None = None):
+        """``unit_of``: base unit of a product (from the rights' descriptors) for the X3 and X4 rows;
+        ``term_factor``: X4 products priced as the present value of an annual price over a term."""
+        self.cfg = LinksConfig.from_spec(spec, market_products, unit_of, term_factor)
         self.state: LinksState | None = None  # made at setup
 
     @property

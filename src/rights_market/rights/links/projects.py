@@ -13,6 +13,16 @@ from ..shared.reserves import RESERVES, reserve_sale_route
 from .state import RIGHT, LinksConfig, LinksState
 
 
+def project_price(cfg: LinksConfig, prices_yuan, product: str) -> int:
+    """X4: what a project pays a reserve per base unit of ``product`` (ticks): its ``prices_yuan`` entry, or
+    for a right held for a term (``water.right``: the industrial validity term of W2) the present value of
+    that annual price over the term (:func:`~rights_market.rules.economics.term_price`), never one year's
+    price for a right held for years."""
+    annual = yuan_to_ticks(prices_yuan.get(product, 0))
+    factor = cfg.term_factor.get(product)
+    return annual if factor is None else int(annual * factor)
+
+
 def start_projects(st: LinksState, world: World, cfg: LinksConfig) -> None:
     """X4: every waiting project buys what it lacks from the reserves if they can supply all of it, and
     proceeds; otherwise each lacking product is a rejected buy (``insufficient_rights``) and it waits."""
@@ -31,7 +41,7 @@ def start_projects(st: LinksState, world: World, cfg: LinksConfig) -> None:
         if short:
             for prod, q in short.items():
                 record_rejection(world, product=prod, trader=pid, side="buy", quantity=q,
-                                        price_ticks=yuan_to_ticks(p.prices_yuan.get(prod, 0)),
+                                        price_ticks=project_price(cfg, p.prices_yuan, prod),
                                         reason="insufficient_rights")
             st.blocked += 1
             continue
@@ -39,7 +49,7 @@ def start_projects(st: LinksState, world: World, cfg: LinksConfig) -> None:
             right = prod.split(".")[0]
             reserve = RESERVES[right]
             payee, action = reserve_sale_route(right)  # E9: emission reserve income to the fiscal account
-            price = yuan_to_ticks(p.prices_yuan.get(prod, 0))
+            price = project_price(cfg, p.prices_yuan, prod)
             amount = amount_fen(q, price)
             if amount:
                 acc.pay(ECONOMY, pid, amount)

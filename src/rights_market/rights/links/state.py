@@ -30,13 +30,17 @@ class LinksConfig:
     spec: LinksSpec
     products: tuple[str, ...]  # X3: encumbrance products (``<product>.pledged``) no market declares
     unit_of_product: Callable[[str], str]  # base unit of any product of the catalogue
+    term_factor: dict[str, float] = field(default_factory=dict)  # X4: product → present value of 1 yuan a year over its term
 
     @classmethod
     def from_spec(cls, spec: LinksSpec, market_products: Iterable[str],
-                  unit_of: Callable[[str], str] = lambda p: "") -> LinksConfig:
+                  unit_of: Callable[[str], str] = lambda p: "",
+                  term_factor: dict[str, float] | None = None) -> LinksConfig:
         """Check that every pledged or needed product is traded by a market of the scenario (``ValueError``
         naming each field otherwise)."""
-        """``unit_of``: base unit of a product (from the rights' descriptors) for the X3 and X4 rows."""
+        """``unit_of``: base unit of a product (from the rights' descriptors) for the X3 and X4 rows;
+        ``term_factor``: products whose ``prices_yuan`` are annual prices of a right held for a term (X4),
+        with the present value of 1 yuan a year over that term."""
         available = set(market_products)
         problems = []
         for i, r in enumerate(spec.pledges):
@@ -52,7 +56,7 @@ class LinksConfig:
             raise ValueError("; ".join(problems))
         products = [pp for pp in dict.fromkeys(pledge_product(r.product) for r in spec.pledges)
                     if pp not in available]
-        return cls(spec=spec, products=tuple(products), unit_of_product=unit_of)
+        return cls(spec=spec, products=tuple(products), unit_of_product=unit_of, term_factor=dict(term_factor or {}))
 
     def unit_of(self, product: str) -> str:
         """Base unit of ``product`` as its market writes it (``""`` for a product of no market)."""
