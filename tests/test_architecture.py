@@ -28,7 +28,6 @@ OVER_LIMIT_ALLOWED = {
 # policy under TYPE_CHECKING until each right's state is a declared dataclass of its own module.
 KNOWN_CYCLES = {
     "rights_market.rights.water.policy": 7,  # issue 12: water state as a dataclass
-    "rights_market.rights.land.policy": 8,  # issue 12: land state as a dataclass
     "rights_market.scenario.model": 5,  # issue 11/12: scenario sections import model's shared types
     "rights_market.classroom.settings": 2,  # issue 11: classroom
     "rights_market.classroom.engine": 2,  # issue 11: classroom
