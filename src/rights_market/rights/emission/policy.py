@@ -55,9 +55,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...engine.calendar import DAYS_PER_YEAR
 from ...engine.world import World
 from ...scenario.emission import EmissionSpec
+from ...units import DAYS_PER_YEAR
 from ..shared.pledges import pledge_product
 from . import compliance, fees, finance, holders, kpis, reserve, trading
 from .products import RES, RIGHT, product_keys

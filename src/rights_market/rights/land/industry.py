@@ -38,7 +38,7 @@ from ...rules.land import (
     share_of,
     term_price_ticks,
 )
-from ...units import amount_fen_array, decimal_to_rational, yuan_to_fen
+from ...units import amount_fen_array, decimal_to_rational, per_mu_total, yuan_to_fen
 from ..shared.reserves import RESERVES
 from . import books
 from .parcels import STATE_P, USE_PRODUCT
@@ -98,7 +98,7 @@ def produce_and_grade(st: LandState, world: World, initial: bool = False) -> Non
     planned = p.planned_inv[held]
     dev = np.where(planned > 0, p.area[held] * np.minimum(p.invested[held], planned) // np.maximum(planned, 1),
                    p.area[held])
-    out_parcel = np.where(prod, dev * st.firm_prod[f] * 15 // 10_000, 0)
+    out_parcel = np.where(prod, per_mu_total(dev, st.firm_prod[f]), 0)
     output = np.zeros(nf, dtype=np.int64)
     np.add.at(output, f, out_parcel)
     g_output = np.zeros(nf, dtype=np.int64)

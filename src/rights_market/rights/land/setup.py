@@ -27,7 +27,7 @@ from ...rules.land import (
     UNUSED,
 )
 from ...scenario.land import LandSpec
-from ...units import M2_PER_MU, TICKS_PER_YUAN, decimal_to_rational, yuan_to_fen
+from ...units import M2_PER_MU, TICKS_PER_YUAN, decimal_to_rational, per_mu_total, yuan_to_fen
 from ..shared.registry import register
 from ..shared.reserves import RESERVES
 from .parcels import CONTRACT, UNIT, USE_PRODUCT, Parcels
@@ -182,7 +182,7 @@ def add_parcels(st: LandState, world: World, rng: np.random.Generator) -> None:
 def planned_investment(st: LandState, area: np.ndarray) -> np.ndarray:
     """Rule L5: planned total investment of parcels (fen): intensity per mu × area."""
     per_mu = yuan_to_fen(st.spec.firms.planned_investment_yuan_per_mu)
-    return (np.asarray(area, dtype=np.int64) * per_mu * M2_PER_MU.denominator) // M2_PER_MU.numerator
+    return per_mu_total(np.asarray(area, dtype=np.int64), per_mu)
 
 
 def baselines(st: LandState) -> None:

@@ -26,7 +26,7 @@ from ...rules.land import (
     term_price_ticks,
 )
 from ...scenario.land import LandSpec
-from ...units import M2_PER_MU, decimal_to_rational, yuan_to_fen, yuan_to_ticks
+from ...units import decimal_to_rational, per_mu_total, yuan_to_fen, yuan_to_ticks
 from .parcels import Parcels
 
 
@@ -207,8 +207,7 @@ class LandState:
         """Rule L17: district GDP of the year (fen): value added of the firms, of farming and of the rest."""
         va = decimal_to_rational(self.spec.firms.value_added_share)
         firms = int(self.firm_output.sum()) * va.numerator // va.denominator
-        per_mu = yuan_to_fen(self.spec.economy.farm_value_added_yuan_per_mu)
-        farm = self.farmland_area() * per_mu * M2_PER_MU.denominator // M2_PER_MU.numerator
+        farm = per_mu_total(self.farmland_area(), yuan_to_fen(self.spec.economy.farm_value_added_yuan_per_mu))
         return firms + farm + int(self.other_gdp)
 
     def land_sessions(self, world: World) -> tuple[int, int]:
