@@ -8,7 +8,11 @@ behind a deferred import.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import importlib
 from pathlib import Path
+
+import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "rights_market"
@@ -144,3 +148,18 @@ def test_no_module_over_600_lines():
                 if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     unexpected = {m: n for m, n in too_long.items() if m not in OVER_LIMIT_ALLOWED}
     assert not unexpected, f"modules over {MAX_LINES} lines: {unexpected}"
+
+
+def test_right_states_are_declared_dataclasses():
+    """Issue 12: the state of emission, land and forest is a slotted dataclass (an undeclared attribute cannot
+    be set), and no other module of these packages imports the policy (it only adapts the engine's protocol)."""
+    graph = import_graph()
+    for right, cls in (("emission", "EmissionState"), ("land", "LandState"), ("forest", "ForestState")):
+        state = getattr(importlib.import_module(f"{PACKAGE}.rights.{right}.state"), cls)
+        assert dataclasses.is_dataclass(state) and "__slots__" in vars(state), cls
+        blank = object.__new__(state)
+        with pytest.raises(AttributeError):
+            blank.undeclared = 1  # a topic module cannot add a field the class does not declare
+        policy = f"{PACKAGE}.rights.{right}.policy"
+        importers = sorted(m for m, ts in graph.items() if policy in ts and m.startswith(f"{PACKAGE}.rights.{right}"))
+        assert not importers, f"{policy} is imported by {importers}"

@@ -37,7 +37,7 @@ def _empty(dtype=np.int64, ndim: int = 1) -> np.ndarray:
     return np.zeros((0,) * ndim, dtype)
 
 
-@dataclass
+@dataclass(slots=True)
 class EmissionState:
     """Rules E1–E10, E12–E14 over columnar unit state (see :mod:`.policy` for the year)."""
 

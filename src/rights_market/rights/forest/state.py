@@ -38,7 +38,7 @@ def value_ticks_per_m2(yuan_per_m2: np.ndarray) -> np.ndarray:
     return np.floor(np.asarray(yuan_per_m2, dtype=float) * TICKS_PER_YUAN).astype(np.int64)
 
 
-@dataclass
+@dataclass(slots=True)
 class ForestState:
     """Rules F1–F10 (and X1–X3 for forest rights) over a columnar parcel book (see :mod:`.policy`)."""
 

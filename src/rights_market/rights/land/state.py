@@ -80,7 +80,7 @@ class LandPrices:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class LandState:
     """Rules L1–L17 over columnar parcels and holders (see :mod:`.policy` for the year)."""
 
@@ -141,6 +141,7 @@ class LandState:
     restored_farmland: int = 0  #: m² of farmland restored so far (L8)
     converted_farmland: int = 0  #: m² of farmland converted so far (L2)
     total_area: int = 0  #: m² of all active parcels (constant; checked every year end)
+    firm_area: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  #: (firms,) m² held at grading
 
     # ---- the price fields, under their old names (read by every topic)
     @property
