@@ -19,9 +19,9 @@ FARM = 4  # households 0, 1; collective 2; village fund 3; the family farm
 
 
 def member_wants(value_ticks: int):
-    def tweak(pol, world):
-        pol.hh_expanding[:] = [False, True]
-        pol.hh_expand_value[:] = [0, value_ticks]
+    def tweak(st, world):
+        st.hh_expanding[:] = [False, True]
+        st.hh_expand_value[:] = [0, value_ticks]
 
     return tweak
 
@@ -109,7 +109,7 @@ def test_l10_collective_land_enters_the_market_after_the_vote_and_shares_its_pro
         ["proceeds_share", coll, fund, 11_520_000]]
     assert r.bal("money", coll) == 72_000_000 - 14_400_000 - 17_280_000 - 11_520_000 == 28_800_000
     assert r.bal("land.collective_construction", firm) == 6_000
-    assert int(r.pol.parcels.term_end[r.pol.parcels.cls == 3][0]) == 2021 + 50 - 1
+    assert int(r.st.parcels.term_end[r.st.parcels.cls == 3][0]) == 2021 + 50 - 1
 
 
 def test_l10_collective_land_stays_off_the_market_when_the_vote_fails():
@@ -130,4 +130,4 @@ def test_l7_idle_homesteads_are_leased_to_outside_lessees():
         ["land.homestead", 0, lessee, 250, 80_000, 200_000], ["land.homestead", 1, lessee, 250, 80_000, 200_000]]
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["holder", "payee", "amount_fen"]].values.tolist() == [[lessee, 0, 200_000], [lessee, 1, 200_000]]
-    assert r.bal("land.homestead", lessee) == 500 and np.all(r.pol.lessee_slots == 0)
+    assert r.bal("land.homestead", lessee) == 500 and np.all(r.st.lessee_slots == 0)

@@ -207,8 +207,8 @@ def test_x3_pledged_land_lots_are_refused_once_the_free_area_is_used(monkeypatch
 
     def setup(self, world, first_holder):
         original(self, world, first_holder)
-        self.firm_value[:] = [1_000_000] + [1_400_000] * 5
-        self.secondary_queue.append((4, "test", 0))  # parcel row 4: the firm's
+        self.state.firm_value[:] = [1_000_000] + [1_400_000] * 5
+        self.state.secondary_queue.append((4, "test", 0))  # parcel row 4: the firm's
 
     monkeypatch.setattr(LandPolicy, "setup", setup)
     s = land_scenario({"firms": {"firms": 1, "entrants": 5, "parcel_m2": const(100_000), "demand_m2": const(20_000)}},
