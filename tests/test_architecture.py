@@ -32,7 +32,6 @@ OVER_LIMIT_ALLOWED = {
 # policy under TYPE_CHECKING until each right's state is a declared dataclass of its own module.
 KNOWN_CYCLES = {
     "rights_market.scenario.model": 6,  # issue 11/12: scenario sections import model's shared types
-    "rights_market.classroom.settings": 2,  # issue 11: classroom
     "rights_market.classroom.engine": 2,  # issue 11: classroom
     "rights_market.report.build": 2,  # issue 12: report split
     "rights_market.cli": 2,  # issue 12: classroom/command.py imports cli
