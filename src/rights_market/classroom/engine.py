@@ -45,17 +45,17 @@ from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, Accounts
 from ..rights.catalogue import INSTITUTIONS, RESERVES
 from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
 from .lots import LiveLot, lot_process
+from .periods import FeedItem, PeriodResult, ReserveAction
 from .robots import RobotPricing, zip_params
+from .seats import SeatSpec, build_seats
 from .settings import BuyBelowRule, BuyerRole, ClassroomScenario, FarmRole, FirmRole, SellerRole
 from .trading import OrderResult, TapeRow, Trading, format_price
 from .values import (
     ABATEMENT,
     SURCHARGE,
     Equilibrium,
-    Valuation,
     competitive_equilibrium,
     max_gains_of,
-    valuation,
 )
 
 
@@ -63,91 +63,11 @@ class ReplayError(RuntimeError):
     """An event log does not fit the engine it is replayed on (a different scenario, seed or version)."""
 
 
-@dataclass(frozen=True)
-class SeatSpec:
-    """One seat: its account id (holders are 0..n−1), role, player and induced values."""
-
-    id: int
-    role_name: str
-    player: str
-    valuation: Valuation
-    sector: str
-    robot_name: str = ""
-
-    @property
-    def is_robot(self) -> bool:
-        return self.player != "human"
-
-
-def build_seats(scenario: ClassroomScenario) -> list[SeatSpec]:
-    """The seats of a classroom in file order: seat groups one after another, account ids from 0."""
-    spec = scenario.classroom
-    vals = {name: valuation(name, role, spec) for name, role in spec.roles.items()}
-    seats: list[SeatSpec] = []
-    counters: dict[str, int] = {}
-    for g in spec.seats:
-        role = spec.roles[g.role]
-        for _ in range(g.count):
-            name = ""
-            if g.player != "human":
-                counters[g.role] = counters.get(g.role, 0) + 1
-                name = f"{g.role} robot {counters[g.role]} ({g.player})"
-            seats.append(SeatSpec(len(seats), g.role, g.player, vals[g.role], role.sector, name))
-    return seats
-
-
-@dataclass
-class PeriodResult:
-    """What one closed period produced: per seat (index = account id) the change in the value of its holdings,
-    its net money from trades, its period-end bill (fen) and its surplus (value change + trade money); the
-    realised and maximum gains from trade among the seats that took part (ticks·units) and the equilibrium."""
-
-    period: int
-    value_change_fen: np.ndarray
-    trade_cash_fen: np.ndarray
-    bill_fen: np.ndarray
-    active: np.ndarray
-    gains: int
-    max_gains: int
-    trades: int
-    volume: int
-    amount_fen: int
-    equilibrium: Equilibrium | None
-    surcharge_fen: int = 0
-
-    @property
-    def surplus_fen(self) -> np.ndarray:
-        return self.value_change_fen + self.trade_cash_fen
-
-    @property
-    def efficiency(self) -> float:
-        return self.gains / self.max_gains if self.max_gains > 0 else float("nan")
-
-
-@dataclass
-class FeedItem:
-    """A visible event for the trainer's feed: ms, kind, text, the seat concerned (−1 if none)."""
-
-    t_ms: int
-    kind: str
-    text: str
-    seat: int = -1
-
-
-@dataclass
-class ReserveAction:
-    """An action of the reserve for the trainer's view (orders placed, fills, budget, expiry)."""
-
-    t_ms: int
-    action: str
-    quantity: int
-    price: int
-    reason: str
-
-
 @dataclass
 class ClassroomEngine:
-    """One market epoch of a classroom (module docstring). ``name_of(seat)`` names seats in the feed."""
+    """One market epoch of a classroom (module docstring). ``name_of(seat)`` names seats in the feed.
+
+    It is the :class:`~rights_market.classroom.lots.LotHost` its listing lots run in."""
 
     scenario: ClassroomScenario
     seed: int

@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..units import TICKS_PER_FEN, yuan_to_ticks
-from .engine import ClassroomEngine, SeatSpec
+from .engine import ClassroomEngine
 from .lots import LiveLot
+from .seats import SeatSpec
 from .session import ClassroomSession
 from .settings import BuyerRole, FarmRole, FirmRole, SellerRole
 from .trading import SIDE_NAME
