@@ -32,7 +32,6 @@ OVER_LIMIT_ALLOWED = {
 KNOWN_CYCLES = {
     "rights_market.scenario.model": 6,  # issue 11/12: scenario sections import model's shared types
     "rights_market.report.build": 2,  # issue 12: report split
-    "rights_market.cli": 2,  # issue 12: classroom/command.py imports cli
 }
 
 
