@@ -43,7 +43,7 @@ from ..engine.rng import RngTree
 from ..engine.world import World
 from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, Accounts
 from ..rights.catalogue import INSTITUTIONS, RESERVES
-from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
+from ..units import FEN_PER_YUAN, TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
 from .lots import LiveLot, lot_process
 from .periods import FeedItem, PeriodResult, ReserveAction
 from .robots import RobotPricing, zip_params
@@ -254,7 +254,7 @@ class ClassroomEngine:
             self.world.record_reserve(product=spec.product, action="budget", quantity=stock, price_ticks=0,
                                       amount_fen=budget, stock=self.trading.holdings(self.reserve_id),
                                       cash_fen=self.trading.cash(self.reserve_id), reason=f"period {p + 1} allocation")
-            self.reserve_log.append(ReserveAction(self.now_ms, "budget", stock, 0, f"stock and {budget / 100:,.2f} yuan"))
+            self.reserve_log.append(ReserveAction(self.now_ms, "budget", stock, 0, f"stock and {budget / FEN_PER_YUAN:,.2f} yuan"))
         self.trading.is_open = True
         floor = self.trading.floor_ticks if spec.floor_at_base_price else 0
         for lot in lots:
@@ -333,18 +333,18 @@ class ClassroomEngine:
         k, right, unit = self.world.record_kpi, self.spec.right, self.spec.unit
         k(right, "trade_count", res.trades, "1")
         k(right, "traded_volume", res.volume, unit)
-        k(right, "mean_price", res.amount_fen / 100 / res.volume if res.volume else float("nan"), f"yuan/{unit}")
+        k(right, "mean_price", res.amount_fen / FEN_PER_YUAN / res.volume if res.volume else float("nan"), f"yuan/{unit}")
         k(right, "base_price", yuan_to_ticks(self.spec.base_price_yuan) / TICKS_PER_YUAN, f"yuan/{unit}")
-        k(right, "realised_gains", res.gains / TICKS_PER_FEN / 100, "yuan")
-        k(right, "max_gains", res.max_gains / TICKS_PER_FEN / 100, "yuan")
+        k(right, "realised_gains", res.gains / TICKS_PER_FEN / FEN_PER_YUAN, "yuan")
+        k(right, "max_gains", res.max_gains / TICKS_PER_FEN / FEN_PER_YUAN, "yuan")
         k(right, "efficiency", res.efficiency, "1")
-        k(right, "total_surplus", int(res.surplus_fen[res.active].sum()) / 100, "yuan")
-        k(right, "surcharge_revenue", res.surcharge_fen / 100, "yuan")
+        k(right, "total_surplus", int(res.surplus_fen[res.active].sum()) / FEN_PER_YUAN, "yuan")
+        k(right, "surcharge_revenue", res.surcharge_fen / FEN_PER_YUAN, "yuan")
         if res.equilibrium is not None:
             k(right, "equilibrium_quantity", res.equilibrium.lots * self.lot, unit)
             k(right, "equilibrium_price_low", res.equilibrium.price_low_ticks / TICKS_PER_YUAN, f"yuan/{unit}")
             k(right, "equilibrium_price_high", res.equilibrium.price_high_ticks / TICKS_PER_YUAN, f"yuan/{unit}")
-        k(right, "reserve_cash", self.trading.cash(self.reserve_id) / 100, "yuan")
+        k(right, "reserve_cash", self.trading.cash(self.reserve_id) / FEN_PER_YUAN, "yuan")
 
     def finish(self) -> None:
         """End the session now: the open period closes at this moment (billed and settled like any other),

@@ -39,6 +39,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..units import TICKS_PER_YUAN
 from .tariffs import BlockTariff, ProgressiveSurcharge
 
 CONSTANT_ELASTICITY = "constant_elasticity"
@@ -175,7 +176,7 @@ class PriceSchedule:
     holding: np.ndarray
     p_buy: np.ndarray
     p_sell: np.ndarray
-    ticks_per_yuan: int = 10_000
+    ticks_per_yuan: int = TICKS_PER_YUAN
 
     def _yuan(self, rate: Fraction) -> float:
         return float(rate) / self.ticks_per_yuan
