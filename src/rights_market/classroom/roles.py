@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..scenario.common import Money, Strict
+from ..scenario.base import Money, Strict
 
 Quantity = Annotated[int, Field(ge=0, le=10**12)]
 
