@@ -19,9 +19,9 @@ import pytest
 
 from conftest import two_holder_water
 from rights_market import load_scenario, simulate
+from rights_market.market.negotiation import anchored_prices
 from rights_market.rights.water.reserve import rule_price
 from rights_market.rights.water.state import WaterConfig
-from rights_market.rights.water.trading import agreed_prices
 from rights_market.scenario import ScenarioError
 from rights_market.scenario.model import FixedWeather, WeatherState
 
@@ -69,7 +69,7 @@ def test_w11_w12_a_dry_year_release_reaches_a_group_that_does_not_trade():
 
 
 # --------------------------------------------------------------------------- W5 + W11 negotiated prices
-def test_w5_w11_agreed_price_is_the_base_anchored_nash_split_of_the_zone():
+def test_w5_w11_negotiated_price_is_the_base_anchored_nash_split_of_the_zone():
     """Hand-solved: ask 100, bid 1,000 ticks, power ½, anchor ½, no noise.
 
     Zone [100, 1000], Nash 550; base 300 → (300 + 550) / 2 = 425. With the cap at 400 the zone is [100, 400]:
@@ -78,7 +78,7 @@ def test_w5_w11_agreed_price_is_the_base_anchored_nash_split_of_the_zone():
     half = Fraction(1, 2)
 
     def p(ask, bid, base, lo=0, hi=10_000, floor=0, noise=0.0):
-        return int(agreed_prices(np.array([ask]), np.array([bid]), np.array([base]), lo, hi, np.array([floor]),
+        return int(anchored_prices(np.array([ask]), np.array([bid]), np.array([base]), lo, hi, np.array([floor]),
                                  half, half, np.array([noise]))[0])
 
     assert p(100, 1000, 300) == 425

@@ -8,7 +8,7 @@
   base price as a hard floor if the scenario says so (W5, ``below_floor``, :func:`below_floor`);
 * :func:`negotiate` — bilateral negotiation of random buyer–seller pairs of the holders taking part this session
   (协商, W11): prices between the parties' limits (:func:`limits_for_negotiation`), within the price bounds,
-  anchored on the relation's base price (W5, :func:`agreed_prices`), with the W16 checks;
+  anchored on the relation's base price (W5, :func:`~rights_market.market.negotiation.anchored_prices`), with the W16 checks;
 * :func:`settle` — rights and money move, a farmer selling to industry shares the proceeds with the collective
   (W7, ``proceeds_share``), trades and the reserve's fills are recorded.
 
@@ -17,8 +17,6 @@ Quantities m³ of ``water.annual``, prices ticks per m³, money fen.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
 from ...agents.behaviour import BUY, SELL, quote
@@ -26,6 +24,7 @@ from ...engine.world import World
 from ...ledger import COLLECTIVE
 from ...market import clear_call_auction
 from ...market.batch_cda import match_session
+from ...market.negotiation import anchored_prices
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
 from ..shared.pledges import cap_sales
@@ -165,35 +164,10 @@ def limits_for_negotiation(st: WaterState, world: World, cfg: WaterConfig, selle
     return st.mv[sellers], st.mv[buyers]
 
 
-def agreed_prices(ask: np.ndarray, bid: np.ndarray, base: np.ndarray, lo: int, hi: int, floor: np.ndarray,
-                  power: Fraction, anchor: Fraction, noise: np.ndarray) -> np.ndarray:
-    """W5 + W11: the price each pair agrees on, ticks per m³, or −1 where there is no deal.
-
-    The agreement zone is where both gain, cut to the market's bounds and the floor:
-    ``[max(ask, lo, floor), min(bid, hi)]``, and only if the buyer's limit is strictly above the seller's
-    (a pair with nothing to gain does not trade). In it, the Nash split ``z_lo + power × (z_hi − z_lo)``
-    (power: the seller's bargaining power) and the base price of the relation (brought into the zone) are
-    blended: ``anchor × base + (1 − anchor) × nash`` — the base price is the benchmark both parties start
-    from (W5). ``noise`` (a share of the zone's width per pair) moves the price, which stays in the zone.
-    Exact integer arithmetic but for the noise, which is rounded to a tick."""
-    ask = np.asarray(ask, dtype=np.int64)
-    bid = np.asarray(bid, dtype=np.int64)
-    z_lo = np.maximum(np.maximum(ask, lo), floor)
-    z_hi = np.minimum(bid, hi)
-    deal = (bid > ask) & (z_lo <= z_hi)
-    width = np.maximum(z_hi - z_lo, 0)
-    nash = z_lo + (width * power.numerator) // power.denominator
-    ref = np.clip(base, z_lo, np.maximum(z_hi, z_lo))
-    price = (ref * anchor.numerator + nash * (anchor.denominator - anchor.numerator)) // anchor.denominator
-    price = price + np.rint(np.asarray(noise, dtype=float) * width).astype(np.int64)
-    price = np.clip(price, z_lo, np.maximum(z_hi, z_lo))
-    return np.where(deal, price, -1)
-
-
 def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
     """W11: bilateral negotiation (协商) between random buyer–seller pairs of the holders taking part in the
     market this session (each with its group's ``participation``, as in the book: participation 0 means no
-    negotiated trade either). Prices by :func:`agreed_prices` between the limits of
+    negotiated trade either). Prices by :func:`~rights_market.market.negotiation.anchored_prices` between the limits of
     :func:`limits_for_negotiation`, within the market's price bounds, anchored on the relation's base price
     (W5) and, with ``floor_at_base_price``, never below it; then the W16 and X3 checks."""
     neg = cfg.spec.market.negotiation
@@ -212,10 +186,10 @@ def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
     ask, bid = limits_for_negotiation(st, world, cfg, s, b)
     base = cfg.pricing.base_price(st.sector[s], st.sector[b])
     noise = rng.normal(0, neg.noise_sd_share, size=k)
-    free = agreed_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, np.zeros(k, dtype=np.int64),
+    free = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, np.zeros(k, dtype=np.int64),
                          decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise)
     if cfg.spec.market.floor_at_base_price:
-        price = agreed_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, base,
+        price = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, base,
                               decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise)
     else:
         price = free
