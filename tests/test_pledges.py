@@ -66,14 +66,19 @@ def test_x3_w14_without_pledges_the_same_market_trades_the_firms_whole_demand():
 
 
 def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
-    """X3/W14, negotiation (W11): nobody places orders (participation 0); the one negotiated pair is the farmer
-    (surplus 500 m³) and the firm (wants 200): 200 m³ at the Nash split 0.50 + ½ × 9.50 = 5.25 yuan. The farmer
+    """X3/W14, negotiation (W11): the book cannot match (both quote with a 99 % markup: ask 0.995, bid 0.10);
+    the one negotiated pair is the farmer (surplus 500 m³) and the firm (wants 200), bargaining between their
+    values, unanchored (``anchor_weight`` 0): 200 m³ at the Nash split 0.50 + ½ × 9.50 = 5.25 yuan. The farmer
     pledged 900 of its 1,000 m³, so 100 m³ change hands (52,500 fen) and 100 m³ are refused ``pledged``."""
     s = two_holder_water(water__market={"mechanism": {"type": "call"},
-                                        "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0}},
-                         water__groups__0__participation=0.0, water__groups__1__participation=0.0)
+                                        "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0,
+                                                        "anchor_weight": 0}},
+                         water__groups__0__behaviour={"type": "markup", "markup": 0.99},
+                         water__groups__1__behaviour={"type": "markup", "markup": 0.99})
     r = simulate(with_links(s, pledge_rule("water.annual", "0.9")), seed=1, check=True)
-    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [[0, "sell", 100, 5.25]]
+    # the book's offer of the surplus (500 m³ at 0.995) is cut to the free 100 m³ as well, then the deal
+    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [
+        [0, "sell", 400, 0.995], [0, "sell", 100, 5.25]]
     t = r.trades
     assert t[["mechanism", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
         ["negotiation", 0, 1, 100, 52_500, 52_500]]

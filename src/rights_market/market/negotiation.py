@@ -4,9 +4,15 @@ A buyer with limit ``bid`` (its value) meets a seller with limit ``ask`` (its co
 agree on ``ask + power × (bid − ask)`` — the generalised Nash bargaining split with the seller's bargaining
 power ``power`` — perturbed by a noise share of the gain, and always kept inside [ask, bid]. Otherwise
 no deal. Prices are integer ticks.
+
+:func:`anchored_prices` is the same bargaining where a base price is the benchmark both sides start from
+(基准价): the agreement zone is cut to the market's price bounds and a floor, and the price blends the base
+price with the Nash split of the zone.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 
@@ -23,3 +29,31 @@ def nash_prices(bid: np.ndarray, ask: np.ndarray, power: float, noise: np.ndarra
     price = ask + np.floor(share * np.maximum(gain, 0)).astype(np.int64)
     price = np.clip(price, ask, np.maximum(bid, ask))
     return np.where(gain >= 0, price, -1)
+
+
+def anchored_prices(ask: np.ndarray, bid: np.ndarray, base: np.ndarray, lo: int, hi: int, floor: np.ndarray,
+                    power: float | Fraction, anchor: float | Fraction, noise: np.ndarray) -> np.ndarray:
+    """The price each pair agrees on, in ticks, or −1 where there is no deal: bargaining anchored on a base price
+    (the benchmark of a relation, rule W5 for water; W11 negotiation).
+
+    The agreement zone is where both gain, cut to the market's bounds and the floor:
+    ``[max(ask, lo, floor), min(bid, hi)]``, and only if the buyer's limit is strictly above the seller's
+    (a pair with nothing to gain does not trade). In it, the Nash split ``z_lo + power × (z_hi − z_lo)``
+    (power: the seller's bargaining power) and the base price of the relation (brought into the zone) are
+    blended: ``anchor × base + (1 − anchor) × nash`` — the base price is the benchmark both parties start
+    from (W5). ``noise`` (a share of the zone's width per pair) moves the price, which stays in the zone.
+    The blend is rounded down to a tick and the noise to the nearest tick (in floating point, as
+    :func:`nash_prices`: tick counts far below 2**53, no integer overflow whatever the bounds)."""
+    ask = np.asarray(ask, dtype=np.int64)
+    bid = np.asarray(bid, dtype=np.int64)
+    z_lo = np.maximum(np.maximum(ask, lo), floor)
+    z_hi = np.minimum(bid, hi)
+    deal = (bid > ask) & (z_lo <= z_hi)
+    width = np.maximum(z_hi - z_lo, 0)
+    nash = z_lo + np.floor(width * float(power))
+    ref = np.clip(np.asarray(base, dtype=np.int64), z_lo, np.maximum(z_hi, z_lo))
+    a = float(anchor)
+    price = np.floor(a * ref + (1.0 - a) * nash).astype(np.int64)
+    price = price + np.rint(np.asarray(noise, dtype=float) * width).astype(np.int64)
+    price = np.clip(price, z_lo, np.maximum(z_hi, z_lo))
+    return np.where(deal, price, -1)

@@ -115,6 +115,7 @@ class WaterState:
     year_trades: int = 0  # trades of annual water
     # --- the market's memory
     last_price: int | None = None  # price of the last trade of annual water, ticks per m³ (None: none yet)
+    market_price: int | None = None  # W12: mean price of the last session with holders' trades, ticks per m³
 
     def local_index(self, ids: np.ndarray) -> np.ndarray:
         """Holder-array positions of account ids (−1 for institutions)."""
