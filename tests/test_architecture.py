@@ -30,7 +30,6 @@ OVER_LIMIT_ALLOWED = {
 # cycle and on one of these growing. Empty this as they are broken: the rights' topic modules import their
 # policy under TYPE_CHECKING until each right's state is a declared dataclass of its own module.
 KNOWN_CYCLES = {
-    "rights_market.scenario.model": 6,  # issue 11/12: scenario sections import model's shared types
     "rights_market.report.build": 2,  # issue 12: report split
 }
 
