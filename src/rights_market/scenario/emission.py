@@ -17,8 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Year
-from .model import Behaviour, Constant, Distribution, Money, Normal, Share, Strict, Truthful
+from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Money, Share, Strict, Year
+from .common import Behaviour, Constant, Distribution, Normal, Truthful
 from .validators import require_unique
 
 EMISSION_SECTORS = ("industry", "agriculture", "services", "thermal_power")

@@ -14,8 +14,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, BigMoney, Year
-from .model import Distribution, LogNormal, Money, Share, Strict, Uniform
+from .base import (
+    MAX_COUNT,
+    MAX_FACTOR,
+    MAX_QUANTITY,
+    MAX_SECONDS,
+    MAX_YEARS,
+    Amount,
+    BigMoney,
+    Money,
+    Share,
+    Strict,
+    Year,
+)
+from .common import Distribution, LogNormal, Uniform
 from .validators import require_unique
 
 Grade = Literal["A", "B", "C", "D", "new"]

@@ -15,8 +15,20 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Amount, Count, Quantity, Year
-from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
+from .base import (
+    MAX_COUNT,
+    MAX_FACTOR,
+    MAX_QUANTITY,
+    MAX_YEARS,
+    Amount,
+    Count,
+    Money,
+    Quantity,
+    Share,
+    Strict,
+    Year,
+)
+from .common import ZIC, Behaviour, Constant, Distribution
 from .validators import require_unique
 
 SECTORS = ("agriculture", "industry", "domestic", "ecology")
