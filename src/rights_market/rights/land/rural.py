@@ -87,7 +87,7 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
             refused.append((holder, area, start, res.reason))
             continue
         buyer, price = int(res.winner), int(res.price)
-        relation = f"lease:{term}y {'share-holding' if shares else 'subcontract'} household->"
+        deal, relation = "share-holding" if shares else "subcontract", "household->"
         if not shares and spec.first_refusal:
             members = st.village_households[v]
             members = members[st.hh_expanding[members] & (st.hh[members] != holder)]
@@ -96,20 +96,21 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
                 buyer = taker
                 st.hh_expanding[taker - h0] = False
                 st.stats["first_refusal_exercised"] += 1
-                relation += "member (first refusal)"
+                deal, relation = deal + " first_refusal", relation + "member"
             else:
                 st.stats["first_refusal_declined"] += 1
         if buyer == int(res.winner):
             o = int(np.flatnonzero(st.op_ids == buyer)[0])
             st.op_demand[o] = max(int(st.op_demand[o]) - area, 0)
             relation += "cooperative" if st.op_coop[o] else "family_farm"
-        deals.append((i, buyer, year + term - 1, price, holder, DIVIDEND if shares else RENT, relation))
+        deals.append((i, buyer, year + term - 1, price, holder, DIVIDEND if shares else RENT, relation, deal, term))
         agreed[holder] = agreed.get(holder, 0) + area
         st.stats["circulated_m2"] += area
     if deals:
         cols = list(zip(*deals, strict=True))
         ints = [np.array(c, dtype=np.int64) for c in cols[:6]]
-        books.start_leases(st, world, *ints, "listing", np.array(cols[6], dtype=object), st.circ_bench)
+        books.start_leases(st, world, *ints, "listing", np.array(cols[6], dtype=object),
+                           np.array(cols[7], dtype=object), np.array(cols[8], dtype=np.int64), st.circ_bench)
     books.reject_many(st, world, MANAGEMENT, "sell", refused)
 
 
@@ -144,8 +145,8 @@ def lease_homesteads(st: LandState, world: World, n_sessions: int) -> None:
         st.stats["homestead_leases"] += 1
     if deals:
         ints = [np.array(c, dtype=np.int64) for c in zip(*deals, strict=True)]
-        relation = np.full(len(deals), f"lease:{spec.term_years}y idle homestead household->lessee", dtype=object)
-        books.start_leases(st, world, *ints, "listing", relation, st.home_bench)
+        books.start_leases(st, world, *ints, "listing", "household->lessee", "idle homestead", spec.term_years,
+                           st.home_bench)
     books.reject_many(st, world, "land.homestead", "sell", refused)
 
 
@@ -181,7 +182,7 @@ def collective_entry(st: LandState, world: World, n_sessions: int) -> None:
             continue
         buyer, price = int(res.winner), int(res.price)
         amount = books.trade(st, world, product=COLLECTIVE_P, mechanism="listing", seller=coll, buyer=buyer, qty=area,
-                           price=price, relation="collective->firm (vote passed)", bench=start)
+                           price=price, relation="collective->firm", deal="vote_passed", bench=start)
         books.transfer_parcel(st, i, buyer, year, term_end=year + term - 1)
         p.use[i] = INDUSTRIAL
         p.price_ticks[i] = price
