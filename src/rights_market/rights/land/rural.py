@@ -17,6 +17,7 @@ import numpy as np
 from ...engine.world import World
 from ...ledger import FISCAL
 from ...market import ListingTerms, run_listing
+from ...rules.economics import net_income_rent
 from ...rules.land import (
     COLL_CON,
     HOMESTEAD,
@@ -54,9 +55,17 @@ def draw_bidders(st: LandState, candidates: np.ndarray, rng: np.random.Generator
     return candidates if candidates.size <= k else np.sort(rng.choice(candidates, size=k, replace=False))
 
 
+def _operator_values(st: LandState, pick: np.ndarray, output: int) -> np.ndarray:
+    """Highest rent of the operators ``pick`` for a parcel of gross ``output`` (ticks/m² and year): the net
+    income each expects from it (economics, L10), or their flat value where the parcel has no productivity."""
+    if output <= 0:
+        return st.op_value[pick]
+    return np.maximum(np.floor(net_income_rent(output, st.op_net_share[pick])), 1).astype(np.int64)
+
+
 def circulate(st: LandState, world: World, n_sessions: int) -> None:
     """Rule L10: this session's offers of management rights, listed to operators, with first refusal."""
-    spec = st.spec.circulation
+    spec, prod = st.spec.circulation, st.spec.rural.productivity
     rng = world.rng.stream("land.circulation")
     p = st.parcels
     year = world.clock.year
@@ -71,7 +80,12 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
         holder, area, v = int(p.holder[i]), int(p.area[i]), int(p.village[i])
         term = int(spec.term_years[int(rng.integers(len(spec.term_years)))])
         shares = rng.random() < float(spec.share_holding_share)
-        start = max(st.circ_bench, int(st.hh_value[holder - h0]))
+        output = int(p.output[i])
+        if output > 0:
+            # economics (L10): the household asks the net income it gives up; the benchmark stays the L16 reference
+            start = max(int(net_income_rent(output, float(prod.household_net_share))), 1)
+        else:
+            start = max(st.circ_bench, int(st.hh_value[holder - h0]))
         if not term_within_contract(year, term, int(p.term_end[i])):
             refused.append((holder, area, start, R_TERM))
             continue
@@ -82,7 +96,7 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
             ok &= st.op_coop
         pick = draw_bidders(st, np.flatnonzero(ok), rng)
         res = run_listing(listing_terms(st, world, area, start, spec.increment_share, spec.listing_days),
-                          st.op_ids[pick], st.op_value[pick], rng)
+                          st.op_ids[pick], _operator_values(st, pick, output), rng)
         if not res.sold:
             refused.append((holder, area, start, res.reason))
             continue
