@@ -36,8 +36,9 @@ def test_l10_member_takes_a_matched_outside_offer_on_equal_terms():
     t = r.trades
     assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen", "mechanism"]].values.tolist() == [
         [0, 1, 10_000, 7_500, 750_000, "listing"], [1, FARM, 10_000, 7_500, 750_000, "listing"]]
-    assert t.relation.tolist() == ["lease:5y subcontract household->member (first refusal)",
-                                   "lease:5y subcontract household->family_farm"]
+    assert t[["relation", "deal", "lease_years", "price_basis"]].values.tolist() == [
+        ["household->member", "subcontract first_refusal", 5, "rent"],
+        ["household->family_farm", "subcontract", 5, "rent"]]
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["year", "holder", "payee", "amount_fen"]].values.tolist() == [
         [2021, 1, 0, 750_000], [2021, FARM, 1, 750_000], [2022, 1, 0, 750_000], [2022, FARM, 1, 750_000]]
@@ -75,7 +76,8 @@ def test_l10_share_holding_goes_to_cooperatives_and_pays_a_dividend():
                   "circulation": {"offer_share_per_year": 1, "share_holding_share": 1}}, tweak=member_wants(9_000))
     coop = 5
     assert r.trades.buyer.tolist() == [coop, coop]
-    assert r.trades.relation.str.startswith("lease:5y share-holding household->cooperative").all()
+    assert (r.trades.relation == "household->cooperative").all() and (r.trades.deal == "share-holding").all()
+    assert (r.trades.lease_years == 5).all()
     assert set(r.charges.kind) == {"dividend"}
 
 

@@ -94,7 +94,8 @@ def test_l13_long_lease_pays_a_yearly_rent_to_the_reserve():
     r = run_tiny({**lot(modes={"sale": 0, "flexible_term": 0, "long_lease": 1, "lease_then_sell": 0}),
                   "firms": {"entrants": 1}}, years=2)
     assert r.trades[["buyer", "price_ticks", "amount_fen"]].values.tolist() == [[4, 36_000, 3_600_000]]
-    assert r.trades.relation.iloc[0].startswith("lease:20y primary long_lease")
+    assert r.trades[["relation", "deal", "lease_years", "price_basis"]].values.tolist() == [
+        ["reserve->firm", "primary long_lease", 20, "rent"]]
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["year", "holder", "payee", "amount_fen"]].values.tolist() == [
         [2021, 4, LAND_RESERVE, 3_600_000], [2022, 4, LAND_RESERVE, 3_600_000]]
@@ -152,8 +153,8 @@ def test_l11_secondary_sale_by_negotiation_at_the_nash_split():
     """L11 二级市场: seller 100, buyer 140 yuan/m², equal power, no noise → 120 yuan/m² = the benchmark."""
     r = run_tiny(SECONDARY, tweak=sale(1_000_000, 1_400_000))
     t = r.trades
-    assert t[["mechanism", "seller", "buyer", "price_ticks", "relation"]].values.tolist() == [
-        ["negotiation", 4, 5, 1_200_000, "secondary normal test"]]
+    assert t[["mechanism", "seller", "buyer", "price_ticks", "relation", "deal", "price_flag"]].values.tolist() == [
+        ["negotiation", 4, 5, 1_200_000, "firm->firm", "secondary normal test", ""]]
     assert r.kpi("flags_low") == 0
 
 
@@ -166,7 +167,8 @@ def test_l16_a_low_price_is_flagged_and_the_government_buys_first(preempt):
     t = r.trades
     buyer = LAND_RESERVE if preempt else 5
     assert t[["buyer", "price_ticks", "amount_fen"]].values.tolist() == [[buyer, 800_000, 80_000_000]]
-    assert t.relation.iloc[0].endswith(";flag=low")
+    assert t.price_flag.tolist() == ["low"]
+    assert t.deal.tolist() == ["secondary normal test preemption" if preempt else "secondary normal test"]
     assert r.kpi("flags_low") == 1 and r.kpi("preemptions") == (1 if preempt else 0)
     if preempt:
         assert r.reserve[r.reserve.action == "buy"].amount_fen.tolist() == [80_000_000]
@@ -226,7 +228,7 @@ def test_l5_under_invested_land_changes_hands_by_pre_registration():
 
     r = run_tiny({**SECONDARY, "firms": {"firms": 1, "entrants": 1,
                                          "investment_share_per_year": const(0.1)}}, tweak=tweak)
-    assert r.trades.relation.tolist() == ["secondary pre_registration test"]
+    assert r.trades.deal.tolist() == ["secondary pre_registration test"]
     assert r.kpi("prereg_transfers") == 1 and r.kpi("prereg_registered") == 1
     assert not r.st.parcels.prereg[PARCEL]
 
@@ -250,7 +252,7 @@ def test_l5_a_large_parcel_nobody_takes_whole_is_split_and_sold_in_lots():
                  tweak=tweak)
     t = r.trades
     assert t[["buyer", "quantity", "price_ticks"]].values.tolist() == [[b, 20_000, 1_200_000] for b in range(5, 10)]
-    assert (t.relation == "secondary normal test split").all() and r.kpi("splits") == 1
+    assert (t.deal == "secondary normal test split").all() and r.kpi("splits") == 1
     assert int(r.st.parcels.area[r.st.parcels.active].sum()) == r.st.total_area
 
 
@@ -276,8 +278,8 @@ def test_l6_zombie_land_transferred_first_when_a_buyer_pays_enough():
     """L6 转让: the floor is 80 % of the benchmark (96 yuan); a buyer valuing 144 → Nash split 120 yuan/m²."""
     r = run_tiny({"firms": {"firms": 1, "entrants": 1}, "zombie": {"firms_per_year": 1}},
                  tweak=lambda st, world: (zombie(True)(st, world), values(1_000_000, 1_440_000)(st, world)))
-    assert r.trades[["mechanism", "buyer", "price_ticks", "relation"]].values.tolist() == [
-        ["negotiation", 5, 1_200_000, "zombie transfer (L6)"]]
+    assert r.trades[["mechanism", "buyer", "price_ticks", "relation", "deal"]].values.tolist() == [
+        ["negotiation", 5, 1_200_000, "firm->firm", "zombie transfer"]]
 
 
 def test_l6_one_zombie_firm_at_a_time():
@@ -322,7 +324,7 @@ def test_l15_building_higher_splits_off_the_saved_land_for_sale_without_a_fee():
     r = run_tiny({"firms": {"firms": 1, "entrants": 1, "output_yuan_per_mu_year": const(500_000)},
                   "redevelopment": {"probability_per_year": 1, "change_use_share": 0}}, years=2, tweak=tweak)
     assert r.trades[["year", "seller", "buyer", "quantity"]].values.tolist() == [[2022, 4, 5, 3_000]]
-    assert r.trades.relation.iloc[0] == "secondary normal redevelopment saved land"
+    assert r.trades.deal.iloc[0] == "secondary normal redevelopment saved land"
     assert "land_price_difference" not in set(r.charges.kind)
     assert r.bal("land.state_construction", 4) == 7_000
 
@@ -336,5 +338,5 @@ def test_l13_standard_land_admits_only_firms_meeting_the_industry_condition():
 
     r = run_tiny(lot("listing", standard_land_share=1), tweak=tweak)
     assert r.orders_rejected[["trader", "reason"]].values.tolist() == [[4, "below_standard"]]
-    assert r.trades[["buyer", "price_ticks", "relation"]].values.tolist() == [
-        [5, 1_200_000, "primary sale standard reserve->firm"]]
+    assert r.trades[["buyer", "price_ticks", "relation", "deal", "lease_years"]].values.tolist() == [
+        [5, 1_200_000, "reserve->firm", "primary sale standard", 0]]

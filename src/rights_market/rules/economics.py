@@ -355,8 +355,19 @@ def expect(previous, observed, weight: float) -> np.ndarray:
     return np.where(np.isnan(obs), prev, prev + weight * (obs - prev))
 
 
+def net_income_rent(output_per_unit, net_share) -> np.ndarray:
+    """Reservation rent of land from its productivity (L10): the net income one unit of land gives in a
+    holder's hands a year, ``output_per_unit × net_share`` (gross output value times the share left after
+    the holder's own costs). For the household letting land go it is the least rent it accepts (the income
+    it gives up); for a tenant, the most it pays (the income it expects)."""
+    out, share = _arr(output_per_unit), _arr(net_share)
+    if (share < 0).any() or (share > 1).any():
+        raise ValueError("a net income share must be within [0, 1]")
+    return np.maximum(out, 0.0) * share
+
+
 __all__ = [
     "CONSTANT_ELASTICITY", "FORMS", "LINEAR", "PriceSchedule", "ValueCurves", "annualised_cost",
-    "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "saving_to_invest",
-    "seller_limits", "term_price", "whole_units",
+    "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "net_income_rent",
+    "saving_to_invest", "seller_limits", "term_price", "whole_units",
 ]

@@ -21,20 +21,23 @@ LAND_RESERVE = RESERVES["land"]
 
 
 def trade(st: LandState, world: World, *, product: str, mechanism: str, seller: int, buyer: int, qty: int, price: int,
-          relation: str, bench: int = 0, pay: bool = True, move: bool = True) -> int:
+          relation: str, deal: str = "", lease_years: int = 0, bench: int = 0, pay: bool = True,
+          move: bool = True) -> int:
     """Apply and record one land trade (see :func:`trades`). Returns the fen."""
     return int(trades(st, world, product=product, mechanism=mechanism, seller=np.array([seller]),
-                           buyer=np.array([buyer]), qty=np.array([qty]), price=np.array([price]),
-                           relation=np.array([relation], dtype=object), bench=np.array([bench]), pay=pay,
-                           move=move)[0])
+                      buyer=np.array([buyer]), qty=np.array([qty]), price=np.array([price]), relation=relation,
+                      deal=deal, lease_years=lease_years, bench=np.array([bench]), pay=pay, move=move)[0])
 
 
 def trades(st: LandState, world: World, *, product: str, mechanism: str, seller: np.ndarray, buyer: np.ndarray,
-           qty: np.ndarray, price: np.ndarray, relation: np.ndarray, bench: np.ndarray, pay: bool = True,
-           move: bool = True) -> np.ndarray:
+           qty: np.ndarray, price: np.ndarray, relation: str | np.ndarray, deal: str | np.ndarray = "",
+           lease_years: int | np.ndarray = 0, bench: np.ndarray, pay: bool = True, move: bool = True) -> np.ndarray:
     """Apply and record land trades of one product and mechanism (arrays, one entry per trade): the rights
-    ``seller → buyer`` (if ``move``), the money ``buyer → seller`` (if ``pay``); rule L16 flags each price
-    more than the band off its ``bench`` (ticks per m², 0 = none) in its ``relation``. Returns the fen."""
+    ``seller → buyer`` (if ``move``), the money ``buyer → seller`` (if ``pay``). ``relation`` is
+    ``<seller kind>-><buyer kind>``, ``deal`` the kind of deal (mode words, docs/tables.md), ``lease_years``
+    the term of a lease (0 = a sale; a lease's price is the yearly rent, ``price_basis`` ``rent``). Rule L16
+    flags each price more than the band off its ``bench`` (ticks per m², 0 = none) in ``price_flag``.
+    Returns the fen."""
     acc = world.accounts
     seller, buyer = np.asarray(seller, dtype=np.int64), np.asarray(buyer, dtype=np.int64)
     qty, price = np.asarray(qty, dtype=np.int64), np.asarray(price, dtype=np.int64)
@@ -44,20 +47,19 @@ def trades(st: LandState, world: World, *, product: str, mechanism: str, seller:
         acc.move(product, seller, buyer, qty)
     if pay:
         acc.pay(buyer, seller, amount)
-    relation = np.asarray(relation, dtype=object).copy()
     has = bench > 0
+    flag = np.zeros(qty.size, dtype=np.int8)
     if has.any():
-        flag = np.zeros(qty.size, dtype=np.int8)
         flag[has] = price_flags(price[has], bench[has], st.band)
-        relation[flag < 0] += ";flag=low"
-        relation[flag > 0] += ";flag=high"
         st.stats["flags_low"] += int((flag < 0).sum())
         st.stats["flags_high"] += int((flag > 0).sum())
         st.stats["bench_trades"] += int(has.sum())
         st.stats["bench_price_ratio_ppm"] += int((price[has] * 1_000_000 // bench[has]).sum())
     world.record_trades(right=RIGHT, product=product, mechanism=mechanism, seller=seller, buyer=buyer,
                         quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount, relation=relation,
-                        base_price_ticks=bench)
+                        base_price_ticks=bench, deal=deal, lease_years=lease_years,
+                        price_basis=np.where(np.broadcast_to(lease_years, qty.shape) > 0, "rent", "price"),
+                        price_flag=np.select([flag < 0, flag > 0], ["low", "high"], ""))
     st.stats["trade_count"] += int(qty.size)
     st.stats[f"trade_count_{mechanism}"] += int(qty.size)
     st.stats["traded_m2"] += int(qty.sum())
@@ -113,18 +115,20 @@ def refuse_pledged(st: LandState, world: World, product: str, seller: int, qty: 
 
 
 def start_lease(st: LandState, world: World, i: int, user: int, until: int, rent: int, payee: int, kind: int,
-                mechanism: str, relation: str, bench: int) -> None:
+                mechanism: str, relation: str, deal: str, years: int, bench: int) -> None:
     """Lease parcel ``i`` (see :func:`start_leases`)."""
     start_leases(st, world, np.array([i]), np.array([user]), np.array([until]), np.array([rent]),
-                      np.array([payee]), np.array([kind]), mechanism, np.array([relation], dtype=object), bench)
+                 np.array([payee]), np.array([kind]), mechanism, relation, deal, years, bench)
 
 
 def start_leases(st: LandState, world: World, rows: np.ndarray, users: np.ndarray, until: np.ndarray, rent: np.ndarray,
-                 payee: np.ndarray, kind: np.ndarray, mechanism: str, relation: np.ndarray, bench: int) -> None:
+                 payee: np.ndarray, kind: np.ndarray, mechanism: str, relation: str | np.ndarray,
+                 deal: str | np.ndarray, years: int | np.ndarray, bench: int) -> None:
     """Lease the use-level rights of parcels ``rows`` (all of one product) to ``users`` until the years
     ``until`` at ``rent`` ticks per m² and year, paid to ``payee`` as ``kind`` (rent or dividend) — rules L7,
     L9, L10, L13: one trade each (price = the yearly rent), the right moves now, the first year's rent is
-    paid now and the others at the following year starts."""
+    paid now and the others at the following year starts. ``relation``, ``deal``: as in :func:`trades`;
+    ``years``: the lease term."""
     p = st.parcels
     rows = np.asarray(rows, dtype=np.int64)
     if not rows.size:
@@ -133,7 +137,8 @@ def start_leases(st: LandState, world: World, rows: np.ndarray, users: np.ndarra
     if len(prods) != 1:
         raise ValueError("start_leases takes parcels of one product")
     trades(st, world, product=prods.pop(), mechanism=mechanism, seller=p.user[rows], buyer=users,
-                qty=p.area[rows], price=rent, relation=relation, bench=np.full(rows.size, bench), pay=False)
+                qty=p.area[rows], price=rent, relation=relation, deal=deal, lease_years=years,
+           bench=np.full(rows.size, bench), pay=False)
     p.user[rows], p.user_until[rows], p.rent_ticks[rows] = users, until, rent
     p.rent_payee[rows], p.rent_kind[rows], p.acquired[rows] = payee, kind, world.clock.year
     pay_rent(st, world, rows)

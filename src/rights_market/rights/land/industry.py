@@ -201,7 +201,7 @@ def dispose(st: LandState, world: World, i: int, firm: int) -> None:
             price = int(nash_prices(bv, np.array([low]), float(st.spec.secondary.seller_power),
                                     np.zeros(1))[0])
             if price > 0:
-                _sold(st, world, i, firm, b, prod, "negotiation", price, "zombie transfer (L6)", bench)
+                _sold(st, world, i, firm, b, prod, "negotiation", price, "zombie transfer", bench)
                 return
         elif route == "auction" and buyers.size:
             start = max(share_of(bench, decimal_to_rational(spec.auction_start_share)), 1)
@@ -211,14 +211,14 @@ def dispose(st: LandState, world: World, i: int, firm: int) -> None:
                                   st.firm_ids[buyers], values, rng)
             if res.sold:
                 b = st.firm_index(int(res.winner))
-                _sold(st, world, i, firm, b, prod, "auction", int(res.price), "zombie public auction (L6)", bench)
+                _sold(st, world, i, firm, b, prod, "auction", int(res.price), "zombie public auction", bench)
                 return
         elif route == "buyback" and prod == STATE_P:
             price = max(share_of(bench, decimal_to_rational(spec.buyback_share)), 1)
             amount = int(amount_fen_array(np.array([area]), np.array([price]))[0])
             if int(world.accounts.of("money", LAND_RESERVE)) >= amount:
                 books.trade(st, world, product=prod, mechanism="reserve", seller=firm, buyer=LAND_RESERVE, qty=area,
-                          price=price, relation="zombie buyback (L6)", bench=bench)
+                          price=price, relation="firm->reserve", deal="zombie buyback", bench=bench)
                 to_reserve(st, i)
                 books.reserve_record(st, world, prod, "buy", area, price, amount, "zombie firm buyback (L6)")
                 return
@@ -226,11 +226,11 @@ def dispose(st: LandState, world: World, i: int, firm: int) -> None:
 
 
 def _sold(st: LandState, world: World, i: int, firm: int, b: int, prod: str, mech: str, price: int,
-          relation: str, bench: int) -> None:
+          deal: str, bench: int) -> None:
     p = st.parcels
     buyer = int(st.firm_ids[b])
     books.trade(st, world, product=prod, mechanism=mech, seller=firm, buyer=buyer, qty=int(p.area[i]), price=price,
-              relation=relation, bench=bench)
+              relation="firm->firm", deal=deal, bench=bench)
     books.transfer_parcel(st, i, buyer, world.clock.year)
     p.price_ticks[i] = price
     p.idle_since[i], p.idle_gov[i], p.fee_paid[i], p.prereg[i] = -1, False, False, False

@@ -22,11 +22,12 @@ holder or parcel. The state is declared in :mod:`.state` (:class:`~.state.LandSt
 * this module — the policy: a thin adapter of the engine's protocol that holds the state and calls the topics,
   with the end of terms and the check that the ledger and the parcels agree.
 
-Money: sale prices are paid at the trade. Leases and circulations (``relation`` starting with ``lease``) are
-recorded as one trade whose price is the yearly rent per m² and whose amount is one year's rent; the money
-moves as one ``rent`` (or ``dividend`` for share-holding, 入股) charge per year, the first at the trade.
-Price monitoring (rule L16) appends ``;flag=low`` or ``;flag=high`` to the ``relation`` of a trade more than
-the band off its benchmark and counts flags in the KPIs.
+Money: sale prices are paid at the trade. Leases and circulations (``lease_years`` > 0, ``price_basis``
+``rent``) are recorded as one trade whose price is the yearly rent per m² and whose amount is one year's rent;
+the money moves as one ``rent`` (or ``dividend`` for share-holding, 入股) charge per year, the first at the
+trade. Price monitoring (rule L16) sets ``price_flag`` (``low`` or ``high``) of a trade more than the band off
+its benchmark and counts flags in the KPIs. ``relation`` is only ``<seller kind>-><buyer kind>``; how the deal
+was made (primary sale, subcontract, secondary pre-registration, ...) is in ``deal``.
 
 Pledges (X3, :mod:`.links`): no holder sells or leases out more of a land product than it holds free of pledges
 (``<product>.pledged``). Parcels change hands whole, so a parcel larger than its holder's free quantity is

@@ -140,7 +140,7 @@ def start_restorations(st: LandState, world: World) -> None:
             continue
         term = rs.contract_term_years
         books.start_lease(st, world, i, int(res.winner), year + term - 1, int(res.price), FISCAL, RENT, "listing",
-                        f"lease:{term}y unused state wasteland contract (L9)", st.waste_bench)
+                        "government->contractor", "unused wasteland contract", term, st.waste_bench)
         if rng.random() < float(rs.farm_suitable_share):
             p.restore_end[i] = year + rs.years - 1
             p.restore_to[i] = GENERAL

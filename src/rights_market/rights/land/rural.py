@@ -17,6 +17,7 @@ import numpy as np
 from ...engine.world import World
 from ...ledger import FISCAL
 from ...market import ListingTerms, run_listing
+from ...rules.economics import net_income_rent
 from ...rules.land import (
     COLL_CON,
     HOMESTEAD,
@@ -54,9 +55,17 @@ def draw_bidders(st: LandState, candidates: np.ndarray, rng: np.random.Generator
     return candidates if candidates.size <= k else np.sort(rng.choice(candidates, size=k, replace=False))
 
 
+def _operator_values(st: LandState, pick: np.ndarray, output: int) -> np.ndarray:
+    """Highest rent of the operators ``pick`` for a parcel of gross ``output`` (ticks/m² and year): the net
+    income each expects from it (economics, L10), or their flat value where the parcel has no productivity."""
+    if output <= 0:
+        return st.op_value[pick]
+    return np.maximum(np.floor(net_income_rent(output, st.op_net_share[pick])), 1).astype(np.int64)
+
+
 def circulate(st: LandState, world: World, n_sessions: int) -> None:
     """Rule L10: this session's offers of management rights, listed to operators, with first refusal."""
-    spec = st.spec.circulation
+    spec, prod = st.spec.circulation, st.spec.rural.productivity
     rng = world.rng.stream("land.circulation")
     p = st.parcels
     year = world.clock.year
@@ -71,7 +80,12 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
         holder, area, v = int(p.holder[i]), int(p.area[i]), int(p.village[i])
         term = int(spec.term_years[int(rng.integers(len(spec.term_years)))])
         shares = rng.random() < float(spec.share_holding_share)
-        start = max(st.circ_bench, int(st.hh_value[holder - h0]))
+        output = int(p.output[i])
+        if output > 0:
+            # economics (L10): the household asks the net income it gives up; the benchmark stays the L16 reference
+            start = max(int(net_income_rent(output, float(prod.household_net_share))), 1)
+        else:
+            start = max(st.circ_bench, int(st.hh_value[holder - h0]))
         if not term_within_contract(year, term, int(p.term_end[i])):
             refused.append((holder, area, start, R_TERM))
             continue
@@ -82,12 +96,12 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
             ok &= st.op_coop
         pick = draw_bidders(st, np.flatnonzero(ok), rng)
         res = run_listing(listing_terms(st, world, area, start, spec.increment_share, spec.listing_days),
-                          st.op_ids[pick], st.op_value[pick], rng)
+                          st.op_ids[pick], _operator_values(st, pick, output), rng)
         if not res.sold:
             refused.append((holder, area, start, res.reason))
             continue
         buyer, price = int(res.winner), int(res.price)
-        relation = f"lease:{term}y {'share-holding' if shares else 'subcontract'} household->"
+        deal, relation = "share-holding" if shares else "subcontract", "household->"
         if not shares and spec.first_refusal:
             members = st.village_households[v]
             members = members[st.hh_expanding[members] & (st.hh[members] != holder)]
@@ -96,20 +110,21 @@ def circulate(st: LandState, world: World, n_sessions: int) -> None:
                 buyer = taker
                 st.hh_expanding[taker - h0] = False
                 st.stats["first_refusal_exercised"] += 1
-                relation += "member (first refusal)"
+                deal, relation = deal + " first_refusal", relation + "member"
             else:
                 st.stats["first_refusal_declined"] += 1
         if buyer == int(res.winner):
             o = int(np.flatnonzero(st.op_ids == buyer)[0])
             st.op_demand[o] = max(int(st.op_demand[o]) - area, 0)
             relation += "cooperative" if st.op_coop[o] else "family_farm"
-        deals.append((i, buyer, year + term - 1, price, holder, DIVIDEND if shares else RENT, relation))
+        deals.append((i, buyer, year + term - 1, price, holder, DIVIDEND if shares else RENT, relation, deal, term))
         agreed[holder] = agreed.get(holder, 0) + area
         st.stats["circulated_m2"] += area
     if deals:
         cols = list(zip(*deals, strict=True))
         ints = [np.array(c, dtype=np.int64) for c in cols[:6]]
-        books.start_leases(st, world, *ints, "listing", np.array(cols[6], dtype=object), st.circ_bench)
+        books.start_leases(st, world, *ints, "listing", np.array(cols[6], dtype=object),
+                           np.array(cols[7], dtype=object), np.array(cols[8], dtype=np.int64), st.circ_bench)
     books.reject_many(st, world, MANAGEMENT, "sell", refused)
 
 
@@ -144,8 +159,8 @@ def lease_homesteads(st: LandState, world: World, n_sessions: int) -> None:
         st.stats["homestead_leases"] += 1
     if deals:
         ints = [np.array(c, dtype=np.int64) for c in zip(*deals, strict=True)]
-        relation = np.full(len(deals), f"lease:{spec.term_years}y idle homestead household->lessee", dtype=object)
-        books.start_leases(st, world, *ints, "listing", relation, st.home_bench)
+        books.start_leases(st, world, *ints, "listing", "household->lessee", "idle homestead", spec.term_years,
+                           st.home_bench)
     books.reject_many(st, world, "land.homestead", "sell", refused)
 
 
@@ -181,7 +196,7 @@ def collective_entry(st: LandState, world: World, n_sessions: int) -> None:
             continue
         buyer, price = int(res.winner), int(res.price)
         amount = books.trade(st, world, product=COLLECTIVE_P, mechanism="listing", seller=coll, buyer=buyer, qty=area,
-                           price=price, relation="collective->firm (vote passed)", bench=start)
+                           price=price, relation="collective->firm", deal="vote_passed", bench=start)
         books.transfer_parcel(st, i, buyer, year, term_end=year + term - 1)
         p.use[i] = INDUSTRIAL
         p.price_ticks[i] = price

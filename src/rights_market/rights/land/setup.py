@@ -124,11 +124,22 @@ def new_state(spec: LandSpec, holdings_every: str, world: World, first_holder: i
         firm_zombie=firm_zombie, first=first, fund_acct=fund_acct, hh=hh, hh_expand_value=hh_expand_value,
         hh_expanding=hh_expanding, hh_value=hh_value, hh_village=hh_village, ids=ids, lessee_ids=lessee_ids,
         lessee_slots=lessee_slots, lessee_value=lessee_value, n_local=n_local, op_coop=op_coop, op_demand=op_demand,
-        op_ids=op_ids, op_value=op_value, restorer_ask=restorer_ask, restorer_ids=restorer_ids, start=start,
+        op_ids=op_ids, op_value=op_value, op_net_share=np.zeros(nop), restorer_ask=restorer_ask, restorer_ids=restorer_ids, start=start,
         village_households=village_households,
     )
     add_parcels(st, world, world.rng.stream("land.setup"))
+    if r.productivity is not None:
+        draw_productivity(st, r.productivity, world.rng.stream("land.productivity"))
     return st
+
+
+def draw_productivity(st: LandState, spec, rng: np.random.Generator) -> None:
+    """Per-parcel gross output value of the contract parcels and per-operator net income shares (L10 rents
+    from economics; a stream of its own, so the other draws are those of a run without it)."""
+    p = st.parcels
+    rows = np.flatnonzero(p.has_contract())
+    p.output[rows] = ticks_per_m2_of_yuan_per_mu(draw(spec.output_value_yuan_per_mu_year, rows.size, rng))
+    st.op_net_share[:] = np.clip(draw(spec.operator_net_share, st.op_ids.size, rng), 0.0, 1.0)
 
 
 def add_parcels(st: LandState, world: World, rng: np.random.Generator) -> None:

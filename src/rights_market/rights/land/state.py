@@ -105,6 +105,7 @@ class LandState:
     op_ids: np.ndarray  #: (operators,) accounts of family farms, then cooperatives (L10)
     op_coop: np.ndarray  #: (operators,) bool: a cooperative
     op_value: np.ndarray  #: (operators,) int64 value of farmland, ticks/m² and year
+    op_net_share: np.ndarray  #: (operators,) float64 net income share of a parcel's output (0: flat op_value)
     op_demand: np.ndarray  #: (operators,) int64 m² of farmland wanted
     firm_ids: np.ndarray  #: (firms,) accounts of the firms, then the entrants
     firm_prod: np.ndarray  #: (firms,) int64 output, fen per mu and year

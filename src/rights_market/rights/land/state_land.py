@@ -206,11 +206,11 @@ def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int
         return
     buyer, price = int(res.winner), int(res.price)
     fi = st.firm_index(buyer)
-    relation = f"primary {mode_name} {'mixed ' if mixed else ''}{'standard ' if standard else ''}reserve->firm"
+    deal = f"primary {mode_name}{' mixed' if mixed else ''}{' standard' if standard else ''}"
     if lease:
         for j, u in zip(pieces.tolist(), uses.tolist(), strict=True):
             books.start_lease(st, world, j, buyer, year + term - 1, price, LAND_RESERVE, RENT, mech,
-                            f"lease:{term}y {relation}", start)
+                              "reserve->firm", deal, term, start)
             _set_use(st, world, j, u)
             if mode == LEASE_THEN_SELL:
                 p.lease_sell_year[j] = year + term - 1
@@ -220,7 +220,8 @@ def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int
         amount = 0
         for j, u in zip(pieces.tolist(), uses.tolist(), strict=True):
             amount += books.trade(st, world, product=STATE_P, mechanism=mech, seller=LAND_RESERVE, buyer=buyer,
-                                qty=int(p.area[j]), price=price, relation=relation, bench=start)
+                                qty=int(p.area[j]), price=price, relation="reserve->firm", deal=deal,
+                                  bench=start)
             books.transfer_parcel(st, j, buyer, year, term_end=year + term - 1)
             p.price_ticks[j] = price
             p.supply_mode[j] = mode
@@ -284,7 +285,8 @@ def lease_then_sell(st: LandState, world: World) -> None:
             st.stats["lease_then_sell_declined"] += 1
             continue
         books.trade(st, world, product=STATE_P, mechanism="directed", seller=LAND_RESERVE, buyer=tenant,
-                  qty=int(p.area[j]), price=price, relation="lease_then_sell reserve->tenant", bench=price, move=False)
+                  qty=int(p.area[j]), price=price, relation="reserve->tenant", deal="lease_then_sell", bench=price,
+                    move=False)
         p.holder[j] = tenant
         p.user_until[j], p.rent_ticks[j], p.rent_kind[j] = -1, 0, 0
         p.term_end[j] = year + left
@@ -368,13 +370,13 @@ def sell_secondary(st: LandState, world: World, i: int, tag: str) -> None:
         return
     bench = bench_of(st, i, year)
     buyer = int(st.firm_ids[b])
-    relation = f"secondary {route} {tag}"
+    relation, deal = "firm->firm", f"secondary {route} {tag}"
     amount = int(amount_fen_array(np.array([area]), np.array([price]))[0])
     low = int(price_flags(np.array([price]), np.array([bench]), st.band)[0]) < 0
     if low and st.spec.monitoring.preempt_low and int(world.accounts.of("money", LAND_RESERVE)) >= amount:
-        buyer, relation = LAND_RESERVE, relation + " preemption"
+        buyer, relation, deal = LAND_RESERVE, "firm->reserve", deal + " preemption"
     books.trade(st, world, product=STATE_P, mechanism="negotiation", seller=seller, buyer=buyer, qty=area, price=price,
-              relation=relation, bench=bench)
+              relation=relation, deal=deal, bench=bench)
     books.transfer_parcel(st, i, buyer, year)
     p.price_ticks[i] = price
     p.idle_since[i], p.idle_gov[i], p.fee_paid[i] = -1, False, False
