@@ -297,7 +297,9 @@ class ExpectationSpec(Strict):
     × ``start_multiple_of_base``. A unit abates at the year start while its marginal abatement cost is below the
     expected price (per year of the valuation horizon) and buys rights for the rest."""
 
-    start_multiple_of_base: Multiple = Field(Decimal("1"), description="the first year's expected price, × the base price")
+    start_multiple_of_base: Annotated[Decimal, Field(ge=0, le=10**6, max_digits=14, decimal_places=6)] = Field(
+        Decimal("1"), description="the first year's expected price, × the base price (0: units expect nothing and "
+        "abate only what their rights do not cover)")
     weight: Share = Field(Decimal("0.5"), description="weight of the latest year's price (1: last year's price only)")
 
 
