@@ -47,12 +47,14 @@ def unit(name, permit_t, *, unabated_t=None, sector="industry", kind="existing",
 
 def scenario(groups, *, years=1, sessions=1, periods=1, mechanism="call", **emission) -> Scenario:
     """One district, NOx only (base 10 yuan/t = 100 ticks/kg, orders up to 1 million yuan/t), no reserve, no
-    leases, no off-platform attempts, a 1-year valuation and term, 1 kg lots — so textbook results are exact.
+    leases, no off-platform attempts, a 1-year valuation and term, 1 kg lots, no expected price (units abate
+    only what their rights do not cover) — so textbook results are exact.
     ``emission`` entries replace (dicts: update) the section's fields."""
     em = {"pollutants": [{"id": "NOx", "base_price_yuan_per_t": 10}], "validity_years": 1,
           "market": {"mechanism": {"type": mechanism}, "lot_t": 0.001, "max_orders_per_side": 100_000,
                      "valuation_years": 1, "off_platform_attempts_per_session": 0,
-                     "price_max_multiple_of_base": 100_000},
+                     "price_max_multiple_of_base": 100_000,
+                     "expectation": {"start_multiple_of_base": 0}},  # no abatement planned ahead (issue 14)
           "reserve": {"enabled": False}, "lease": {"enabled": False}, "groups": groups}
     for key, value in emission.items():
         if isinstance(value, dict) and isinstance(em.get(key), dict):

@@ -346,6 +346,17 @@ def saving_to_invest(worth_per_unit, cost_at_zero, cost_slope, max_saving) -> np
     return np.clip(s, 0.0, smax)
 
 
+def net_of_transaction_cost(limit, quantity, is_buy, fixed_cost) -> np.ndarray:
+    """Reservation prices net of a fixed cost per trade (money, whoever the counterpart): for an order of
+    ``quantity`` units at ``limit`` (money per unit; a buyer's value, a seller's cost) on side ``is_buy``, a
+    buyer pays at most ``limit − fixed_cost / quantity`` and a seller asks at least ``limit + fixed_cost /
+    quantity``. A trade at or inside the net limit gains the trader at least the cost, so a holder trades only
+    when the gain exceeds it; small orders carry the cost over few units and rarely trade."""
+    lim, q = _arr(limit), _arr(quantity)
+    per_unit = float(fixed_cost) / np.maximum(q, 1e-300)
+    return np.where(np.asarray(is_buy, dtype=bool), lim - per_unit, lim + per_unit)
+
+
 def expect(previous, observed, weight: float) -> np.ndarray:
     """Adaptive expectation: ``previous + weight × (observed − previous)``; where nothing was observed
     (NaN: no trade) the expectation stays. ``weight`` in [0, 1]: 1 believes the last observation only."""
@@ -369,5 +380,5 @@ def net_income_rent(output_per_unit, net_share) -> np.ndarray:
 __all__ = [
     "CONSTANT_ELASTICITY", "FORMS", "LINEAR", "PriceSchedule", "ValueCurves", "annualised_cost",
     "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "net_income_rent",
-    "saving_to_invest", "seller_limits", "term_price", "whole_units",
+    "net_of_transaction_cost", "saving_to_invest", "seller_limits", "term_price", "whole_units",
 ]

@@ -44,20 +44,22 @@ def charge_penalties(st: EmissionState, world: World, k: int, units: np.ndarray,
 
 
 def comply(st: EmissionState, world: World, k: int) -> dict:
-    """E12: each emitting unit abates or violates (:func:`~rights_market.rules.emission.comply`); a
+    """E12: each emitting unit abates (at least what it planned at the year start) or violates
+    (:func:`~rights_market.rules.emission.comply`); a
     violator pays the fixed fine plus the rate on its excess emission to the fiscal account (``penalty``).
     Returns the year's totals of pollutant ``k`` for the KPIs (kg, yuan of abatement cost, fen of penalty)."""
     c = st.spec.compliance
     who = np.nonzero((st.status == ACTIVE) & st.has[k])[0]
     held = st.held(world, k)[who]
     out = comply_rule(st.curves[k].take(who), st.E[k, who], held, yuan_to_fen(c.penalty_fixed_yuan),
-                      yuan_per_t_to_ticks(c.penalty_yuan_per_t))
+                      yuan_per_t_to_ticks(c.penalty_yuan_per_t), committed=st.planned[k, who])
     bad = np.nonzero(out.excess > 0)[0]
     if bad.size:
         charge_penalties(st, world, k, who[bad], out.excess[bad], yuan_per_t_to_ticks(c.penalty_yuan_per_t),
                          out.penalty_fen[bad])
     unabated = int(st.E[k, who].sum())
-    return {"unabated": unabated, "abatement": int(out.abatement.sum()),
+    return {"unabated": unabated, "abatement": int(out.abatement.sum()), "planned": int(st.planned[k, who].sum()),
+            "violator_ids": st.ids[who[bad]].tolist(),
             "emissions": unabated - int(out.abatement.sum()), "cost": float(out.cost_yuan.sum()),
             "excess": int(out.excess.sum()), "violators": int(bad.size), "penalty": int(out.penalty_fen.sum())}
 

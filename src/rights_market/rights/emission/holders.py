@@ -16,6 +16,7 @@ import numpy as np
 from ...engine.sampling import draw
 from ...engine.world import World
 from ...ledger import ISSUER
+from ...rules.economics import expect
 from ...scenario.emission import EMISSION_SECTORS
 from .products import ACTIVE, KIND, NOT_YET, RES, RIGHT, t_to_kg
 from .state import EmissionState
@@ -67,3 +68,26 @@ def update_emission(st: EmissionState) -> None:
         emitting = (st.status == ACTIVE) & st.has[k]
         st.E[k] = np.where(emitting, np.rint(st.e0[k] * st.output), 0).astype(np.int64)
         st.curves[k] = st.abatement_curves(k)
+
+
+def plan_abatement(st: EmissionState) -> None:
+    """Design principle 8, E2: at the year start each unit abates while its marginal abatement cost is below
+    the permit price it expects (per year of the valuation horizon: a right is valued at the yearly MAC ×
+    ``valuation_years``) and plans to buy rights for the rest. The abatement is in place for the year
+    (``st.planned``, kg): the unit abates at least that whatever it then trades (E12)."""
+    for k in range(st.P):
+        annual = float(st.expected[k]) / st.years
+        z = np.floor(st.curves[k].abatement_at(annual, strict=True) + 1e-9).astype(np.int64)
+        emitting = (st.status == ACTIVE) & st.has[k]
+        st.planned[k] = np.where(emitting, np.minimum(z, st.E[k]), 0)
+
+
+def update_expectations(st: EmissionState) -> None:
+    """The price units expect next year: an exponentially weighted average of the yearly volume-weighted
+    trade prices of each pollutant (:func:`~rights_market.rules.economics.expect`); a year without trades
+    leaves it (ticks per kg; 1 fen = 100 ticks)."""
+    w = float(st.spec.market.expectation.weight)
+    for k in range(st.P):
+        tally = st.stats[k]
+        observed = tally["fen"] * 100 / tally["volume"] if tally["volume"] else float("nan")
+        st.expected[k] = float(expect(st.expected[k], observed, w))

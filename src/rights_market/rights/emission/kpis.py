@@ -1,6 +1,6 @@
 """The yearly KPIs of the emission market (docs/tables.md, section emission): per pollutant
-``<metric>_<pollutant>`` (rights, paid and unpaid rights, emission and abatement, E12 penalties, trades and
-the E3 floor, E4/E5 fees, reserve stock, E10 pledges and leases, E13 notices), then district totals (the E9
+``<metric>_<pollutant>`` (rights, paid and unpaid rights, emission and abatement against the year's cap (E2, E11),
+E12 penalties, trades and the E3 floor, E4/E5 fees, reserve stock, E10 pledges and leases, E13 notices), then district totals (the E9
 reserve tallies of 收支两条线, closures, leases, mortgage loans) and the E14 carbon allowances."""
 
 from __future__ import annotations
@@ -53,11 +53,23 @@ def record(st: EmissionState, world: World, outcomes: list[dict], carbon: dict |
             ("pledged", int(st.pledged[k].sum()), UNIT),
             ("leased", int(st.leased_in[k].sum()), UNIT),
             ("notices", int(st.noticed[k].sum()), "1"),
+            ("cap", int(st.cap_now[k]), UNIT),
+            ("emissions_over_cap", out["emissions"] - int(st.cap_now[k]), UNIT),
+            ("retired", int(st.retired[k]), UNIT),
+            ("planned_abatement", out["planned"], UNIT),
+            ("expected_price", float(st.expected[k]) / 10, "yuan/t"),
         ):
             kpi(RIGHT, f"{metric}_{pid}", value, unit)
     kpi(RIGHT, "floor_rejections", floor_rej, "1")
     kpi(RIGHT, "floor_trade_share", floor_trades / trades if trades else float("nan"), "1")
     kpi(RIGHT, "trade_count", trades, "1")
+    ref = st.spec.market.reference_trades_per_year
+    if ref is not None:
+        kpi(RIGHT, "trade_count_reference", float(ref), "1")
+        kpi(RIGHT, "trade_count_vs_reference", trades / ref if ref else float("nan"), "1")
+    parties = sum(st.stats[k]["parties"] for k in range(st.P))
+    kpi(RIGHT, "transaction_costs", parties * st.transaction_cost / 10_000, "yuan")
+    kpi(RIGHT, "violators", sum(len(out["violator_ids"]) for out in outcomes), "1")
     kpi(RIGHT, "rejected_orders", sum(st.rejections.values()), "1")
     for reason in ("off_platform", "not_eligible", "pledged"):
         kpi(RIGHT, f"{reason}_rejections", sum(v for (_, r), v in st.rejections.items() if r == reason), "1")

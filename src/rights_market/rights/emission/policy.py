@@ -9,9 +9,11 @@ Products (base unit kg):
 The year
 --------
 *Year start*: projects whose entry year has come start emitting with no rights (E4: they buy their permit on
-the market); output grows (a multiplicative growth process), so emission before abatement grows or shrinks;
-units close, go bankrupt or relocate at a rate (E9: unpaid rights reclaimed free, paid ones bought by the
-reserve or sold on the market); after the reform period unpaid rights pay the use fee, phased in (E4); the
+the market); output grows by group (a multiplicative growth process), so emission before abatement grows or
+shrinks; units close, go bankrupt or relocate at a rate (E9: unpaid rights reclaimed free, paid ones bought by
+the reserve or sold on the market); the cap follows its path and rights above it are retired (:mod:`.cap`);
+each unit abates while its marginal abatement cost is below the permit price it expects (an EWMA of past
+prices) and plans to buy rights for the rest (:func:`.holders.plan_abatement`); after the reform period unpaid rights pay the use fee, phased in (E4); the
 reserve gets its budget (E8, X2); carbon allowances are allocated (E14); a lease round (E10) and new mortgage
 loans (E10).
 
@@ -31,16 +33,18 @@ its budget: income and spending are tallied apart (收支两条线, E9).
 rights get a notice (E13) — a ``notice`` line in ``charges`` (amount 0, quantity = the shortfall) — and trade
 in every session for the rest of the year.
 
-*Year end*: each unit abates or violates (E12: excess emission pays the fine, ``penalty`` in ``charges``);
+*Year end*: each unit abates (at least what it planned) or violates (E12: excess emission pays the fine,
+``penalty`` in ``charges``);
 carbon allowances are surrendered (E14); leases and loans that end return; at the term end rights are renewed
-(E5); KPIs.
+(E5); KPIs; the expected prices are updated from the year's prices.
 
 State is columnar numpy arrays over the units; no process per unit; pricing, abatement and fee rules are the
 pure functions of :mod:`rights_market.rules.emission`. The state is declared in :mod:`.state`; the work is
 split by topic, each module a set of functions taking the state:
 
 * :mod:`.products` — constants and unit conversions; :mod:`.state` — the declared state and its set-up;
-* :mod:`.holders` — the units' initial rights (E2), entry and growth;
+* :mod:`.holders` — the units' initial rights (E2), entry, growth, planned abatement and price expectations;
+* :mod:`.cap` — the cap path and the retirement of rights above it (E2);
 * :mod:`.trading` — orders, platform checks, listing / CDA / call sessions, off-platform attempts and
   settlement (E3, E6, E7, E9); :mod:`.fills` — pure helpers of the clearings;
 * :mod:`.reserve` — the reserve's budget, buy-back, releases, directed purchases and closures (E4, E8, E9);
@@ -59,7 +63,7 @@ from ...engine.world import World
 from ...scenario.emission import EmissionSpec
 from ...units import DAYS_PER_YEAR
 from ..shared.pledges import pledge_product
-from . import compliance, fees, finance, holders, kpis, reserve, trading
+from . import cap, compliance, fees, finance, holders, kpis, reserve, trading
 from .products import RES, RIGHT, product_keys
 from .state import EmissionState, new_state
 
@@ -95,19 +99,23 @@ class EmissionPolicy:
         reserve, record ``holders``."""
         self.state = st = new_state(self.spec, self.holdings_every, world, first_holder)
         holders.issue_initial_rights(st, world)
+        cap.start(st, world)
         holders.record_holders(st, world)
 
     # ------------------------------------------------------------------ hooks
     def year_start(self, world: World) -> None:
-        """Entry, growth, closures (E9), use fees (E4), reserve budget (E8), carbon allocation (E14), leases
-        and mortgages (E10)."""
+        """Entry, growth, closures (E9), the year's cap (E2, rights above it retired), abatement planned at the
+        expected permit price, use fees (E4), reserve budget (E8), carbon allocation (E14), leases and
+        mortgages (E10)."""
         st, year = self.state, world.clock.year
         st.reset_year()
         holders.enter(st, year)
         if year > st.start_year:
             holders.grow(st, world)
             reserve.closures(st, world)
+        cap.tighten(st, world, year)
         holders.update_emission(st)
+        holders.plan_abatement(st)
         fees.use_fees(st, world)
         reserve.budget(st, world)
         if st.carbon_on:
@@ -178,6 +186,7 @@ class EmissionPolicy:
         finance.end_loans(st, world, lambda loan: loan["end"] <= year)
         renewed = year == st.term_end
         kpis.record(st, world, outcomes, carbon, renewed)  # before the renewal: this term's paid/unpaid
+        holders.update_expectations(st)
         if renewed:
             fees.renew(st, world)
         if st.holdings_every == "year":

@@ -18,7 +18,7 @@ from ...engine.world import World
 from ...rules.emission import BUY, MacCurves, piecewise_curves, quadratic_curves, stack_curves
 from ...scenario.emission import CARBON, EMISSION_SECTORS, EmissionSpec, Quadratic
 from ...scenario.model import Markup
-from ...units import decimal_to_rational
+from ...units import TICKS_PER_YUAN, decimal_to_rational, to_scaled_int
 from ..shared.pledges import pledged_quantity
 from .products import (
     ACTIVE,
@@ -89,6 +89,11 @@ class EmissionState:
     leased_out: np.ndarray  #: (K, n) int64 kg: rights leased to others (E10)
     E: np.ndarray  #: (K, n) int64 kg: this year's emission before abatement
     curves: list[MacCurves]  #: per product: this year's abatement cost curves
+    planned: np.ndarray  #: (K, n) int64 kg: abatement put in place at the year start (MAC < expected price)
+    expected: np.ndarray  #: (K,) float64 ticks/kg: the permit price units expect (EWMA of yearly prices)
+    cap_initial: np.ndarray  #: (K,) int64 kg: rights issued at set-up (units and reserve), the cap path's start
+    cap_now: np.ndarray  #: (K,) int64 kg: this year's cap (E2 total control); carbon: 0, not capped here
+    transaction_cost: int  #: ticks: a unit's fixed cost of one trade (0.0001 yuan)
     # ---- books
     leases: list[dict] = field(default_factory=list)  #: running E10 leases (lessor, lessee, q kg, rent fen, end)
     loans: list[dict] = field(default_factory=list)  #: running E10 loans (unit, principal fen, interest, end, q)
@@ -96,7 +101,8 @@ class EmissionState:
     listing_pool: dict | None = None  #: bidders of the session's listings (cached per product k), or None
     # ---- yearly counters (cleared by reset_year)
     rejections: dict[tuple[int, str], int] = field(default_factory=dict)  #: (k, reason) → orders rejected
-    stats: dict[int, dict[str, int]] = field(default_factory=dict)  #: k → volume kg, count, fen, at_floor
+    stats: dict[int, dict[str, int]] = field(default_factory=dict)  #: k → volume kg, count, fen, at_floor, parties
+    retired: np.ndarray = field(default_factory=_empty)  #: (K,) int64 kg retired this year to meet the cap
     noticed: np.ndarray = field(default_factory=lambda: _empty(bool, 2))  #: (K, n) bool: E13 notice received
     notice_sent: bool = False  #: the E13 notices of the year went out
     bought_back: np.ndarray = field(default_factory=_empty)  #: (K,) int64 kg bought back by the reserve
@@ -157,7 +163,8 @@ class EmissionState:
         """Clear the yearly counters of the KPIs, the notices and the reserve's buy-back tally."""
         K = len(self.keys)
         self.rejections = {}
-        self.stats = {k: {"volume": 0, "count": 0, "fen": 0, "at_floor": 0} for k in range(K)}
+        self.stats = {k: {"volume": 0, "count": 0, "fen": 0, "at_floor": 0, "parties": 0} for k in range(K)}
+        self.retired = np.zeros(K, np.int64)
         self.noticed = np.zeros((K, self.n), bool)
         self.notice_sent = False
         self.bought_back = np.zeros(K, np.int64)
@@ -267,7 +274,10 @@ def new_state(spec: EmissionSpec, holdings_every: str, world: World, first_holde
         knows_sector_rule=np.zeros(n, bool), knows_release_rule=np.zeros(n, bool), status=status,
         output=np.ones(n), paid=np.zeros((K, n), np.int64), pledged=np.zeros((K, n), np.int64),
         leased_in=np.zeros((K, n), np.int64), leased_out=np.zeros((K, n), np.int64),
-        E=np.zeros((K, n), np.int64), curves=[],
+        E=np.zeros((K, n), np.int64), curves=[], planned=np.zeros((K, n), np.int64),
+        expected=base.astype(np.float64) * float(decimal_to_rational(m.expectation.start_multiple_of_base)),
+        cap_initial=np.zeros(K, np.int64), cap_now=np.zeros(K, np.int64),
+        transaction_cost=to_scaled_int(m.transaction_cost_yuan_per_trade, TICKS_PER_YUAN, "transaction cost"),
     )
     st.curves = [st.abatement_curves(k) for k in range(K)]
     st.reset_year()

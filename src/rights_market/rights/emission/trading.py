@@ -24,7 +24,8 @@ from ...ledger import FISCAL
 from ...market import ListingTerms, clear_call_auction, run_listing
 from ...market.batch_cda import match_session
 from ...market.negotiation import nash_prices
-from ...rules.emission import BUY, SELL, Schedule, lot_schedule, step_value
+from ...rules.economics import net_of_transaction_cost
+from ...rules.emission import BUY, SELL, Schedule, lot_schedule, round_down, round_up, step_value
 from ...scenario.emission import EMISSION_SECTORS, ListingMechanism
 from ...units import amount_fen_array
 from . import fees
@@ -47,8 +48,13 @@ def order_schedule(st: EmissionState, world: World, k: int, rng: np.random.Gener
     years = 1 if carbon else st.years
     sell_ok = part & ((active & st.has[k]) | (st.status == CLOSED)) & (sellable > 0)
     buy_ok = part & active & st.has[k] & (required > 0)
+    if not carbon:  # the unit buys only what it did not plan to abate (E2: MAC below the expected price)
+        buy_ok &= (required - st.planned[k]) > 0
     sched = lot_schedule(st.curves[k], np.where(st.status == CLOSED, -held, required), sellable, st.lots[k],
-                         st.max_orders[k], years, int(st.cap[k]), buy=buy_ok, sell=sell_ok)
+                         st.max_orders[k], years, int(st.cap[k]), buy=buy_ok, sell=sell_ok,
+                         buy_max=None if carbon else required - st.planned[k])
+    if not carbon:
+        sched = worth_trading(st, k, sched)
     price = np.full(len(sched), -1, np.int64)
     floor = int(st.base[k])
     unit_group = st.group[sched.unit]
@@ -66,6 +72,21 @@ def order_schedule(st: EmissionState, world: World, k: int, rng: np.random.Gener
     price = np.where(low_bid, np.where(sched.limit >= floor, floor, -1), price)
     keep = price > 0  # −1: the behaviour places no order (a price it would lose on)
     return sched.select(keep), price[keep]
+
+
+def worth_trading(st: EmissionState, k: int, sched: Schedule) -> Schedule:
+    """Design principle 8 with a fixed cost per trade (``market.transaction_cost_yuan_per_trade``): each
+    order's limit carries the cost (:func:`~rights_market.rules.economics.net_of_transaction_cost`; bids
+    rounded down, asks up), so a unit trades only when its gain exceeds the cost; a bid worth nothing net of
+    the cost, or an ask above the price cap, is not placed. Orders of closed units (E9: selling what they no
+    longer use) carry the cost too."""
+    if not len(sched) or not st.transaction_cost:
+        return sched
+    buy = sched.side == BUY
+    net = net_of_transaction_cost(sched.limit, sched.quantity, buy, st.transaction_cost)
+    limit = np.where(buy, round_down(net), np.minimum(round_up(net), int(st.cap[k]) + 1))
+    out = Schedule(sched.unit, sched.side, sched.quantity, limit.astype(np.int64), sched.rank)
+    return out.select(limit >= 1)
 
 
 def screen(st: EmissionState, world: World, k: int, sched: Schedule, price: np.ndarray) -> np.ndarray:
@@ -190,7 +211,8 @@ def bidder_pool(st: EmissionState, world: World, k: int) -> dict:
     if st.listing_pool is None or st.listing_pool["k"] != k:
         held = st.held(world, k)
         required = st.E[k] - held
-        want = np.nonzero((st.status == ACTIVE) & st.has[k] & (required > 0))[0]
+        need = required - (st.planned[k] if k < st.P else 0)
+        want = np.nonzero((st.status == ACTIVE) & st.has[k] & (need > 0))[0]
         curves = st.curves[k].take(want)
         top = step_value(curves, required[want], np.ones(want.size), st.years, int(st.cap[k]))
         st.listing_pool = {"k": k, "want": want, "required": required[want], "curves": curves, "top": top}
@@ -214,6 +236,8 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
     cand = np.nonzero((pool["top"] >= start) & ~known & (st.ids[want] != seller_id))[0]
     values = step_value(pool["curves"].take(cand), pool["required"][cand], np.full(cand.size, qty), st.years,
                         int(st.cap[k]))
+    if k < st.P and st.transaction_cost:  # a bidder's value net of its cost of the trade (principle 8)
+        values = values - -(-st.transaction_cost // qty)
     ids = st.ids[want[cand]]
     interested = values >= start
     if not interested.any():
@@ -296,6 +320,7 @@ def settle(st: EmissionState, world: World, k: int, seller, buyer, qty, price, m
     tally["count"] += int(qty.size)
     tally["fen"] += int(amount.sum())
     tally["at_floor"] += int(np.sum(price == st.base[k])) if k < st.P else 0
+    tally["parties"] += int(hs.sum() + hb.sum())  # units that bore the fixed cost of a trade
     s_sec = np.where(hs, st.sector[np.maximum(ls, 0)], len(EMISSION_SECTORS))
     b_sec = np.where(hb, st.sector[np.maximum(lb, 0)], len(EMISSION_SECTORS))
     world.record_trades(right=RIGHT, product=product, mechanism=mechanism, seller=seller, buyer=buyer,
