@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from ..ledger import CORE_INSTITUTIONS, Accounts, Table
+from ..ledger import CORE_INSTITUTIONS, Accounts, Table, check_trades
 from ..scenario.model import Scenario
 from .calendar import CalendarPlan
 from .descriptor import RightDescriptor
@@ -93,7 +93,8 @@ def simulate(
     """Run ``scenario`` with ``seed`` (the scenario's own seed if None) and return its tables.
 
     ``check``: prove conservation of every right and every fen after every billing period and year end
-    (raises :class:`~rights_market.ledger.ConservationError`). ``progress(done, total)`` is called after
+    and that no trade has the same seller and buyer (raises :class:`~rights_market.ledger.ConservationError`,
+    :class:`~rights_market.ledger.SelfTradeError`). ``progress(done, total)`` is called after
     every trading session. ``catalogue`` lists the rights (``rights_market.rights.catalogue.CATALOGUE`` through
     the public :func:`rights_market.simulate`): it builds the scenario's policies and declares every right's
     reserve account; the engine names no right.
@@ -118,8 +119,15 @@ def simulate(
         holder=np.array([i for i, _ in inst], dtype=np.int64), name=np.array([n for _, n in inst], dtype=object),
         group="institution", sector="", right="",
     )
-    if check:
+    trade_cursor = [0]
+
+    def verify() -> None:
+        """Principle 3: rights and money conserved, and no recorded trade with itself."""
         world.accounts.check()
+        trade_cursor[0] = check_trades(world.tables["trades"], trade_cursor[0])
+
+    if check:
+        verify()
 
     env = simpy.Environment()
     total_sessions = plan.total_sessions
@@ -136,7 +144,7 @@ def simulate(
             for pol in policies:
                 pol.year_end(world)
             if check:
-                world.accounts.check()
+                verify()
 
     def sessions():
         n = 0
@@ -160,14 +168,14 @@ def simulate(
                 for pol in policies:
                     pol.period_end(world, k)
                 if check:
-                    world.accounts.check()
+                    verify()
 
     env.process(years())
     env.process(sessions())
     env.process(periods())
     env.run()
     if check:
-        world.accounts.check()
+        verify()
     tables = LazyTables(world.tables)
     notes = [note for pol in policies for note in pol.notes()]
     return Result(scenario, seed, tables, wallclock.perf_counter() - t0, weather_years, notes, descriptors)

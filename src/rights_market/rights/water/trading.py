@@ -22,6 +22,7 @@ from ...engine.world import World
 from ...ledger import COLLECTIVE
 from ...market import clear_call_auction
 from ...market.batch_cda import match_session
+from ...market.call_auction import REASON_SELF_TRADE
 from ...market.negotiation import nash_prices
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
@@ -125,7 +126,11 @@ def clear(st: WaterState, world: World, cfg: WaterConfig, traders, sides, prices
             b &= ~low
             s &= ~low
         bi, si = np.nonzero(b)[0], np.nonzero(s)[0]
-        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si)
+        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si,
+                                 bid_owner=traders[bi], ask_owner=traders[si])
+        refused = np.concatenate([bi[res.bid_refused], si[res.ask_refused]])
+        if refused.size:  # an order crossing the same holder's own order on the other side
+            reject_orders(world, traders[refused], sides[refused], qtys[refused], prices[refused], REASON_SELF_TRADE)
         if res.volume:
             fb, fs, fq = res.fill_bid, res.fill_ask, res.fill_quantity
             settle_above_floor(st, world, cfg, traders[si[fs]], traders[bi[fb]], fq,
