@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from ..ledger import CORE_INSTITUTIONS, Accounts, Table, check_trades
+from ..ledger import CORE_INSTITUTIONS, FISCAL, Accounts, Table, check_trades
 from ..scenario.model import Scenario
+from ..tables.schema import FISCAL_SECTION
+from ..units import FEN_PER_YUAN
 from .calendar import CalendarPlan
 from .descriptor import RightDescriptor
 from .policy import Catalogue
@@ -133,16 +135,31 @@ def simulate(
     total_sessions = plan.total_sessions
     done = {"sessions": 0}
 
+    fiscal = world.accounts.idx(FISCAL)
+
+    def fiscal_kpis(start_fen: int) -> None:
+        """The shared fiscal account's own section (not one right's): its balance and the year's net flow,
+        once money has moved through it."""
+        balance = int(world.accounts.balance[0, fiscal])
+        if balance or start_fen or fiscal_seen[0]:
+            fiscal_seen[0] = True
+            world.record_kpi(FISCAL_SECTION, "fiscal_balance", balance / FEN_PER_YUAN, "yuan")
+            world.record_kpi(FISCAL_SECTION, "fiscal_net_flow", (balance - start_fen) / FEN_PER_YUAN, "yuan")
+
+    fiscal_seen = [False]
+
     def years():
         for y in range(cal.years):
             yield env.timeout(plan.year_start(y) - env.now)
             world.clock.now, world.clock.year_index, world.clock.year = plan.year_start(y), y, cal.start_year + y
+            fiscal_start = int(world.accounts.balance[0, fiscal])
             for pol in policies:
                 pol.year_start(world)
             yield env.timeout(plan.year_end(y) - env.now)
             world.clock.now = plan.year_end(y)
             for pol in policies:
                 pol.year_end(world)
+            fiscal_kpis(fiscal_start)
             if check:
                 verify()
 
