@@ -92,6 +92,10 @@ RIGHTS = _codes(
 )
 #: ``right`` of holders and kpis rows also takes ``""`` (institutions) — listed with the rights.
 RIGHTS_OR_NONE = _codes(**RIGHTS, **{"": "none (institutions)"})
+#: The ``right`` of the KPIs of the shared fiscal account (−3), which belongs to no one right.
+FISCAL_SECTION = "fiscal"
+#: ``right`` of kpis rows: a right, or the fiscal account's own section.
+KPI_SECTIONS = _codes(**RIGHTS_OR_NONE, **{FISCAL_SECTION: "the shared fiscal account (−3) of every right, not one right's"})
 MECHANISMS = _codes(
     cda="continuous double auction", call="call auction", negotiation="negotiated deal",
     listing="listing (挂牌)", auction="auction (拍卖)", tender="tender (招标)", directed="directed transfer",
@@ -227,7 +231,8 @@ SCHEMA: Mapping[str, TableSchema] = MappingProxyType({t.name: t for t in (
     _table(
         "kpis", "one indicator value",
         _TIME, _YEAR,
-        Column("right", "str", "", "the right of the indicator", RIGHTS_OR_NONE),
+        Column("right", "str", "", "the right of the indicator, or `fiscal` for the shared fiscal account",
+               KPI_SECTIONS),
         Column("metric", "str", "", "indicator name (per right)"),
         Column("value", "float64", "see unit", "value (NaN where undefined)"),
         Column("unit", "str", "", "unit of the value"),

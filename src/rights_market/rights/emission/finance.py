@@ -56,7 +56,8 @@ def lease_round(st: EmissionState, world: World) -> None:
             rows = np.nonzero(segment == seg)[0]
             b = rows[sched.side[rows] == BUY]
             s = rows[sched.side[rows] == SELL]
-            r = clear_call_auction(price[b], sched.quantity[b], b, price[s], sched.quantity[s], s)
+            r = clear_call_auction(price[b], sched.quantity[b], b, price[s], sched.quantity[s], s,
+                                   bid_owner=sched.unit[b], ask_owner=sched.unit[s])  # no unit leases to itself
             if not r.volume:
                 continue
             lessor, lessee, q, rent = merge_fills(sched.unit[s[r.fill_ask]], sched.unit[b[r.fill_bid]],

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.world import World
-from ...ledger import FISCAL
 from ..shared.reserves import reserve_tallies
 from .products import ACTIVE, RIGHT, UNIT
 from .state import EmissionState
@@ -17,7 +16,6 @@ from .state import EmissionState
 def record(st: EmissionState, world: World, outcomes: list[dict], carbon: dict | None, renewed: bool) -> None:
     """Yearly indicators (docs/tables.md): per pollutant ``<metric>_<pollutant>``, then district totals."""
     kpi = world.record_kpi
-    acc = world.accounts
     floor_rej = 0
     floor_trades = trades = 0
     for k, out in enumerate(outcomes):
@@ -90,7 +88,6 @@ def record(st: EmissionState, world: World, outcomes: list[dict], carbon: dict |
     kpi(RIGHT, "reserve_spending", tally["spending"] / 100, "yuan")
     kpi(RIGHT, "reserve_income", tally["income"] / 100, "yuan")
     kpi(RIGHT, "reserve_balance_gap", (tally["budget"] - tally["spending"] - cash) / 100, "yuan")
-    kpi(RIGHT, "fiscal_balance", int(acc.of("money", FISCAL)) / 100, "yuan")
     if carbon is not None:
         k = st.P
         tally = st.stats[k]

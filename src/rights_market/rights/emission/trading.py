@@ -23,6 +23,7 @@ from ...engine.world import World
 from ...ledger import FISCAL
 from ...market import ListingTerms, clear_call_auction, run_listing
 from ...market.batch_cda import match_session
+from ...market.call_auction import REASON_SELF_TRADE
 from ...market.negotiation import nash_prices
 from ...rules.economics import net_of_transaction_cost
 from ...rules.emission import BUY, SELL, Schedule, lot_schedule, round_down, round_up, step_value
@@ -151,7 +152,12 @@ def books(st: EmissionState, world: World, k: int, sched: Schedule, price: np.nd
         else:
             b = np.nonzero(sides == BUY)[0]
             a = np.nonzero(sides == SELL)[0]
-            r = clear_call_auction(prices[b], qtys[b], b, prices[a], qtys[a], a)
+            r = clear_call_auction(prices[b], qtys[b], b, prices[a], qtys[a], a,
+                                   bid_owner=traders[b], ask_owner=traders[a])
+            for side, rows_, refused in ((BUY, b, r.bid_refused), (SELL, a, r.ask_refused)):
+                if refused.any():  # an order crossing the same unit's own order on the other side
+                    j = rows_[refused]
+                    st.reject(world, k, traders[j], side, qtys[j], prices[j], REASON_SELF_TRADE)
             if r.volume:
                 fq = r.fill_quantity
                 settle(st, world, k, *merge_fills(traders[a[r.fill_ask]], traders[b[r.fill_bid]], fq,

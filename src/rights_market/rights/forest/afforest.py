@@ -4,8 +4,12 @@ An afforestation lot is an area of the shallow mountains that a firm plants at i
 investment converts into a reward the lot fixes in advance:
 
 * F8 — energy-use quota ``forest.energy_quota`` (kgce): quota = investment ÷ the conversion rate (yuan per t of
-  standard coal; 7,000 by default, the Huinong case). The lot is offered on the platform for its quota, starting
-  at the conversion rate per kg, by listing with bidding (or tender); the winner pays the investment.
+  standard coal; 7,000 by default, the Huinong case). The plan's energy–forest equivalence (能耗—林木等价体系,
+  [F §二(四)10]) fixes the price: the lot's quota costs exactly the conversion rate, so the winner pays exactly
+  the lot's investment and its cost per tce is the rate. Firms compete (竞标) for the right to afforest, not on
+  the price: by listing, every firm whose value of quota reaches the rate registers and the earliest registrant
+  takes the lot at the rate (nobody may raise a fixed price); by tender, the best afforestation score wins
+  (ties: the earlier bid). The quota the firms later resell (auction of surplus) is priced by the market.
 * F7 — construction-land quota ``land.construction_quota`` (m²): the set share (3 %) of the afforested area.
   The lot is offered for its quota at a start price per m² that makes the standard investment.
 
@@ -86,19 +90,25 @@ def land_lots(spec, year: int) -> list[tuple[int, int]]:
 
 
 def _sell_lot(st: ForestState, world: World, product: str, unit: str, quantity: int, start: int, bidders: np.ndarray,
-              values: np.ndarray, mechanism: str, rng: np.random.Generator) -> tuple[int, int] | None:
-    """Offer ``quantity`` of ``product`` (held by the farm) to ``bidders``; returns (winner, price) or None."""
+              values: np.ndarray, mechanism: str, rng: np.random.Generator,
+              fixed_price: bool = False) -> tuple[int, int] | None:
+    """Offer ``quantity`` of ``product`` (held by the farm) to ``bidders``; returns (winner, price) or None.
+    With ``fixed_price`` (F8: the conversion rate) the lot goes at ``start``: only firms whose value reaches it
+    take part (principle 8), and nobody bids above it."""
     farm, day = st.farm, world.clock.day
     if mechanism == "tender" and bidders.size:
         e = st.spec.energy
         keen = values >= start
-        prices = start + (values - start) // 2  # sealed bid: half the way from the start to the value
+        # sealed bid: half the way from the start to the value, or the fixed price
+        prices = np.full(values.shape, start) if fixed_price else start + (values - start) // 2
         quality = st.firm_quality[bidders - st.firm_ids[0]]
         res = run_tender(TenderTerms(quantity=quantity, price_weight=e.tender_price_weight, criteria=("afforestation",),
-                                     weights=(e.tender_quality_weight,), floor=start),
+                                     weights=(e.tender_quality_weight,), floor=start, seller=farm),
                          bidders[keen], prices[keen], quality[keen].reshape(-1, 1))
     else:
-        res = run_listing(listing_terms(st.spec.trading.listing, quantity, start, day), bidders, values, rng)
+        bid_values = np.minimum(values, start) if fixed_price else values
+        res = run_listing(listing_terms(st.spec.trading.listing, quantity, start, day, seller=farm), bidders,
+                          bid_values, rng)
     rej = res.rejections
     if rej["bidder"].size:
         record_rejection(world, product=product, trader=rej["bidder"], side="buy", quantity=quantity,
@@ -162,7 +172,8 @@ def run_energy_lots(st: ForestState, world: World) -> None:
         short = np.maximum(st.energy_need - world.accounts.of(ENERGY, st.firm_ids), 0) > 0
         bidders = st.firm_ids[short]
         values = st.energy_value_ticks[short]
-        won = _sell_lot(st, world, ENERGY, ENERGY_UNIT, quota, start, bidders, values, e.mechanism, rng)
+        won = _sell_lot(st, world, ENERGY, ENERGY_UNIT, quota, start, bidders, values, e.mechanism, rng,
+                        fixed_price=True)
         if won is None:
             world.accounts.move(ENERGY, st.farm, ISSUER, quota)
             continue
@@ -226,8 +237,8 @@ def auction_surplus(st: ForestState, world: World) -> None:
             continue
         short = np.maximum(st.energy_need - acc.of(ENERGY, st.firm_ids), 0) > 0
         bidders = st.firm_ids[short]
-        res = run_listing(listing_terms(st.spec.trading.listing, surplus, start, world.clock.day), bidders,
-                          st.energy_value_ticks[short], rng)
+        res = run_listing(listing_terms(st.spec.trading.listing, surplus, start, world.clock.day, seller=firm),
+                          bidders, st.energy_value_ticks[short], rng)
         if not res.sold:
             record_rejection(world, product=ENERGY, trader=firm, side="sell", quantity=surplus, price_ticks=start,
                                     reason=res.reason)

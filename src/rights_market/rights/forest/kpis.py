@@ -32,7 +32,7 @@ def record(st: ForestState, world: World, used: int, unmet: int, rate: float) ->
     k(RIGHT, "forest_cover_gap", max(target - float(cov), 0.0), "1")
     for name, fen in (("maintenance_budget", fy.budget_fen), ("maintenance_need", fy.need_fen),
                       ("own_revenue", fy.own_revenue_fen), ("investment_margin", fy.investment_margin_fen),
-                      ("maintenance_gap", fy.gap_fen),
+                      ("maintenance_gap", fy.gap_fen), ("maintenance_other_funds", fy.other_funds_fen),
                       ("maintenance_unfunded", fy.unfunded_fen), ("maintenance_spent", fy.spent_fen)):
         k(RIGHT, name, fen / 100, "yuan")
     k(RIGHT, "planted_area", fy.planted_cmu / 100, "mu")

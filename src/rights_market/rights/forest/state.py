@@ -17,7 +17,7 @@ from ...engine.world import World
 from ...ledger import COLLECTIVE, GOVERNMENT
 from ...rules.forest import Appraisal, AppraisalModel, mu_to_cmu, split_area, stock_dm3, term_value_ticks
 from ...scenario.forest import ForestSpec
-from ...units import TICKS_PER_YUAN
+from ...units import TICKS_PER_YUAN, decimal_to_rational
 from ..shared.reserves import RESERVES
 from .farm import FarmYear
 from .parcels import HOUSEHOLD, RIGHT, ZONE, ParcelBook
@@ -78,11 +78,15 @@ class ForestState:
 
     def reservation_ticks(self, seller: int, term: int, appr: Appraisal) -> int:
         """What the seller wants at least for a right of ``term`` years, ticks per 0.01 mu: a household or an
-        operator its own income over the term; the farm, a firm or the reserve the appraisal (F4)."""
+        operator its own income over the term; the farm or a firm the appraisal (F4); the reserve the appraisal ×
+        ``sell_above_value_share`` (X2: it sells only above the trigger)."""
         if seller in self._household_pos:
             v = self.household_value[self._household_pos[seller]]
         elif seller in self._operator_pos:
             v = self.operator_value[self._operator_pos[seller]]
+        elif seller == self.reserve:
+            share = decimal_to_rational(self.spec.reserve.sell_above_value_share)
+            return appr.start_ticks_per_cmu * share.numerator // share.denominator
         else:
             return appr.start_ticks_per_cmu
         return int(term_value_ticks(np.array([v]), self.appraisal.rate, term)[0])

@@ -13,6 +13,11 @@ scenario's weights among (F5):
 * ``directed`` (定向出让): to one designated operator at a price within [min, max] × appraisal
   (``market.directed``).
 
+The forest reserve (X2) trades against the appraisal: a right the market did not take is bought by the reserve
+at ``buy_below_value_share`` × its appraisal when the seller accepts that (:func:`reserve_buys`; mechanism
+``directed``, relation ``…->reserve``), and the reserve lists what it holds at no less than
+``sell_above_value_share`` × the appraisal (its reservation, :meth:`~.state.ForestState.reservation_ticks`).
+
 A pledged right cannot be sold (X3, rejection ``pledged``). A transfer whose remaining term is at least the
 registration threshold is registered (F2). Money moves buyer → seller; the right moves in the ledger and the
 parcel book together.
@@ -39,14 +44,15 @@ from .state import ForestState
 MECHANISMS = ("negotiation", "listing", "directed")
 
 
-def listing_terms(spec_listing, quantity: int, start: int, day: int) -> ListingTerms:
-    """The F5 listing terms of one lot (ticks per 0.01 mu; the listing period on the day clock)."""
+def listing_terms(spec_listing, quantity: int, start: int, day: int, seller: int | None = None) -> ListingTerms:
+    """The F5 listing terms of one lot (ticks per 0.01 mu; the listing period on the day clock) listed by
+    ``seller`` (who may not register for its own lot)."""
     inc = decimal_to_rational(spec_listing.increment_share)
     increment = max((start * inc.numerator) // inc.denominator, 1)
     return ListingTerms(quantity=int(quantity), start=int(start), increment=int(increment), floor=0, opens=day,
                         closes=day + spec_listing.days, round_seconds=spec_listing.round_seconds,
                         extension_window=spec_listing.extension_window_seconds,
-                        extension=spec_listing.extension_seconds)
+                        extension=spec_listing.extension_seconds, seller=seller)
 
 
 def candidates(st: ForestState, world: World, rng: np.random.Generator) -> np.ndarray:
@@ -91,7 +97,7 @@ def transfer(st: ForestState, world: World, parcel: int, rng: np.random.Generato
     weights = np.array([float(getattr(tr.mechanisms, k)) for k in MECHANISMS])
     mech = MECHANISMS[int(rng.choice(len(MECHANISMS), p=weights / weights.sum()))]
     if mech == "listing":
-        res = run_listing(listing_terms(tr.listing, area, start, world.clock.day), buyers, values, rng)
+        res = run_listing(listing_terms(tr.listing, area, start, world.clock.day, seller), buyers, values, rng)
         rej = res.rejections
         if rej["bidder"].size:
             record_rejection(world, product=MANAGEMENT, trader=rej["bidder"], side="buy", quantity=area,
@@ -99,17 +105,17 @@ def transfer(st: ForestState, world: World, parcel: int, rng: np.random.Generato
         if not res.sold:
             record_rejection(world, product=MANAGEMENT, trader=seller, side="sell", quantity=area, price_ticks=start,
                                     reason=res.reason)
-            return False
+            return reserve_buys(st, world, parcel, term, first, appr.start_ticks_per_cmu, reservation)
         buyer, price = int(res.winner), int(res.price)
     elif mech == "negotiation":
         k = int(rng.integers(buyers.size))
         neg = tr.negotiation
         p = nash_prices(values[k : k + 1], np.array([reservation]), float(neg.seller_power),
-                        rng.normal(0.0, neg.noise_sd_share, size=1))
+                        rng.normal(0.0, neg.noise_sd_share, size=1), buyer=buyers[k : k + 1], seller=np.array([seller]))
         if p[0] <= 0:
             record_rejection(world, product=MANAGEMENT, trader=int(buyers[k]), side="buy", quantity=area,
                                     price_ticks=int(values[k]), reason="no_agreement")
-            return False
+            return reserve_buys(st, world, parcel, term, first, appr.start_ticks_per_cmu, reservation)
         buyer, price = int(buyers[k]), int(p[0])
     else:
         k = int(rng.integers(buyers.size))
@@ -118,13 +124,33 @@ def transfer(st: ForestState, world: World, parcel: int, rng: np.random.Generato
         lo = int(base * decimal_to_rational(d.min_share_of_appraisal))
         hi = max(int(base * decimal_to_rational(d.max_share_of_appraisal)), lo)
         res = negotiate_directed(buyers[k : k + 1], np.array([area]), values[k : k + 1], np.array([reservation]),
-                                 lo, hi, float(d.seller_power), rng.normal(0.0, tr.negotiation.noise_sd_share, size=1))
+                                 lo, hi, float(d.seller_power), rng.normal(0.0, tr.negotiation.noise_sd_share, size=1),
+                                 sellers=np.array([seller]))
         if not res.accepted[0]:
             record_rejection(world, product=MANAGEMENT, trader=int(buyers[k]), side="buy", quantity=area,
                                     price_ticks=int(values[k]), reason=str(res.reason[0]))
-            return False
+            return reserve_buys(st, world, parcel, term, first, appr.start_ticks_per_cmu, reservation)
         buyer, price = int(buyers[k]), int(res.price[0])
     settle(st, world, parcel, buyer, price, mech, (year + term - 1) if first else None, appr.start_ticks_per_cmu)
+    return True
+
+
+def reserve_buys(st: ForestState, world: World, parcel: int, term: int, first: bool, appraisal_ticks: int,
+                 reservation: int) -> bool:
+    """Rule X2 (收储): the reserve buys the management right of ``parcel`` that the market did not take, at
+    ``buy_below_value_share`` × the appraisal, if the seller accepts that price (its reservation is not above
+    it) and the reserve has the cash. Returns whether it bought; the purchase is a directed transfer to the
+    reserve (trade, registry and ``reserve`` row)."""
+    spec = st.spec.reserve
+    seller = int(st.book.manager[parcel])
+    share = decimal_to_rational(spec.buy_below_value_share)
+    price = appraisal_ticks * share.numerator // share.denominator
+    if not spec.enabled or seller == st.reserve or price <= 0 or reservation > price:
+        return False
+    if amount_fen(int(st.book.area[parcel]), price) > int(world.accounts.of("money", st.reserve)):
+        return False
+    settle(st, world, parcel, st.reserve, price, "directed", (world.clock.year + term - 1) if first else None,
+           appraisal_ticks)
     return True
 
 
@@ -153,10 +179,13 @@ def settle(st: ForestState, world: World, parcel: int, buyer: int, price: int, m
     st.stats["transfers"] += 1
     st.stats["transferred_cmu"] += area
     st.stats["transfer_fen"] += amount
-    if seller == st.reserve:
-        world.record_reserve(product=MANAGEMENT, action="sell", quantity=area, price_ticks=price, amount_fen=amount,
-                             stock=int(world.accounts.of(MANAGEMENT, st.reserve)),
-                             cash_fen=int(world.accounts.of("money", st.reserve)), reason="relisted collateral (F3)")
+    if st.reserve in (seller, buyer):
+        sold = seller == st.reserve
+        share = st.spec.reserve.sell_above_value_share if sold else st.spec.reserve.buy_below_value_share
+        world.record_reserve(product=MANAGEMENT, action="sell" if sold else "buy", quantity=area, price_ticks=price,
+                             amount_fen=amount, stock=int(world.accounts.of(MANAGEMENT, st.reserve)),
+                             cash_fen=int(world.accounts.of("money", st.reserve)),
+                             reason=f"{'above' if sold else 'below'} {share} × the assessed value (X2, F4)")
 
 
 def session(st: ForestState, world: World) -> None:

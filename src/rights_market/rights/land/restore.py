@@ -231,7 +231,9 @@ def quota_market(st: LandState, world: World, n_sessions: int) -> None:
         sellers, ap, aq = sellers[keep], ap[keep], free[keep]
         if not sellers.size:
             return
-    result = clear_call_auction(bp, bq, np.arange(bp.size), ap, aq, np.arange(ap.size))
+    result = clear_call_auction(bp, bq, np.arange(bp.size), ap, aq, np.arange(ap.size),
+                                bid_owner=np.array([b[0] for b in bids], dtype=np.int64),
+                                ask_owner=st.restorer_ids[sellers])
     for b, a, q in zip(result.fill_bid.tolist(), result.fill_ask.tolist(), result.fill_quantity.tolist(), strict=True):
         buyer = bids[b][0]
         seller = int(st.restorer_ids[sellers[a]])

@@ -24,6 +24,7 @@ from ...engine.world import World
 from ...ledger import COLLECTIVE
 from ...market import clear_call_auction
 from ...market.batch_cda import match_session
+from ...market.call_auction import REASON_SELF_TRADE
 from ...market.negotiation import anchored_prices
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
@@ -127,7 +128,11 @@ def clear(st: WaterState, world: World, cfg: WaterConfig, traders, sides, prices
             b &= ~low
             s &= ~low
         bi, si = np.nonzero(b)[0], np.nonzero(s)[0]
-        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si)
+        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si,
+                                 bid_owner=traders[bi], ask_owner=traders[si])
+        refused = np.concatenate([bi[res.bid_refused], si[res.ask_refused]])
+        if refused.size:  # an order crossing the same holder's own order on the other side
+            reject_orders(world, traders[refused], sides[refused], qtys[refused], prices[refused], REASON_SELF_TRADE)
         if res.volume:
             fb, fs, fq = res.fill_bid, res.fill_ask, res.fill_quantity
             settle_above_floor(st, world, cfg, traders[si[fs]], traders[bi[fb]], fq,
@@ -186,11 +191,14 @@ def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
     ask, bid = limits_for_negotiation(st, world, cfg, s, b)
     base = cfg.pricing.base_price(st.sector[s], st.sector[b])
     noise = rng.normal(0, neg.noise_sd_share, size=k)
+    accounts = {"buyer": st.ids[b], "seller": st.ids[s]}  # nobody negotiates with itself
     free = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, np.zeros(k, dtype=np.int64),
-                         decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise)
+                           decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise,
+                           **accounts)
     if cfg.spec.market.floor_at_base_price:
         price = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, base,
-                              decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise)
+                                decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight),
+                                noise, **accounts)
     else:
         price = free
     deal = free > 0
