@@ -3,8 +3,9 @@
 The district's cap of a pollutant is the total of rights in circulation: the units' and the reserve's. At set-up
 it is what was issued (:func:`start`); each year it follows the scenario's path (``emission.cap``:
 a yearly reduction share from a base year, or tonnes per year) and rights above it are retired to the issuer
-at the year start (:func:`tighten`): the reserve's stock first (an ``expire`` record), then the units' free
-rights (neither pledged nor leased in) pro rata, exactly (:func:`~rights_market.rules.emission.pro_rata_cut`).
+at the year start (:func:`tighten`): pro rata, exactly, over the units' free rights (neither pledged nor leased
+in) and the reserve's stock (an ``expire`` record), so the reserve keeps its share for new projects (X4)
+(:func:`~rights_market.rules.emission.pro_rata_cut`).
 Paid rights are cut last: a unit's paid tally never exceeds what it owns. Quantities are kg.
 """
 
@@ -37,8 +38,8 @@ def year_cap(st: EmissionState, k: int, year: int) -> int:
 
 
 def tighten(st: EmissionState, world: World, year: int) -> None:
-    """Set this year's cap and retire the rights above it: the reserve's stock first, then the units' free
-    rights pro rata (``st.retired`` counts them for the KPIs)."""
+    """Set this year's cap and retire the rights above it, pro rata over the units' free rights and the
+    reserve's stock (``st.retired`` counts them for the KPIs)."""
     acc = world.accounts
     for k in range(st.P):
         cap = year_cap(st, k, year)
@@ -46,14 +47,15 @@ def tighten(st: EmissionState, world: World, year: int) -> None:
         over = int(st.held(world, k).sum()) + st.reserve_stock(world, k) - cap
         if over <= 0:
             continue
-        stock = st.reserve_stock(world, k)
-        r_cut = min(stock, over)
+        # pro rata over the units' free rights and the reserve's stock together: the reserve keeps its share
+        # for the new projects it is there for (X4), instead of being emptied first
+        both = pro_rata_cut(np.append(st.free(world, k), st.reserve_stock(world, k)), over)
+        cut, r_cut = both[:-1], int(both[-1])
         if r_cut:
             acc.move(st.product[k], RES, ISSUER, r_cut)
             world.record_reserve(product=st.product[k], action="expire", quantity=r_cut, price_ticks=0,
                                  amount_fen=0, stock=st.reserve_stock(world, k), cash_fen=st.reserve_cash(world),
                                  reason="cap path: rights above the year's cap retired (E2)")
-        cut = pro_rata_cut(st.free(world, k), over - r_cut)
         if cut.any():
             acc.move(st.product[k], st.ids, ISSUER, cut)
             st.paid[k] = np.minimum(st.paid[k], st.owned(world, k))
