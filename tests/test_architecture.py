@@ -8,33 +8,22 @@ behind a deferred import.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import importlib
 from pathlib import Path
+
+import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = "rights_market"
 MAX_LINES = 600
 
-# Modules still over MAX_LINES on this branch, each being split under issue 12 by other work
-# (the report split; the scenario loader's hardening under issue 11). Empty this list as they land.
-OVER_LIMIT_ALLOWED = {
-    "rights_market.report.build",  # issue 12: report split by job
-    "rights_market.report.labels",  # issue 12: labels as data
-    "rights_market.scenario.loader",  # issue 12 / issue 11: loader split
-    "rights_market.classroom.engine",  # issue 11: classroom hardening (636 lines on this branch)
-}
+# Modules allowed over MAX_LINES (none: the report, its labels and the scenario loader were split under issue 12).
+OVER_LIMIT_ALLOWED: set[str] = set()
 
-# Cycles still open on this branch (issue 12), each named by a module in it; the test fails on any other
-# cycle and on one of these growing. Empty this as they are broken: the rights' topic modules import their
-# policy under TYPE_CHECKING until each right's state is a declared dataclass of its own module.
-KNOWN_CYCLES = {
-    "rights_market.rights.emission.policy": 8,  # issue 12: emission state as a dataclass
-    "rights_market.rights.land.policy": 8,  # issue 12: land state as a dataclass
-    "rights_market.scenario.model": 5,  # issue 11/12: scenario sections import model's shared types
-    "rights_market.classroom.settings": 2,  # issue 11: classroom
-    "rights_market.classroom.engine": 2,  # issue 11: classroom
-    "rights_market.report.build": 2,  # issue 12: report split
-    "rights_market.cli": 2,  # issue 12: classroom/command.py imports cli
-}
+# Cycles allowed, each named by a module in it with its size; the test fails on any other cycle and on one of
+# these growing. Empty: the cycles issue 12 found are broken.
+KNOWN_CYCLES: dict[str, int] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -145,3 +134,18 @@ def test_no_module_over_600_lines():
                 if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     unexpected = {m: n for m, n in too_long.items() if m not in OVER_LIMIT_ALLOWED}
     assert not unexpected, f"modules over {MAX_LINES} lines: {unexpected}"
+
+
+def test_right_states_are_declared_dataclasses():
+    """Issue 12: the state of emission, land and forest is a slotted dataclass (an undeclared attribute cannot
+    be set), and no other module of these packages imports the policy (it only adapts the engine's protocol)."""
+    graph = import_graph()
+    for right, cls in (("emission", "EmissionState"), ("land", "LandState"), ("forest", "ForestState")):
+        state = getattr(importlib.import_module(f"{PACKAGE}.rights.{right}.state"), cls)
+        assert dataclasses.is_dataclass(state) and "__slots__" in vars(state), cls
+        blank = object.__new__(state)
+        with pytest.raises(AttributeError):
+            blank.undeclared = 1  # a topic module cannot add a field the class does not declare
+        policy = f"{PACKAGE}.rights.{right}.policy"
+        importers = sorted(m for m, ts in graph.items() if policy in ts and m.startswith(f"{PACKAGE}.rights.{right}"))
+        assert not importers, f"{policy} is imported by {importers}"

@@ -176,7 +176,7 @@ def test_sweep_store_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("n")
     sweep = ROOT / "scenarios" / "sweeps" / "water_price_grid.yaml"
     p = rm("sweep", str(sweep), "--store", "notes.txt", "--workers", "1", "--no-progress", cwd=tmp_path)
-    assert p.returncode == 2 and "notes.txt: a file of that name exists" in p.stderr, p.stderr
+    assert p.returncode == 2 and "notes.txt: is a file, not a folder for a results store" in p.stderr, p.stderr
     assert tree(tmp_path) == {"notes.txt": b"n"}
 
 

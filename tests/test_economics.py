@@ -173,3 +173,14 @@ def test_marginal_surcharge_matches_the_w9_bill(plan, use, step):
     exact = bill(use + 1, plan, None, sur).total_fen - bill(use, plan, None, sur).total_fen
     # a unit straddling a band edge pays a mix of two rates; allow one band step and 1 fen of rounding
     assert abs(rate * 100 - exact) <= float(step) * 3.3 * 100 + 1
+
+
+# ------------------------------------------------------------------------------ land rents (issue 14, L10)
+def test_net_income_rent_is_output_times_the_net_share():
+    """1,600 yuan/mu of output at 35 % net → the household gives up 560 yuan/mu; a tenant netting 50 % → 800."""
+    from rights_market.rules.economics import net_income_rent
+
+    assert net_income_rent([1600.0, 1600.0], [0.35, 0.5]).tolist() == pytest.approx([560.0, 800.0])
+    assert net_income_rent(-5.0, 0.5) == 0.0  # no output, no income
+    with pytest.raises(ValueError, match="within"):
+        net_income_rent(1600.0, 1.2)

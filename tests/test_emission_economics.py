@@ -121,9 +121,9 @@ def test_e2_random_markets_reach_the_least_cost_allocation(seed, monkeypatch):
     optimiser confirms to 0.1 %."""
     groups = _random_market(seed, 24)
     s_call = scenario(groups, market={"lot_t": 0.01})
-    r, pol = run(s_call, monkeypatch=monkeypatch)
-    curves = pol.curves[0]
-    total = int(pol.E[0].sum() - r.holdings.quantity.sum())  # required district abatement, kg
+    r, st = run(s_call, monkeypatch=monkeypatch)
+    curves = st.curves[0]
+    total = int(st.E[0].sum() - r.holdings.quantity.sum())  # required district abatement, kg
     z, lam = least_cost(curves, total)
     best = float(curves.cost(z).sum())
     assert _greedy_least_cost(curves, total - total % 100, 100) == pytest.approx(best, rel=1e-3)

@@ -54,10 +54,10 @@ def test_l2_farmland_balance_never_negative_in_the_default_scenario(run):
 
 
 def test_l16_flags_counted_match_the_flagged_trades(run):
-    """L16: every trade flagged in ``relation`` is counted once in the year's ``flags_low``/``flags_high``."""
+    """L16: every trade flagged in ``price_flag`` is counted once in the year's ``flags_low``/``flags_high``."""
     t, k = run.trades, run.kpis
     for flag in ("low", "high"):
-        per_year = t[t.relation.str.endswith(f";flag={flag}")].groupby("year").size()
+        per_year = t[t.price_flag == flag].groupby("year").size()
         kpi = k[k.metric == f"flags_{flag}"].set_index("year").value
         assert kpi.reindex(per_year.index).tolist() == per_year.tolist()
         assert kpi.sum() == per_year.sum()

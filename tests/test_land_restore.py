@@ -20,7 +20,7 @@ QUOTA = "land.farmland_quota"
 
 
 def give_quota(m2: int):
-    def tweak(pol, world):
+    def tweak(st, world):
         world.accounts.move(QUOTA, ISSUER, LAND_RESERVE, m2)
 
     return tweak
@@ -95,11 +95,11 @@ def test_l8_who_restores_benefits_the_right_and_the_quota():
     assert cost[["holder", "payee", "amount_fen"]].values.tolist() == [[restorer, ECONOMY, 15_000_000]]
     assert r.bal(QUOTA, restorer) == 9_000 and r.kpi("quota_created") == 9_000
     assert r.bal("land.management", restorer) == 10_000 and r.bal("land.wasteland", restorer) == 0
-    p = r.pol.parcels
+    p = r.st.parcels
     i = (p.cls == GENERAL) & (p.holder == restorer)
     assert p.owner[i].tolist() == [GOVERNMENT] and p.term_end[i].tolist() == [2021 + 20]
     assert r.kpi("farmland_balance") == 10_000
-    assert int(r.pol.restorer_ask[0]) == 199_999  # 15 yuan / 0.9 × 1.2 = 20.0 yuan/m² of quota (rounded)
+    assert int(r.st.restorer_ask[0]) == 199_999  # 15 yuan / 0.9 × 1.2 = 20.0 yuan/m² of quota (rounded)
 
 
 def test_l8_quota_is_sold_and_lets_farmland_convert():
@@ -137,7 +137,7 @@ def test_l9_unused_wasteland_contracted_out_and_its_new_farmland_quota_banked_by
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["holder", "payee", "amount_fen"]].values.tolist() == [[4, FISCAL, 300_000]]
     assert r.bal(QUOTA, LAND_RESERVE) == 100_000 and r.bal("land.management", 4) == 100_000
-    p = r.pol.parcels
+    p = r.st.parcels
     i = (p.cls == GENERAL) & (p.user == 4)
     assert p.holder[i].tolist() == [GOVERNMENT] and p.user_until[i].tolist() == [2050]
     assert r.reserve[r.reserve.action == "issue"].quantity.tolist() == [100_000]
@@ -165,7 +165,7 @@ def test_farmland_quota_created_is_never_more_than_farmland_gained():
                                             "mining_parcel_m2": const(10_000)},
                   "use_control": {"requests_per_year": 1}, "supply": {"reserve_budget_yuan_per_year": 10_000_000}},
                  years=4)
-    pol = r.pol
-    assert r.kpi("farmland_balance") == pol.restored_farmland - pol.converted_farmland >= 0
+    st = r.st
+    assert r.kpi("farmland_balance") == st.restored_farmland - st.converted_farmland >= 0
     quota_out = -r.bal(QUOTA, ISSUER) - r.bal(QUOTA, CONSUMED)
-    assert 0 <= quota_out <= pol.restored_farmland - pol.converted_farmland
+    assert 0 <= quota_out <= st.restored_farmland - st.converted_farmland

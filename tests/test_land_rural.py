@@ -19,9 +19,9 @@ FARM = 4  # households 0, 1; collective 2; village fund 3; the family farm
 
 
 def member_wants(value_ticks: int):
-    def tweak(pol, world):
-        pol.hh_expanding[:] = [False, True]
-        pol.hh_expand_value[:] = [0, value_ticks]
+    def tweak(st, world):
+        st.hh_expanding[:] = [False, True]
+        st.hh_expand_value[:] = [0, value_ticks]
 
     return tweak
 
@@ -36,8 +36,9 @@ def test_l10_member_takes_a_matched_outside_offer_on_equal_terms():
     t = r.trades
     assert t[["seller", "buyer", "quantity", "price_ticks", "amount_fen", "mechanism"]].values.tolist() == [
         [0, 1, 10_000, 7_500, 750_000, "listing"], [1, FARM, 10_000, 7_500, 750_000, "listing"]]
-    assert t.relation.tolist() == ["lease:5y subcontract household->member (first refusal)",
-                                   "lease:5y subcontract household->family_farm"]
+    assert t[["relation", "deal", "lease_years", "price_basis"]].values.tolist() == [
+        ["household->member", "subcontract first_refusal", 5, "rent"],
+        ["household->family_farm", "subcontract", 5, "rent"]]
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["year", "holder", "payee", "amount_fen"]].values.tolist() == [
         [2021, 1, 0, 750_000], [2021, FARM, 1, 750_000], [2022, 1, 0, 750_000], [2022, FARM, 1, 750_000]]
@@ -75,7 +76,8 @@ def test_l10_share_holding_goes_to_cooperatives_and_pays_a_dividend():
                   "circulation": {"offer_share_per_year": 1, "share_holding_share": 1}}, tweak=member_wants(9_000))
     coop = 5
     assert r.trades.buyer.tolist() == [coop, coop]
-    assert r.trades.relation.str.startswith("lease:5y share-holding household->cooperative").all()
+    assert (r.trades.relation == "household->cooperative").all() and (r.trades.deal == "share-holding").all()
+    assert (r.trades.lease_years == 5).all()
     assert set(r.charges.kind) == {"dividend"}
 
 
@@ -109,7 +111,7 @@ def test_l10_collective_land_enters_the_market_after_the_vote_and_shares_its_pro
         ["proceeds_share", coll, fund, 11_520_000]]
     assert r.bal("money", coll) == 72_000_000 - 14_400_000 - 17_280_000 - 11_520_000 == 28_800_000
     assert r.bal("land.collective_construction", firm) == 6_000
-    assert int(r.pol.parcels.term_end[r.pol.parcels.cls == 3][0]) == 2021 + 50 - 1
+    assert int(r.st.parcels.term_end[r.st.parcels.cls == 3][0]) == 2021 + 50 - 1
 
 
 def test_l10_collective_land_stays_off_the_market_when_the_vote_fails():
@@ -130,4 +132,4 @@ def test_l7_idle_homesteads_are_leased_to_outside_lessees():
         ["land.homestead", 0, lessee, 250, 80_000, 200_000], ["land.homestead", 1, lessee, 250, 80_000, 200_000]]
     rent = r.charges[r.charges.kind == "rent"]
     assert rent[["holder", "payee", "amount_fen"]].values.tolist() == [[lessee, 0, 200_000], [lessee, 1, 200_000]]
-    assert r.bal("land.homestead", lessee) == 500 and np.all(r.pol.lessee_slots == 0)
+    assert r.bal("land.homestead", lessee) == 500 and np.all(r.st.lessee_slots == 0)

@@ -20,6 +20,7 @@ from rights_market.engine.world import World
 from rights_market.ledger import GOVERNMENT, ISSUER, Accounts
 from rights_market.rights.catalogue import INSTITUTIONS, RESERVES
 from rights_market.rights.land.policy import LandPolicy
+from rights_market.rights.land.state import LandState
 from rights_market.rules.land import BASIC, GENERAL, HOMESTEAD, MINING, STATE_CON, UNUSED
 from rights_market.scenario.land import LandSpec
 
@@ -76,10 +77,10 @@ def merge(base: dict, changes: dict) -> dict:
 
 
 class Tiny:
-    """A tiny land world after a run: the policy, the world and its tables as DataFrames."""
+    """A tiny land world after a run: the policy, its state, the world and its tables as DataFrames."""
 
-    def __init__(self, pol: LandPolicy, world: World):
-        self.pol, self.world = pol, world
+    def __init__(self, policy: LandPolicy, world: World):
+        self.policy, self.st, self.world = policy, policy.state, world
         self.t = {n: t.to_dataframe() for n, t in world.tables.items()}
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -99,7 +100,7 @@ class Tiny:
         return int(self.world.accounts.of(product, acct))
 
 
-def run_tiny(land: dict | None = None, *, years: int = 1, tweak: Callable[[LandPolicy, World], None] | None = None,
+def run_tiny(land: dict | None = None, *, years: int = 1, tweak: Callable[[LandState, World], None] | None = None,
              seed: int = 1, start_year: int = 2021) -> Tiny:
     """Run the land policy alone on ``TINY`` changed by ``land`` for ``years`` years (one session each)."""
     spec = LandSpec.model_validate(merge(TINY, land or {}))
@@ -110,7 +111,7 @@ def run_tiny(land: dict | None = None, *, years: int = 1, tweak: Callable[[LandP
     pol.setup(world, 0)
     world.accounts.check()
     if tweak is not None:
-        tweak(pol, world)
+        tweak(pol.state, world)
     for y in range(years):
         world.clock.now, world.clock.year_index, world.clock.year = plan.year_start(y), y, start_year + y
         pol.year_start(world)
@@ -131,10 +132,10 @@ def test_l3_rights_confirmed_per_parcel_for_every_land_class():
     r = run_tiny({"villages": [{"name": "chaohu", "households": 2, "collective_construction_parcels": 1}],
                   "firms": {"firms": 1}, "supply": {"reserve_parcels": 1},
                   "restoration": {"mining_parcels": 1, "unused_parcels": 1}}, years=0)
-    pol, p = r.pol, r.pol.parcels
-    hh = pol.hh.tolist()
+    st, p = r.st, r.st.parcels
+    hh = st.hh.tolist()
     assert hh == [0, 1]
-    coll, firm = int(pol.coll_acct[0]), int(pol.firm_ids[0])
+    coll, firm = int(st.coll_acct[0]), int(st.firm_ids[0])
     for h in hh:
         assert r.bal("land.contract", h) == 10_000 and r.bal("land.management", h) == 10_000
         assert r.bal("land.homestead", h) == 250
@@ -151,7 +152,7 @@ def test_l3_rights_confirmed_per_parcel_for_every_land_class():
 
 def test_l3_basic_farmland_share_draws_permanent_basic_farmland():
     r = run_tiny({"rural": {"basic_farmland_share": 1}})
-    p = r.pol.parcels
+    p = r.st.parcels
     assert (p.cls[(p.village == 0) & np.isin(p.cls, (BASIC, GENERAL))] == BASIC).all()
     assert r.kpi("basic_farmland_area") == r.kpi("farmland_area") == 20_000
     assert r.kpi("farmland_area_mu") == 30.0  # 20,000 m² × 15/10,000
@@ -164,21 +165,21 @@ def test_parcels_and_ledger_agree_and_a_disagreement_is_caught():
     from rights_market.ledger import ConservationError
 
     r = run_tiny({"firms": {"firms": 1}})
-    r.pol.check_consistency(r.world)
-    r.pol.parcels.user[0] = 1  # the columns say household 1 uses household 0's farmland; the ledger does not
+    r.policy.check_consistency(r.world)
+    r.st.parcels.user[0] = 1  # the columns say household 1 uses household 0's farmland; the ledger does not
     with pytest.raises(ConservationError, match="land.management"):
-        r.pol.check_consistency(r.world)
+        r.policy.check_consistency(r.world)
 
 
 def test_x4_land_moved_by_another_module_is_carved_out_of_the_givers_parcels():
     """X3/X4: another module (links) moves 4,000 m² of state construction land from the land reserve to a
     holder through the ledger; at its next step the land policy splits a reserve parcel so the ledger and the
     parcels agree again (a 6,000 m² piece stays with the reserve, 4,000 m² go to the receiver)."""
-    def tweak(pol, world):
+    def tweak(st, world):
         world.accounts.move("land.state_construction", LAND_RESERVE, 1, 4_000)
 
     r = run_tiny({"supply": {"reserve_parcels": 1}}, tweak=tweak)
-    p = r.pol.parcels
+    p = r.st.parcels
     got = p.active & (p.cls == STATE_CON) & (p.user == 1)
     assert p.area[got].tolist() == [4_000] and p.holder[got].tolist() == [1]
     kept = p.active & (p.cls == STATE_CON) & (p.user == LAND_RESERVE)
@@ -191,7 +192,7 @@ def test_land_rights_created_outside_the_land_market_are_an_error():
 
     from rights_market.ledger import ConservationError
 
-    def tweak(pol, world):
+    def tweak(st, world):
         world.accounts.move("land.state_construction", ISSUER, 1, 100)
 
     with pytest.raises(ConservationError, match="created or destroyed outside the land market"):

@@ -67,15 +67,23 @@ def test_x3_w14_without_pledges_the_same_market_trades_the_firms_whole_demand():
 
 
 def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
-    """X3/W14, negotiation (W11): nobody places orders (participation 0); the one negotiated pair is the farmer
-    (surplus 500 m³) and the firm (wants 200): 200 m³ at the Nash split of their reference values, 2.00 + ½ ×
-    8.00 = 6.00 yuan. The farmer pledged 900 of its 1,000 m³, so 100 m³ change hands (60,000 fen) and 100 m³
-    are refused ``pledged``."""
+    """X3/W14, negotiation (W11): the book cannot match (the firm shades its 6.70 yuan limit by 99 % to
+    0.067, the farmer asks its unused surplus at the 0.01 guard, and both are below the W5 floor of 1.081
+    the scenario sets here); the one
+    negotiated pair is the farmer (surplus 500 m³) and the firm (wants 200), bargaining between their
+    reference values, unanchored (``anchor_weight`` 0): 200 m³ at the Nash split 2.00 + ½ × 8.00 = 6.00 yuan.
+    The farmer pledged 900 of its 1,000 m³, so 100 m³ change hands (60,000 fen) and 100 m³ are refused
+    ``pledged``."""
     s = two_holder_water(water__market={"mechanism": {"type": "call"},
-                                        "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0}},
-                         water__groups__0__participation=0.0, water__groups__1__participation=0.0)
+                                        "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0,
+                                                        "anchor_weight": 0},
+                                        "floor_at_base_price": True},
+                         water__groups__0__behaviour={"type": "markup", "markup": 0.99},
+                         water__groups__1__behaviour={"type": "markup", "markup": 0.99})
     r = simulate(with_links(s, pledge_rule("water.annual", "0.9")), seed=1, check=True)
-    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [[0, "sell", 100, 6.0]]
+    # the book's offer of the surplus (500 m³ at 0.01) is cut to the free 100 m³ as well, then the deal
+    assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [
+        [0, "sell", 400, 0.01], [0, "sell", 100, 6.0]]
     t = r.trades
     assert t[["mechanism", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
         ["negotiation", 0, 1, 100, 60_000, 60_000]]
@@ -211,8 +219,8 @@ def test_x3_pledged_land_lots_are_refused_once_the_free_area_is_used(monkeypatch
 
     def setup(self, world, first_holder):
         original(self, world, first_holder)
-        self.firm_value[:] = [1_000_000] + [1_400_000] * 5
-        self.secondary_queue.append((4, "test", 0))  # parcel row 4: the firm's
+        self.state.firm_value[:] = [1_000_000] + [1_400_000] * 5
+        self.state.secondary_queue.append((4, "test", 0))  # parcel row 4: the firm's
 
     monkeypatch.setattr(LandPolicy, "setup", setup)
     s = land_scenario({"firms": {"firms": 1, "entrants": 5, "parcel_m2": const(100_000), "demand_m2": const(20_000)}},

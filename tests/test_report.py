@@ -42,6 +42,10 @@ SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "amount": F64,
         "relation": STR,
         "base_price": F64,
+        "deal": STR,
+        "lease_years": I64,
+        "price_basis": STR,
+        "price_flag": STR,
     },
     "orders_rejected": {
         "time": I64,
@@ -571,8 +575,12 @@ TERM_DEALS = [(50, 300, 250_000), (420, 500, 300_000), (800, 700, 275_000)]
 
 
 def _xtrade(time: int, mech: str, qty: int, ticks: int, *, product: str, unit: str, relation: str,
-            base: float, right: str | None = None) -> dict:
+            base: float, right: str | None = None, deal: str = "", years: int = 0, flag: str = "") -> dict:
     return {
+        "deal": deal,
+        "lease_years": years,
+        "price_basis": "rent" if years else "price",
+        "price_flag": flag,
         **_trade(time, mech, 0, 2, qty, ticks),
         "right": right or product.split(".")[0],
         "product": product,
@@ -821,28 +829,30 @@ def test_base_levels_grouped_by_price() -> None:
 
     trades = pd.DataFrame(rows)
     levels = rb.base_price_levels(trades, pd.Series(dtype=float))
-    assert levels.band is None and [r for r, _ in levels.lines] == [
+    assert levels.band is None and [tuple(k.relation for k in r) for r, _ in levels.lines] == [
         ("agriculture->agriculture",), ("agriculture->industry", "domestic->domestic")]
-    trades["relation"] = ["lease:5y a->b", "sale a->b", "lease_then_sell reserve->tenant"]
+    trades["relation"] = ["a->b", "a->b", "reserve->tenant"]
+    trades["price_basis"] = ["rent", "price", ""]  # "": a table written before the column, a one-off price
     assert list(rb.price_basis(trades)) == ["rent", "price", "price"]
 
 
-#: Land trades: (time, product, relation, base price yuan/m², quantity m², price ticks per m²). Sales and leases
-#: of construction land with two base price levels each, one relation of each flagged by price monitoring (L16).
+#: Land trades: (time, product, relation, deal, lease years, L16 flag, base price yuan/m², quantity m², price ticks
+#: per m²). Sales and leases of construction land with two base price levels each, one of each flagged by price
+#: monitoring (L16).
 LAND_TRADES = [
-    (40, "land.state_construction", "primary sale reserve->firm;flag=low", 300.0, 1_000, 2_500_000),
-    (400, "land.state_construction", "primary sale reserve->firm", 300.0, 2_000, 3_100_000),
-    (500, "land.state_construction", "collective->firm (vote passed)", 200.0, 1_500, 2_100_000),
-    (60, "land.state_construction", "lease:20y primary sale reserve->firm;flag=high", 12.0, 800, 160_000),
-    (700, "land.state_construction", "lease:5y subcontract household->member (first refusal)", 8.0, 900, 90_000),
+    (40, "land.state_construction", "reserve->firm", "primary sale", 0, "low", 300.0, 1_000, 2_500_000),
+    (400, "land.state_construction", "reserve->firm", "primary sale", 0, "", 300.0, 2_000, 3_100_000),
+    (500, "land.state_construction", "collective->firm", "vote_passed", 0, "", 200.0, 1_500, 2_100_000),
+    (60, "land.state_construction", "reserve->firm", "primary sale", 20, "high", 12.0, 800, 160_000),
+    (700, "land.state_construction", "household->member", "subcontract first_refusal", 5, "", 8.0, 900, 90_000),
 ]
 
 
 def test_land_relations_are_labelled_in_price_legends(tmp_path: Path) -> None:
-    """Land trading relations (mode, ``seller->buyer``, lease term, L16 flag) appear in words in the legends of
+    """Land kinds of trade (the columns relation ``seller->buyer``, deal, lease_years; price_flag) appear in words in the legends of
     the price figures, in English and in Chinese; no raw relation code is shown."""
-    trades = [_xtrade(t, "listing", q, p, product=prod, unit="m2", relation=r, base=b)
-              for t, prod, r, b, q, p in LAND_TRADES]
+    trades = [_xtrade(t, "listing", q, p, product=prod, unit="m2", relation=r, base=b, deal=d, years=y, flag=f)
+              for t, prod, r, d, y, f, b, q, p in LAND_TRADES]
     expected = {
         "en": {"Base price Primary sale: Reserve → Firms", "Base price Collective → Firms (vote passed)",
                "Base price 20-year lease, primary sale: Reserve → Firms",
@@ -866,10 +876,12 @@ def test_land_relations_are_labelled_in_price_legends(tmp_path: Path) -> None:
             assert "->" not in t and ";flag" not in t and "lease:" not in t and "_" not in t, t
 
     L, Z = rb.Labels("en"), rb.Labels("zh")
-    flagged = "lease:20y primary sale mixed standard reserve->firm;flag=low"
-    assert L.relation(flagged) == "20-year lease, primary sale mixed-use standard plot: Reserve → Firms (price flagged low)"
-    assert Z.relation(flagged) == "租赁 20 年，一级出让混合用途标准地：收储 → 企业（价格偏低预警）"
-    assert L.relation("zombie buyback (L6)") == "Zombie firm buyback (rule L6)"
+    flagged = ("reserve->firm", "primary sale mixed standard", 20, "low")
+    assert L.relation(*flagged) == "20-year lease, primary sale mixed-use standard plot: Reserve → Firms (price flagged low)"
+    assert Z.relation(*flagged) == "租赁 20 年，一级出让混合用途标准地：收储 → 企业（价格偏低预警）"
+    assert L.relation("firm->reserve", "zombie buyback") == "Zombie firm buyback: Firms → Reserve"
+    assert L.relation("household->member", "subcontract first_refusal", 5) == (
+        "5-year lease, subcontract: Households → Village member (first refusal)")
     assert Z.relation("restorer->other districts") == "复垦主体 → 其他地区"
     assert L.relation("agriculture->industry") == "Agriculture → Industry"  # water/emission relations as before
     assert L.relation("") == "" and L.relation("a => b") == "a => b"  # no known form: as it is

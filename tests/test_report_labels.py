@@ -1,6 +1,6 @@
 """The report speaks words, not codes: every code value the shipped scenarios write has a label in English and
 in Chinese, looked up through the same functions the report uses (``rights_market.report.labels.Labels``:
-``metric``, ``code``, ``unit``, ``right``; ``build.product_name``); and the report removes the figure files of
+``metric``, ``code``, ``unit``, ``right``; ``right_data.product_name``); and the report removes the figure files of
 an earlier build that it no longer draws, never a file of the user's, never before the new report is written.
 
 Small versions of the shipped scenarios are run once (two years each; the two classroom markets for two
@@ -27,6 +27,7 @@ from rights_market.report import build as rb
 from rights_market.report import figures as rf
 from rights_market.report import xlsx as rx
 from rights_market.report.labels import LABELS, LANGS, Labels
+from rights_market.report.right_data import product_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -128,7 +129,7 @@ LOOKUPS: dict[str, tuple[Callable, Callable[[Labels, str], str]]] = {
     "action": (lambda runs: distinct(runs, "reserve", "action"), lambda L, c: L.code("action", c)),
     "reason": (lambda runs: distinct(runs, "orders_rejected", "reason"), lambda L, c: L.code("reason", c)),
     "mech": (lambda runs: distinct(runs, "trades", "mechanism"), lambda L, c: L.code("mech", c)),
-    "product": (products, lambda L, c: rb.product_name(L, c)),
+    "product": (products, lambda L, c: product_name(L, c)),
     "event": (lambda runs: distinct(runs, "registry", "event"), lambda L, c: L.code("event", c)),
     "right": (lambda runs: distinct(runs, "kpis", "right") | distinct(runs, "trades", "right"),
               lambda L, c: L.right(c)),

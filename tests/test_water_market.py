@@ -142,7 +142,8 @@ def test_w12_reserve_buys_below_trigger_within_its_cash(small_water):
     res = r.reserve
     assert (res.cash_fen >= 0).all(), "the reserve never spends more than its cash"
     buys = res[res.action == "buy"]
-    assert (buys.price <= 0.60 + 1e-12).all()
+    assert len(buys) > 0  # the scenario's trigger: 0.8 × the reserve's base price 1.081 = 0.8648 yuan/m³
+    assert (buys.price <= 0.8648 + 1e-12).all()
 
 
 def test_w16_hoarding_orders_are_rejected_with_a_reason():

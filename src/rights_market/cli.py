@@ -15,12 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from . import __version__
+from .inputerror import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
-
-
-class InputError(Exception):
-    """Bad input that is not a scenario problem (a missing run directory, a bad number)."""
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -46,6 +46,25 @@ class ConservationError(AssertionError):
     """Some right or some fen was created or destroyed outside the issuer/economy accounts."""
 
 
+class SelfTradeError(ConservationError):
+    """A recorded trade has the same account as seller and buyer: rights and money are conserved, yet no
+    trade took place (every mechanism refuses a self-match, so this is a bug of the caller)."""
+
+
+def check_trades(trades: Table, cursor: int = 0) -> int:
+    """Raise :class:`SelfTradeError` if a trade recorded in ``trades`` since batch ``cursor`` (see
+    :meth:`Table.chunk_count`) has ``seller == buyer``; return the new cursor, so each row is read once."""
+    seller = trades.column_since("seller", cursor)
+    buyer = trades.column_since("buyer", cursor)
+    same = np.flatnonzero(seller == buyer)
+    if same.size:
+        first = int(same[0])
+        times = trades.column_since("time", cursor)
+        raise SelfTradeError(f"{same.size} trade(s) with seller == buyer, the first on day {int(times[first])} "
+                             f"by account {int(seller[first])}")
+    return trades.chunk_count()
+
+
 class Accounts:
     """Integer balances of every account in every product and in money, with a journal."""
 

@@ -47,6 +47,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from .pathkind import describe, is_regular_file
+
 __all__ = ["COMPARISON_FILE", "OutputError", "claim", "clean_leftovers", "describe_os_error", "kind_of",
            "staging_dir", "staging_tag", "writing"]
 
@@ -63,8 +65,14 @@ class OutputError(Exception):
 
 
 # ------------------------------------------------------------------------------------------ what is ours
-def _json_object(path: Path) -> dict | None:
+def _json_object(path: Path, max_bytes: int = 64 * 1024 * 1024) -> dict | None:
+    """The JSON object in ``path`` if it is a regular file (never a pipe or device, which could block or never
+    end) of at most ``max_bytes``; else None."""
+    if not is_regular_file(path):
+        return None
     try:
+        if path.stat().st_size > max_bytes:
+            return None
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
@@ -120,8 +128,12 @@ def claim(path: str | Path, kind: str, *, overwrite: bool = False, option: str =
     if not path.exists():
         return False
     if not path.is_dir():
-        raise OutputError(f"{path}: a file of that name exists; nothing was written (files are never replaced "
-                          f"or moved): {fix}")
+        kind_of_path = describe(path)
+        if kind_of_path == "a file":
+            raise OutputError(f"{path}: a file of that name exists; nothing was written (files are never "
+                              f"replaced or moved): {fix}")
+        raise OutputError(f"{path}: is {kind_of_path}, not a folder for {what}; nothing was written: choose a "
+                          f"new or empty folder with {option}")
     found = kind_of(path)
     if found == kind:
         if kind == "store":

@@ -30,6 +30,9 @@ TICKS_PER_FEN = TICKS_PER_YUAN // FEN_PER_YUAN
 #: 1 mu (亩) = 10000/15 m² exactly.
 M2_PER_MU = Fraction(10_000, 15)
 
+#: Days of a simulated year (the calendar has no leap days).
+DAYS_PER_YEAR = 365
+
 
 class UnitError(ValueError):
     """A number from the user cannot be represented exactly in the engine's integer units."""
@@ -106,6 +109,12 @@ def amount_fen_array(quantity: np.ndarray, price_ticks: np.ndarray) -> np.ndarra
     if q.size and int(np.max(q)) and int(np.max(p)) > np.iinfo(np.int64).max // max(int(np.max(q)), 1):
         raise OverflowError("quantity × price overflows int64")
     return (prod + TICKS_PER_FEN // 2) // TICKS_PER_FEN
+
+
+def per_mu_total(area_m2, per_mu):
+    """⌊area × amount per mu⌋ for an area in m² (int or int64 array) and an integer amount per mu (fen, ...),
+    exactly: ``area_m2 × per_mu ÷ M2_PER_MU`` rounded down."""
+    return area_m2 * per_mu * M2_PER_MU.denominator // M2_PER_MU.numerator
 
 
 def decimal_to_rational(value: object) -> Fraction:

@@ -21,6 +21,8 @@ import ipaddress
 from datetime import datetime
 from pathlib import Path
 
+from ..inputerror import InputError
+
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``classroom`` subcommand to the CLI's subparsers."""
@@ -74,7 +76,6 @@ def _public_address(host: str) -> str:
 
 def cmd_classroom(args) -> int:
     """Serve or replay (see the module docstring); exit code 0, or InputError/ScenarioError for bad input."""
-    from ..cli import InputError
     from ..outdir import claim
 
     if args.out is not None:  # refused now, not when the class is over

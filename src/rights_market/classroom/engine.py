@@ -43,19 +43,19 @@ from ..engine.rng import RngTree
 from ..engine.world import World
 from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, Accounts
 from ..rights.catalogue import INSTITUTIONS, RESERVES
-from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
+from ..units import FEN_PER_YUAN, TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
 from .lots import LiveLot, lot_process
+from .periods import FeedItem, PeriodResult, ReserveAction
 from .robots import RobotPricing, zip_params
+from .seats import SeatSpec, build_seats
 from .settings import BuyBelowRule, BuyerRole, ClassroomScenario, FarmRole, FirmRole, SellerRole
 from .trading import OrderResult, TapeRow, Trading, format_price
 from .values import (
     ABATEMENT,
     SURCHARGE,
     Equilibrium,
-    Valuation,
     competitive_equilibrium,
     max_gains_of,
-    valuation,
 )
 
 
@@ -63,91 +63,11 @@ class ReplayError(RuntimeError):
     """An event log does not fit the engine it is replayed on (a different scenario, seed or version)."""
 
 
-@dataclass(frozen=True)
-class SeatSpec:
-    """One seat: its account id (holders are 0..n−1), role, player and induced values."""
-
-    id: int
-    role_name: str
-    player: str
-    valuation: Valuation
-    sector: str
-    robot_name: str = ""
-
-    @property
-    def is_robot(self) -> bool:
-        return self.player != "human"
-
-
-def build_seats(scenario: ClassroomScenario) -> list[SeatSpec]:
-    """The seats of a classroom in file order: seat groups one after another, account ids from 0."""
-    spec = scenario.classroom
-    vals = {name: valuation(name, role, spec) for name, role in spec.roles.items()}
-    seats: list[SeatSpec] = []
-    counters: dict[str, int] = {}
-    for g in spec.seats:
-        role = spec.roles[g.role]
-        for _ in range(g.count):
-            name = ""
-            if g.player != "human":
-                counters[g.role] = counters.get(g.role, 0) + 1
-                name = f"{g.role} robot {counters[g.role]} ({g.player})"
-            seats.append(SeatSpec(len(seats), g.role, g.player, vals[g.role], role.sector, name))
-    return seats
-
-
-@dataclass
-class PeriodResult:
-    """What one closed period produced: per seat (index = account id) the change in the value of its holdings,
-    its net money from trades, its period-end bill (fen) and its surplus (value change + trade money); the
-    realised and maximum gains from trade among the seats that took part (ticks·units) and the equilibrium."""
-
-    period: int
-    value_change_fen: np.ndarray
-    trade_cash_fen: np.ndarray
-    bill_fen: np.ndarray
-    active: np.ndarray
-    gains: int
-    max_gains: int
-    trades: int
-    volume: int
-    amount_fen: int
-    equilibrium: Equilibrium | None
-    surcharge_fen: int = 0
-
-    @property
-    def surplus_fen(self) -> np.ndarray:
-        return self.value_change_fen + self.trade_cash_fen
-
-    @property
-    def efficiency(self) -> float:
-        return self.gains / self.max_gains if self.max_gains > 0 else float("nan")
-
-
-@dataclass
-class FeedItem:
-    """A visible event for the trainer's feed: ms, kind, text, the seat concerned (−1 if none)."""
-
-    t_ms: int
-    kind: str
-    text: str
-    seat: int = -1
-
-
-@dataclass
-class ReserveAction:
-    """An action of the reserve for the trainer's view (orders placed, fills, budget, expiry)."""
-
-    t_ms: int
-    action: str
-    quantity: int
-    price: int
-    reason: str
-
-
 @dataclass
 class ClassroomEngine:
-    """One market epoch of a classroom (module docstring). ``name_of(seat)`` names seats in the feed."""
+    """One market epoch of a classroom (module docstring). ``name_of(seat)`` names seats in the feed.
+
+    It is the :class:`~rights_market.classroom.lots.LotHost` its listing lots run in."""
 
     scenario: ClassroomScenario
     seed: int
@@ -334,7 +254,7 @@ class ClassroomEngine:
             self.world.record_reserve(product=spec.product, action="budget", quantity=stock, price_ticks=0,
                                       amount_fen=budget, stock=self.trading.holdings(self.reserve_id),
                                       cash_fen=self.trading.cash(self.reserve_id), reason=f"period {p + 1} allocation")
-            self.reserve_log.append(ReserveAction(self.now_ms, "budget", stock, 0, f"stock and {budget / 100:,.2f} yuan"))
+            self.reserve_log.append(ReserveAction(self.now_ms, "budget", stock, 0, f"stock and {budget / FEN_PER_YUAN:,.2f} yuan"))
         self.trading.is_open = True
         floor = self.trading.floor_ticks if spec.floor_at_base_price else 0
         for lot in lots:
@@ -413,18 +333,18 @@ class ClassroomEngine:
         k, right, unit = self.world.record_kpi, self.spec.right, self.spec.unit
         k(right, "trade_count", res.trades, "1")
         k(right, "traded_volume", res.volume, unit)
-        k(right, "mean_price", res.amount_fen / 100 / res.volume if res.volume else float("nan"), f"yuan/{unit}")
+        k(right, "mean_price", res.amount_fen / FEN_PER_YUAN / res.volume if res.volume else float("nan"), f"yuan/{unit}")
         k(right, "base_price", yuan_to_ticks(self.spec.base_price_yuan) / TICKS_PER_YUAN, f"yuan/{unit}")
-        k(right, "realised_gains", res.gains / TICKS_PER_FEN / 100, "yuan")
-        k(right, "max_gains", res.max_gains / TICKS_PER_FEN / 100, "yuan")
+        k(right, "realised_gains", res.gains / TICKS_PER_FEN / FEN_PER_YUAN, "yuan")
+        k(right, "max_gains", res.max_gains / TICKS_PER_FEN / FEN_PER_YUAN, "yuan")
         k(right, "efficiency", res.efficiency, "1")
-        k(right, "total_surplus", int(res.surplus_fen[res.active].sum()) / 100, "yuan")
-        k(right, "surcharge_revenue", res.surcharge_fen / 100, "yuan")
+        k(right, "total_surplus", int(res.surplus_fen[res.active].sum()) / FEN_PER_YUAN, "yuan")
+        k(right, "surcharge_revenue", res.surcharge_fen / FEN_PER_YUAN, "yuan")
         if res.equilibrium is not None:
             k(right, "equilibrium_quantity", res.equilibrium.lots * self.lot, unit)
             k(right, "equilibrium_price_low", res.equilibrium.price_low_ticks / TICKS_PER_YUAN, f"yuan/{unit}")
             k(right, "equilibrium_price_high", res.equilibrium.price_high_ticks / TICKS_PER_YUAN, f"yuan/{unit}")
-        k(right, "reserve_cash", self.trading.cash(self.reserve_id) / 100, "yuan")
+        k(right, "reserve_cash", self.trading.cash(self.reserve_id) / FEN_PER_YUAN, "yuan")
 
     def finish(self) -> None:
         """End the session now: the open period closes at this moment (billed and settled like any other),

@@ -16,18 +16,41 @@ are recorded in ``orders_rejected`` (side ``buy``) with the listing's own reason
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
+import simpy
 
+from ..engine.rng import RngTree
 from ..market.listing import Listing, ListingTerms
 from ..units import TICKS_PER_FEN, yuan_to_ticks
-from .settings import ListingLot
+from .seats import SeatSpec
+from .settings import ClassroomSpec, ListingLot
 from .trading import Trading, format_price
 
-if TYPE_CHECKING:
-    from .engine import ClassroomEngine, SeatSpec
+
+class LotHost(Protocol):
+    """What a lot's process needs of the market it runs in —
+    :class:`~rights_market.classroom.engine.ClassroomEngine` is one: its clock, book, seats and feed."""
+
+    env: simpy.Environment
+    trading: Trading
+    spec: ClassroomSpec
+    rng: RngTree
+    seats: list[SeatSpec]
+    robot_ids: list[int]
+    lot: int
+    finished: bool
+    name_of: Callable[[int], str]
+
+    @property
+    def now_ms(self) -> int: ...
+
+    def sync(self) -> None: ...
+
+    def note(self, kind: str, text: str, seat: int = -1) -> None: ...
 
 
 @dataclass
@@ -184,7 +207,7 @@ class LiveLot:
         trading.transfer(trading.reserve, res.winner, res.quantity, res.price, "listing", reason=f"listing {self.name}")
 
 
-def robot_lot_value(eng: ClassroomEngine, seat: SeatSpec, lot: LiveLot) -> int:
+def robot_lot_value(eng: LotHost, seat: SeatSpec, lot: LiveLot) -> int:
     """A robot's value per base unit of the whole lot at its holdings now (ticks, rounded down)."""
     v = seat.valuation
     h = eng.trading.holdings(seat.id) // eng.lot
@@ -192,7 +215,7 @@ def robot_lot_value(eng: ClassroomEngine, seat: SeatSpec, lot: LiveLot) -> int:
     return (v.value(h + n) - v.value(h)) // lot.terms.quantity
 
 
-def willing_robots(eng: ClassroomEngine, lot: LiveLot) -> list[int]:
+def willing_robots(eng: LotHost, lot: LiveLot) -> list[int]:
     """Robots admitted to the round, not leading, whose value and cash reach the minimum bid now."""
     rnd = lot.listing.round
     if rnd is None or lot.listing.state != "bidding":
@@ -209,7 +232,7 @@ def willing_robots(eng: ClassroomEngine, lot: LiveLot) -> list[int]:
     return out
 
 
-def lot_process(eng: ClassroomEngine, lot: LiveLot):
+def lot_process(eng: LotHost, lot: LiveLot):
     """The SimPy process of one lot: it opens; robots whose value of the lot reaches the start register at
     random times of the listing period (stream ``classroom.listing.<lot>.<period>``); the listing closes;
     in a bidding round a willing robot raises by the increment after an exponential think time of mean
@@ -284,4 +307,4 @@ def lot_process(eng: ClassroomEngine, lot: LiveLot):
                     eng.note("listing", f"lot {name}: {eng.name_of(sid)} bids {format_price(price)}", sid)
 
 
-__all__ = ["LiveLot", "lot_process", "robot_lot_value", "willing_robots"]
+__all__ = ["LiveLot", "LotHost", "lot_process", "robot_lot_value", "willing_robots"]

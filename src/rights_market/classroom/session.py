@@ -2,7 +2,7 @@
 
 The session is what the web layer talks to; it knows nothing of HTTP. It owns
 
-* the **seats** (:func:`~rights_market.classroom.engine.build_seats`): people join with a name and the join
+* the **seats** (:func:`~rights_market.classroom.seats.build_seats`): people join with a name and the join
   code and get the next free human seat — seats of the human seat groups are handed out in turn (one of each
   group, then the second of each, ...) so a class gets a mix of roles — and a secret **token**; the seat is
   theirs for the session, and rejoining with the token restores it with its orders and holdings. Identity
@@ -29,9 +29,10 @@ from typing import Any
 from .. import __version__
 from ..agents.behaviour import BUY, SELL
 from ..rights.catalogue import INSTITUTIONS
-from .engine import ClassroomEngine, ReplayError, SeatSpec, build_seats
+from .engine import ClassroomEngine, ReplayError
 from .eventlog import EventLog, read_log
 from .guard import new_join_code, normalize_code
+from .seats import SeatSpec, build_seats
 from .settings import ClassroomScenario
 from .trading import OrderResult
 

@@ -18,8 +18,9 @@ Roles carry **induced values** (Smith 1962): a ``buyer`` has a value per unit fo
 ``seller`` a cost; the right-flavoured roles derive theirs from the rules — a ``farm`` with surplus water (its
 water is worth its use value up to its need, a salvage value beyond), a ``firm`` with a plan and an abatement
 cost (each unit it lacks is either abated or pays the W9 over-plan surcharge, bands computed with
-:mod:`rights_market.rules.tariffs`, or a penalty — whichever is cheaper). Every role's value of holding ``h`` lots
-is computed by :mod:`rights_market.classroom.values`.
+:mod:`rights_market.rules.tariffs`, or a penalty — whichever is cheaper). The roles are declared in
+:mod:`rights_market.classroom.roles` (re-exported here); every role's value of holding ``h`` lots is computed by
+:mod:`rights_market.classroom.values`, which the spec's validator calls.
 
 Exactness: prices are whole multiples of ``price_step_yuan`` and quantities whole lots, and ``lot × step``
 must be a whole number of fen, so the money of every trade is an exact number of fen (no rounding at all).
@@ -38,97 +39,14 @@ from ..scenario.model import ZIP, Money, Strict
 from ..scenario.validators import repeated
 from ..scenario.water import SurchargeSpec
 from ..units import TICKS_PER_FEN, yuan_to_ticks
+from .roles import BuyerRole, FarmRole, FirmRole, Quantity, Role, SellerRole  # noqa: F401 (re-exported)
+from .values import valuation
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=40)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
-Quantity = Annotated[int, Field(ge=0, le=10**12)]
 
 #: Players of a seat: a person, or a robot strategy.
 PLAYERS = ("human", "zi_c", "truthful", "zip")
-
-
-class BuyerRole(Strict):
-    """A buyer with induced values: ``values_yuan[k]`` is its value per base unit of its (k+1)-th lot
-    (non-increasing). It starts with no units and ``cash_yuan``."""
-
-    type: Literal["buyer"]
-    label: str = Field("Buyer", max_length=80)
-    sector: str = Field("", max_length=40, description="sector for the trade's relation column, e.g. industry")
-    values_yuan: list[Money] = Field(min_length=1, max_length=1000)
-    cash_yuan: Money = Decimal("1000")
-
-    @model_validator(mode="after")
-    def _decreasing(self) -> BuyerRole:
-        if any(b > a for a, b in zip(self.values_yuan, self.values_yuan[1:], strict=False)):
-            raise ValueError("values_yuan must not increase from one lot to the next (diminishing value)")
-        return self
-
-
-class SellerRole(Strict):
-    """A seller with induced costs: ``costs_yuan[k]`` is its cost per base unit of its (k+1)-th lot sold
-    (non-decreasing). It starts holding one lot per entry and ``cash_yuan``."""
-
-    type: Literal["seller"]
-    label: str = Field("Seller", max_length=80)
-    sector: str = Field("", max_length=40)
-    costs_yuan: list[Money] = Field(min_length=1, max_length=1000)
-    cash_yuan: Money = Decimal("0")
-
-    @model_validator(mode="after")
-    def _increasing(self) -> SellerRole:
-        if any(b < a for a, b in zip(self.costs_yuan, self.costs_yuan[1:], strict=False)):
-            raise ValueError("costs_yuan must not decrease from one lot to the next (rising cost)")
-        return self
-
-
-class FarmRole(Strict):
-    """A farm holding ``holding`` base units this period that needs ``need`` of them (rule W3: the surplus
-    above the plan is tradable). Each unit it uses is worth ``use_value_yuan`` (crop revenue per m³); units
-    beyond its need are worth ``salvage_yuan`` (0: unused water expires)."""
-
-    type: Literal["farm"]
-    label: str = Field("Farm with surplus water", max_length=80)
-    sector: str = Field("agriculture", max_length=40)
-    holding: Quantity
-    need: Quantity
-    use_value_yuan: Money
-    salvage_yuan: Money = Decimal("0")
-    cash_yuan: Money = Decimal("0")
-
-    @model_validator(mode="after")
-    def _salvage(self) -> FarmRole:
-        if self.salvage_yuan > self.use_value_yuan:
-            raise ValueError("salvage_yuan must not exceed use_value_yuan (used water is worth at least unused)")
-        return self
-
-
-class FirmRole(Strict):
-    """A firm with a plan (its rights at the start of a period, ``plan`` base units) that will use or emit
-    ``need`` base units. Each unit it lacks at the period end is either abated at ``abatement_yuan`` or,
-    by ``charge``: pays the over-plan surcharge of the classroom's ``surcharge`` (rule W9, bands of the
-    rights held), or pays ``penalty_yuan``; ``abate`` means it must abate (rule E2: emissions may never exceed
-    the rights held). It chooses the cheaper for every unit."""
-
-    type: Literal["firm"]
-    label: str = Field("Firm with a plan", max_length=80)
-    sector: str = Field("industry", max_length=40)
-    plan: Quantity
-    need: Quantity
-    abatement_yuan: Money
-    charge: Literal["surcharge", "penalty", "abate"] = "surcharge"
-    penalty_yuan: Money | None = None
-    cash_yuan: Money = Decimal("0")
-
-    @model_validator(mode="after")
-    def _penalty(self) -> FirmRole:
-        if self.charge == "penalty" and self.penalty_yuan is None:
-            raise ValueError("charge: penalty needs penalty_yuan")
-        if self.charge != "penalty" and self.penalty_yuan is not None:
-            raise ValueError("penalty_yuan is only used with charge: penalty")
-        return self
-
-
-Role = Annotated[BuyerRole | SellerRole | FarmRole | FirmRole, Field(discriminator="type")]
 
 
 class SeatGroup(Strict):
@@ -255,9 +173,7 @@ class ClassroomSpec(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ClassroomSpec:
         problems = self._problems()
-        if not problems:
-            from .values import valuation  # the roles' induced values must be well formed too
-
+        if not problems:  # the roles' induced values must be well formed too
             for name, role in self.roles.items():
                 try:
                     valuation(name, role, self)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from ..rights.water.pricing import surcharge as surcharge_of
 from ..rules.tariffs import ProgressiveSurcharge, bill
 from ..scenario.water import SectorPricing, SurchargeSpec
 from ..units import TICKS_PER_FEN, amount_fen, div_round_half_up, yuan_to_fen, yuan_to_ticks
-from .settings import BuyerRole, ClassroomSpec, FarmRole, FirmRole, Role, SellerRole
+from .roles import BuyerRole, FarmRole, FirmRole, Role, SellerRole
 
 #: Kinds of charge lines a firm's bill holds (``charges.kind``): W9 surcharge and penalty go to the fiscal
 #: account, abatement is a real cost paid to the rest of the economy.
@@ -174,7 +175,19 @@ class Valuation:
         return div_round_half_up(self.value(lots) - self.value(self.start_lots), TICKS_PER_FEN)
 
 
-def valuation(name: str, role: Role, spec: ClassroomSpec) -> Valuation:
+class ValuationTerms(Protocol):
+    """What a valuation needs of a classroom: its lot (base units) and its W9 surcharge, if any.
+    :class:`~rights_market.classroom.settings.ClassroomSpec` is one (this module does not import it, as
+    the spec's validator calls :func:`valuation`)."""
+
+    @property
+    def lot(self) -> int: ...
+
+    @property
+    def surcharge(self) -> SurchargeSpec | None: ...
+
+
+def valuation(name: str, role: Role, spec: ValuationTerms) -> Valuation:
     """The :class:`Valuation` of ``role`` in classroom ``spec`` (raises ValueError if values would rise)."""
     lot = spec.lot
     sur = surcharge_of(SectorPricing(surcharge=spec.surcharge)) if isinstance(spec.surcharge, SurchargeSpec) else None

@@ -16,9 +16,10 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ..units import TICKS_PER_FEN, yuan_to_ticks
-from .engine import ClassroomEngine, SeatSpec
+from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_ticks
+from .engine import ClassroomEngine
 from .lots import LiveLot
+from .seats import SeatSpec
 from .session import ClassroomSession
 from .settings import BuyerRole, FarmRole, FirmRole, SellerRole
 from .trading import SIDE_NAME
@@ -89,7 +90,7 @@ def _runs(v: Valuation, lot: int) -> list[dict[str, Any]]:
         j = i
         while j + 1 < len(m) and m[j + 1] == m[i]:
             j += 1
-        per_unit = Decimal(m[i]) / lot / 10_000
+        per_unit = Decimal(m[i]) / lot / TICKS_PER_YUAN
         out.append({"from": i + 1, "to": j + 1, "yuan": f"{per_unit.quantize(Decimal('0.0001')).normalize():f}"})
         i = j + 1
     return out

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DAYS_PER_YEAR = 365
+from ..units import DAYS_PER_YEAR
+
 YEAR_START, SESSION, PERIOD_END, YEAR_END = 0.0, 0.5, 0.7, 0.8
 
 

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from ..ledger import CORE_INSTITUTIONS, Accounts, Table
+from ..ledger import CORE_INSTITUTIONS, FISCAL, Accounts, Table, check_trades
 from ..scenario.model import Scenario
+from ..tables.schema import FISCAL_SECTION
+from ..units import FEN_PER_YUAN
 from .calendar import CalendarPlan
 from .descriptor import RightDescriptor
 from .policy import Catalogue
@@ -93,7 +95,8 @@ def simulate(
     """Run ``scenario`` with ``seed`` (the scenario's own seed if None) and return its tables.
 
     ``check``: prove conservation of every right and every fen after every billing period and year end
-    (raises :class:`~rights_market.ledger.ConservationError`). ``progress(done, total)`` is called after
+    and that no trade has the same seller and buyer (raises :class:`~rights_market.ledger.ConservationError`,
+    :class:`~rights_market.ledger.SelfTradeError`). ``progress(done, total)`` is called after
     every trading session. ``catalogue`` lists the rights (``rights_market.rights.catalogue.CATALOGUE`` through
     the public :func:`rights_market.simulate`): it builds the scenario's policies and declares every right's
     reserve account; the engine names no right.
@@ -118,25 +121,47 @@ def simulate(
         holder=np.array([i for i, _ in inst], dtype=np.int64), name=np.array([n for _, n in inst], dtype=object),
         group="institution", sector="", right="",
     )
-    if check:
+    trade_cursor = [0]
+
+    def verify() -> None:
+        """Principle 3: rights and money conserved, and no recorded trade with itself."""
         world.accounts.check()
+        trade_cursor[0] = check_trades(world.tables["trades"], trade_cursor[0])
+
+    if check:
+        verify()
 
     env = simpy.Environment()
     total_sessions = plan.total_sessions
     done = {"sessions": 0}
 
+    fiscal = world.accounts.idx(FISCAL)
+
+    def fiscal_kpis(start_fen: int) -> None:
+        """The shared fiscal account's own section (not one right's): its balance and the year's net flow,
+        once money has moved through it."""
+        balance = int(world.accounts.balance[0, fiscal])
+        if balance or start_fen or fiscal_seen[0]:
+            fiscal_seen[0] = True
+            world.record_kpi(FISCAL_SECTION, "fiscal_balance", balance / FEN_PER_YUAN, "yuan")
+            world.record_kpi(FISCAL_SECTION, "fiscal_net_flow", (balance - start_fen) / FEN_PER_YUAN, "yuan")
+
+    fiscal_seen = [False]
+
     def years():
         for y in range(cal.years):
             yield env.timeout(plan.year_start(y) - env.now)
             world.clock.now, world.clock.year_index, world.clock.year = plan.year_start(y), y, cal.start_year + y
+            fiscal_start = int(world.accounts.balance[0, fiscal])
             for pol in policies:
                 pol.year_start(world)
             yield env.timeout(plan.year_end(y) - env.now)
             world.clock.now = plan.year_end(y)
             for pol in policies:
                 pol.year_end(world)
+            fiscal_kpis(fiscal_start)
             if check:
-                world.accounts.check()
+                verify()
 
     def sessions():
         n = 0
@@ -160,14 +185,14 @@ def simulate(
                 for pol in policies:
                     pol.period_end(world, k)
                 if check:
-                    world.accounts.check()
+                    verify()
 
     env.process(years())
     env.process(sessions())
     env.process(periods())
     env.run()
     if check:
-        world.accounts.check()
+        verify()
     tables = LazyTables(world.tables)
     notes = [note for pol in policies for note in pol.notes()]
     return Result(scenario, seed, tables, wallclock.perf_counter() - t0, weather_years, notes, descriptors)

@@ -46,7 +46,11 @@ class World:
 
     # -- recording helpers (columns as arrays or scalars) ------------------------------------------------
     def record_trades(self, *, right, product, mechanism, seller, buyer, quantity, unit, price_ticks,
-                      amount_fen, relation, base_price_ticks) -> None:
+                      amount_fen, relation, base_price_ticks, deal="", lease_years=0, price_basis="price",
+                      price_flag="") -> None:
+        """Append trades (scalars or arrays of one length). ``deal``, ``lease_years``, ``price_basis`` and
+        ``price_flag`` default to their neutral values (no deal words, not a lease, a one-off price, not
+        flagged): the markets that do not lease or monitor prices leave them out."""
         price_ticks = np.asarray(price_ticks, dtype=np.int64)
         amount_fen = np.asarray(amount_fen, dtype=np.int64)
         self.tables["trades"].append(
@@ -54,7 +58,8 @@ class World:
             product=product, mechanism=mechanism, seller=seller, buyer=buyer, quantity=quantity, unit=unit,
             price_ticks=price_ticks, amount_fen=amount_fen, price=price_ticks / TICKS_PER_YUAN,
             amount=amount_fen / 100.0, relation=relation,
-            base_price=np.asarray(base_price_ticks, dtype=np.int64) / TICKS_PER_YUAN,
+            base_price=np.asarray(base_price_ticks, dtype=np.int64) / TICKS_PER_YUAN, deal=deal,
+            lease_years=lease_years, price_basis=price_basis, price_flag=price_flag,
         )
 
     def record_rejections(self, *, product, trader, side, quantity, price_ticks, reason) -> None:

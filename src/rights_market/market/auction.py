@@ -23,7 +23,7 @@ A small explicit state machine, also used by the bidding stage of a listing (:mo
 * :meth:`AscendingRound.close` ends the round at ``t`` (a timed round cannot be closed before its end).
   The leader wins at the current price.
 
-Rejection reasons: ``non_positive`` (price ≤ 0), ``round_closed`` (at or after the end, or after close),
+Rejection reasons: ``non_positive`` (price ≤ 0), ``self_trade`` (the bidder is the seller of the lot), ``round_closed`` (at or after the end, or after close),
 ``not_registered`` (the bidder is not one of the round's bidders), ``already_leading``, ``below_start`` (first
 bid below the start price), ``below_increment`` (below current price + increment).
 
@@ -147,19 +147,24 @@ class AscendingRound:
         Round clock at the opening (seconds), default 0.
     standing:
         ``(bidder, t)`` of a standing offer at the start price that leads from the opening, or ``None``.
+    seller:
+        Account selling the lot, or ``None``; its bids are refused (``self_trade``): nobody buys from itself.
     """
 
-    __slots__ = ("start", "rules", "admitted", "price", "leader", "leader_time", "end", "extensions", "closed",
+    __slots__ = ("start", "rules", "admitted", "seller", "price", "leader", "leader_time", "end", "extensions", "closed",
                  "closed_at", "_bids", "_rejections", "_now")
 
     def __init__(self, start: int, rules: RoundRules, bidders: Iterable[int] | None = None, opened_at: int = 0,
-                 standing: tuple[int, int] | None = None) -> None:
+                 standing: tuple[int, int] | None = None, seller: int | None = None) -> None:
         start = int(start)
         if start <= 0:
             raise ValueError("start price must be positive ticks")
         self.start = start
         self.rules = rules
         self.admitted: frozenset[int] | None = None if bidders is None else frozenset(int(b) for b in bidders)
+        self.seller = None if seller is None else int(seller)
+        if standing is not None and self.seller is not None and int(standing[0]) == self.seller:
+            raise ValueError("the seller cannot hold the standing offer on its own lot")
         self.price = start
         self.leader: int | None = None
         self.leader_time: int | None = None
@@ -225,6 +230,8 @@ class AscendingRound:
     def _check(self, bidder: int, price: int, t: int) -> str | None:
         if price <= 0:
             return "non_positive"
+        if bidder == self.seller:
+            return "self_trade"
         if not self.is_open(t):
             return "round_closed"
         if self.admitted is not None and bidder not in self.admitted:
@@ -267,9 +274,8 @@ def play_round(rnd: AscendingRound, bidders: np.ndarray, values: np.ndarray, rng
     if np.unique(ids).size != ids.size:
         raise ValueError("bidders must be distinct")
     id_list, val_list = ids.tolist(), vals.tolist()
-    if rnd.admitted is not None:
-        keep = [i for i, b in enumerate(id_list) if b in rnd.admitted]
-        id_list, val_list = [id_list[i] for i in keep], [val_list[i] for i in keep]
+    keep = [i for i, b in enumerate(id_list) if (rnd.admitted is None or b in rnd.admitted) and b != rnd.seller]
+    id_list, val_list = [id_list[i] for i in keep], [val_list[i] for i in keep]
     now = rnd._now
     while not rnd.closed:
         need = rnd.min_bid()
@@ -324,14 +330,15 @@ class EnglishAuction:
     Parameters are ticks, base units and seconds: ``quantity`` of the lot, ``start`` (起拍价), ``reserve``
     (保留价, 0 = none; may exceed ``start``), ``floor`` (the product's floor: a reserve — or, without a reserve, a
     start — below it is refused, outcome ``rejected``/``below_floor``), ``rules`` (:class:`RoundRules`),
-    ``bidders`` (registered account ids) and ``eligible`` (:data:`Eligibility`; refused bidders are rejected
-    ``not_eligible`` and cannot bid).
+    ``bidders`` (registered account ids), ``eligible`` (:data:`Eligibility`; refused bidders are rejected
+    ``not_eligible`` and cannot bid) and ``seller`` (the account selling, if known: it is refused at registration,
+    ``self_trade``, and cannot bid).
 
     Use :meth:`bid` during the round, then :meth:`hammer`; or :func:`english_auction` for the whole sale.
     """
 
     def __init__(self, quantity: int, start: int, reserve: int, rules: RoundRules, bidders: Iterable[int],
-                 floor: int = 0, eligible: Eligibility = None) -> None:
+                 floor: int = 0, eligible: Eligibility = None, seller: int | None = None) -> None:
         self.quantity, self.start, self.reserve, self.floor = int(quantity), int(start), int(reserve), int(floor)
         if self.quantity <= 0:
             raise ValueError("quantity must be positive base units")
@@ -342,12 +349,14 @@ class EnglishAuction:
         admitted = []
         for b in bidders:
             b = int(b)
-            if is_eligible(eligible, b):
+            if seller is not None and b == int(seller):
+                self._reg_rejections.append((0, b, self.start, "self_trade"))
+            elif is_eligible(eligible, b):
                 admitted.append(b)
             else:
                 self._reg_rejections.append((0, b, self.start, "not_eligible"))
         self.registered = tuple(admitted)
-        self.round = AscendingRound(self.start, rules, () if self.refused else admitted)
+        self.round = AscendingRound(self.start, rules, () if self.refused else admitted, seller=seller)
 
     def bid(self, bidder: int, price: int, t: int) -> str | None:
         """A bid in the round: ``None`` if accepted, else the reason (see :class:`AscendingRound`)."""
@@ -372,10 +381,12 @@ class EnglishAuction:
 
 def english_auction(quantity: int, start: int, reserve: int, rules: RoundRules, bidders: np.ndarray,
                     values: np.ndarray, rng: np.random.Generator, *, floor: int = 0,
-                    eligible: Eligibility = None, mean_response_s: float = 20.0) -> AuctionResult:
+                    eligible: Eligibility = None, mean_response_s: float = 20.0,
+                    seller: int | None = None) -> AuctionResult:
     """Run a whole English auction with a reserve among ``bidders`` with private ``values`` (ticks per base
-    unit), bidding by :func:`play_round`; return its :class:`AuctionResult`. Rule X1 mechanism (拍卖)."""
-    auction = EnglishAuction(quantity, start, reserve, rules, np.asarray(bidders).tolist(), floor, eligible)
+    unit), bidding by :func:`play_round`; return its :class:`AuctionResult`. Rule X1 mechanism (拍卖). The
+    ``seller``, if given, is refused (``self_trade``) should it be among the bidders."""
+    auction = EnglishAuction(quantity, start, reserve, rules, np.asarray(bidders).tolist(), floor, eligible, seller)
     if not auction.refused:
         play_round(auction.round, bidders, values, rng, mean_response_s)
     return auction.hammer()

@@ -29,6 +29,15 @@ total quantity of asks with limit ``<= p``; the volume executable at ``p`` is ``
    ``n_executed_bids + n_executed_asks - 1`` fills.
 
 If no bid meets an ask (``V* = 0``), nothing trades: ``price`` is ``None`` and ``volume`` is 0.
+
+Self-trade prevention
+---------------------
+When the owners of the orders are passed (``bid_owner``/``ask_owner``), no owner trades with itself. An owner's
+bid and ask can both execute at one uniform price only if that bid's limit reaches that ask's limit, so only
+such *crossing* own orders are refused, before clearing: the owner keeps the side of its earliest order (smallest
+``seq``; a bid on a tie) and its orders on the other side that cross any of its kept orders are refused
+(``bid_refused``/``ask_refused``, reason ``self_trade``) and take no part in the auction. Its remaining orders
+cannot both execute, so no fill pairs an owner with itself.
 """
 
 from __future__ import annotations
@@ -37,7 +46,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CallResult", "clear_call_auction"]
+__all__ = ["REASON_SELF_TRADE", "CallResult", "clear_call_auction"]
+
+#: Reason of an order refused because it would cross an order of the same owner.
+REASON_SELF_TRADE = "self_trade"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,9 @@ class CallResult:
         int64 quantity of each fill; all fills are at ``price``.
     fill_bid_id, fill_ask_id:
         ``bid_ids[fill_bid]`` / ``ask_ids[fill_ask]`` when ids were passed, else ``None``.
+    bid_refused, ask_refused:
+        bool per bid / per ask (input order): refused as a self-trade (:data:`REASON_SELF_TRADE`); all ``False``
+        when no owners were passed.
     """
 
     price: int | None
@@ -73,6 +88,8 @@ class CallResult:
     fill_quantity: np.ndarray
     fill_bid_id: np.ndarray | None = None
     fill_ask_id: np.ndarray | None = None
+    bid_refused: np.ndarray | None = None
+    ask_refused: np.ndarray | None = None
 
 
 def _as_int_vector(values: object, name: str) -> np.ndarray:
@@ -94,6 +111,32 @@ def _ration(prio: np.ndarray, qty: np.ndarray, eligible: np.ndarray, volume: int
     return executed
 
 
+def _self_trades(bp: np.ndarray, bs: np.ndarray, ap: np.ndarray, as_: np.ndarray, bid_owner: object,
+                 ask_owner: object) -> tuple[np.ndarray, np.ndarray]:
+    """Bids and asks refused as self-trades (module docstring), as bool masks in input order."""
+    if bid_owner is None or ask_owner is None:
+        if (bid_owner is None) != (ask_owner is None):
+            raise ValueError("pass both bid_owner and ask_owner, or neither")
+        return np.zeros(bp.size, dtype=bool), np.zeros(ap.size, dtype=bool)
+    bo = _as_int_vector(bid_owner, "bid_owner")
+    ao = _as_int_vector(ask_owner, "ask_owner")
+    if bo.shape != bp.shape or ao.shape != ap.shape:
+        raise ValueError("bid_owner and ask_owner must have the bids' and the asks' lengths")
+    owners, code = np.unique(np.concatenate((bo, ao)), return_inverse=True)
+    bc, ac = code[: bo.size], code[bo.size :]
+    never = np.iinfo(np.int64).max
+    first_bid = np.full(owners.size, never, dtype=np.int64)
+    first_ask = np.full(owners.size, never, dtype=np.int64)
+    np.minimum.at(first_bid, bc, bs)
+    np.minimum.at(first_ask, ac, as_)
+    top_bid = np.zeros(owners.size, dtype=np.int64)
+    low_ask = np.full(owners.size, never, dtype=np.int64)
+    np.maximum.at(top_bid, bc, bp)
+    np.minimum.at(low_ask, ac, ap)
+    keeps_bids = first_bid <= first_ask
+    return ~keeps_bids[bc] & (bp >= low_ask[bc]), keeps_bids[ac] & (ap <= top_bid[ac])
+
+
 def _pieces(order: np.ndarray, executed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Executed orders (input indices) in priority order and their cumulative executed quantity."""
     idx = order[executed[order] > 0]
@@ -109,6 +152,8 @@ def clear_call_auction(
     ask_seq: np.ndarray,
     bid_ids: np.ndarray | None = None,
     ask_ids: np.ndarray | None = None,
+    bid_owner: np.ndarray | None = None,
+    ask_owner: np.ndarray | None = None,
 ) -> CallResult:
     """Clear one uniform-price call auction (rules in the module docstring).
 
@@ -120,6 +165,8 @@ def clear_call_auction(
         The same for each ask.
     bid_ids, ask_ids:
         Optional order ids carried into ``fill_bid_id`` / ``fill_ask_id``.
+    bid_owner, ask_owner:
+        Optional account of each bid / ask; when given (both), self-trades are prevented (module docstring).
 
     Raises ``ValueError`` on mismatched lengths, non-positive prices or negative quantities. No Python loop runs
     over the orders; cost is ``O((n_bids + n_asks) log(n_bids + n_asks))``.
@@ -145,6 +192,10 @@ def clear_call_auction(
         if a.size and a.min() < 0:
             raise ValueError(f"{name} must be non-negative")
 
+    bid_refused, ask_refused = _self_trades(bp, bs, ap, as_, bid_owner, ask_owner)
+    bq = np.where(bid_refused, 0, bq)
+    aq = np.where(ask_refused, 0, aq)
+
     empty = np.zeros(0, dtype=np.int64)
     no_trade = CallResult(
         price=None,
@@ -158,6 +209,8 @@ def clear_call_auction(
         fill_quantity=empty.copy(),
         fill_bid_id=None if bid_ids is None else np.asarray(bid_ids)[:0],
         fill_ask_id=None if ask_ids is None else np.asarray(ask_ids)[:0],
+        bid_refused=bid_refused,
+        ask_refused=ask_refused,
     )
     if bp.size == 0 or ap.size == 0:
         return no_trade
@@ -206,4 +259,6 @@ def clear_call_auction(
         fill_quantity=fill_quantity,
         fill_bid_id=None if bid_ids is None else np.asarray(bid_ids)[fill_bid],
         fill_ask_id=None if ask_ids is None else np.asarray(ask_ids)[fill_ask],
+        bid_refused=bid_refused,
+        ask_refused=ask_refused,
     )

@@ -6,7 +6,8 @@ integer **ticks** (0.0001 yuan per base unit), quantities integer **base units**
 
 * :func:`check_directed` — deals whose price was agreed elsewhere: each is accepted or rejected with a reason:
   ``non_positive`` (quantity or price ≤ 0), ``not_designated`` (the buyer is not the designated buyer — the
-  policy's designation hook, a callable or a boolean mask over account ids), ``outside_bounds`` (price outside
+  policy's designation hook, a callable or a boolean mask over account ids), ``self_trade`` (the buyer is the
+  deal's seller, when ``sellers`` are passed), ``outside_bounds`` (price outside
   the set bounds ``[min, max]``, both inclusive).
 * :func:`negotiate_directed` — the price the two sides agree on inside the bounds: the generalised Nash split
   (:func:`~.negotiation.nash_prices`, seller's bargaining power and noise) of the interval where the buyer's value,
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .auction import Eligibility, is_eligible
-from .negotiation import nash_prices
+from .negotiation import nash_prices, self_pairs
 
 __all__ = ["DirectedResult", "check_directed", "negotiate_directed"]
 
@@ -48,11 +49,13 @@ def _designated(buyers: np.ndarray, designated: Eligibility) -> np.ndarray:
 
 
 def check_directed(buyers: np.ndarray, quantities: np.ndarray, prices: np.ndarray, lo: int | np.ndarray,
-                   hi: int | np.ndarray, designated: Eligibility = None) -> DirectedResult:
+                   hi: int | np.ndarray, designated: Eligibility = None,
+                   sellers: np.ndarray | None = None) -> DirectedResult:
     """Accept or reject directed deals (rule X1 mechanism; reasons in the module docstring).
 
     ``lo``/``hi``: the bounds in ticks, scalars or one per deal (``lo <= hi`` required). ``designated``: which
     account ids are designated buyers (``None``: the caller already paired each deal with its designated buyer).
+    ``sellers``: the seller account of each deal (or one for all); a deal with itself is ``self_trade``.
     """
     b = np.asarray(buyers, dtype=np.int64)
     q = np.asarray(quantities, dtype=np.int64)
@@ -69,6 +72,8 @@ def check_directed(buyers: np.ndarray, quantities: np.ndarray, prices: np.ndarra
     out = ~bad_np & ~not_des & ((p < lo_a) | (p > hi_a))
     reason[out] = "outside_bounds"
     reason[not_des] = "not_designated"
+    if sellers is not None:
+        reason[self_pairs(b, sellers, b.shape)] = "self_trade"
     reason[bad_np] = "non_positive"
     accepted = reason == ""
     return DirectedResult(accepted, np.where(accepted, p, -1), reason.astype(str))
@@ -76,12 +81,12 @@ def check_directed(buyers: np.ndarray, quantities: np.ndarray, prices: np.ndarra
 
 def negotiate_directed(buyers: np.ndarray, quantities: np.ndarray, value: np.ndarray, cost: np.ndarray,
                        lo: int | np.ndarray, hi: int | np.ndarray, power: float, noise: np.ndarray,
-                       designated: Eligibility = None) -> DirectedResult:
+                       designated: Eligibility = None, sellers: np.ndarray | None = None) -> DirectedResult:
     """Negotiate directed deals inside the bounds and check them (rule X1 mechanism; module docstring).
 
     ``value``: the buyer's value, ``cost``: the seller's cost (ticks per base unit); ``power``: the seller's
     bargaining power in [0, 1]; ``noise``: one draw per deal, as a share of the gain (see
-    :func:`~.negotiation.nash_prices`).
+    :func:`~.negotiation.nash_prices`). ``sellers``: as in :func:`check_directed`.
     """
     v = np.asarray(value, dtype=np.int64)
     c = np.asarray(cost, dtype=np.int64)
@@ -95,7 +100,7 @@ def negotiate_directed(buyers: np.ndarray, quantities: np.ndarray, value: np.nda
     no_gain = v < c
     no_overlap = ~no_gain & (a_hi < a_lo)
     agreed = np.where(no_gain | no_overlap, np.clip(v, lo_a, hi_a), price)  # a placeholder price for the check
-    res = check_directed(b, quantities, np.maximum(agreed, 1), lo_a, hi_a, designated)
+    res = check_directed(b, quantities, np.maximum(agreed, 1), lo_a, hi_a, designated, sellers)
     reason = res.reason.astype(object)
     ok_so_far = reason == ""
     reason[ok_so_far & no_overlap] = "outside_bounds"

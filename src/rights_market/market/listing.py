@@ -12,7 +12,7 @@ Procedure (as on the Ningxia public resource trading platform, e.g. notice 宁�
    period ``[opens, closes)``. A starting price below the product's floor is refused: outcome ``rejected``,
    reason ``below_floor`` (the floor of the right, e.g. the base price of emission rights, rule E3).
 2. **Registration.** During the listing period bidders register (意向受让申请). A registration accepts the
-   starting price. Refused: ``not_eligible`` (the right policy's eligibility hook says no), ``already_registered``,
+   starting price. Refused: ``self_trade`` (the seller itself), ``not_eligible`` (the right policy's eligibility hook says no), ``already_registered``,
    ``listing_not_open`` (before ``opens``), ``listing_closed`` (at or after ``closes``, or after the close).
 3. **Close of the listing** (:meth:`Listing.close_listing`): no bidder → ``unsold`` (reason ``no_bidder``); a lone
    bidder takes the lot at the starting price; two or more go to a timed bidding round.
@@ -28,6 +28,9 @@ Procedure (as on the Ningxia public resource trading platform, e.g. notice 宁�
 
 :func:`run_listing` plays all of it in one call among bidders with private values (registration at seeded
 random times in the listing period, bidding by :func:`~.auction.play_round`).
+
+No self-trade: with ``ListingTerms.seller`` set, the seller's own registration is refused (``self_trade``) and
+the round refuses its bids, so a lot never goes to the account that listed it.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class ListingTerms:
     round (> 0). ``floor``: the product's floor (a start below it is refused, ``below_floor``). ``opens``/``closes``:
     the registration period. ``round_seconds``: length of the bidding round. ``extension_window``/``extension``/
     ``extension_mode``/``max_extensions``: the 延时 rule. ``registration_is_offer``: see the module docstring.
+    ``seller``: the account that lists the lot (``None``: not known to the mechanism); it may not register.
     """
 
     quantity: int
@@ -74,6 +78,7 @@ class ListingTerms:
     extension_mode: Literal["add", "restart"] = "add"
     max_extensions: int | None = None
     registration_is_offer: bool = True
+    seller: int | None = None
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
@@ -128,6 +133,8 @@ class Listing:
             reason = "listing_closed"
         elif t < self.terms.opens:
             reason = "listing_not_open"
+        elif self.terms.seller is not None and bidder == self.terms.seller:
+            reason = "self_trade"
         elif bidder in self.registered:
             reason = "already_registered"
         elif not is_eligible(self.eligible, bidder):
@@ -153,7 +160,8 @@ class Listing:
             self._finish("sold", "", self.registered[0], self.terms.start)
         else:
             standing = (self.registered[0], 0) if self.terms.registration_is_offer else None
-            self.round = AscendingRound(self.terms.start, self.terms.round_rules(), self.registered, 0, standing)
+            self.round = AscendingRound(self.terms.start, self.terms.round_rules(), self.registered, 0, standing,
+                                        seller=self.terms.seller)
             self.state = "bidding"
         return self.state
 

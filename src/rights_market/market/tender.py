@@ -15,7 +15,8 @@ Each valid bid gets a price score on ``0..max_score``:
 Its total score is the weighted mean ``(w_price × price score + Σ w_k × score_k) / (w_price + Σ w_k)`` with
 integer weights. The highest total wins; ties go to the earlier submission (``time``, then input order).
 
-Rejected bids (recorded with a reason, never scored): ``non_positive`` (price ≤ 0), ``late`` (at or after the
+Rejected bids (recorded with a reason, never scored): ``self_trade`` (the bidder is the tender's ``seller``),
+``non_positive`` (price ≤ 0), ``late`` (at or after the
 deadline), ``not_eligible`` (the right policy's hook says no), ``duplicate_bid`` (any bid after a bidder's first
 submission, whatever became of the first), ``invalid_score`` (a criterion score outside ``0..max_score``), ``below_floor`` (price below the
 floor — the product's floor or the tender's reserve price 底价, whichever the policy passes).
@@ -38,7 +39,8 @@ __all__ = ["TenderResult", "TenderTerms", "run_tender"]
 class TenderTerms:
     """Terms of one tender (rule X1, 招标). ``criteria`` names the non-price criteria and ``weights`` their
     integer weights (same length); ``price_weight`` is the integer weight of price. ``floor`` in ticks,
-    ``deadline`` on the caller's clock (``None``: no deadline), ``quantity`` in base units."""
+    ``deadline`` on the caller's clock (``None``: no deadline), ``quantity`` in base units; ``seller`` the account
+    awarding the lot (``None``: not known to the mechanism), whose own bids are refused (``self_trade``)."""
 
     quantity: int
     price_weight: int
@@ -48,6 +50,7 @@ class TenderTerms:
     max_score: int = 100
     price_scoring: Literal["ratio_to_best", "linear_above_floor"] = "ratio_to_best"
     deadline: int | None = None
+    seller: int | None = None
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
@@ -118,7 +121,9 @@ def run_tender(terms: TenderTerms, bidders: np.ndarray, prices: np.ndarray, scor
     valid: list[int] = []
     for i in np.lexsort((np.arange(n), ts)).tolist():  # in submission order, so the first bid of a bidder counts
         b, p, t = int(ids[i]), int(px[i]), int(ts[i])
-        if b in seen:
+        if terms.seller is not None and b == terms.seller:
+            reason = "self_trade"
+        elif b in seen:
             reason = "duplicate_bid"
         elif p <= 0:
             reason = "non_positive"

@@ -7,6 +7,7 @@ Money is summed over the integer ``*_fen`` columns; nothing here formats or labe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -75,22 +76,34 @@ def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
     return g[g["quantity"] > 0]
 
 
-def relation_name(relation: str) -> str:
-    """A trading relation without the price-monitoring flag (``...;flag=high`` → ``...``, rule L16)."""
-    return str(relation).split(";flag=", 1)[0]
+class TradeKind(NamedTuple):
+    """What a base price belongs to: the trade's ``relation``, ``deal`` and ``lease_years`` columns (the L16
+    ``price_flag`` is not part of it). Shown in words by :meth:`~.labels.Labels.relation`."""
+
+    relation: str
+    deal: str = ""
+    lease_years: int = 0
+
+
+def trade_kinds(trades: pd.DataFrame) -> pd.Series:
+    """The :class:`TradeKind` of each trade (columns ``deal`` and ``lease_years`` default to none)."""
+    deal = trades["deal"].astype(str) if "deal" in trades else pd.Series("", index=trades.index)
+    years = trades["lease_years"].astype(int) if "lease_years" in trades else pd.Series(0, index=trades.index)
+    return pd.Series([TradeKind(str(r), d, int(y)) for r, d, y in zip(trades["relation"].astype(str), deal, years,
+                                                                      strict=True)], index=trades.index, dtype=object)
 
 
 @dataclass
 class BaseLevels:
     """Base prices of one series of trades, per year, in yuan per shown unit.
 
-    ``lines``: at most ``max_lines`` levels, each keyed by the relations sharing it (``()`` = the right's
+    ``lines``: at most ``max_lines`` levels, each keyed by the kinds of trade (:class:`TradeKind`) sharing it (``()`` = the right's
     base price from the kpis). ``band``: instead of lines, the lowest and highest base price of each year
     (columns ``low``, ``high``) when there are more levels or a relation's base price varies within a
     year. ``relations``: number of relations with a base price.
     """
 
-    lines: list[tuple[tuple[str, ...], pd.Series]]
+    lines: list[tuple[tuple[TradeKind, ...], pd.Series]]
     band: pd.DataFrame | None
     relations: int
 
@@ -103,13 +116,13 @@ def base_price_levels(
     to it are left out."""
     rel = trades[(trades["relation"] != "") & trades["base_price"].notna() & (trades["base_price"] > 0)]
     rel = sorted_in_time(rel).assign(
-        _name=lambda df: df["relation"].map(relation_name),
+        _name=trade_kinds,
         _base=lambda df: (df["base_price"].astype(float) * factor).round(6),
     )
     # One level per base price path: a relation joins a level whose prices it shares (every price of the
     # relation is one of the level's, and equal in the years both have), so relations trading in
     # different years at the same base price are one level.
-    levels: list[tuple[dict[int, float], list[str]]] = []
+    levels: list[tuple[dict[int, float], list[TradeKind]]] = []
     varying = False
     for name, grp in rel.groupby("_name", sort=True):
         per_year = grp.groupby("year", sort=True)["_base"]
@@ -120,11 +133,11 @@ def base_price_levels(
                 level.get(y, v) == v for y, v in values.items()
             ):
                 level.update(values)
-                names.append(str(name))
+                names.append(TradeKind(*name))
                 break
         else:
-            levels.append((values, [str(name)]))
-    lines: list[tuple[tuple[str, ...], pd.Series]] = []
+            levels.append((values, [TradeKind(*name)]))
+    lines: list[tuple[tuple[TradeKind, ...], pd.Series]] = []
     kpi = kpi_base.dropna().astype(float)
     kpi = kpi[kpi > 0]
     if not kpi.empty:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import write_atomic
+from ..tables.schema import FISCAL_SECTION
 from . import figures as figs
 from . import xlsx
 from .aggregate import (  # noqa: F401  (re-exported)
@@ -57,9 +58,9 @@ from .labels import BAND_METRIC_PREFIX, Labels  # noqa: F401
 from .render import render_html, render_markdown
 from .right_data import right_data
 from .rights_display import AREA_IN_MU, DEFAULT_UNIT, PRODUCT_ORDER, RIGHT_ORDER, TERM_PRICED  # noqa: F401
-from .run_data import Run, load_run, rights_in_run
+from .run_data import Run, has_fiscal_section, load_run, rights_in_run
 from .summary import header_block, summary_sentences
-from .tables import right_tables
+from .tables import kpi_blocks, right_tables
 from .workbook import run_sheets
 
 
@@ -85,6 +86,14 @@ def _how_to_read(L: Labels, font_fallback: bool) -> list[object]:
     return out
 
 
+def _fiscal_section(run: Run, L: Labels) -> list[object]:
+    """The shared fiscal account's own section: every right's budgets, fees and revenue meet in it, so its
+    balance belongs to no one right."""
+    d = right_data(run, FISCAL_SECTION)
+    return [Heading(2, L("section.right", right=L.right(FISCAL_SECTION))), Para(L("fiscal.intro")),
+            *kpi_blocks(d, L)]
+
+
 def build_document(run: Run, lang: str = "en") -> Document:
     """The report as blocks (no files written)."""
     L = Labels(lang)
@@ -105,6 +114,8 @@ def build_document(run: Run, lang: str = "en") -> Document:
             doc.add(Para(L("fig.font_note"), "note"))
         doc.add(*right_figures(d, L, FL))
         doc.add(Heading(3, L("section.tables")), *right_tables(run, d, L))
+    if has_fiscal_section(run):
+        doc.add(*_fiscal_section(run, L))
     doc.add(*_how_to_read(L, font_fallback))
     doc.add(Para(L("report.generated_by", version=__version__), "note"))
     return doc

@@ -24,7 +24,7 @@ UNIT_CONVERSIONS: dict[str, tuple[str, Fraction, int]] = {
     "kgce": ("tce", Fraction(1000), 3),
     "0.01mu": ("mu", Fraction(100), 2),
 }
-#: Price bases of a series of trades: one-off prices, yearly rents (``relation`` starting with ``lease:``,
+#: Price bases of a series of trades: one-off prices, yearly rents (``price_basis`` ``rent``,
 #: see ``rights.land``), prices for a whole term.
 BASIS_ORDER = ("price", "rent", "term")
 
@@ -100,13 +100,12 @@ class Series:
 
 
 def price_basis(trades: pd.DataFrame) -> pd.Series:
-    """Price basis of each trade: ``rent`` (leases: relation ``lease:<term>y ...``, priced as the yearly rent),
-    ``term`` (negotiated deals of a :data:`TERM_PRICED` product, priced for the whole term) or ``price``."""
-    rent = trades["relation"].astype(str).str.startswith("lease:")
-    term = trades["product"].astype(str).isin(TERM_PRICED) & (trades["mechanism"] == "negotiation")
-    basis = pd.Series("price", index=trades.index, dtype=object)
+    """Price basis of each trade for display: the ``price_basis`` column (``rent``: a lease priced as the
+    yearly rent; ``price``, or ``""`` in tables written before the column), except that the negotiated deals
+    of a :data:`TERM_PRICED` product (W4 term deals, priced for the whole term) are ``term``."""
+    basis = trades["price_basis"].astype(str).replace("", "price").astype(object)
+    term = (basis == "price") & trades["product"].astype(str).isin(TERM_PRICED) & (trades["mechanism"] == "negotiation")
     basis[term] = "term"
-    basis[rent] = "rent"
     return basis
 
 

@@ -13,7 +13,6 @@ from . import figures as figs
 from .aggregate import (
     MECHANISM_ORDER,
     base_price_levels,
-    relation_name,
     surcharge_by_year_band,
     volume_by_year_mechanism,
     yearly_kpi,
@@ -56,7 +55,7 @@ def _price_block(
         if not relations or len(levels.lines) == 1:
             label = FL("fig.prices.base")
         else:
-            label = FL("fig.prices.base_relation", relation=figs.relations_text(FL, [relation_name(r) for r in relations]))
+            label = FL("fig.prices.base_relation", relation=figs.relations_text(FL, relations))
         lines.append((label, series))
     band_label = ""
     if levels.band is not None:

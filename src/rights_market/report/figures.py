@@ -209,10 +209,11 @@ def _legend(fig: Figure, handles: Sequence[object] | None = None) -> None:
             h.set_sizes([max(24.0, float(max(h.get_sizes(), default=0.0)))])
 
 
-def relations_text(L: Labels, relations: Sequence[str]) -> str:
-    """``agriculture->industry`` as ``Agriculture → Industry``, land relations such as ``lease:20y primary sale
-    reserve->firm`` in words too (:meth:`Labels.relation`); more than two relations shortened."""
-    rels = [L.relation(r) for r in relations]
+def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
+    """Kinds of trade ``(relation, deal, lease_years)`` in words (:meth:`Labels.relation`):
+    ``agriculture->industry`` as ``Agriculture → Industry``, a 20-year primary lease ``reserve->firm`` as
+    ``20-year lease, primary long lease: Reserve → Firms``; more than two shortened."""
+    rels = [L.relation(*r) for r in relations]
     if len(rels) <= 2:
         return ", ".join(rels)
     return L("fig.prices.relations_more", first=rels[0], more=len(rels) - 1)

@@ -56,6 +56,11 @@ PER_POLLUTANT_METRICS: tuple[str, ...] = (
     "abatement_cost",
     "excess",
     "violators",
+    "cap",
+    "emissions_over_cap",
+    "expected_price",
+    "planned_abatement",
+    "retired",
     "penalty_revenue",
     "traded_volume",
     "trade_count",
@@ -77,15 +82,6 @@ BAND_METRIC_PREFIX = "surcharge_revenue_band_"
 PLEDGED_METRIC_PREFIX = "pledged:"
 #: ``<product>.pledged``: the encumbrance product of pledged rights (X3).
 PLEDGED_PRODUCT_SUFFIX = ".pledged"
-#: A trading relation (``trades.relation``, rules L3–L16 of the land market): an optional lease term, mode words,
-#: ``seller->buyer`` and a remark in brackets, e.g. ``lease:20y primary sale reserve->firm``,
-#: ``lease:5y subcontract household->member (first refusal)``, ``secondary normal voluntary split``. The price
-#: flag of rule L16 (``;flag=low``) is split off first.
-_RELATION = re.compile(
-    r"(?:lease:(?P<years>\d+)y\s*)?(?P<mode>[A-Za-z_\- ]*?)\s*"
-    r"(?:(?P<seller>[A-Za-z_]+)->(?P<buyer>[A-Za-z_]+(?: [A-Za-z_]+)*?))?\s*(?:\((?P<note>[^()]*)\))?"
-)
-_RELATION_FLAG = ";flag="
 #: A pollutant id as the scenarios name them (``NOx``, ``NH3-N``, ``VOCs``).
 _POLLUTANT_ID = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
@@ -136,31 +132,33 @@ class Labels:
     def right(self, right: str) -> str:
         return self.code("right", right)
 
-    def relation(self, relation: object) -> str:
-        """A trading relation in words: ``lease:20y primary sale reserve->firm;flag=low`` → ``20-year lease,
-        primary sale: Reserve → Firms (price flagged low)``; sectors and institutions by their ``relation.party``
-        or ``sector`` label, mode words by ``relation.word``. Parts without a label keep their spelling; a
-        relation of no known form is returned as it is."""
-        text, _, flag = str(relation).partition(_RELATION_FLAG)
-        m = _RELATION.fullmatch(text.strip())
-        if not text.strip() or m is None:
-            return str(relation)
+    def relation(self, relation: object, deal: object = "", lease_years: int = 0, flag: object = "") -> str:
+        """A kind of trade in words, from the trade's columns: ``relation`` ``reserve->firm``, ``deal``
+        ``primary sale mixed standard``, ``lease_years`` 20, ``price_flag`` ``low`` → ``20-year lease, primary
+        sale mixed-use standard plot: Reserve → Firms (price flagged low)``. Sectors and institutions by their
+        ``relation.party`` or ``sector`` label, deal words by ``relation.word``; a deal word with a
+        ``relation.note`` label (``first_refusal``) is a remark in brackets. Parts without a label keep their
+        spelling; a relation that is not ``seller->buyer`` is shown as it is."""
         head = []
-        if m["years"]:
-            head.append(self("relation.lease", years=int(m["years"])))
-        words = m["mode"].split()
+        if int(lease_years or 0) > 0:
+            head.append(self("relation.lease", years=int(lease_years)))
+        words = str(deal or "").split()
+        notes = [w for w in words if f"relation.note.{w}" in self._text]
+        words = [w for w in words if w not in notes]
         if words:
             sep = self("relation.word_sep") if all(self.has(f"relation.word.{w}") for w in words) else " "
             head.append(sep.join(self.code("relation.word", w) for w in words))
         out = self("relation.list_sep").join(head)
-        if m["seller"]:
-            parties = self("relation.parties", seller=self._party(m["seller"]), buyer=self._party(m["buyer"]))
+        seller, arrow, buyer = str(relation or "").partition("->")
+        parties = (self("relation.parties", seller=self._party(seller.strip()), buyer=self._party(buyer.strip()))
+                   if arrow else str(relation or ""))
+        if parties:
             out = self("relation.with_mode", mode=out, parties=parties) if out else parties
-        if m["note"]:
-            out = self("relation.note", relation=out, note=self.code("relation.note", m["note"].strip()))
+        for note in notes:
+            out = self("relation.note", relation=out, note=self(f"relation.note.{note}"))
         if flag:
-            out = self("relation.flagged", relation=out, flag=self.code("relation.flag", flag.strip()))
-        return out[:1].upper() + out[1:] if self.lang == "en" else out
+            out = self("relation.flagged", relation=out, flag=self.code("relation.flag", str(flag)))
+        return out[:1].upper() + out[1:] if self.lang == "en" and arrow else out
 
     def _party(self, party: str) -> str:
         for prefix in ("relation.party", "sector"):

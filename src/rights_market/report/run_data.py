@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.calendar import DAYS_PER_YEAR
-from ..tables.schema import SCHEMA
+from ..tables.schema import FISCAL_SECTION, SCHEMA
 from .rights_display import RIGHT_ORDER
 
 #: The tables the report reads (the register is not shown).
@@ -74,15 +74,22 @@ def for_right(df: pd.DataFrame, right: str) -> pd.DataFrame:
 
 
 def rights_in_run(run: Run) -> list[str]:
-    """Rights present in any table, water first (then emission, land, forest, others alphabetically)."""
+    """Rights present in any table, water first (then emission, land, forest, others alphabetically). The
+    fiscal account's KPIs (``right`` = ``fiscal``) are not a right's: see :func:`has_fiscal_section`."""
     found: set[str] = set()
     for df in run.tables.values():
         if df.empty:
             continue
         col = df["right"] if "right" in df.columns else right_of_product(df["product"])
-        found.update(v for v in col.unique() if v)
+        found.update(v for v in col.unique() if v and v != FISCAL_SECTION)
     known = [r for r in RIGHT_ORDER if r in found]
     return known + sorted(found - set(RIGHT_ORDER))
+
+
+def has_fiscal_section(run: Run) -> bool:
+    """Whether the run recorded KPIs of the shared fiscal account (its own section, not one right's)."""
+    k = run.tables["kpis"]
+    return not k.empty and bool((k["right"].astype(str) == FISCAL_SECTION).any())
 
 
 def sorted_in_time(df: pd.DataFrame) -> pd.DataFrame:

@@ -120,7 +120,8 @@ def kpi_groups(metrics: Sequence[str], keys: Sequence[str]) -> list[tuple[str, d
     return ([("", {m: m for m in left})] if left else []) + groups
 
 
-def _kpi_blocks(d: RightData, L: Labels) -> list[object]:
+def kpi_blocks(d: RightData, L: Labels) -> list[object]:
+    """The indicator tables of one right (or of the fiscal account's section)."""
     table, units = kpi_table(d.kpis)
     if table.empty:
         return [Para(L("empty.kpis"), "empty")]
@@ -181,7 +182,7 @@ def _kpi_blocks(d: RightData, L: Labels) -> list[object]:
 
 
 def right_tables(run: Run, d: RightData, L: Labels) -> list[object]:
-    out: list[object] = [Heading(4, L("table.kpis")), *_kpi_blocks(d, L)]
+    out: list[object] = [Heading(4, L("table.kpis")), *kpi_blocks(d, L)]
 
     # top holders, per series of trades (a mean price mixes no products or price bases)
     names = _holder_names(run)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..tables.schema import FISCAL_SECTION
 from ..units import FEN_PER_YUAN
 from .aggregate import charges_by_kind_band, kpi_table
 from .display_units import unit_of_right
 from .labels import Labels
-from .run_data import Run, for_right, rights_in_run
+from .run_data import Run, for_right, has_fiscal_section, rights_in_run
 
 __all__ = ["RAW_TABLES", "run_sheets"]
 
@@ -25,7 +26,7 @@ RAW_TABLES = ("trades", "reserve", "kpis", "orders_rejected", "holders")
 def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     """``(sheet title, table)`` pairs of the run's workbook."""
     sheets: list[tuple[str, pd.DataFrame]] = []
-    for right in rights_in_run(run):
+    for right in rights_in_run(run) + ([FISCAL_SECTION] if has_fiscal_section(run) else []):
         name = L.right(right)
         table, units = kpi_table(for_right(run.tables["kpis"], right))
         if not table.empty:

@@ -39,6 +39,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..units import TICKS_PER_YUAN
 from .tariffs import BlockTariff, ProgressiveSurcharge
 
 CONSTANT_ELASTICITY = "constant_elasticity"
@@ -177,7 +178,7 @@ class PriceSchedule:
     holding: np.ndarray
     p_buy: np.ndarray
     p_sell: np.ndarray
-    ticks_per_yuan: int = 10_000
+    ticks_per_yuan: int = TICKS_PER_YUAN
 
     def _yuan(self, rate: Fraction) -> float:
         return float(rate) / self.ticks_per_yuan
@@ -347,6 +348,17 @@ def saving_to_invest(worth_per_unit, cost_at_zero, cost_slope, max_saving) -> np
     return np.clip(s, 0.0, smax)
 
 
+def net_of_transaction_cost(limit, quantity, is_buy, fixed_cost) -> np.ndarray:
+    """Reservation prices net of a fixed cost per trade (money, whoever the counterpart): for an order of
+    ``quantity`` units at ``limit`` (money per unit; a buyer's value, a seller's cost) on side ``is_buy``, a
+    buyer pays at most ``limit − fixed_cost / quantity`` and a seller asks at least ``limit + fixed_cost /
+    quantity``. A trade at or inside the net limit gains the trader at least the cost, so a holder trades only
+    when the gain exceeds it; small orders carry the cost over few units and rarely trade."""
+    lim, q = _arr(limit), _arr(quantity)
+    per_unit = float(fixed_cost) / np.maximum(q, 1e-300)
+    return np.where(np.asarray(is_buy, dtype=bool), lim - per_unit, lim + per_unit)
+
+
 def expect(previous, observed, weight: float) -> np.ndarray:
     """Adaptive expectation: ``previous + weight × (observed − previous)``; where nothing was observed
     (NaN: no trade) the expectation stays. ``weight`` in [0, 1]: 1 believes the last observation only."""
@@ -356,8 +368,19 @@ def expect(previous, observed, weight: float) -> np.ndarray:
     return np.where(np.isnan(obs), prev, prev + weight * (obs - prev))
 
 
+def net_income_rent(output_per_unit, net_share) -> np.ndarray:
+    """Reservation rent of land from its productivity (L10): the net income one unit of land gives in a
+    holder's hands a year, ``output_per_unit × net_share`` (gross output value times the share left after
+    the holder's own costs). For the household letting land go it is the least rent it accepts (the income
+    it gives up); for a tenant, the most it pays (the income it expects)."""
+    out, share = _arr(output_per_unit), _arr(net_share)
+    if (share < 0).any() or (share > 1).any():
+        raise ValueError("a net income share must be within [0, 1]")
+    return np.maximum(out, 0.0) * share
+
+
 __all__ = [
     "CONSTANT_ELASTICITY", "FORMS", "LINEAR", "PriceSchedule", "ValueCurves", "annualised_cost",
-    "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "saving_to_invest",
-    "seller_limits", "term_price", "whole_units",
+    "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "net_income_rent",
+    "net_of_transaction_cost", "saving_to_invest", "seller_limits", "term_price", "whole_units",
 ]

@@ -224,7 +224,7 @@ def _steps(total: np.ndarray, lot: int, max_orders: int) -> tuple[np.ndarray, np
 
 def lot_schedule(curves: MacCurves, required: np.ndarray, sellable: np.ndarray, lot_kg: int, max_orders: int,
                  years: int, cap_ticks: int, buy: np.ndarray | None = None,
-                 sell: np.ndarray | None = None) -> Schedule:
+                 sell: np.ndarray | None = None, buy_max: np.ndarray | None = None) -> Schedule:
     """The orders of units that bid their marginal abatement cost (rules E2, E3 economics).
 
     ``required``: abatement each unit needs with its current rights, kg (unabated emission − rights held;
@@ -235,7 +235,8 @@ def lot_schedule(curves: MacCurves, required: np.ndarray, sellable: np.ndarray, 
     side (equal steps; the last takes the rest). Limits are × ``years``; a bid is capped at ``cap_ticks`` (a
     step the unit cannot abate at all is worth the cap); an ask costing more than the cap gets the limit
     ``cap_ticks + 1``, which no order may carry, so it is never placed. ``buy``/``sell``: masks of the units
-    that may place orders on that side.
+    that may place orders on that side. ``buy_max``: the most each unit buys, kg (its shortfall after the
+    abatement it has committed to; the steps it buys are the dearest ones, those at the top of ``required``).
     """
     req = np.asarray(required, dtype=np.int64)
     n = req.size
@@ -244,6 +245,8 @@ def lot_schedule(curves: MacCurves, required: np.ndarray, sellable: np.ndarray, 
     parts: list[Schedule] = []
     # Buy side: step j saves abatement [req - end, req - start].
     btotal = np.where(buy, np.maximum(req, 0), 0)
+    if buy_max is not None:
+        btotal = np.minimum(btotal, np.maximum(np.asarray(buy_max, dtype=np.int64), 0))
     u, start, q = _steps(btotal, lot_kg, max_orders)
     if u.size:
         hi = req[u] - start
@@ -303,10 +306,13 @@ class Compliance:
     cost_yuan: np.ndarray
 
 
-def comply(curves: MacCurves, unabated: np.ndarray, held: np.ndarray, fixed_fen: int, rate_ticks: int) -> Compliance:
+def comply(curves: MacCurves, unabated: np.ndarray, held: np.ndarray, fixed_fen: int, rate_ticks: int,
+           committed: np.ndarray | None = None) -> Compliance:
     """Rule E12: each unit chooses the cheaper of covering its emission with its rights (abating the
     shortfall unabated − held) and violating (abating only while the MAC is below the per-kg fine, paying the
     fixed fine plus the rate on the excess). A unit whose shortfall exceeds its largest abatement must violate.
+    ``committed``: abatement a unit has already put in place this year (kg, bought at the year start because
+    its MAC was below the expected permit price): it abates at least that, so it may emit less than its rights.
     """
     e = np.asarray(unabated, dtype=np.int64)
     h = np.asarray(held, dtype=np.int64)
@@ -322,7 +328,43 @@ def comply(curves: MacCurves, unabated: np.ndarray, held: np.ndarray, fixed_fen:
     z = np.where(violate, zb, short)
     excess = np.where(violate, excess_b, 0)
     pen = np.where(violate, pen_b, 0).astype(np.int64)
-    return Compliance(z.astype(np.int64), excess.astype(np.int64), pen, curves.cost(z.astype(float)))
+    if committed is not None:
+        done = np.minimum(np.maximum(np.asarray(committed, dtype=np.int64), 0), e)
+        z = np.maximum(z, done)
+        excess = np.maximum(e - z - h, 0)
+        pen = np.where(excess > 0, fixed_fen + amount_fen_array(excess, np.full(excess.size, rate_ticks)), 0)
+    return Compliance(z.astype(np.int64), excess.astype(np.int64), pen.astype(np.int64),
+                      curves.cost(z.astype(float)))
+
+
+# ----------------------------------------------------------------------------------------- cap path (E2)
+def cap_for_year(initial_kg: int, reduction_share: float, years_since_base: int, path_kg: int | None = None) -> int:
+    """The district's cap of one pollutant in a year, kg: ``path_kg`` where the scenario names the year, else
+    the rights issued at set-up × (1 − reduction share)^years since the base year, rounded down (never above
+    the rights issued)."""
+    if path_kg is not None:
+        return int(path_kg)
+    k = max(int(years_since_base), 0)
+    return int(np.floor(initial_kg * (1.0 - float(reduction_share)) ** k + 1e-9))
+
+
+def pro_rata_cut(free: np.ndarray, amount: int) -> np.ndarray:
+    """Rights to retire from each holder to take ``amount`` kg out of their ``free`` rights in proportion
+    (largest remainders, exact: the cut sums to min(amount, total free) and no holder loses more than its free
+    rights)."""
+    f = np.maximum(np.asarray(free, dtype=np.int64), 0)
+    total = int(f.sum())
+    amount = min(max(int(amount), 0), total)
+    if not amount:
+        return np.zeros_like(f)
+    share = f.astype(object) * amount
+    cut = np.array([int(x // total) for x in share], dtype=np.int64)
+    rest = amount - int(cut.sum())
+    if rest:
+        rem = np.array([int(x % total) for x in share], dtype=np.int64)
+        order = np.lexsort((np.arange(f.size), -rem))
+        cut[order[:rest]] += 1
+    return cut
 
 
 # ----------------------------------------------------------------------------------------- fees (E4, E5)

@@ -17,10 +17,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..units import decimal_to_rational, div_round_half_up, to_scaled_int
+from ..units import M2_PER_MU, decimal_to_rational, div_round_half_up, to_scaled_int
 
 CMU_PER_MU = 100
-M2_PER_CMU = Fraction(20, 3)
+M2_PER_CMU = M2_PER_MU / CMU_PER_MU  # 20/3 m²
 DM3_PER_M3 = 1000
 KG_PER_T = 1000
 

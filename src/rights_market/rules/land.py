@@ -296,7 +296,8 @@ def grade_firms(output_fen: np.ndarray, tax_fen: np.ndarray, area_m2: np.ndarray
 
     An indicator reaches grade A if its value per mu is at least the first threshold, B the second, C the
     third, else D. A firm's grade is the lower of its two indicator grades. Firms using no land are
-    :data:`GRADE_NEW`. Exact: ``value / (area × 15 / 10000) ≥ t`` ⇔ ``value × 10000 ≥ t × 15 × area``.
+    :data:`GRADE_NEW`. Exact: with ``M2_PER_MU = n/d``, ``value / (area / M2_PER_MU) ≥ t`` ⇔
+    ``value × n ≥ t × d × area``.
     """
     out = np.asarray(output_fen, dtype=np.int64)
     tax = np.asarray(tax_fen, dtype=np.int64)
@@ -305,7 +306,7 @@ def grade_firms(output_fen: np.ndarray, tax_fen: np.ndarray, area_m2: np.ndarray
     def one(v: np.ndarray, th: tuple[int, int, int]) -> np.ndarray:
         g = np.full(v.size, GRADE_D, dtype=np.int8)
         for code, t in zip((GRADE_C, GRADE_B, GRADE_A), th[::-1], strict=True):
-            g[v * 10_000 >= int(t) * 15 * area] = code
+            g[v * M2_PER_MU.numerator >= int(t) * M2_PER_MU.denominator * area] = code
         return g
 
     grade = np.maximum(one(out, output_thresholds_fen_per_mu), one(tax, tax_thresholds_fen_per_mu))

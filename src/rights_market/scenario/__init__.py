@@ -1,8 +1,6 @@
 """Scenario files: loading (YAML + extends + --set), validation and JSON Schema export."""
 
-# The models first: the section modules (emission, land, teaching, …) import them, and they import the sections at
-# their end, so a section module imported on its own must find the models already loading.
-from . import model  # noqa: F401
+from . import model  # noqa: F401  (the scenario model loads with the package)
 from .errors import Problem, ScenarioError
 from .loader import (
     SET_FILE,

@@ -17,8 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Year
-from .model import Behaviour, Constant, Distribution, Money, Normal, Share, Strict, Truthful
+from .base import MAX_COUNT, MAX_SECONDS, MAX_YEARS, MAX_YUAN, Count, Money, Share, Strict, Year
+from .common import Behaviour, Constant, Distribution, Normal, Truthful
 from .validators import require_unique
 
 EMISSION_SECTORS = ("industry", "agriculture", "services", "thermal_power")
@@ -290,6 +290,36 @@ class ListingMechanism(Strict):
 EmissionMechanism = Annotated[CDAMechanism | CallMechanism | ListingMechanism, Field(discriminator="type")]
 
 
+class ExpectationSpec(Strict):
+    """The permit price units expect (design principle 8): an exponentially weighted average of the yearly
+    volume-weighted trade prices, ``expected ← expected + weight × (observed − expected)`` (the core's
+    :func:`~rights_market.rules.economics.expect`; a year without trades leaves it), starting at the base price
+    × ``start_multiple_of_base``. A unit abates at the year start while its marginal abatement cost is below the
+    expected price (per year of the valuation horizon) and buys rights for the rest."""
+
+    start_multiple_of_base: Annotated[Decimal, Field(ge=0, le=10**6, max_digits=14, decimal_places=6)] = Field(
+        Decimal("1"), description="the first year's expected price, × the base price (0: units expect nothing and "
+        "abate only what their rights do not cover)")
+    weight: Share = Field(Decimal("0.5"), description="weight of the latest year's price (1: last year's price only)")
+
+
+class CapSpec(Strict):
+    """E2 with the plan's aim (推动主要污染物排放总量明显下降): the district's total of rights per pollutant (the
+    cap) follows a path. The cap of year y is the rights issued at set-up × (1 − reduction share)^(y − base_year),
+    or the tonnes of ``path_t`` where it names the year. At each year start rights above the cap are retired: the
+    reserve's stock first, then the units' free rights (not pledged, not leased in) pro rata."""
+
+    base_year: Year | None = Field(
+        None, description="the year whose cap is the rights issued at set-up (default: the first simulated year)"
+    )
+    reduction_share_per_year: dict[str, Share] = Field(
+        default_factory=dict, description="yearly cut of the cap per pollutant (absent: no cut)"
+    )
+    path_t: dict[str, dict[Year, Tonnes]] = Field(
+        default_factory=dict, description="the cap per pollutant and year, t (overrides the reduction share that year)"
+    )
+
+
 class EmissionMarketSpec(Strict):
     """The unified platform (E6): one mechanism, same-sector trading (E7), the base price as floor (E3)."""
 
@@ -309,6 +339,18 @@ class EmissionMarketSpec(Strict):
     off_platform_attempts_per_session: float = Field(
         0.1, ge=0, le=MAX_COUNT, description="E6: mean number of bilateral off-platform attempts a session (all rejected)"
     )
+    transaction_cost_yuan_per_trade: Yuan = Field(
+        Decimal("0"),
+        description="fixed cost a unit bears for each trade it makes (verification of the tradable surplus, "
+        "application, platform and permit-change paperwork), yuan: a unit places an order only when its gain at "
+        "the expected price exceeds it, and its quotes carry it (0: a frictionless market)",
+    )
+    reference_trades_per_year: float | None = Field(
+        None, ge=0, le=MAX_COUNT,
+        description="a published trading rate the district's yearly trade count is reported against "
+        "(KPI trade_count_vs_reference); None: not reported",
+    )
+    expectation: ExpectationSpec = Field(default_factory=lambda: ExpectationSpec())
 
 
 # --------------------------------------------------------------------------- finance (E10)
@@ -373,6 +415,7 @@ class EmissionSpec(Strict):
     lease: LeaseSpec = Field(default_factory=LeaseSpec)
     mortgage: MortgageSpec = Field(default_factory=MortgageSpec)
     carbon: CarbonSpec = Field(default_factory=CarbonSpec)
+    cap: CapSpec = Field(default_factory=CapSpec)
     groups: list[EmitterGroup] = Field(min_length=1)
 
     @field_validator("pollutants")
@@ -394,7 +437,9 @@ class EmissionSpec(Strict):
                 if pid not in known:
                     problems.append(f"groups.{gi}.pollutants.{pid}: unknown pollutant {pid!r}")
         for where, table in (("reserve.initial_t", self.reserve.initial_t),
-                             ("reserve.buyback.max_t_per_year", self.reserve.buyback.max_t_per_year)):
+                             ("reserve.buyback.max_t_per_year", self.reserve.buyback.max_t_per_year),
+                             ("cap.reduction_share_per_year", self.cap.reduction_share_per_year),
+                             ("cap.path_t", self.cap.path_t)):
             for pid in table:
                 if pid not in known:
                     problems.append(f"{where}.{pid}: unknown pollutant {pid!r}")
@@ -410,6 +455,7 @@ __all__ = [
     "AbatementCurve",
     "BuybackSpec",
     "CallMechanism",
+    "CapSpec",
     "CarbonSpec",
     "CarbonUnit",
     "CDAMechanism",
@@ -418,6 +464,7 @@ __all__ = [
     "EmissionMarketSpec",
     "EmissionSpec",
     "EmitterGroup",
+    "ExpectationSpec",
     "FeeSpec",
     "LeaseSpec",
     "ListingMechanism",

@@ -327,7 +327,8 @@ class FarmSpec(Strict):
     Budget each year from the fiscal account: ``base_budget_yuan_per_year`` (the 12.6 million yuan of the old
     protection station) plus ``budget_yuan_per_mu_year`` (650 yuan/mu) for the incorporated greening area and
     for new planting the farm manages, the latter ``new_area_budget_lag_years`` after planting ("后期根据新增造林
-    管护面积动态增加"). Needs: ``base_cost_yuan_per_year`` plus ``cost_yuan_per_mu_year`` per mu managed beyond
+    管护面积动态增加"). The farm plan (§四 二是) sets 650 yuan/mu for the 10,000 mu greening area only; that new
+    planting is funded at the same rate is an ASSUMPTION (the plan says the budget grows with it, at no rate). Needs: ``base_cost_yuan_per_year`` plus ``cost_yuan_per_mu_year`` per mu managed beyond
     the base area, from the moment it is managed. The difference is the maintenance gap that forest-funds-
     forest revenue (F6) fills. Planting: ``planting_mu_per_year`` of the plantable land, paid from the
     afforestation budget (fiscal) at ``planting_cost_yuan_per_mu``; a share survives (F10)."""
@@ -474,10 +475,23 @@ class CoverSpec(Strict):
 
 class ForestReserveSpec(Strict):
     """Rule X2: the forest reserve (林权收储), with its own accounts: a yearly budget from the fiscal account;
-    it buys defaulted collateral (F3) and lists it again."""
+    it buys defaulted collateral (F3) and lists it again, and it trades against the F4 value assessment:
+
+    * **buys below** — a management right offered at the trading centre that the market did not take, whose
+      seller would accept ``buy_below_value_share`` × its assessed value (the seller's reservation is at most
+      that), is bought by the reserve at that price, within the reserve's cash (收储: the buyer of last resort
+      that keeps prices from falling far below the assessed value);
+    * **sells above** — the reserve lists what it holds at no less than ``sell_above_value_share`` × the
+      assessed value of the remaining term (its reservation), so it releases only when the market pays above
+      the trigger.
+
+    The plans name the reserve (X2) but give no trigger: both shares are ASSUMPTIONS (a ±10 % band around the
+    assessed value, the order of the appraisal's own spread). ``buy_below_value_share`` 0 switches buying off."""
 
     enabled: bool = True
     budget_yuan_per_year: Amount = Decimal("2000000")
+    buy_below_value_share: Share = Decimal("0.9")
+    sell_above_value_share: Decimal = Field(Decimal("1.1"), ge=1, le=10, max_digits=6, decimal_places=4)
 
 
 class ForestSpec(Strict):

@@ -14,8 +14,20 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_SECONDS, MAX_YEARS, Amount, BigMoney, Year
-from .model import Distribution, LogNormal, Money, Share, Strict, Uniform
+from .base import (
+    MAX_COUNT,
+    MAX_FACTOR,
+    MAX_QUANTITY,
+    MAX_SECONDS,
+    MAX_YEARS,
+    Amount,
+    BigMoney,
+    Money,
+    Share,
+    Strict,
+    Year,
+)
+from .common import Distribution, LogNormal, Uniform
 from .validators import require_unique
 
 Grade = Literal["A", "B", "C", "D", "new"]
@@ -44,6 +56,27 @@ def _default_villages() -> list[VillageSpec]:
     # were not found and are placeholders.
     names = [("chaohu", "潮湖村"), ("guoyuan", "果园村")] + [(f"village_{k}", "") for k in range(3, 9)]
     return [VillageSpec(name=n, name_zh=z, households=300) for n, z in names]
+
+
+class FarmProductivitySpec(Strict):
+    """Per-mu productivity of contract farmland (L10 circulation priced from economics, design principle 8).
+
+    Each contract parcel draws its gross output value per mu and year; a household's reservation rent is the
+    net income it gives up by letting the parcel go (output × ``household_net_share``), an operator's highest
+    rent the net income it expects from it (output × its own ``operator_net_share``, drawn per operator:
+    scale, machinery and marketing make the same land earn more in its hands)."""
+
+    output_value_yuan_per_mu_year: Distribution = Field(
+        default_factory=lambda: LogNormal(type="lognormal", median=1600, sigma=0.3),
+        description="gross output value of farming a parcel, yuan per mu and year, drawn per parcel",
+    )
+    household_net_share: Share = Field(
+        Decimal("0.35"), description="net income of a household farming its own parcel, share of output value"
+    )
+    operator_net_share: Distribution = Field(
+        default_factory=lambda: Uniform(type="uniform", low=0.35, high=0.6),
+        description="net income before rent an operator expects from a parcel, share of output value, per operator",
+    )
 
 
 class RuralSpec(Strict):
@@ -78,6 +111,9 @@ class RuralSpec(Strict):
         description="what an expanding household would pay, yuan per mu and year",
     )
     idle_homestead_share: Share = Field(Decimal("0.1"), description="share of homesteads left idle (L7)")
+    productivity: FarmProductivitySpec | None = Field(
+        None, description="per-parcel productivity pricing circulation rents (L10); absent: the flat values above"
+    )
 
 
 class OperatorsSpec(Strict):

@@ -12,13 +12,14 @@ located at the field that names the missing thing, so a scenario that validates 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-if TYPE_CHECKING:
-    from .model import Scenario
+#: A validated :class:`~rights_market.scenario.model.Scenario`. Not imported: :mod:`.model` imports this module
+#: (its validator runs these checks), and this module must not import it back.
+Scenario = Any
 
 #: The ledger products of the land market (rights/land_parcels.py PRODUCTS).
 LAND_PRODUCTS = ("land.contract", "land.management", "land.homestead", "land.collective_construction",

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .base import MAX_COUNT
-from .model import ZIC, Behaviour, Money, Strict
+from .base import MAX_COUNT, Money, Strict
+from .common import ZIC, Behaviour
 
 
 def _units(value: object) -> object:

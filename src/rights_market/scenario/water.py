@@ -11,12 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import MAX_COUNT, MAX_FACTOR, MAX_QUANTITY, MAX_YEARS, Amount, Count, Quantity, Year
-from .model import ZIC, Behaviour, Constant, Distribution, Money, Share, Strict
+from .base import (
+    MAX_COUNT,
+    MAX_FACTOR,
+    MAX_QUANTITY,
+    MAX_YEARS,
+    Amount,
+    Count,
+    Money,
+    Quantity,
+    Share,
+    Strict,
+    Year,
+)
+from .common import ZIC, Behaviour, Constant, Distribution
 from .validators import require_unique
 
 #: Value curve forms (design principle 8; :mod:`rights_market.rules.economics`).
@@ -100,28 +112,70 @@ def _default_pricing() -> dict[str, SectorPricing]:
 
 
 # --------------------------------------------------------------------------- reserve (W12)
-class BuyBelow(Strict):
-    """Rule W12: in every session where the last traded price fell below ``trigger`` (yuan/m³), the reserve
-    bids for up to ``max_m3_per_session`` at the trigger price, within its cash."""
+#: A multiple of a base price (W12 triggers relative to the base price of W5), e.g. 0.8 or 1.5.
+BaseShare = Annotated[Decimal, Field(gt=0, le=1000, max_digits=12, decimal_places=6)]
+
+
+class Relation(Strict):
+    """A trading relation, seller sector → buyer sector, whose base price (W5) a reserve rule refers to."""
+
+    seller: Sector
+    buyer: Sector
+
+
+class ReservePrice(Strict):
+    """A price of a reserve rule (W12), in yuan or relative to a base price (W5): exactly one of
+    ``*_yuan_per_m3`` and ``*_base_share`` (× the base price of ``relation``, or of the reserve's own
+    relations — ``default_base_price_yuan_per_m3`` — without one). Subclasses name the pair of fields."""
+
+    relation: Relation | None = Field(
+        None, description="the relation whose base price a *_base_share multiplies (default: the reserve's own)"
+    )
+    price_fields: ClassVar[tuple[str, str]] = ("trigger_yuan_per_m3", "trigger_base_share")
+    price_required: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _one_price(self) -> ReservePrice:
+        yuan, share = self.price_fields
+        given = [f for f in (yuan, share) if getattr(self, f) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give either {yuan} or {share}, not both")
+        if not given and self.price_required:
+            raise ValueError(f"give {yuan} (yuan per m³) or {share} (a multiple of the base price, e.g. 0.8)")
+        if self.relation is not None and getattr(self, share) is None:
+            raise ValueError(f"relation names whose base price {share} multiplies; give {share} with it")
+        return self
+
+
+class BuyBelow(ReservePrice):
+    """Rule W12: in every session after one whose market price (the volume-weighted mean price of holders'
+    trades of annual water in the last session that had any) fell below the trigger, the reserve bids for up
+    to ``max_m3_per_session`` at the trigger price, within its cash. The trigger is
+    ``trigger_yuan_per_m3``, or ``trigger_base_share`` × the base price (e.g. 0.8: buy below 80 % of it)."""
 
     type: Literal["buy_below"]
-    trigger_yuan_per_m3: Money
+    trigger_yuan_per_m3: Money | None = None
+    trigger_base_share: BaseShare | None = None
     max_m3_per_session: int = Field(ge=1, le=MAX_QUANTITY)
 
 
-class SellAbove(Strict):
-    """Rule W12: in every session where the last traded price rose above ``trigger``, the reserve offers up
-    to ``max_m3_per_session`` of its stock at the trigger price."""
+class SellAbove(ReservePrice):
+    """Rule W12: in every session after one whose market price rose above the trigger, the reserve offers
+    up to ``max_m3_per_session`` of its stock at the trigger price. The trigger is ``trigger_yuan_per_m3``,
+    or ``trigger_base_share`` × the base price (e.g. 1.5: sell above 150 % of it)."""
 
     type: Literal["sell_above"]
-    trigger_yuan_per_m3: Money
+    trigger_yuan_per_m3: Money | None = None
+    trigger_base_share: BaseShare | None = None
     max_m3_per_session: int = Field(ge=1, le=MAX_QUANTITY)
 
 
 class DryYearRelease(Strict):
     """Rule W12: at the start of a year whose deliverable share is below ``below_share``, the reserve
     releases stock at ``price`` (the base price of the buyer's relation if omitted) to holders short of
-    need, in the priority order of sectors given (domestic and ecology first by default)."""
+    need, in the priority order of sectors given (domestic and ecology first by default). A release is a
+    government allocation at a set price, not a market trade: it reaches holders whatever their
+    ``participation`` (which governs only the market: book, call auction and negotiation)."""
 
     type: Literal["dry_year_release"]
     below_share: Share = Decimal("1")
@@ -138,7 +192,23 @@ class OfferStock(Strict):
     yuan_per_m3: Money | None = None
 
 
-ReserveRule = Annotated[BuyBelow | SellAbove | DryYearRelease | OfferStock, Field(discriminator="type")]
+class OfferBeforeExpiry(ReservePrice):
+    """Rule W12: the reserve's annual water expires at the year end, so in each of the last ``last_sessions``
+    sessions of the year it offers its stock spread evenly over the sessions left (all of it in the last
+    one) at ``price_yuan_per_m3`` or ``price_base_share`` × the base price (the reserve's default base price
+    if neither is given). What is still unsold at the year end expires and is reported (``expire`` rows of
+    the ``reserve`` table, the ``reserve_stock`` KPI)."""
+
+    type: Literal["offer_before_expiry"]
+    last_sessions: int = Field(4, ge=1, le=MAX_COUNT)
+    price_yuan_per_m3: Money | None = None
+    price_base_share: BaseShare | None = None
+    price_fields: ClassVar[tuple[str, str]] = ("price_yuan_per_m3", "price_base_share")
+    price_required: ClassVar[bool] = False
+
+
+ReserveRule = Annotated[BuyBelow | SellAbove | DryYearRelease | OfferStock | OfferBeforeExpiry,
+                        Field(discriminator="type")]
 
 
 class ReserveSpec(Strict):
@@ -169,12 +239,21 @@ Mechanism = Annotated[CDA | CallAuction, Field(discriminator="type")]
 
 
 class NegotiationSpec(Strict):
-    """Negotiation (协商, rule W11): each session, ``pairs_per_session`` random buyer–seller pairs meet and
-    split the gain between the seller's ask and the buyer's bid (seller's bargaining power, noise)."""
+    """Negotiation (协商, rule W11): each session, ``pairs_per_session`` random pairs of a buyer and a seller
+    who take part in the market this session (``participation``) meet. They agree inside the zone where
+    both gain — between the seller's limit and the buyer's — cut to the market's price bounds and, with
+    ``floor_at_base_price``, to the relation's base price. The price is anchored on the relation's base
+    price (W5, the benchmark of trading): ``anchor_weight`` × the base price (brought into the zone) plus
+    the rest × the Nash split of the zone by the seller's bargaining power, then a noise of
+    ``noise_sd_share`` of the zone's width, and kept inside the zone. No zone, no deal."""
 
     pairs_per_session: Count = 0
     seller_power: Share = Decimal("0.5")
     noise_sd_share: float = Field(0.1, ge=0, le=1)
+    anchor_weight: Share = Field(
+        Decimal("0.5"),
+        description="weight of the relation's base price (W5) in the agreed price; the rest is the Nash split",
+    )
 
 
 class MarketSpec(Strict):

@@ -125,6 +125,12 @@ class Store:
 
         Raises StoreError when the path is not a folder that can be one (a file, a pipe, a device, a path
         through a file, a folder of other things, no permission)."""
+        hint = f"choose a new or empty folder with {option}"
+        if (self.path.exists() or self.path.is_symlink()) and not self.path.is_dir():
+            raise StoreError(folder_problem(self.path, "a folder for a results store", hint))
+        path = self.path / STUDY_FILE
+        if (path.exists() or path.is_symlink()) and not is_regular_file(path):
+            raise StoreError(f"{path}: is {describe(path)}, not a file; this is not a results store")
         try:
             claim(self.path, "store", option=option)
         except OutputError as exc:
@@ -133,11 +139,7 @@ class Store:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             why = "" if self.path.exists() else f" ({exc.strerror})"
-            raise StoreError(folder_problem(self.path, "a folder for a results store",
-                                            f"choose a new or empty folder with {option}{why}")) from None
-        path = self.path / STUDY_FILE
-        if path.exists() and not is_regular_file(path):
-            raise StoreError(f"{path}: is {describe(path)}, not a file; this is not a results store")
+            raise StoreError(folder_problem(self.path, "a folder for a results store", f"{hint}{why}")) from None
         lock = _Lock(self.path / ".lock")
         lock.acquire()
         try:

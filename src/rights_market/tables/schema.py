@@ -29,6 +29,7 @@ UNITS = {
     "": "no unit: an id, a code, a count or text",
     "day": "simulation day (0 = 1 January of the first year; 365 days a year)",
     "year": "calendar year",
+    "years": "a duration in whole years",
     "session": "trading session number, 0-based over the run",
     "account": "account id (institutions negative)",
     "base unit": "the product's base unit (the unit column)",
@@ -91,6 +92,10 @@ RIGHTS = _codes(
 )
 #: ``right`` of holders and kpis rows also takes ``""`` (institutions) — listed with the rights.
 RIGHTS_OR_NONE = _codes(**RIGHTS, **{"": "none (institutions)"})
+#: The ``right`` of the KPIs of the shared fiscal account (−3), which belongs to no one right.
+FISCAL_SECTION = "fiscal"
+#: ``right`` of kpis rows: a right, or the fiscal account's own section.
+KPI_SECTIONS = _codes(**RIGHTS_OR_NONE, **{FISCAL_SECTION: "the shared fiscal account (−3) of every right, not one right's"})
 MECHANISMS = _codes(
     cda="continuous double auction", call="call auction", negotiation="negotiated deal",
     listing="listing (挂牌)", auction="auction (拍卖)", tender="tender (招标)", directed="directed transfer",
@@ -124,6 +129,15 @@ REGISTRY_EVENTS = _codes(
     register="a transfer registered (F2)", pledge="a right pledged for a loan", release="a pledge released",
     forfeit="collateral forfeited to the reserve", collateral_lost="collateral no longer held",
     issue="quota issued for an afforestation lot", project_start="an X4 project starts",
+)
+PRICE_BASES = _codes(
+    price="a one-off price per base unit for what was traded (a sale, a year's water, a permit)",
+    rent="a yearly rent per base unit (a lease: lease_years > 0; the money moves as rent or dividend charges)",
+)
+PRICE_FLAGS = _codes(
+    **{"": "not flagged (or no price monitoring)"},
+    low="price more than the monitoring band below its benchmark (L16)",
+    high="price more than the monitoring band above its benchmark (L16)",
 )
 UNIT_CODES = _codes(
     m3="cubic metre (water)", kg="kilogram (emission rights, carbon allowances)", m2="square metre (land)",
@@ -164,8 +178,12 @@ SCHEMA: Mapping[str, TableSchema] = MappingProxyType({t.name: t for t in (
         Column("amount_fen", "int64", "fen", "money of the trade"),
         Column("price", "float64", "yuan/base unit", "price"),
         Column("amount", "float64", "yuan", "money of the trade"),
-        Column("relation", "str", "", "who traded with whom (patterns per right)"),
+        Column("relation", "str", "", "who traded with whom: <seller kind>-><buyer kind> (kinds per right)"),
         Column("base_price", "float64", "yuan/base unit", "reference price of the trade (0 where none)"),
+        Column("deal", "str", "", "how the deal was made, mode words (land; \"\" elsewhere; words per right)"),
+        Column("lease_years", "int32", "years", "term of a lease (0: not a lease)"),
+        Column("price_basis", "str", "", "what the price is", PRICE_BASES),
+        Column("price_flag", "str", "", "price monitoring flag (L16)", PRICE_FLAGS),
     ),
     _table(
         "orders_rejected", "one rejected order, bid, conversion request or transfer",
@@ -213,7 +231,8 @@ SCHEMA: Mapping[str, TableSchema] = MappingProxyType({t.name: t for t in (
     _table(
         "kpis", "one indicator value",
         _TIME, _YEAR,
-        Column("right", "str", "", "the right of the indicator", RIGHTS_OR_NONE),
+        Column("right", "str", "", "the right of the indicator, or `fiscal` for the shared fiscal account",
+               KPI_SECTIONS),
         Column("metric", "str", "", "indicator name (per right)"),
         Column("value", "float64", "see unit", "value (NaN where undefined)"),
         Column("unit", "str", "", "unit of the value"),

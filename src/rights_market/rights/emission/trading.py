@@ -16,8 +16,6 @@ Quantities kg, prices ticks per kg, money fen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...agents.behaviour import quote
@@ -25,74 +23,49 @@ from ...engine.world import World
 from ...ledger import FISCAL
 from ...market import ListingTerms, clear_call_auction, run_listing
 from ...market.batch_cda import match_session
+from ...market.call_auction import REASON_SELF_TRADE
 from ...market.negotiation import nash_prices
-from ...rules.emission import BUY, SELL, Schedule, lot_schedule, step_value
+from ...rules.economics import net_of_transaction_cost
+from ...rules.emission import BUY, SELL, Schedule, lot_schedule, round_down, round_up, step_value
 from ...scenario.emission import EMISSION_SECTORS, ListingMechanism
 from ...units import amount_fen_array
 from . import fees
+from .fills import arrival_order, merge_fills
 from .products import ACTIVE, CLOSED, RES, RIGHT, SECTOR_NAMES, UNIT, yuan_per_t_to_ticks
-
-if TYPE_CHECKING:
-    from .policy import EmissionPolicy
-
-
-def merge_fills(seller: np.ndarray, buyer: np.ndarray, qty: np.ndarray, price: np.ndarray):
-    """Fills of one clearing with the same seller, buyer and price merged into one trade (first-occurrence
-    order kept): a call auction cuts a trade into pieces per pair of orders."""
-    key = np.stack([seller, buyer, price], axis=1)
-    uniq, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    total = np.zeros(uniq.shape[0], np.int64)
-    np.add.at(total, inv.ravel(), qty)
-    order = np.argsort(first, kind="stable")
-    return uniq[order, 0], uniq[order, 1], total[order], uniq[order, 2]
-
-
-def arrival_order(rng: np.random.Generator, unit: np.ndarray, side: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """A random arrival order of orders in which each unit's orders of one side still come in step order
-    (its most favourable step first): random times, handed out within each (unit, side) by rank."""
-    n = unit.size
-    key = rng.random(n)
-    group = unit.astype(np.int64) * 2 + (side > 0)
-    by_key = np.lexsort((key, group))
-    by_rank = np.lexsort((rank, group))
-    times = np.empty(n)
-    times[by_rank] = key[by_key]
-    return np.argsort(times, kind="stable")
-
-
-def segments(pol: EmissionPolicy, k: int, units: np.ndarray) -> np.ndarray:
-    """Market segment of each unit: its sector (E7) or one segment for all."""
-    if pol.spec.market.same_sector_only and k < pol.P:
-        return pol.sector[units].astype(np.int64)
-    return np.zeros(units.size, np.int64)
+from .state import EmissionState
 
 
 # ------------------------------------------------------------------------------------------ orders
-def order_schedule(pol: EmissionPolicy, world: World, k: int, rng: np.random.Generator) -> tuple[Schedule, np.ndarray]:
+def order_schedule(st: EmissionState, world: World, k: int, rng: np.random.Generator) -> tuple[Schedule, np.ndarray]:
     """Orders of the units this session for product ``k`` (E2 economics) and their prices after behaviour
     and floor awareness (E3): a unit aware of the floor lifts an ask to it and drops a bid it cannot raise
     to it; an unaware one submits its own price."""
-    held = pol.held(world, k)
-    carbon = k >= pol.P
-    active = pol.status == ACTIVE
-    part = (rng.random(pol.n) < pol.participation) | pol.noticed[k]
-    required = pol.E[k] - held
-    sellable = held - pol.leased_in[k]
-    years = 1 if carbon else pol.years
-    sell_ok = part & ((active & pol.has[k]) | (pol.status == CLOSED)) & (sellable > 0)
-    buy_ok = part & active & pol.has[k] & (required > 0)
-    sched = lot_schedule(pol.curves[k], np.where(pol.status == CLOSED, -held, required), sellable, pol.lots[k],
-                         pol.max_orders[k], years, int(pol.cap[k]), buy=buy_ok, sell=sell_ok)
+    held = st.held(world, k)
+    carbon = k >= st.P
+    active = st.status == ACTIVE
+    part = (rng.random(st.n) < st.participation) | st.noticed[k]
+    required = st.E[k] - held
+    sellable = held - st.leased_in[k]
+    years = 1 if carbon else st.years
+    sell_ok = part & ((active & st.has[k]) | (st.status == CLOSED)) & (sellable > 0)
+    buy_ok = part & active & st.has[k] & (required > 0)
+    if not carbon:  # the unit buys only what it did not plan to abate (E2: MAC below the expected price)
+        buy_ok &= (required - st.planned[k]) > 0
+    sched = lot_schedule(st.curves[k], np.where(st.status == CLOSED, -held, required), sellable, st.lots[k],
+                         st.max_orders[k], years, int(st.cap[k]), buy=buy_ok, sell=sell_ok,
+                         buy_max=None if carbon else required - st.planned[k])
+    if not carbon:
+        sched = worth_trading(st, k, sched)
     price = np.full(len(sched), -1, np.int64)
-    floor = int(pol.base[k])
-    unit_group = pol.group[sched.unit]
-    for gi, (_idx, kind, markup) in enumerate(pol.behaviours):
+    floor = int(st.base[k])
+    unit_group = st.group[sched.unit]
+    for gi, (_idx, kind, markup) in enumerate(st.behaviours):
         rows_g = unit_group == gi
         for side in (BUY, SELL):
             rows = np.nonzero(rows_g & (sched.side == side))[0]
             if rows.size:
-                price[rows] = quote(kind, side, sched.limit[rows], 1, int(pol.cap[k]), rng, markup)
-    aware = pol.aware[sched.unit]
+                price[rows] = quote(kind, side, sched.limit[rows], 1, int(st.cap[k]), rng, markup)
+    aware = st.aware[sched.unit]
     sell = sched.side == SELL
     lift = aware & sell & (price > 0)
     price = np.where(lift, np.maximum(price, floor), price)
@@ -102,12 +75,27 @@ def order_schedule(pol: EmissionPolicy, world: World, k: int, rng: np.random.Gen
     return sched.select(keep), price[keep]
 
 
-def screen(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: np.ndarray) -> np.ndarray:
+def worth_trading(st: EmissionState, k: int, sched: Schedule) -> Schedule:
+    """Design principle 8 with a fixed cost per trade (``market.transaction_cost_yuan_per_trade``): each
+    order's limit carries the cost (:func:`~rights_market.rules.economics.net_of_transaction_cost`; bids
+    rounded down, asks up), so a unit trades only when its gain exceeds the cost; a bid worth nothing net of
+    the cost, or an ask above the price cap, is not placed. Orders of closed units (E9: selling what they no
+    longer use) carry the cost too."""
+    if not len(sched) or not st.transaction_cost:
+        return sched
+    buy = sched.side == BUY
+    net = net_of_transaction_cost(sched.limit, sched.quantity, buy, st.transaction_cost)
+    limit = np.where(buy, round_down(net), np.minimum(round_up(net), int(st.cap[k]) + 1))
+    out = Schedule(sched.unit, sched.side, sched.quantity, limit.astype(np.int64), sched.rank)
+    return out.select(limit >= 1)
+
+
+def screen(st: EmissionState, world: World, k: int, sched: Schedule, price: np.ndarray) -> np.ndarray:
     """Platform checks of units' orders (E3, E10), in order: selling pledged rights (``pledged``), a price
     below the base price (``below_floor``; the unit learns the floor). Returns the mask of accepted
     orders; the rest are recorded as rejections."""
     ok = np.ones(len(sched), bool)
-    free = pol.free(world, k)  # E10 mortgages and X3 pledges (of pollutant rights and carbon allowances)
+    free = st.free(world, k)  # E10 mortgages and X3 pledges (of pollutant rights and carbon allowances)
     sell = np.nonzero(sched.side == SELL)[0]
     if sell.size:
         u = sched.unit[sell]
@@ -123,51 +111,56 @@ def screen(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: np
         pledged = cum > free[u]
         bad = sell[pledged]
         if bad.size:
-            pol.reject(world, k, pol.ids[sched.unit[bad]], SELL, sched.quantity[bad], price[bad], "pledged")
+            st.reject(world, k, st.ids[sched.unit[bad]], SELL, sched.quantity[bad], price[bad], "pledged")
             ok[bad] = False
-    if k < pol.P:
-        low = ok & (price < pol.base[k])
+    if k < st.P:
+        low = ok & (price < st.base[k])
         if low.any():
-            pol.reject(world, k, pol.ids[sched.unit[low]], sched.side[low], sched.quantity[low], price[low],
+            st.reject(world, k, st.ids[sched.unit[low]], sched.side[low], sched.quantity[low], price[low],
                        "below_floor")
-            pol.aware[sched.unit[low]] = True
+            st.aware[sched.unit[low]] = True
             ok &= ~low
     return ok
 
 
 # ------------------------------------------------------------------------------------------ mechanisms
-def match(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: np.ndarray, rng) -> None:
+def match(st: EmissionState, world: World, k: int, sched: Schedule, price: np.ndarray, rng) -> None:
     """E6: the scenario's mechanism on the screened orders of product ``k``: listing with bidding for
     pollutant rights when the scenario says ``listing`` (allowances then trade in a call auction), else a
     continuous double auction or a call auction."""
-    mech = pol.spec.market.mechanism
-    if mech.type == "listing" and k < pol.P:
-        listings(pol, world, k, sched, price, rng)
+    mech = st.spec.market.mechanism
+    if mech.type == "listing" and k < st.P:
+        listings(st, world, k, sched, price, rng)
     else:
-        books(pol, world, k, sched, price, rng, "cda" if mech.type == "cda" else "call")
+        books(st, world, k, sched, price, rng, "cda" if mech.type == "cda" else "call")
 
 
-def books(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: np.ndarray, rng, mechanism: str) -> None:
+def books(st: EmissionState, world: World, k: int, sched: Schedule, price: np.ndarray, rng, mechanism: str) -> None:
     """Matching (撮合) per sector segment (E7): a continuous double auction or a call auction. No order is
     below the floor (screened, E3)."""
-    floor = int(pol.base[k])
-    seg = segments(pol, k, sched.unit)
+    floor = int(st.base[k])
+    seg = st.segments(k, sched.unit)
     for s in np.unique(seg) if len(sched) else []:
         rows = np.nonzero(seg == s)[0]
         rows = rows[arrival_order(rng, sched.unit[rows], sched.side[rows], sched.rank[rows])]
-        traders = pol.ids[sched.unit[rows]]
+        traders = st.ids[sched.unit[rows]]
         sides, prices, qtys = sched.side[rows], price[rows], sched.quantity[rows]
         if mechanism == "cda":
             fills = cda(traders, sides, prices, qtys, floor)
             if fills is not None:
-                settle(pol, world, k, *merge_fills(*fills), "cda")
+                settle(st, world, k, *merge_fills(*fills), "cda")
         else:
             b = np.nonzero(sides == BUY)[0]
             a = np.nonzero(sides == SELL)[0]
-            r = clear_call_auction(prices[b], qtys[b], b, prices[a], qtys[a], a)
+            r = clear_call_auction(prices[b], qtys[b], b, prices[a], qtys[a], a,
+                                   bid_owner=traders[b], ask_owner=traders[a])
+            for side, rows_, refused in ((BUY, b, r.bid_refused), (SELL, a, r.ask_refused)):
+                if refused.any():  # an order crossing the same unit's own order on the other side
+                    j = rows_[refused]
+                    st.reject(world, k, traders[j], side, qtys[j], prices[j], REASON_SELF_TRADE)
             if r.volume:
                 fq = r.fill_quantity
-                settle(pol, world, k, *merge_fills(traders[a[r.fill_ask]], traders[b[r.fill_bid]], fq,
+                settle(st, world, k, *merge_fills(traders[a[r.fill_ask]], traders[b[r.fill_bid]], fq,
                                                    np.full(fq.size, r.price, np.int64)), "call")
 
 
@@ -183,16 +176,16 @@ def cda(traders, sides, prices, qtys, floor: int):
     return traders[res.fill_sell], traders[res.fill_buy], res.fill_quantity, res.fill_price
 
 
-def eligibility(pol: EmissionPolicy, seller_sector: int | None):
+def eligibility(st: EmissionState, seller_sector: int | None):
     """E7/E8 eligibility hook for a listing: units of the seller's sector (E7), or for reserve releases
     active units of the eligible kinds (E8)."""
     if seller_sector is None:
-        mask = pol.release_ok & (pol.status == ACTIVE)
-    elif pol.spec.market.same_sector_only:
-        mask = pol.sector == seller_sector
+        mask = st.release_ok & (st.status == ACTIVE)
+    elif st.spec.market.same_sector_only:
+        mask = st.sector == seller_sector
     else:
-        mask = np.ones(pol.n, bool)
-    first = pol.first
+        mask = np.ones(st.n, bool)
+    first = st.first
 
     def ok(bidder: int) -> bool:
         j = bidder - first
@@ -201,7 +194,7 @@ def eligibility(pol: EmissionPolicy, seller_sector: int | None):
     return ok
 
 
-def listings(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: np.ndarray, rng) -> None:
+def listings(st: EmissionState, world: World, k: int, sched: Schedule, price: np.ndarray, rng) -> None:
     """E6: listing with competitive bidding (挂牌竞价): every accepted ask becomes a listing at its price
     (≥ the base price); units short of rights register if the lot is worth the start price to them; the
     platform refuses other sectors (``not_eligible``, E7)."""
@@ -209,85 +202,88 @@ def listings(pol: EmissionPolicy, world: World, k: int, sched: Schedule, price: 
     if not sells.size:
         return
     sells = sells[arrival_order(rng, sched.unit[sells], sched.side[sells], sched.rank[sells])]
-    pol.listing_pool = None
+    st.listing_pool = None
     for j in sells.tolist():
         seller = int(sched.unit[j])
-        if pol.free(world, k)[seller] < sched.quantity[j]:
+        if st.free(world, k)[seller] < sched.quantity[j]:
             continue  # sold through an earlier listing of this session
-        list_lot(pol, world, k, pol.ids[seller], int(pol.sector[seller]), int(sched.quantity[j]), int(price[j]),
+        list_lot(st, world, k, st.ids[seller], int(st.sector[seller]), int(sched.quantity[j]), int(price[j]),
                  "listing")
 
 
-def bidder_pool(pol: EmissionPolicy, world: World, k: int) -> dict:
+def bidder_pool(st: EmissionState, world: World, k: int) -> dict:
     """Units short of rights of product ``k`` and the value of their first kg (an upper bound of the value
     per kg of any lot to them); recomputed after every sale."""
-    if pol.listing_pool is None or pol.listing_pool["k"] != k:
-        held = pol.held(world, k)
-        required = pol.E[k] - held
-        want = np.nonzero((pol.status == ACTIVE) & pol.has[k] & (required > 0))[0]
-        curves = pol.curves[k].take(want)
-        top = step_value(curves, required[want], np.ones(want.size), pol.years, int(pol.cap[k]))
-        pol.listing_pool = {"k": k, "want": want, "required": required[want], "curves": curves, "top": top}
-    return pol.listing_pool
+    if st.listing_pool is None or st.listing_pool["k"] != k:
+        held = st.held(world, k)
+        required = st.E[k] - held
+        need = required - (st.planned[k] if k < st.P else 0)
+        want = np.nonzero((st.status == ACTIVE) & st.has[k] & (need > 0))[0]
+        curves = st.curves[k].take(want)
+        top = step_value(curves, required[want], np.ones(want.size), st.years, int(st.cap[k]))
+        st.listing_pool = {"k": k, "want": want, "required": required[want], "curves": curves, "top": top}
+    return st.listing_pool
 
 
-def list_lot(pol: EmissionPolicy, world: World, k: int, seller_id: int, seller_sector: int | None, qty: int,
+def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sector: int | None, qty: int,
              start: int, mechanism: str) -> None:
     """One listing (挂牌竞价, E6) of ``qty`` kg at ``start`` ticks/kg by ``seller_id`` (a unit of sector
     ``seller_sector``, or the reserve when None), settled if sold; rejections recorded."""
-    pool = bidder_pool(pol, world, k)
+    pool = bidder_pool(st, world, k)
     want = pool["want"]
     # A unit once refused for a kind of listing (another sector's, E7; a release it is not eligible for,
     # E8) knows the rule and stays away from such listings afterwards.
     if seller_sector is None:
-        known = pol.knows_release_rule[want] & ~pol.release_ok[want]
-    elif pol.spec.market.same_sector_only:
-        known = pol.knows_sector_rule[want] & (pol.sector[want] != seller_sector)
+        known = st.knows_release_rule[want] & ~st.release_ok[want]
+    elif st.spec.market.same_sector_only:
+        known = st.knows_sector_rule[want] & (st.sector[want] != seller_sector)
     else:
         known = np.zeros(want.size, bool)
-    cand = np.nonzero((pool["top"] >= start) & ~known & (pol.ids[want] != seller_id))[0]
-    values = step_value(pool["curves"].take(cand), pool["required"][cand], np.full(cand.size, qty), pol.years,
-                        int(pol.cap[k]))
-    ids = pol.ids[want[cand]]
+    cand = np.nonzero((pool["top"] >= start) & ~known & (st.ids[want] != seller_id))[0]
+    values = step_value(pool["curves"].take(cand), pool["required"][cand], np.full(cand.size, qty), st.years,
+                        int(st.cap[k]))
+    if k < st.P and st.transaction_cost:  # a bidder's value net of its cost of the trade (principle 8)
+        values = values - -(-st.transaction_cost // qty)
+    ids = st.ids[want[cand]]
     interested = values >= start
     if not interested.any():
         return  # nobody registers: the listing closes unsold (no_bidder), nothing to record
     ids, values = ids[interested], values[interested]
-    mech = pol.spec.market.mechanism
+    mech = st.spec.market.mechanism
     lm = mech if mech.type == "listing" else ListingMechanism(type="listing")
     day = world.clock.day
     terms = ListingTerms(quantity=qty, start=start, increment=yuan_per_t_to_ticks(lm.increment_yuan_per_t),
-                         floor=int(pol.base[k]), opens=day, closes=day + lm.listing_days,
+                         floor=int(st.base[k]), opens=day, closes=day + lm.listing_days,
                          round_seconds=lm.round_seconds, extension_window=lm.extension_window_s,
                          extension=lm.extension_s)
     res = run_listing(terms, ids, values, world.rng.stream("emission.listing"),
-                      eligible=eligibility(pol, seller_sector), mean_response_s=lm.mean_response_s)
+                      eligible=eligibility(st, seller_sector), mean_response_s=lm.mean_response_s)
     rej = res.rejections
     if len(rej["bidder"]):
-        pol.reject(world, k, rej["bidder"], BUY, qty, rej["price"], rej["reason"])
-        refused = pol.local_index(rej["bidder"][rej["reason"] == "not_eligible"])
+        st.reject(world, k, rej["bidder"], BUY, qty, rej["price"], rej["reason"])
+        refused = st.local_index(rej["bidder"][rej["reason"] == "not_eligible"])
         refused = refused[refused >= 0]
-        (pol.knows_release_rule if seller_sector is None else pol.knows_sector_rule)[refused] = True
+        (st.knows_release_rule if seller_sector is None else st.knows_sector_rule)[refused] = True
     if res.sold:
-        settle(pol, world, k, np.array([seller_id]), np.array([res.winner]), np.array([qty]),
+        settle(st, world, k, np.array([seller_id]), np.array([res.winner]), np.array([qty]),
                np.array([res.price]), mechanism,
                reason="release to strategic and major projects (E8)" if seller_id == RES else "")
-        pol.listing_pool = None
+        st.listing_pool = None
 
 
-def off_platform(pol: EmissionPolicy, world: World, k: int) -> None:
+def off_platform(st: EmissionState, world: World, k: int) -> None:
     """E6: bilateral deals off the platform are forbidden: each attempt (a random unit short of rights and
     a random unit with rights to spare, at their Nash price) is rejected ``off_platform``."""
-    rate = pol.spec.market.off_platform_attempts_per_session
+    rate = st.spec.market.off_platform_attempts_per_session
     if rate <= 0:
         return
     rng = world.rng.stream("emission.off_platform")
     attempts = int(rng.poisson(rate))
     if not attempts:
         return
-    held = pol.held(world, k)
-    required = pol.E[k] - held
-    active = pol.status == ACTIVE
+    held = st.held(world, k)
+    required = st.E[k] - held
+    active = st.status == ACTIVE
     buyers = np.nonzero(active & (required > 0))[0]
     sellers = np.nonzero(active & (required < 0))[0]
     if not buyers.size or not sellers.size:
@@ -295,13 +291,13 @@ def off_platform(pol: EmissionPolicy, world: World, k: int) -> None:
     b = rng.choice(buyers, size=attempts)
     s = rng.choice(sellers, size=attempts)
     q = np.maximum(np.minimum(required[b], -required[s]), 1)
-    v = step_value(pol.curves[k].take(b), required[b], q, pol.years, int(pol.cap[k]))
+    v = step_value(st.curves[k].take(b), required[b], q, st.years, int(st.cap[k]))
     p = nash_prices(np.maximum(v, 1), np.ones(attempts, np.int64), 0.5, np.zeros(attempts))
-    pol.reject(world, k, pol.ids[b], BUY, q, np.maximum(p, 0), "off_platform")
+    st.reject(world, k, st.ids[b], BUY, q, np.maximum(p, 0), "off_platform")
 
 
 # ------------------------------------------------------------------------------------------ settlement
-def settle(pol: EmissionPolicy, world: World, k: int, seller, buyer, qty, price, mechanism: str,
+def settle(st: EmissionState, world: World, k: int, seller, buyer, qty, price, mechanism: str,
            reason: str = "") -> None:
     """Apply trades of product ``k``: rights seller→buyer; money buyer→seller, except that money paid to the
     reserve goes straight to the fiscal account (收支两条线, E9); a seller of unpaid rights back-pays the use
@@ -311,36 +307,37 @@ def settle(pol: EmissionPolicy, world: World, k: int, seller, buyer, qty, price,
     buyer = np.asarray(buyer, np.int64)
     qty = np.asarray(qty, np.int64)
     price = np.asarray(price, np.int64)
-    if np.any(price < pol.base[k]) and k < pol.P:
+    if np.any(price < st.base[k]) and k < st.P:
         raise AssertionError("a trade below the base price reached settlement (E3)")
     acc = world.accounts
-    product = pol.product[k]
+    product = st.product[k]
     amount = amount_fen_array(qty, price)
     acc.move(product, seller, buyer, qty)
     to_reserve = seller == RES
     acc.pay(buyer, np.where(to_reserve, FISCAL, seller), amount)
-    ls, lb = pol.local_index(seller), pol.local_index(buyer)
+    ls, lb = st.local_index(seller), st.local_index(buyer)
     hs, hb = ls >= 0, lb >= 0
-    if k < pol.P and hs.any():
-        fees.sale_fees(pol, world, k, ls[hs], qty[hs])
-    if k < pol.P and hb.any():
-        np.add.at(pol.paid[k], lb[hb], qty[hb])
-    st = pol.stats[k]
-    st["volume"] += int(qty.sum())
-    st["count"] += int(qty.size)
-    st["fen"] += int(amount.sum())
-    st["at_floor"] += int(np.sum(price == pol.base[k])) if k < pol.P else 0
-    s_sec = np.where(hs, pol.sector[np.maximum(ls, 0)], len(EMISSION_SECTORS))
-    b_sec = np.where(hb, pol.sector[np.maximum(lb, 0)], len(EMISSION_SECTORS))
+    if k < st.P and hs.any():
+        fees.sale_fees(st, world, k, ls[hs], qty[hs])
+    if k < st.P and hb.any():
+        np.add.at(st.paid[k], lb[hb], qty[hb])
+    tally = st.stats[k]
+    tally["volume"] += int(qty.sum())
+    tally["count"] += int(qty.size)
+    tally["fen"] += int(amount.sum())
+    tally["at_floor"] += int(np.sum(price == st.base[k])) if k < st.P else 0
+    tally["parties"] += int(hs.sum() + hb.sum())  # units that bore the fixed cost of a trade
+    s_sec = np.where(hs, st.sector[np.maximum(ls, 0)], len(EMISSION_SECTORS))
+    b_sec = np.where(hb, st.sector[np.maximum(lb, 0)], len(EMISSION_SECTORS))
     world.record_trades(right=RIGHT, product=product, mechanism=mechanism, seller=seller, buyer=buyer,
                         quantity=qty, unit=UNIT, price_ticks=price, amount_fen=amount,
                         relation=SECTOR_NAMES[s_sec] + "->" + SECTOR_NAMES[b_sec],
-                        base_price_ticks=np.full(qty.size, pol.base[k]))
+                        base_price_ticks=np.full(qty.size, st.base[k]))
     for j in np.nonzero(to_reserve | (buyer == RES))[0].tolist():
         sale = seller[j] == RES
         if not sale:
-            pol.bought_back[k] += int(qty[j])
+            st.bought_back[k] += int(qty[j])
         world.record_reserve(product=product, action="release" if sale else "buy", quantity=int(qty[j]),
                              price_ticks=int(price[j]), amount_fen=int(amount[j]),
-                             stock=pol.reserve_stock(world, k), cash_fen=pol.reserve_cash(world),
+                             stock=st.reserve_stock(world, k), cash_fen=st.reserve_cash(world),
                              reason=reason or ("income to the fiscal account (E9)" if sale else "buy-back (E8)"))

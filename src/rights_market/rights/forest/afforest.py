@@ -4,8 +4,12 @@ An afforestation lot is an area of the shallow mountains that a firm plants at i
 investment converts into a reward the lot fixes in advance:
 
 * F8 — energy-use quota ``forest.energy_quota`` (kgce): quota = investment ÷ the conversion rate (yuan per t of
-  standard coal; 7,000 by default, the Huinong case). The lot is offered on the platform for its quota, starting
-  at the conversion rate per kg, by listing with bidding (or tender); the winner pays the investment.
+  standard coal; 7,000 by default, the Huinong case). The plan's energy–forest equivalence (能耗—林木等价体系,
+  [F §二(四)10]) fixes the price: the lot's quota costs exactly the conversion rate, so the winner pays exactly
+  the lot's investment and its cost per tce is the rate. Firms compete (竞标) for the right to afforest, not on
+  the price: by listing, every firm whose value of quota reaches the rate registers and the earliest registrant
+  takes the lot at the rate (nobody may raise a fixed price); by tender, the best afforestation score wins
+  (ties: the earlier bid). The quota the firms later resell (auction of surplus) is priced by the market.
 * F7 — construction-land quota ``land.construction_quota`` (m²): the set share (3 %) of the afforested area.
   The lot is offered for its quota at a start price per m² that makes the standard investment.
 
@@ -40,6 +44,7 @@ from ...units import amount_fen, decimal_to_rational, div_round_half_up, yuan_to
 from ..shared.records import record_charge, record_rejection, record_trade
 from ..shared.registry import register
 from .parcels import AREA_UNIT, ENERGY_LOT, LAND_LOT, MANAGEMENT, RIGHT
+from .state import ForestState
 from .trading import listing_terms
 
 ENERGY = "forest.energy_quota"
@@ -84,20 +89,26 @@ def land_lots(spec, year: int) -> list[tuple[int, int]]:
     return out
 
 
-def _sell_lot(pol, world: World, product: str, unit: str, quantity: int, start: int, bidders: np.ndarray,
-              values: np.ndarray, mechanism: str, rng: np.random.Generator) -> tuple[int, int] | None:
-    """Offer ``quantity`` of ``product`` (held by the farm) to ``bidders``; returns (winner, price) or None."""
-    farm, day = pol.farm, world.clock.day
+def _sell_lot(st: ForestState, world: World, product: str, unit: str, quantity: int, start: int, bidders: np.ndarray,
+              values: np.ndarray, mechanism: str, rng: np.random.Generator,
+              fixed_price: bool = False) -> tuple[int, int] | None:
+    """Offer ``quantity`` of ``product`` (held by the farm) to ``bidders``; returns (winner, price) or None.
+    With ``fixed_price`` (F8: the conversion rate) the lot goes at ``start``: only firms whose value reaches it
+    take part (principle 8), and nobody bids above it."""
+    farm, day = st.farm, world.clock.day
     if mechanism == "tender" and bidders.size:
-        e = pol.spec.energy
+        e = st.spec.energy
         keen = values >= start
-        prices = start + (values - start) // 2  # sealed bid: half the way from the start to the value
-        quality = pol.firm_quality[bidders - pol.firm_ids[0]]
+        # sealed bid: half the way from the start to the value, or the fixed price
+        prices = np.full(values.shape, start) if fixed_price else start + (values - start) // 2
+        quality = st.firm_quality[bidders - st.firm_ids[0]]
         res = run_tender(TenderTerms(quantity=quantity, price_weight=e.tender_price_weight, criteria=("afforestation",),
-                                     weights=(e.tender_quality_weight,), floor=start),
+                                     weights=(e.tender_quality_weight,), floor=start, seller=farm),
                          bidders[keen], prices[keen], quality[keen].reshape(-1, 1))
     else:
-        res = run_listing(listing_terms(pol.spec.trading.listing, quantity, start, day), bidders, values, rng)
+        bid_values = np.minimum(values, start) if fixed_price else values
+        res = run_listing(listing_terms(st.spec.trading.listing, quantity, start, day, seller=farm), bidders,
+                          bid_values, rng)
     rej = res.rejections
     if rej["bidder"].size:
         record_rejection(world, product=product, trader=rej["bidder"], side="buy", quantity=quantity,
@@ -109,124 +120,125 @@ def _sell_lot(pol, world: World, product: str, unit: str, quantity: int, start: 
     return int(res.winner), int(res.price)
 
 
-def _plant_for(pol, world: World, winner: int, area: int, term: int, origin: int, paid: int,
+def _plant_for(st: ForestState, world: World, winner: int, area: int, term: int, origin: int, paid: int,
                rng: np.random.Generator) -> int:
     """The farm plants ``area`` for ``winner``; survivors become the winner's parcels. Returns surviving cmu."""
-    spec, acc, year = pol.spec, world.accounts, world.clock.year
+    spec, acc, year = st.spec, world.accounts, world.clock.year
     if spec.energy.investment_to == "economy":
         cost = paid
     else:
         cost = min(int(per_mu_amount_fen(area, decimal_to_rational(spec.farm.planting_cost_yuan_per_mu))), paid)
-        pol.farm_year.investment_margin_fen += paid - cost
+        st.farm_year.investment_margin_fen += paid - cost
     if cost:
-        acc.pay(pol.farm, ECONOMY, cost)
-        record_charge(world, holder=pol.farm, payee=ECONOMY, product=MANAGEMENT, kind="planting", band=0,
+        acc.pay(st.farm, ECONOMY, cost)
+        record_charge(world, holder=st.farm, payee=ECONOMY, product=MANAGEMENT, kind="planting", band=0,
                              quantity=area, rate_ticks=0, amount_fen=cost)
     alive = survived_area(area, rng.normal(float(spec.farm.survival.mean), spec.farm.survival.sd))
     if alive:
         areas = split_area(alive, mu_to_cmu(spec.farm.parcel_mu))
         term_end = year + term - 1
-        ids = pol.book.add(world, area=areas, owner=GOVERNMENT, contract=pol.farm, manager=winner,
+        ids = st.book.add(world, area=areas, owner=GOVERNMENT, contract=st.farm, manager=winner,
                            stock=stock_dm3(areas, spec.farm.growth.new_stock_m3_per_mu), origin=origin, planted=year,
                            term_end=term_end, event="afforest", note="energy for forest" if origin == ENERGY_LOT
                            else "land for forest")
         if needs_registration(term, spec.trading.registration_min_years):
-            pol.book.registered[ids] = True
+            st.book.registered[ids] = True
             register(world, right=RIGHT, product=MANAGEMENT, event="register", parcel=ids, holder=winner,
-                     counterparty=pol.farm, quantity=areas, unit=AREA_UNIT, term_end=term_end,
+                     counterparty=st.farm, quantity=areas, unit=AREA_UNIT, term_end=term_end,
                      note=f"{term} years (F2)")
-            pol.stats["registrations"] += int(ids.size)
-    pol.plantable -= alive
+            st.stats["registrations"] += int(ids.size)
+    st.plantable -= alive
     return alive
 
 
-def run_energy_lots(pol, world: World) -> None:
+def run_energy_lots(st: ForestState, world: World) -> None:
     """Rule F8: offer this year's energy-for-forest lots; winners pay the investment, get the quota and the
     management right of what survives."""
-    e = pol.spec.energy
-    if not e.enabled or not pol.firm_ids.size:
+    e = st.spec.energy
+    if not e.enabled or not st.firm_ids.size:
         return
     rng = world.rng.stream("forest.energy")
     start = quota_price_ticks_per_kg(e.yuan_per_t_sce)
     for area, investment in energy_lots(e, world.clock.year):
-        area = min(area, pol.plantable)
+        area = min(area, st.plantable)
         if area <= 0:
             break
         quota = energy_quota_kgce(investment, e.yuan_per_t_sce)
         if quota <= 0:
             continue
-        world.accounts.move(ENERGY, ISSUER, pol.farm, quota)
-        register(world, right=RIGHT, product=ENERGY, event="issue", holder=pol.farm, quantity=quota, unit=ENERGY_UNIT,
+        world.accounts.move(ENERGY, ISSUER, st.farm, quota)
+        register(world, right=RIGHT, product=ENERGY, event="issue", holder=st.farm, quantity=quota, unit=ENERGY_UNIT,
                  amount_fen=investment, note=f"energy for forest: {area} cmu (F8)")
-        short = np.maximum(pol.energy_need - world.accounts.of(ENERGY, pol.firm_ids), 0) > 0
-        bidders = pol.firm_ids[short]
-        values = pol.energy_value_ticks[short]
-        won = _sell_lot(pol, world, ENERGY, ENERGY_UNIT, quota, start, bidders, values, e.mechanism, rng)
+        short = np.maximum(st.energy_need - world.accounts.of(ENERGY, st.firm_ids), 0) > 0
+        bidders = st.firm_ids[short]
+        values = st.energy_value_ticks[short]
+        won = _sell_lot(st, world, ENERGY, ENERGY_UNIT, quota, start, bidders, values, e.mechanism, rng,
+                        fixed_price=True)
         if won is None:
-            world.accounts.move(ENERGY, pol.farm, ISSUER, quota)
+            world.accounts.move(ENERGY, st.farm, ISSUER, quota)
             continue
         winner, price = won
         paid = amount_fen(quota, price)
-        world.accounts.pay(winner, pol.farm, paid)
-        world.accounts.move(ENERGY, pol.farm, winner, quota)
-        record_trade(world, right=RIGHT, product=ENERGY, mechanism=e.mechanism, seller=pol.farm, buyer=winner,
+        world.accounts.pay(winner, st.farm, paid)
+        world.accounts.move(ENERGY, st.farm, winner, quota)
+        record_trade(world, right=RIGHT, product=ENERGY, mechanism=e.mechanism, seller=st.farm, buyer=winner,
                             quantity=quota, unit=ENERGY_UNIT, price_ticks=price, amount_fen=paid,
                             relation="afforestation->firm", base_price_ticks=start)
-        pol.stats["energy_issued"] += quota
-        pol.stats["energy_investment_fen"] += paid
-        _plant_for(pol, world, winner, area, e.term_years, ENERGY_LOT, paid, rng)
+        st.stats["energy_issued"] += quota
+        st.stats["energy_investment_fen"] += paid
+        _plant_for(st, world, winner, area, e.term_years, ENERGY_LOT, paid, rng)
 
 
-def run_land_lots(pol, world: World) -> None:
+def run_land_lots(st: ForestState, world: World) -> None:
     """Rule F7: offer this year's land-for-forest lots for their construction-land quota."""
-    sp = pol.spec.land
-    if not sp.enabled or not pol.firm_ids.size:
+    sp = st.spec.land
+    if not sp.enabled or not st.firm_ids.size:
         return
     rng = world.rng.stream("forest.land")
     for area, investment in land_lots(sp, world.clock.year):
-        area = min(area, pol.plantable)
+        area = min(area, st.plantable)
         if area <= 0:
             break
         quota = construction_quota_m2(area, sp.construction_share)
         if quota <= 0:
             continue
         start = max(div_round_half_up(investment * 100, quota), 1)  # ticks per m²: investment (fen × 100) / m²
-        world.accounts.move(LAND_QUOTA, ISSUER, pol.farm, quota)
-        register(world, right=RIGHT, product=LAND_QUOTA, event="issue", holder=pol.farm, quantity=quota,
+        world.accounts.move(LAND_QUOTA, ISSUER, st.farm, quota)
+        register(world, right=RIGHT, product=LAND_QUOTA, event="issue", holder=st.farm, quantity=quota,
                  unit=LAND_UNIT, amount_fen=investment, note=f"land for forest: {area} cmu (F7)")
-        won = _sell_lot(pol, world, LAND_QUOTA, LAND_UNIT, quota, start, pol.firm_ids, pol.land_value_ticks,
+        won = _sell_lot(st, world, LAND_QUOTA, LAND_UNIT, quota, start, st.firm_ids, st.land_value_ticks,
                         "listing", rng)
         if won is None:
-            world.accounts.move(LAND_QUOTA, pol.farm, ISSUER, quota)
+            world.accounts.move(LAND_QUOTA, st.farm, ISSUER, quota)
             continue
         winner, price = won
         paid = amount_fen(quota, price)
-        world.accounts.pay(winner, pol.farm, paid)
-        world.accounts.move(LAND_QUOTA, pol.farm, winner, quota)
-        record_trade(world, right=RIGHT, product=LAND_QUOTA, mechanism="listing", seller=pol.farm, buyer=winner,
+        world.accounts.pay(winner, st.farm, paid)
+        world.accounts.move(LAND_QUOTA, st.farm, winner, quota)
+        record_trade(world, right=RIGHT, product=LAND_QUOTA, mechanism="listing", seller=st.farm, buyer=winner,
                             quantity=quota, unit=LAND_UNIT, price_ticks=price, amount_fen=paid,
                             relation="afforestation->firm", base_price_ticks=start)
-        pol.stats["land_issued"] += quota
-        _plant_for(pol, world, winner, area, sp.term_years, LAND_LOT, paid, rng)
+        st.stats["land_issued"] += quota
+        _plant_for(st, world, winner, area, sp.term_years, LAND_LOT, paid, rng)
 
 
-def auction_surplus(pol, world: World) -> None:
+def auction_surplus(st: ForestState, world: World) -> None:
     """Rule F8: firms holding energy quota above their year's need sell the surplus on the platform
     (listing with bidding, start at the conversion rate) to firms short of quota."""
-    e = pol.spec.energy
-    if not e.enabled or not e.auction_surplus or not pol.firm_ids.size:
+    e = st.spec.energy
+    if not e.enabled or not e.auction_surplus or not st.firm_ids.size:
         return
     rng = world.rng.stream("forest.energy")
     start = quota_price_ticks_per_kg(e.yuan_per_t_sce)
     acc = world.accounts
-    for k, firm in enumerate(pol.firm_ids.tolist()):
-        surplus = int(acc.of(ENERGY, firm)) - int(pol.energy_need[k])
+    for k, firm in enumerate(st.firm_ids.tolist()):
+        surplus = int(acc.of(ENERGY, firm)) - int(st.energy_need[k])
         if surplus <= 0:
             continue
-        short = np.maximum(pol.energy_need - acc.of(ENERGY, pol.firm_ids), 0) > 0
-        bidders = pol.firm_ids[short]
-        res = run_listing(listing_terms(pol.spec.trading.listing, surplus, start, world.clock.day), bidders,
-                          pol.energy_value_ticks[short], rng)
+        short = np.maximum(st.energy_need - acc.of(ENERGY, st.firm_ids), 0) > 0
+        bidders = st.firm_ids[short]
+        res = run_listing(listing_terms(st.spec.trading.listing, surplus, start, world.clock.day, seller=firm),
+                          bidders, st.energy_value_ticks[short], rng)
         if not res.sold:
             record_rejection(world, product=ENERGY, trader=firm, side="sell", quantity=surplus, price_ticks=start,
                                     reason=res.reason)
@@ -239,22 +251,11 @@ def auction_surplus(pol, world: World) -> None:
                             relation="firm->firm", base_price_ticks=start)
 
 
-def use_energy(pol, world: World) -> tuple[int, int]:
+def use_energy(st: ForestState, world: World) -> tuple[int, int]:
     """Rule F8: firms use their quota for the year's need (quota → consumed). Returns (used, unmet) kgce."""
-    if not pol.firm_ids.size:
+    if not st.firm_ids.size:
         return 0, 0
-    held = world.accounts.of(ENERGY, pol.firm_ids)
-    used = np.minimum(held, pol.energy_need)
-    world.accounts.move(ENERGY, pol.firm_ids, CONSUMED, used)
-    return int(used.sum()), int((pol.energy_need - used).sum())
-
-
-def value_ticks_per_kg(yuan_per_t: np.ndarray) -> np.ndarray:
-    """Private values in yuan per t → ticks per kg (yuan/t × 10), rounded down."""
-    return np.floor(np.asarray(yuan_per_t, dtype=float) * 10).astype(np.int64)
-
-
-def value_ticks_per_m2(yuan_per_m2: np.ndarray) -> np.ndarray:
-    """Private values in yuan per m² → ticks per m², rounded down."""
-    return np.floor(np.asarray(yuan_per_m2, dtype=float) * 10_000).astype(np.int64)
-
+    held = world.accounts.of(ENERGY, st.firm_ids)
+    used = np.minimum(held, st.energy_need)
+    world.accounts.move(ENERGY, st.firm_ids, CONSUMED, used)
+    return int(used.sum()), int((st.energy_need - used).sum())

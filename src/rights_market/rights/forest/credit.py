@@ -24,25 +24,26 @@ from ..shared.pledges import pledge, release
 from ..shared.records import record_charge
 from ..shared.registry import register
 from .parcels import AREA_UNIT, MANAGEMENT, NO_TERM, RIGHT
+from .state import ForestState
 
 
-def new_pledges(pol, world: World) -> None:
+def new_pledges(st: ForestState, world: World) -> None:
     """Rule F3: new mortgage loans on management rights held by households, operators and firms."""
-    cr, book, year = pol.spec.credit, pol.book, world.clock.year
+    cr, book, year = st.spec.credit, st.book, world.clock.year
     if not cr.enabled or not book.n:
         return
     rng = world.rng.stream("forest.credit")
     m = book.col("manager")
-    eligible = np.nonzero(np.isin(m, pol.private_ids) & ~book.col("pledged"))[0]
+    eligible = np.nonzero(np.isin(m, st.private_ids) & ~book.col("pledged"))[0]
     chosen = eligible[rng.random(eligible.size) < float(cr.pledge_rate_per_year)]
     ltv = decimal_to_rational(cr.loan_to_value)
     for p in chosen.tolist():
         has_term = int(book.term_end[p]) != NO_TERM
-        left = int(book.remaining_years(np.array([p]), year)[0]) if has_term else pol.spec.trading.term_years.max
+        left = int(book.remaining_years(np.array([p]), year)[0]) if has_term else st.spec.trading.term_years.max
         years = min(cr.term_years, left)
         if years < 1:
             continue
-        appr = appraise(pol.appraisal, pol.stock_per_mu(p), left)
+        appr = appraise(st.appraisal, st.stock_per_mu(p), left)
         value = appr.right_value_fen * int(book.area[p]) / 100
         loan = loan_fen(value, ltv)
         if loan <= 0:
@@ -56,16 +57,16 @@ def new_pledges(pol, world: World) -> None:
                  note="mortgage loan (F3)")
         record_charge(world, holder=ECONOMY, payee=holder, product=MANAGEMENT, kind="loan", band=0, quantity=area,
                              rate_ticks=0, amount_fen=loan)
-        pol.stats["pledges"] += 1
+        st.stats["pledges"] += 1
 
 
-def pay_interest(pol, world: World) -> None:
+def pay_interest(st: ForestState, world: World) -> None:
     """Rule F3: a year's interest on every outstanding loan, paid to the bank (kind ``interest``)."""
-    book = pol.book
+    book = st.book
     ids = np.nonzero(book.col("pledged"))[0]
     if not ids.size:
         return
-    due = interest_fen(book.loan_fen[ids], decimal_to_rational(pol.spec.credit.interest_rate))
+    due = interest_fen(book.loan_fen[ids], decimal_to_rational(st.spec.credit.interest_rate))
     pos = due > 0
     if pos.any():
         payer = book.manager[ids[pos]]
@@ -74,15 +75,15 @@ def pay_interest(pol, world: World) -> None:
                              quantity=book.area[ids[pos]], rate_ticks=0, amount_fen=due[pos])
 
 
-def settle_maturities(pol, world: World) -> None:
+def settle_maturities(st: ForestState, world: World) -> None:
     """Rule F3: loans due this year are repaid or (by chance, when the reserve exists) default; the reserve
     pays the bank what its cash allows and takes the right (X2), to list it again."""
-    book, year, cr = pol.book, world.clock.year, pol.spec.credit
+    book, year, cr = st.book, world.clock.year, st.spec.credit
     due = np.nonzero(book.col("pledged") & (book.col("loan_end") == year))[0]
     if not due.size:
         return
     rng = world.rng.stream("forest.credit")
-    defaults = rng.random(due.size) < float(cr.default_rate) if pol.spec.reserve.enabled else np.zeros(due.size, bool)
+    defaults = rng.random(due.size) < float(cr.default_rate) if st.spec.reserve.enabled else np.zeros(due.size, bool)
     acc = world.accounts
     for p, d in zip(due.tolist(), defaults.tolist(), strict=True):
         holder, area, loan = int(book.manager[p]), int(book.area[p]), int(book.loan_fen[p])
@@ -95,27 +96,27 @@ def settle_maturities(pol, world: World) -> None:
             register(world, right=RIGHT, product=MANAGEMENT, event="release", parcel=p, holder=holder,
                      counterparty=ECONOMY, quantity=area, unit=AREA_UNIT, amount_fen=loan, note="loan repaid")
             continue
-        paid = max(min(loan, int(acc.of("money", pol.reserve))), 0)
+        paid = max(min(loan, int(acc.of("money", st.reserve))), 0)
         if paid:
-            acc.pay(pol.reserve, ECONOMY, paid)
+            acc.pay(st.reserve, ECONOMY, paid)
         if int(book.term_end[p]) == NO_TERM:
-            book.term_end[p] = year + pol.spec.trading.term_years.max
-        book.move_management(world, np.array([p]), pol.reserve, None, event="forfeit", amount_fen=paid,
+            book.term_end[p] = year + st.spec.trading.term_years.max
+        book.move_management(world, np.array([p]), st.reserve, None, event="forfeit", amount_fen=paid,
                              note=f"default: reserve paid {paid} of {loan} fen")
         world.record_reserve(product=MANAGEMENT, action="buy", quantity=area, price_ticks=0, amount_fen=paid,
-                             stock=int(acc.of(MANAGEMENT, pol.reserve)), cash_fen=int(acc.of("money", pol.reserve)),
+                             stock=int(acc.of(MANAGEMENT, st.reserve)), cash_fen=int(acc.of("money", st.reserve)),
                              reason="collateral of a defaulted forest loan (F3)")
-        pol.stats["defaults"] += 1
+        st.stats["defaults"] += 1
 
 
-def charge_premiums(pol, world: World) -> np.ndarray:
+def charge_premiums(st: ForestState, world: World) -> np.ndarray:
     """Rule F3: forest insurance premiums on every parcel a holder or the farm manages (the fiscal account pays
     its subsidy share, kind ``insurance``). Returns the insured parcel ids for this year."""
-    ins = pol.spec.credit.insurance
-    book = pol.book
-    if not pol.spec.credit.enabled or not ins.enabled or not book.n:
+    ins = st.spec.credit.insurance
+    book = st.book
+    if not st.spec.credit.enabled or not ins.enabled or not book.n:
         return np.zeros(0, dtype=np.int64)
-    ids = np.nonzero(np.isin(book.col("manager"), pol.insurable_ids))[0]
+    ids = np.nonzero(np.isin(book.col("manager"), st.insurable_ids))[0]
     premium = per_mu_amount_fen(book.area[ids], decimal_to_rational(ins.premium_yuan_per_mu_year))
     sub = decimal_to_rational(ins.fiscal_subsidy_share)
     fiscal = (premium * (2 * sub.numerator) + sub.denominator) // (2 * sub.denominator)
@@ -130,13 +131,13 @@ def charge_premiums(pol, world: World) -> np.ndarray:
     return ids
 
 
-def insurance_losses(pol, world: World, insured: np.ndarray) -> None:
+def insurance_losses(st: ForestState, world: World, insured: np.ndarray) -> None:
     """Rule F3: fire or pest losses on insured parcels: a share of the stock is lost and the insurer pays the
     sum insured on that share of the area (kind ``insurance_claim``)."""
-    ins = pol.spec.credit.insurance
+    ins = st.spec.credit.insurance
     if not insured.size:
         return
-    book = pol.book
+    book = st.book
     rng = world.rng.stream("forest.insurance")
     hit = insured[rng.random(insured.size) < float(ins.loss_rate_per_year)]
     if not hit.size:
@@ -151,4 +152,4 @@ def insurance_losses(pol, world: World, insured: np.ndarray) -> None:
         world.accounts.pay(ECONOMY, holders, pay[pos])
         record_charge(world, holder=ECONOMY, payee=holders, product=MANAGEMENT, kind="insurance_claim", band=0,
                              quantity=lost_area[pos], rate_ticks=0, amount_fen=pay[pos])
-    pol.stats["losses"] += int(hit.size)
+    st.stats["losses"] += int(hit.size)

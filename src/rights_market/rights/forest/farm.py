@@ -11,7 +11,8 @@ to the parcel book and moves money only through the ledger:
   survives and becomes new state parcels the farm manages;
 * :func:`grow` — F10: growing stock grows (logistic, a drawn rate per year);
 * :func:`spend_maintenance` — F10: the farm pays for maintaining what it manages, within its cash; the
-  maintenance gap and what stays unfunded are kept for the KPIs;
+  maintenance gap, what other money of the farm covered and what stays unfunded are kept for the KPIs, so the
+  accounts agree: need = spent + unfunded, spent = (budget + F6 revenue used) + other funds;
 * :func:`cover` — F9: forest area over district area.
 """
 
@@ -47,8 +48,9 @@ class FarmYear:
     own_revenue_fen: int = 0  # F6: concessions and under-forest leases
     investment_margin_fen: int = 0  # F7/F8 investment the farm received beyond its planting cost
     need_fen: int = 0
-    gap_fen: int = 0
-    unfunded_fen: int = 0
+    gap_fen: int = 0  # need − budget (≥ 0)
+    other_funds_fen: int = 0  # maintenance paid beyond the year's budget and F6 revenue (F7/F8 margin, cash kept)
+    unfunded_fen: int = 0  # need − spent: maintenance the farm could not pay
     spent_fen: int = 0
     planted_cmu: int = 0
     survived_cmu: int = 0
@@ -170,18 +172,22 @@ def grow(book: ParcelBook, growth, rng: np.random.Generator) -> float:
 
 
 def spend_maintenance(book: ParcelBook, world: World, spec, farm: int, fy: FarmYear) -> None:
-    """Rule F10 (and F6): the farm pays for maintaining its managed area within the cash it has; the gap
-    (need − budget) and what F6 revenue leaves unfunded are recorded in ``fy``."""
+    """Rule F10 (and F6): the farm pays for maintaining its managed area within the cash it has. Recorded in
+    ``fy``: the gap (need − budget); what was paid beyond the year's budget and F6 revenue (``other_funds_fen``:
+    the F7/F8 investment margin and cash kept from earlier years); and what stays unfunded, need − spent — the
+    maintenance actually not paid, so ``spent + unfunded == need`` always."""
     mine = book.managed_by(farm)
     base = int(book.area[mine][book.base_area[mine]].sum())
     extra = book.area_of(mine) - base
     m = maintenance(yuan_to_fen(spec.base_budget_yuan_per_year), decimal_to_rational(spec.budget_yuan_per_mu_year),
                     budgeted_area(book, farm, world.clock.year), yuan_to_fen(spec.base_cost_yuan_per_year),
                     decimal_to_rational(spec.cost_yuan_per_mu_year), extra, fy.own_revenue_fen)
-    fy.need_fen, fy.gap_fen, fy.unfunded_fen = m.need_fen, m.gap_fen, m.unfunded_fen
+    fy.need_fen, fy.gap_fen = m.need_fen, m.gap_fen
     cash = int(world.accounts.of("money", farm))
     spend = max(min(m.need_fen, cash), 0)
     fy.spent_fen = spend
+    fy.unfunded_fen = m.need_fen - spend
+    fy.other_funds_fen = max(spend - m.budget_fen - m.own_revenue_fen, 0)
     if spend:
         world.accounts.pay(farm, ECONOMY, spend)
         record_charge(world, holder=farm, payee=ECONOMY, product=MANAGEMENT, kind="maintenance", band=0,

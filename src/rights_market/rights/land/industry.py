@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...engine.sampling import draw
@@ -40,58 +38,57 @@ from ...rules.land import (
     share_of,
     term_price_ticks,
 )
-from ...units import amount_fen_array, decimal_to_rational, yuan_to_fen
+from ...units import amount_fen_array, decimal_to_rational, per_mu_total, yuan_to_fen
 from ..shared.reserves import RESERVES
+from . import books
 from .parcels import STATE_P, USE_PRODUCT
+from .state import LandState
 from .state_land import bench_of, best_buyers, years_left
-
-if TYPE_CHECKING:
-    from .policy import LandPolicy
 
 LAND_RESERVE = RESERVES["land"]
 PRODUCTIVE = (INDUSTRIAL, NEW_INDUSTRY, COMMERCIAL)
 
 
-def firm_parcels(pol: LandPolicy) -> np.ndarray:
+def firm_parcels(st: LandState) -> np.ndarray:
     """Mask of active construction parcels held and used by a firm."""
-    p = pol.parcels
+    p = st.parcels
     return (p.active & np.isin(p.cls, (STATE_CON, COLL_CON)) & (p.holder == p.user)
-            & np.isin(p.user, pol.firm_ids))
+            & np.isin(p.user, st.firm_ids))
 
 
-def used_by_firms(pol: LandPolicy) -> np.ndarray:
+def used_by_firms(st: LandState) -> np.ndarray:
     """Mask of active construction parcels a firm uses (held, or leased from the land reserve)."""
-    p = pol.parcels
-    return p.active & np.isin(p.cls, (STATE_CON, COLL_CON)) & np.isin(p.user, pol.firm_ids)
+    p = st.parcels
+    return p.active & np.isin(p.cls, (STATE_CON, COLL_CON)) & np.isin(p.user, st.firm_ids)
 
 
-def invest(pol: LandPolicy, world: World) -> None:
+def invest(st: LandState, world: World) -> None:
     """Rule L5: investment progresses on parcels under development (not idle); pre-registered parcels are
     registered once the threshold share of the planned investment is made."""
-    p = pol.parcels
+    p = st.parcels
     rng = world.rng.stream("land.investment")
-    m = np.flatnonzero(p.active & np.isin(p.user, pol.firm_ids) & (p.invested < p.planned_inv) & (p.idle_since < 0))
+    m = np.flatnonzero(p.active & np.isin(p.user, st.firm_ids) & (p.invested < p.planned_inv) & (p.idle_since < 0))
     if m.size:
-        share = np.clip(draw(pol.spec.firms.investment_share_per_year, m.size, rng), 0, 1)
+        share = np.clip(draw(st.spec.firms.investment_share_per_year, m.size, rng), 0, 1)
         add = np.floor(p.planned_inv[m] * share).astype(np.int64)
         p.invested[m] = np.minimum(p.invested[m] + add, p.planned_inv[m])
-    thr = decimal_to_rational(pol.spec.preregistration.investment_threshold_share)
+    thr = decimal_to_rational(st.spec.preregistration.investment_threshold_share)
     for i in np.flatnonzero(p.prereg).tolist():
         if investment_reached(int(p.invested[i]), int(p.planned_inv[i]), thr):
             p.prereg[i] = False
-            pol.stats["prereg_registered"] += 1
+            st.stats["prereg_registered"] += 1
 
 
-def produce_and_grade(pol: LandPolicy, world: World, initial: bool = False) -> None:
+def produce_and_grade(st: LandState, world: World, initial: bool = False) -> None:
     """Rule L14: each firm's output and tax of the year from the land it uses, then its per-mu grade; rule
     L6: firms graded D ``grade_d_years`` years in a row become zombies. Output of a parcel = its developed
     area (area × invested / planned) × the firm's output per mu; idle land produces nothing. Land a firm got
     in the last ``grace_years`` years (its construction period) is left out of the grading: a firm with only
     such land is not graded (``new``)."""
-    p, g = pol.parcels, pol.spec.grading
-    held = np.flatnonzero(used_by_firms(pol))
-    f = pol.firm_of[p.user[held] - pol.first]
-    nf = pol.firm_ids.size
+    p, g = st.parcels, st.spec.grading
+    held = np.flatnonzero(used_by_firms(st))
+    f = st.firm_of[p.user[held] - st.first]
+    nf = st.firm_ids.size
     graded = p.acquired[held] <= world.clock.year - g.grace_years
     area = np.zeros(nf, dtype=np.int64)
     np.add.at(area, f, p.area[held])
@@ -101,32 +98,32 @@ def produce_and_grade(pol: LandPolicy, world: World, initial: bool = False) -> N
     planned = p.planned_inv[held]
     dev = np.where(planned > 0, p.area[held] * np.minimum(p.invested[held], planned) // np.maximum(planned, 1),
                    p.area[held])
-    out_parcel = np.where(prod, dev * pol.firm_prod[f] * 15 // 10_000, 0)
+    out_parcel = np.where(prod, per_mu_total(dev, st.firm_prod[f]), 0)
     output = np.zeros(nf, dtype=np.int64)
     np.add.at(output, f, out_parcel)
     g_output = np.zeros(nf, dtype=np.int64)
     np.add.at(g_output, f[graded], out_parcel[graded])
-    tax = output * pol.firm_tax_ppm // 1_000_000
+    tax = output * st.firm_tax_ppm // 1_000_000
     thr_out = tuple(yuan_to_fen(x) for x in g.output_thresholds_yuan_per_mu)
     thr_tax = tuple(yuan_to_fen(x) for x in g.tax_thresholds_yuan_per_mu)
-    pol.firm_output, pol.firm_tax = output, tax
-    pol.firm_grade = grade_firms(g_output, g_output * pol.firm_tax_ppm // 1_000_000, g_area, thr_out, thr_tax)
-    pol.firm_area = area
+    st.firm_output, st.firm_tax = output, tax
+    st.firm_grade = grade_firms(g_output, g_output * st.firm_tax_ppm // 1_000_000, g_area, thr_out, thr_tax)
+    st.firm_area = area
     if initial:
         return
-    d = pol.firm_grade == GRADE_D
-    pol.firm_d_years = np.where(d, pol.firm_d_years + 1, 0)
-    pol.firm_zombie |= (pol.firm_d_years >= pol.spec.zombie.grade_d_years) & (g_area > 0)
-    growth = decimal_to_rational(pol.spec.firms.output_growth_share_per_year)
-    pol.firm_prod = pol.firm_prod * (growth.denominator + growth.numerator) // growth.denominator
+    d = st.firm_grade == GRADE_D
+    st.firm_d_years = np.where(d, st.firm_d_years + 1, 0)
+    st.firm_zombie |= (st.firm_d_years >= st.spec.zombie.grade_d_years) & (g_area > 0)
+    growth = decimal_to_rational(st.spec.firms.output_growth_share_per_year)
+    st.firm_prod = st.firm_prod * (growth.denominator + growth.numerator) // growth.denominator
 
 
-def idle_land(pol: LandPolicy, world: World) -> None:
+def idle_land(st: LandState, world: World) -> None:
     """Rule L4: idle parcels resume or stay idle; firm-caused idle land pays the fee when due and is recovered
     after ``recover_after_years``; used parcels fall idle from next year."""
-    s, p, year = pol.spec.idle, pol.parcels, world.clock.year
+    s, p, year = st.spec.idle, st.parcels, world.clock.year
     rng = world.rng.stream("land.idle")
-    held = firm_parcels(pol) & (p.cls == STATE_CON) & np.isin(p.use, PRODUCTIVE)
+    held = firm_parcels(st) & (p.cls == STATE_CON) & np.isin(p.use, PRODUCTIVE)
     idle = np.flatnonzero(held & (p.idle_since >= 0) & (p.idle_since <= year))
     resume = rng.random(idle.size) < float(s.resume_probability_per_year)
     for i in idle[resume].tolist():
@@ -139,176 +136,176 @@ def idle_land(pol: LandPolicy, world: World) -> None:
         firm, area = int(p.user[i]), int(p.area[i])
         if years >= s.fee_after_years and not p.fee_paid[i] and rng.random() < float(s.fee_paid_probability):
             basis = int(amount_fen_array(np.array([area]), np.array([int(p.price_ticks[i])]))[0])
-            pol.charge(world, firm, FISCAL, STATE_P, "idle_fee", area, int(p.price_ticks[i]),
+            books.charge(st, world, firm, FISCAL, STATE_P, "idle_fee", area, int(p.price_ticks[i]),
                        idle_fee_fen(basis, fee_share))
             p.fee_paid[i] = True
         if s.recover_after_years is not None and years >= s.recover_after_years:
             world.accounts.move(STATE_P, firm, LAND_RESERVE, area)
-            to_reserve(pol, i)
-            pol.reserve_record(world, STATE_P, "reclaim", area, 0, 0, "idle land recovered without compensation (L4)")
-            pol.stats["idle_recovered_m2"] += area
+            to_reserve(st, i)
+            books.reserve_record(st, world, STATE_P, "reclaim", area, 0, 0, "idle land recovered without compensation (L4)")
+            st.stats["idle_recovered_m2"] += area
     fresh = np.flatnonzero(held & (p.idle_since < 0))
     new = fresh[rng.random(fresh.size) < float(s.probability_per_year)]
     gov = rng.random(new.size) < float(s.government_share)
     p.idle_since[new] = year + 1
     p.idle_gov[new] = gov
     p.fee_paid[new] = False
-    pol.stats["idle_parcels_new"] += int(new.size)
+    st.stats["idle_parcels_new"] += int(new.size)
 
 
-def to_reserve(pol: LandPolicy, i: int) -> None:
+def to_reserve(st: LandState, i: int) -> None:
     """Columns of a parcel that returned to the land reserve (the ledger moved by the caller)."""
-    p = pol.parcels
+    p = st.parcels
     p.holder[i] = p.user[i] = LAND_RESERVE
     p.use[i], p.term_end[i], p.idle_since[i], p.idle_gov[i], p.fee_paid[i] = NO_USE, 9999, -1, False, False
     p.transition_end[i], p.planned_use[i], p.prereg[i] = -1, -1, False
 
 
-def zombies(pol: LandPolicy, world: World) -> None:
+def zombies(st: LandState, world: World) -> None:
     """Rule L6: dispose of the land of ``firms_per_year`` zombie firms (largest holding first), one firm at a
     time, each parcel by the first route that works: transfer, public auction, government buyback."""
-    z = np.flatnonzero(pol.firm_active & pol.firm_zombie & (pol.firm_area > 0))
-    order = z[np.lexsort((pol.firm_ids[z], -pol.firm_area[z]))][: pol.spec.zombie.firms_per_year]
-    p = pol.parcels
+    z = np.flatnonzero(st.firm_active & st.firm_zombie & (st.firm_area > 0))
+    order = z[np.lexsort((st.firm_ids[z], -st.firm_area[z]))][: st.spec.zombie.firms_per_year]
+    p = st.parcels
     for f in order.tolist():
-        firm = int(pol.firm_ids[f])
-        for i in np.flatnonzero(firm_parcels(pol) & (p.user == firm)).tolist():
-            dispose(pol, world, i, firm)
-        for i in np.flatnonzero(used_by_firms(pol) & (p.user == firm) & (p.holder != firm)).tolist():
+        firm = int(st.firm_ids[f])
+        for i in np.flatnonzero(firm_parcels(st) & (p.user == firm)).tolist():
+            dispose(st, world, i, firm)
+        for i in np.flatnonzero(used_by_firms(st) & (p.user == firm) & (p.holder != firm)).tolist():
             # leased land of a closed firm goes back to its holder (the lease ends early)
             world.accounts.move(USE_PRODUCT[int(p.cls[i])], firm, int(p.holder[i]), int(p.area[i]))
             p.user[i] = p.holder[i]
             p.user_until[i], p.rent_ticks[i], p.rent_kind[i], p.lease_sell_year[i] = -1, 0, 0, -1
-            pol.stats["leases_ended"] += 1
-        pol.firm_active[f] = False
-        pol.firm_demand[f] = 0
-        pol.stats["zombies_disposed"] += 1
+            st.stats["leases_ended"] += 1
+        st.firm_active[f] = False
+        st.firm_demand[f] = 0
+        st.stats["zombies_disposed"] += 1
 
 
-def dispose(pol: LandPolicy, world: World, i: int, firm: int) -> None:
+def dispose(st: LandState, world: World, i: int, firm: int) -> None:
     """Rule L6: one zombie parcel by the routes in order; ``not_disposed`` if none works."""
-    spec, p, year = pol.spec.zombie, pol.parcels, world.clock.year
+    spec, p, year = st.spec.zombie, st.parcels, world.clock.year
     rng = world.rng.stream("land.zombie")
     area = int(p.area[i])
     prod = USE_PRODUCT[int(p.cls[i])]
-    bench = bench_of(pol, i, year)
-    full, left = pol.full_term[INDUSTRIAL], years_left(pol, i, year)
-    if pol.refuse_pledged(world, prod, firm, area, bench):
+    bench = bench_of(st, i, year)
+    full, left = st.full_term[INDUSTRIAL], years_left(st, i, year)
+    if books.refuse_pledged(st, world, prod, firm, area, bench):
         return  # X3: a pledged parcel stays with the firm until its loan is settled
     for route in spec.routes:
-        buyers = best_buyers(pol, firm, area)
+        buyers = best_buyers(st, firm, area)
         if route == "transfer" and buyers.size:
             b = int(buyers[0])
             low = max(share_of(bench, decimal_to_rational(spec.transfer_min_share)), 1)
-            bv = term_price_ticks(pol.firm_value[[b]], left, full)
-            price = int(nash_prices(bv, np.array([low]), float(pol.spec.secondary.seller_power),
+            bv = term_price_ticks(st.firm_value[[b]], left, full)
+            price = int(nash_prices(bv, np.array([low]), float(st.spec.secondary.seller_power),
                                     np.zeros(1))[0])
             if price > 0:
-                _sold(pol, world, i, firm, b, prod, "negotiation", price, "zombie transfer (L6)", bench)
+                _sold(st, world, i, firm, b, prod, "negotiation", price, "zombie transfer", bench)
                 return
         elif route == "auction" and buyers.size:
             start = max(share_of(bench, decimal_to_rational(spec.auction_start_share)), 1)
-            inc = max(share_of(start, decimal_to_rational(pol.spec.supply.increment_share)), 1)
-            values = term_price_ticks(pol.firm_value[buyers], left, full)
-            res = english_auction(area, start, start, RoundRules(increment=inc, duration=pol.spec.supply.round_seconds),
-                                  pol.firm_ids[buyers], values, rng)
+            inc = max(share_of(start, decimal_to_rational(st.spec.supply.increment_share)), 1)
+            values = term_price_ticks(st.firm_value[buyers], left, full)
+            res = english_auction(area, start, start, RoundRules(increment=inc, duration=st.spec.supply.round_seconds),
+                                  st.firm_ids[buyers], values, rng)
             if res.sold:
-                b = pol.firm_index(int(res.winner))
-                _sold(pol, world, i, firm, b, prod, "auction", int(res.price), "zombie public auction (L6)", bench)
+                b = st.firm_index(int(res.winner))
+                _sold(st, world, i, firm, b, prod, "auction", int(res.price), "zombie public auction", bench)
                 return
         elif route == "buyback" and prod == STATE_P:
             price = max(share_of(bench, decimal_to_rational(spec.buyback_share)), 1)
             amount = int(amount_fen_array(np.array([area]), np.array([price]))[0])
             if int(world.accounts.of("money", LAND_RESERVE)) >= amount:
-                pol.trade(world, product=prod, mechanism="reserve", seller=firm, buyer=LAND_RESERVE, qty=area,
-                          price=price, relation="zombie buyback (L6)", bench=bench)
-                to_reserve(pol, i)
-                pol.reserve_record(world, prod, "buy", area, price, amount, "zombie firm buyback (L6)")
+                books.trade(st, world, product=prod, mechanism="reserve", seller=firm, buyer=LAND_RESERVE, qty=area,
+                          price=price, relation="firm->reserve", deal="zombie buyback", bench=bench)
+                to_reserve(st, i)
+                books.reserve_record(st, world, prod, "buy", area, price, amount, "zombie firm buyback (L6)")
                 return
-    pol.reject(world, product=prod, trader=firm, side="sell", qty=area, price=bench, reason="not_disposed")
+    books.reject(st, world, product=prod, trader=firm, side="sell", qty=area, price=bench, reason="not_disposed")
 
 
-def _sold(pol: LandPolicy, world: World, i: int, firm: int, b: int, prod: str, mech: str, price: int,
-          relation: str, bench: int) -> None:
-    p = pol.parcels
-    buyer = int(pol.firm_ids[b])
-    pol.trade(world, product=prod, mechanism=mech, seller=firm, buyer=buyer, qty=int(p.area[i]), price=price,
-              relation=relation, bench=bench)
-    pol.transfer_parcel(i, buyer, world.clock.year)
+def _sold(st: LandState, world: World, i: int, firm: int, b: int, prod: str, mech: str, price: int,
+          deal: str, bench: int) -> None:
+    p = st.parcels
+    buyer = int(st.firm_ids[b])
+    books.trade(st, world, product=prod, mechanism=mech, seller=firm, buyer=buyer, qty=int(p.area[i]), price=price,
+              relation="firm->firm", deal=deal, bench=bench)
+    books.transfer_parcel(st, i, buyer, world.clock.year)
     p.price_ticks[i] = price
     p.idle_since[i], p.idle_gov[i], p.fee_paid[i], p.prereg[i] = -1, False, False, False
-    pol.firm_demand[b] = max(int(pol.firm_demand[b]) - int(p.area[i]), 0)
+    st.firm_demand[b] = max(int(st.firm_demand[b]) - int(p.area[i]), 0)
 
 
-def redevelop(pol: LandPolicy, world: World) -> None:
+def redevelop(st: LandState, world: World) -> None:
     """Rule L15: grade C/D firms redevelop their largest used industrial parcel: change use to commercial by
     paying the land price difference for the remaining term, or build higher and split off the saved share
     (queued for the secondary market next year). More floor area costs no extra fee."""
-    r, p, year = pol.spec.redevelopment, pol.parcels, world.clock.year
+    r, p, year = st.spec.redevelopment, st.parcels, world.clock.year
     rng = world.rng.stream("land.redevelopment")
-    cand = np.flatnonzero(pol.firm_active & ~pol.firm_zombie & np.isin(pol.firm_grade, (GRADE_C, GRADE_D)))
+    cand = np.flatnonzero(st.firm_active & ~st.firm_zombie & np.isin(st.firm_grade, (GRADE_C, GRADE_D)))
     go = cand[rng.random(cand.size) < float(r.probability_per_year)]
-    _, n = pol.land_sessions(world)
+    _, n = st.land_sessions(world)
     for f in go.tolist():
-        firm = int(pol.firm_ids[f])
-        m = np.flatnonzero(firm_parcels(pol) & (p.user == firm) & (p.cls == STATE_CON) & (p.use == INDUSTRIAL)
+        firm = int(st.firm_ids[f])
+        m = np.flatnonzero(firm_parcels(st) & (p.user == firm) & (p.cls == STATE_CON) & (p.use == INDUSTRIAL)
                            & (p.idle_since < 0) & (p.transition_end < 0))
         if not m.size:
             continue
         i = int(m[np.argmax(p.area[m])])
-        area, left = int(p.area[i]), years_left(pol, i, year)
+        area, left = int(p.area[i]), years_left(st, i, year)
         if rng.random() < float(r.change_use_share):
-            diff = land_price_difference_fen(area, pol.benchmark_ticks(COMMERCIAL, left),
-                                             pol.benchmark_ticks(INDUSTRIAL, left))
-            pol.charge(world, firm, FISCAL, STATE_P, "land_price_difference", area, 0, diff)
+            diff = land_price_difference_fen(area, st.benchmark_ticks(COMMERCIAL, left),
+                                             st.benchmark_ticks(INDUSTRIAL, left))
+            books.charge(st, world, firm, FISCAL, STATE_P, "land_price_difference", area, 0, diff)
             p.use[i] = COMMERCIAL
-            pol.stats["redevelopments"] += 1
+            st.stats["redevelopments"] += 1
         elif area >= r.min_parcel_m2:
             saved = share_of(area, decimal_to_rational(r.saved_share))
             if 0 < saved < area:
-                pieces = pol.parcels.split(i, np.array([area - saved, saved]))
-                pol.secondary_queue.append((int(pieces[1]), "redevelopment saved land", int(rng.integers(n))))
-                pol.stats["redevelopments"] += 1
+                pieces = st.parcels.split(i, np.array([area - saved, saved]))
+                st.secondary_queue.append((int(pieces[1]), "redevelopment saved land", int(rng.integers(n))))
+                st.stats["redevelopments"] += 1
 
 
-def transitions(pol: LandPolicy, world: World) -> None:
+def transitions(st: LandState, world: World) -> None:
     """Rule L4: at the end of the 5-year transition a new-industry user takes the new use and pays the land
     price difference for the remaining term (依法按新用途办理用地手续)."""
-    p, year = pol.parcels, world.clock.year
+    p, year = st.parcels, world.clock.year
     for i in np.flatnonzero(p.active & (p.transition_end == year)).tolist():
         old, new = int(p.use[i]), int(p.planned_use[i])
-        left = years_left(pol, i, year)
+        left = years_left(st, i, year)
         area = int(p.area[i])
-        if old in pol.bench and new in pol.bench and p.holder[i] == p.user[i] and pol.firm_index(int(p.user[i])) >= 0:
-            diff = land_price_difference_fen(area, pol.benchmark_ticks(new, left), pol.benchmark_ticks(old, left))
-            pol.charge(world, int(p.user[i]), FISCAL, STATE_P, "land_price_difference", area, 0, diff)
+        if old in st.bench and new in st.bench and p.holder[i] == p.user[i] and st.firm_index(int(p.user[i])) >= 0:
+            diff = land_price_difference_fen(area, st.benchmark_ticks(new, left), st.benchmark_ticks(old, left))
+            books.charge(st, world, int(p.user[i]), FISCAL, STATE_P, "land_price_difference", area, 0, diff)
             p.use[i] = new
         p.transition_end[i], p.planned_use[i] = -1, -1
 
 
-def queue_sales(pol: LandPolicy, world: World) -> None:
+def queue_sales(st: LandState, world: World) -> None:
     """Parcels firms offer on next year's secondary market, each in a drawn session: idle land (L4), land with
     under 25 % of the investment made (L5), and land of firms that value it below the benchmark."""
-    p = pol.parcels
+    p = st.parcels
     rng = world.rng.stream("land.sales")
-    _, n = pol.land_sessions(world)
-    held = np.flatnonzero(firm_parcels(pol) & (p.cls == STATE_CON))
+    _, n = st.land_sessions(world)
+    held = np.flatnonzero(firm_parcels(st) & (p.cls == STATE_CON))
     idle = p.idle_since[held] >= 0
-    thr = decimal_to_rational(pol.spec.preregistration.investment_threshold_share)
+    thr = decimal_to_rational(st.spec.preregistration.investment_threshold_share)
     under = p.invested[held] * thr.denominator < thr.numerator * p.planned_inv[held]
     u = rng.random(held.size)
-    offers = [(i, "idle") for i in held[idle & (u < float(pol.spec.idle.sell_probability_per_year))].tolist()]
+    offers = [(i, "idle") for i in held[idle & (u < float(st.spec.idle.sell_probability_per_year))].tolist()]
     offers += [(i, "under_invested") for i in held[~idle & under
-                                                    & (u < float(pol.spec.preregistration.exit_probability_per_year))]
+                                                    & (u < float(st.spec.preregistration.exit_probability_per_year))]
                .tolist()]
-    f = np.flatnonzero(pol.firm_active & ~pol.firm_zombie & (pol.firm_value < pol.bench[INDUSTRIAL]))
-    f = f[rng.random(f.size) < float(pol.spec.firms.voluntary_sale_share_per_year)]
+    f = np.flatnonzero(st.firm_active & ~st.firm_zombie & (st.firm_value < st.bench[INDUSTRIAL]))
+    f = f[rng.random(f.size) < float(st.spec.firms.voluntary_sale_share_per_year)]
     for k in f.tolist():
-        m = held[(p.user[held] == pol.firm_ids[k]) & ~idle & ~under]
+        m = held[(p.user[held] == st.firm_ids[k]) & ~idle & ~under]
         if m.size:
             offers.append((int(m[np.argmax(p.area[m])]), "voluntary"))
     for i, tag in offers:
-        pol.secondary_queue.append((int(i), tag, int(rng.integers(n))))
+        st.secondary_queue.append((int(i), tag, int(rng.integers(n))))
 
 
 __all__ = ["dispose", "firm_parcels", "idle_land", "invest", "produce_and_grade", "queue_sales", "redevelop",

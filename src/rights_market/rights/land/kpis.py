@@ -15,16 +15,13 @@ trade prices to their benchmarks, rule L16), ``grade_A`` … ``grade_new`` (firm
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from ...engine.world import World
 from ...rules.land import BASIC, GRADES, INDUSTRIAL, STATE_CON, land_per_gdp, mu_of, target_met
 from ...units import TICKS_PER_YUAN, decimal_to_rational
 from ..shared.reserves import RESERVES
 from .parcels import QUOTA, STATE_P
-
-if TYPE_CHECKING:
-    from .policy import LandPolicy
+from .state import LandState
 
 RIGHT = "land"
 LAND_RESERVE = RESERVES["land"]
@@ -48,28 +45,28 @@ AREA_COUNTS = frozenset(
 )
 
 
-def record(pol: LandPolicy, world: World) -> None:
+def record(st: LandState, world: World) -> None:
     """The year's land KPIs (``kpis`` table, right ``land``); the metrics are listed in the module docstring."""
     k = world.record_kpi
-    s, acc, p = pol.stats, world.accounts, pol.parcels
-    farmland = pol.farmland_area()
+    s, acc, p = st.stats, world.accounts, st.parcels
+    farmland = st.farmland_area()
     k(RIGHT, "farmland_area", farmland, "m2")
     k(RIGHT, "farmland_area_mu", mu_of(farmland), "mu")
     k(RIGHT, "basic_farmland_area", int(p.area[p.active & (p.cls == BASIC)].sum()), "m2")
-    k(RIGHT, "farmland_balance", farmland - pol.initial_farmland, "m2")
-    k(RIGHT, "farmland_balance_mu", mu_of(farmland - pol.initial_farmland), "mu")
-    cons = pol.construction_area()
-    gdp = pol.gdp_fen()
+    k(RIGHT, "farmland_balance", farmland - st.initial_farmland, "m2")
+    k(RIGHT, "farmland_balance_mu", mu_of(farmland - st.initial_farmland), "mu")
+    cons = st.construction_area()
+    gdp = st.gdp_fen()
     k(RIGHT, "construction_area", cons, "m2")
     k(RIGHT, "gdp", gdp / 100, "yuan")
     k(RIGHT, "construction_land_per_gdp", land_per_gdp(cons, gdp), "m2/10k yuan")
-    change = Fraction(cons * pol.base_gdp, pol.base_construction * gdp) - 1 if gdp > 0 else float("nan")
+    change = Fraction(cons * st.base_gdp, st.base_construction * gdp) - 1 if gdp > 0 else float("nan")
     k(RIGHT, "construction_land_per_gdp_change", float(change), "1")
-    for t in pol.spec.economy.targets:
+    for t in st.spec.economy.targets:
         if t.year == world.clock.year:
             ch = decimal_to_rational(t.change_share)
             k(RIGHT, "construction_land_per_gdp_target", float(ch), "1")
-            ok = target_met(cons, gdp, pol.base_construction, pol.base_gdp, ch)
+            ok = target_met(cons, gdp, st.base_construction, st.base_gdp, ch)
             k(RIGHT, "construction_land_per_gdp_target_met", 1.0 if ok else 0.0, "1")
     for name in KPI_COUNTS:
         k(RIGHT, name, s.get(name, 0), "m2" if name in AREA_COUNTS else "1")
@@ -78,9 +75,9 @@ def record(pol: LandPolicy, world: World) -> None:
     n = s.get("bench_trades", 0)
     k(RIGHT, "price_to_benchmark", s.get("bench_price_ratio_ppm", 0) / n / 1e6 if n else float("nan"), "1")
     for g, name in enumerate(GRADES):
-        k(RIGHT, f"grade_{name}", int(((pol.firm_grade == g) & pol.firm_active).sum()), "1")
+        k(RIGHT, f"grade_{name}", int(((st.firm_grade == g) & st.firm_active).sum()), "1")
     k(RIGHT, "idle_area", int(p.area[p.active & (p.cls == STATE_CON) & (p.idle_since >= 0)].sum()), "m2")
     k(RIGHT, "reserve_stock", int(acc.of(STATE_P, LAND_RESERVE)), "m2")
     k(RIGHT, "reserve_quota", int(acc.of(QUOTA, LAND_RESERVE)), "m2")
     k(RIGHT, "reserve_cash", int(acc.of("money", LAND_RESERVE)) / 100, "yuan")
-    k(RIGHT, "benchmark_industrial", pol.bench[INDUSTRIAL] / TICKS_PER_YUAN, "yuan/m2")
+    k(RIGHT, "benchmark_industrial", st.bench[INDUSTRIAL] / TICKS_PER_YUAN, "yuan/m2")

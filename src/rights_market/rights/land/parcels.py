@@ -79,6 +79,7 @@ COLUMNS: dict[str, tuple[str, int | bool]] = {
     "restore_to": ("int8", -1),      # class the parcel becomes then
     "lease_sell_year": ("int32", NO_YEAR),  # lease-then-sell decision year (rule L13)
     "supply_mode": ("int8", -1),     # how it was supplied (rule L13), −1 not supplied
+    "output": ("int64", 0),          # gross farm output value, ticks per m² and year (0: not drawn; L10 rents)
 }
 
 

@@ -18,8 +18,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...engine.sampling import draw
@@ -41,19 +39,18 @@ from ...rules.land import (
 from ...units import TICKS_PER_FEN, amount_fen_array, decimal_to_rational, yuan_to_ticks
 from ..shared.pledges import free_quantity
 from ..shared.reserves import RESERVES
+from . import books
 from .parcels import MANAGEMENT, QUOTA, RENT, WASTELAND_P
 from .rural import draw_bidders, listing_terms
-
-if TYPE_CHECKING:
-    from .policy import LandPolicy
+from .state import LandState
 
 LAND_RESERVE = RESERVES["land"]
 
 
 # --------------------------------------------------------------------------- L1 / L2
-def conversions(pol: LandPolicy, world: World) -> None:
+def conversions(st: LandState, world: World) -> None:
     """Rules L2, L1: this year's conversion requests, screened, recorded and applied."""
-    uc, p = pol.spec.use_control, pol.parcels
+    uc, p = st.spec.use_control, st.parcels
     if uc.requests_per_year <= 0:
         return
     rng = world.rng.stream("land.conversions")
@@ -69,42 +66,42 @@ def conversions(pol: LandPolicy, world: World) -> None:
         return
     rows_a = np.array(rows, dtype=np.int64)
     priority = rng.random(rows_a.size) < float(uc.priority_share)
-    quota = np.array([v.new_construction_quota_m2 for v in pol.spec.villages], dtype=np.int64)
-    comp = amount_fen_array(p.area[rows_a], np.full(rows_a.size, pol.expropriation, dtype=np.int64))
+    quota = np.array([v.new_construction_quota_m2 for v in st.spec.villages], dtype=np.int64)
+    comp = amount_fen_array(p.area[rows_a], np.full(rows_a.size, st.expropriation, dtype=np.int64))
     res = screen_conversions(
         p.cls[rows_a], p.area[rows_a], p.village[rows_a], priority,
         quota_stock=int(world.accounts.of(QUOTA, LAND_RESERVE)), balance_ratio=decimal_to_rational(uc.balance_ratio),
-        village_quota=quota, village_used=pol.village_used,
+        village_quota=quota, village_used=st.village_used,
         village_flex_share=decimal_to_rational(uc.village_flexible_share),
-        township_quota=uc.township_new_construction_quota_m2, township_used=pol.township_used,
+        township_quota=uc.township_new_construction_quota_m2, township_used=st.township_used,
         township_flex_share=decimal_to_rational(uc.township_flexible_share),
         compensation_fen=comp, cash_fen=int(world.accounts.of("money", LAND_RESERVE)),
     )
-    pol.village_used, pol.township_used = res.village_used, res.township_used
-    pol.stats["conversions_requested"] += int(rows_a.size)
+    st.village_used, st.township_used = res.village_used, res.township_used
+    st.stats["conversions_requested"] += int(rows_a.size)
     for i, reason, used, fen in zip(rows_a.tolist(), res.reason.tolist(), res.quota_used.tolist(), comp.tolist(),
                                     strict=True):
         area = int(p.area[i])
         if reason:
-            pol.reject(world, product=MANAGEMENT, trader=LAND_RESERVE, side="convert", qty=area, price=0,
+            books.reject(st, world, product=MANAGEMENT, trader=LAND_RESERVE, side="convert", qty=area, price=0,
                        reason=reason)
             continue
         if used:
             world.accounts.move(QUOTA, LAND_RESERVE, CONSUMED, used)
-            pol.reserve_record(world, QUOTA, "retire", used, 0, 0, "quota retired for converted farmland (L2)")
-            pol.stats["quota_retired"] += used
-        pol.charge(world, LAND_RESERVE, int(p.holder[i]), MANAGEMENT, "compensation", area, pol.expropriation, fen)
-        pol.convert(world, i, STATE_CON, LAND_RESERVE)
+            books.reserve_record(st, world, QUOTA, "retire", used, 0, 0, "quota retired for converted farmland (L2)")
+            st.stats["quota_retired"] += used
+        books.charge(st, world, LAND_RESERVE, int(p.holder[i]), MANAGEMENT, "compensation", area, st.expropriation, fen)
+        books.convert(st, world, i, STATE_CON, LAND_RESERVE)
         p.holder[i] = p.owner[i] = LAND_RESERVE
         p.village[i], p.use[i], p.term_end[i] = -1, NO_USE, 9999
-        pol.converted_farmland += area
-        pol.stats["conversions_accepted"] += 1
+        st.converted_farmland += area
+        st.stats["conversions_accepted"] += 1
 
 
 # --------------------------------------------------------------------------- L8 / L9: start
-def start_restorations(pol: LandPolicy, world: World) -> None:
+def start_restorations(st: LandState, world: World) -> None:
     """Rules L8, L9: this year's restorations of mining wasteland and contracts of unused state wasteland."""
-    rs, p, year = pol.spec.restoration, pol.parcels, world.clock.year
+    rs, p, year = st.spec.restoration, st.parcels, world.clock.year
     rng = world.rng.stream("land.restoration")
     free = p.active & (p.user == GOVERNMENT) & (p.restore_end < 0)
     mining = np.flatnonzero(free & (p.cls == MINING))[: rs.mining_per_year]
@@ -112,98 +109,98 @@ def start_restorations(pol: LandPolicy, world: World) -> None:
         area = int(p.area[i])
         cost = yuan_to_ticks(f"{max(float(draw(rs.cost_yuan_per_m2, 1, rng)[0]), 0.0):.4f}")
         amount = int(amount_fen_array(np.array([area]), np.array([cost]))[0])
-        private = bool(pol.restorer_ids.size) and rng.random() < float(rs.to_farmland_share)
+        private = bool(st.restorer_ids.size) and rng.random() < float(rs.to_farmland_share)
         if not private and int(world.accounts.of("money", LAND_RESERVE)) < amount:
-            pol.reject(world, product=WASTELAND_P, trader=LAND_RESERVE, side="buy", qty=area, price=cost,
+            books.reject(st, world, product=WASTELAND_P, trader=LAND_RESERVE, side="buy", qty=area, price=cost,
                        reason=R_BUDGET)
             continue
         p.restore_end[i] = year + rs.years - 1
         p.price_ticks[i] = cost
         if private:
-            restorer = int(pol.restorer_ids[int(rng.integers(pol.restorer_ids.size))])
+            restorer = int(st.restorer_ids[int(rng.integers(st.restorer_ids.size))])
             world.accounts.move(WASTELAND_P, GOVERNMENT, restorer, area)
             p.holder[i] = p.user[i] = restorer
             p.restore_to[i] = GENERAL
-            pol.charge(world, restorer, ECONOMY, WASTELAND_P, "restoration_cost", area, cost, amount)
+            books.charge(st, world, restorer, ECONOMY, WASTELAND_P, "restoration_cost", area, cost, amount)
         else:
             p.restore_to[i] = STATE_CON
-            pol.charge(world, LAND_RESERVE, ECONOMY, WASTELAND_P, "restoration_cost", area, cost, amount)
-        pol.stats["restorations_started"] += 1
+            books.charge(st, world, LAND_RESERVE, ECONOMY, WASTELAND_P, "restoration_cost", area, cost, amount)
+        st.stats["restorations_started"] += 1
     unused = np.flatnonzero(free & (p.cls == UNUSED))[: rs.unused_per_year]
-    candidates = np.concatenate([pol.restorer_ids, pol.op_ids])
+    candidates = np.concatenate([st.restorer_ids, st.op_ids])
     for i in unused.tolist():
         area = int(p.area[i])
-        bidders = candidates[draw_bidders(pol, np.arange(candidates.size), rng)]
-        values = np.maximum(np.rint(draw(rs.wasteland_value_share_of_fee, bidders.size, rng) * pol.waste_bench),
+        bidders = candidates[draw_bidders(st, np.arange(candidates.size), rng)]
+        values = np.maximum(np.rint(draw(rs.wasteland_value_share_of_fee, bidders.size, rng) * st.waste_bench),
                             1).astype(np.int64)
-        res = _listing(pol, world, area, pol.waste_bench, bidders, values, rng)
+        res = _listing(st, world, area, st.waste_bench, bidders, values, rng)
         if not res.sold:
-            pol.reject(world, product=WASTELAND_P, trader=GOVERNMENT, side="sell", qty=area, price=pol.waste_bench,
+            books.reject(st, world, product=WASTELAND_P, trader=GOVERNMENT, side="sell", qty=area, price=st.waste_bench,
                        reason=res.reason)
             continue
         term = rs.contract_term_years
-        pol.start_lease(world, i, int(res.winner), year + term - 1, int(res.price), FISCAL, RENT, "listing",
-                        f"lease:{term}y unused state wasteland contract (L9)", pol.waste_bench)
+        books.start_lease(st, world, i, int(res.winner), year + term - 1, int(res.price), FISCAL, RENT, "listing",
+                        "government->contractor", "unused wasteland contract", term, st.waste_bench)
         if rng.random() < float(rs.farm_suitable_share):
             p.restore_end[i] = year + rs.years - 1
             p.restore_to[i] = GENERAL
-        pol.stats["wasteland_contracts"] += 1
+        st.stats["wasteland_contracts"] += 1
 
 
-def _listing(pol: LandPolicy, world: World, qty: int, start: int, bidders: np.ndarray, values: np.ndarray, rng):
+def _listing(st: LandState, world: World, qty: int, start: int, bidders: np.ndarray, values: np.ndarray, rng):
     from ...market import run_listing
 
-    c = pol.spec.circulation
-    return run_listing(listing_terms(pol, world, qty, start, c.increment_share, c.listing_days), bidders, values, rng)
+    c = st.spec.circulation
+    return run_listing(listing_terms(st, world, qty, start, c.increment_share, c.listing_days), bidders, values, rng)
 
 
 # --------------------------------------------------------------------------- L8 / L9: completion
-def complete_restorations(pol: LandPolicy, world: World) -> None:
+def complete_restorations(st: LandState, world: World) -> None:
     """Rules L8, L9: restorations finishing this year turn wasteland into farmland (with quota) or into
     construction land of the land reserve."""
-    rs, p, year = pol.spec.restoration, pol.parcels, world.clock.year
+    rs, p, year = st.spec.restoration, st.parcels, world.clock.year
     accepted = decimal_to_rational(rs.accepted_share)
     rng = world.rng.stream("land.restoration")
     for i in np.flatnonzero(p.active & (p.restore_end == year)).tolist():
         area, to = int(p.area[i]), int(p.restore_to[i])
         p.restore_end[i], p.restore_to[i] = -1, -1
         if to == STATE_CON:
-            pol.convert(world, i, STATE_CON, LAND_RESERVE)
+            books.convert(st, world, i, STATE_CON, LAND_RESERVE)
             p.holder[i] = p.owner[i] = LAND_RESERVE
             p.use[i] = NO_USE
-            pol.stats["restored_construction_m2"] += area
+            st.stats["restored_construction_m2"] += area
             continue
         user = int(p.user[i])
         was_mining = int(p.cls[i]) == MINING
-        pol.convert(world, i, GENERAL, user)
+        books.convert(st, world, i, GENERAL, user)
         p.use[i] = FARMING
         quota = restoration_quota_m2(area, accepted)
-        pol.restored_farmland += area
+        st.restored_farmland += area
         if was_mining:
             # rule L8: who restores benefits: the right for a term and the quota
             p.term_end[i] = year + rs.right_term_years
             owner = user
             markup = 1.0 + max(float(draw(rs.quota_markup, 1, rng)[0]), 0.0)
             cost_per_quota = int(p.price_ticks[i]) * area // max(quota, 1)
-            j = int(np.flatnonzero(pol.restorer_ids == user)[0])
-            pol.restorer_ask[j] = max(int(round(cost_per_quota * markup)), 1)
+            j = int(np.flatnonzero(st.restorer_ids == user)[0])
+            st.restorer_ask[j] = max(int(round(cost_per_quota * markup)), 1)
         else:
             owner = LAND_RESERVE  # rule L9: new farmland enters the state's occupation-compensation balance
         if quota:
             world.accounts.move(QUOTA, ISSUER, owner, quota)
-            pol.stats["quota_created"] += quota
+            st.stats["quota_created"] += quota
             if owner == LAND_RESERVE:
-                pol.reserve_record(world, QUOTA, "issue", quota, 0, 0, "new farmland from wasteland (L9)")
-        pol.stats["restored_farmland_m2"] += area
+                books.reserve_record(st, world, QUOTA, "issue", quota, 0, 0, "new farmland from wasteland (L9)")
+        st.stats["restored_farmland_m2"] += area
 
 
 # --------------------------------------------------------------------------- the quota market (L8)
-def quota_market(pol: LandPolicy, world: World, n_sessions: int) -> None:
+def quota_market(st: LandState, world: World, n_sessions: int) -> None:
     """Rule L8: a call auction of new cultivated-land quota: restorers sell, the land reserve buys up to its
     target stock within its cash, other districts buy the yearly outside demand spread over the sessions."""
-    rs, acc = pol.spec.restoration, world.accounts
-    k, _ = pol.land_sessions(world)
-    held = acc.of(QUOTA, pol.restorer_ids)
+    rs, acc = st.spec.restoration, world.accounts
+    k, _ = st.land_sessions(world)
+    held = acc.of(QUOTA, st.restorer_ids)
     sellers = np.flatnonzero(held > 0)
     if not sellers.size:
         return
@@ -222,29 +219,31 @@ def quota_market(pol: LandPolicy, world: World, n_sessions: int) -> None:
         return
     bp = np.array([b[1] for b in bids], dtype=np.int64)
     bq = np.array([b[2] for b in bids], dtype=np.int64)
-    ap = pol.restorer_ask[sellers]
+    ap = st.restorer_ask[sellers]
     aq = held[sellers]
     # X3: a restorer asks no more than its quota free of pledges; the part above is refused ``pledged``.
-    free = np.minimum(np.maximum(free_quantity(acc, QUOTA, pol.restorer_ids[sellers]), 0), aq)
+    free = np.minimum(np.maximum(free_quantity(acc, QUOTA, st.restorer_ids[sellers]), 0), aq)
     if (free < aq).any():
         cut = np.flatnonzero(free < aq)
-        pol.reject_many(world, QUOTA, "sell", [(int(pol.restorer_ids[sellers[j]]), int(aq[j] - free[j]), int(ap[j]),
+        books.reject_many(st, world, QUOTA, "sell", [(int(st.restorer_ids[sellers[j]]), int(aq[j] - free[j]), int(ap[j]),
                                                 "pledged") for j in cut.tolist()])
         keep = free > 0
         sellers, ap, aq = sellers[keep], ap[keep], free[keep]
         if not sellers.size:
             return
-    result = clear_call_auction(bp, bq, np.arange(bp.size), ap, aq, np.arange(ap.size))
+    result = clear_call_auction(bp, bq, np.arange(bp.size), ap, aq, np.arange(ap.size),
+                                bid_owner=np.array([b[0] for b in bids], dtype=np.int64),
+                                ask_owner=st.restorer_ids[sellers])
     for b, a, q in zip(result.fill_bid.tolist(), result.fill_ask.tolist(), result.fill_quantity.tolist(), strict=True):
         buyer = bids[b][0]
-        seller = int(pol.restorer_ids[sellers[a]])
-        amount = pol.trade(world, product=QUOTA, mechanism="call", seller=seller, buyer=buyer, qty=int(q),
+        seller = int(st.restorer_ids[sellers[a]])
+        amount = books.trade(st, world, product=QUOTA, mechanism="call", seller=seller, buyer=buyer, qty=int(q),
                            price=int(result.price), relation="restorer->" + ("reserve" if buyer == LAND_RESERVE
                                                                              else "other districts"),
-                           bench=pol.quota_bench)
-        pol.stats["quota_traded"] += int(q)
+                           bench=st.quota_bench)
+        st.stats["quota_traded"] += int(q)
         if buyer == LAND_RESERVE:
-            pol.reserve_record(world, QUOTA, "buy", int(q), int(result.price), amount, "quota for conversions (L2, L8)")
+            books.reserve_record(st, world, QUOTA, "buy", int(q), int(result.price), amount, "quota for conversions (L2, L8)")
 
 
 __all__ = ["complete_restorations", "conversions", "quota_market", "start_restorations"]

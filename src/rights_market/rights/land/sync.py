@@ -11,23 +11,19 @@ be matched to land and stop the run with :class:`~rights_market.ledger.Conservat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ...engine.world import World
 from ...ledger import ISSUER, ConservationError
 from .parcels import CONTRACT
-
-if TYPE_CHECKING:
-    from .policy import LandPolicy
+from .state import LandState
 
 
-def sync_external(pol: LandPolicy, world: World) -> None:
+def sync_external(st: LandState, world: World) -> None:
     """Apply to the parcels every move of a parcel-backed land product made outside the land policy."""
     acc = world.accounts
     ids = acc.ids()
-    for prod, (holders, areas) in pol.parcels.holdings().items():
+    for prod, (holders, areas) in st.parcels.holdings().items():
         want = np.zeros(ids.size, dtype=np.int64)
         np.add.at(want, acc.idx(holders), areas)
         diff = acc.balance[acc.index[prod]] - want
@@ -43,18 +39,18 @@ def sync_external(pol: LandPolicy, world: World) -> None:
             while need > 0:
                 taker, room = gains[0]
                 q = min(need, room)
-                carve(pol, world, prod, giver, taker, q)
+                carve(st, world, prod, giver, taker, q)
                 need -= q
                 gains[0][1] -= q
                 if gains[0][1] == 0:
                     gains.pop(0)
 
 
-def carve(pol: LandPolicy, world: World, prod: str, giver: int, taker: int, qty: int) -> None:
+def carve(st: LandState, world: World, prod: str, giver: int, taker: int, qty: int) -> None:
     """Hand ``qty`` m² of ``giver``'s parcels of ``prod`` to ``taker`` in row order, splitting the last parcel.
     For a use-level right the taker becomes the user, and the holder too where the giver held the right (a
     lessee's lease passes to the taker); for the contract right the taker becomes the holder."""
-    p = pol.parcels
+    p = st.parcels
     if prod == CONTRACT:
         rows = np.flatnonzero(p.has_contract() & (p.holder == giver))
     else:
@@ -77,7 +73,7 @@ def carve(pol: LandPolicy, world: World, prod: str, giver: int, taker: int, qty:
         left -= area
     if left:
         raise ConservationError(f"{prod}: account {giver} gave {qty} m² but its parcels hold only {qty - left}")
-    pol.stats["external_transfer_m2"] += qty
+    st.stats["external_transfer_m2"] += qty
 
 
 __all__ = ["carve", "sync_external"]

@@ -128,12 +128,15 @@ class WaterPolicy:
         reserve.dry_year_releases(st, world, cfg, share, state_name)
 
     def session(self, world: World) -> None:
-        """One trading session: reserve orders, holders' orders, clearing, then negotiation (W11, W12, W16)."""
+        """One trading session: reserve orders, holders' orders, clearing, then negotiation (W11, W12, W16);
+        the reserve notes the session's market price for its next orders (W12)."""
         st, cfg = self.st, self.cfg
+        cursor = reserve.trades_cursor(world)
         orders = trading.collect_orders(st, world, cfg, reserve.session_orders(st, world, cfg))
         if orders is not None:
             trading.clear(st, world, cfg, *orders)
         trading.negotiate(st, world, cfg)
+        reserve.observe_session(st, world, cursor)
 
     def period_end(self, world: World, period: int) -> None:
         if self.holdings_every == "period":

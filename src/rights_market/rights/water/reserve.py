@@ -18,8 +18,23 @@ import numpy as np
 from ...agents.behaviour import BUY, SELL
 from ...engine.world import World
 from ...ledger import ISSUER
-from ...scenario.water import SECTORS, BuyBelow, DryYearRelease, OfferStock, SellAbove
-from ...units import TICKS_PER_FEN, decimal_to_rational, yuan_to_fen, yuan_to_ticks
+from ...scenario.water import (
+    SECTORS,
+    BuyBelow,
+    DryYearRelease,
+    OfferBeforeExpiry,
+    OfferStock,
+    ReservePrice,
+    SellAbove,
+)
+from ...units import (
+    TICKS_PER_FEN,
+    amount_fen_array,
+    decimal_to_rational,
+    div_round_half_up,
+    yuan_to_fen,
+    yuan_to_ticks,
+)
 from ..shared.reserves import fund_reserve
 from .descriptor import RESERVE
 from .state import ANNUAL, RIGHT, WaterConfig, WaterState, reserve_cash, reserve_stock
@@ -68,24 +83,70 @@ def dry_year_release(st: WaterState, world: World, cfg: WaterConfig, rule: DryYe
                reason=f"dry year release ({state_name})", reserve_action="release")
 
 
+def rule_price(rule: ReservePrice, cfg: WaterConfig) -> int | None:
+    """The price of a reserve rule, ticks per m³: its ``*_yuan_per_m3``, or its ``*_base_share`` × the base
+    price of its ``relation`` (W5; the reserve's default base price without one); None if it gives neither."""
+    yuan_field, share_field = rule.price_fields
+    yuan, share = getattr(rule, yuan_field), getattr(rule, share_field)
+    if yuan is not None:
+        return yuan_to_ticks(yuan)
+    if share is None:
+        return None
+    if rule.relation is None:
+        base = cfg.pricing.default_base_ticks
+    else:
+        base = int(cfg.pricing.base_ticks[SECTORS.index(rule.relation.seller), SECTORS.index(rule.relation.buyer)])
+    r = decimal_to_rational(share)
+    return div_round_half_up(base * r.numerator, r.denominator)
+
+
+def trades_cursor(world: World) -> int:
+    """A cursor into the trades table, taken before a session (for :func:`observe_session`)."""
+    return world.tables["trades"].chunk_count()
+
+
+def observe_session(st: WaterState, world: World, cursor: int) -> None:
+    """W12: what the reserve's triggers watch — the volume-weighted mean price (ticks per m³, rounded half up)
+    of the holders' trades of annual water recorded since ``cursor`` (the session just held; the reserve's own
+    fills and releases left out, so that it does not chase its own orders). Kept in ``st.market_price``; a
+    session without holders' trades leaves it as it was."""
+    trades = world.tables["trades"]
+    seller, buyer = trades.column_since("seller", cursor), trades.column_since("buyer", cursor)
+    qty, amount = trades.column_since("quantity", cursor), trades.column_since("amount_fen", cursor)
+    if not qty.size:
+        return
+    n = len(st.ids)
+    ls, lb = st.local_index(seller), st.local_index(buyer)
+    holders = (ls >= 0) & (ls < n) & (lb >= 0) & (lb < n)
+    volume = int(qty[holders].sum())
+    if volume:
+        st.market_price = div_round_half_up(int(amount[holders].sum()) * TICKS_PER_FEN, volume)
+
+
 def session_orders(st: WaterState, world: World, cfg: WaterConfig) -> list[tuple[int, int, int]]:
-    """(side, price, qty) orders the reserve places this session by its rules (W12)."""
+    """(side, price, qty) orders the reserve places this session by its rules (W12): ``buy_below`` and
+    ``sell_above`` against the market price of the last session with holders' trades (``st.market_price``,
+    :func:`observe_session`), ``offer_stock`` every session, ``offer_before_expiry`` in the year's last
+    sessions. Purchases within its cash, sales within its stock."""
     spec = cfg.spec.reserve
     if not spec.enabled:
         return []
     out = []
     stock, cash = reserve_stock(world), reserve_cash(world)
-    last = st.last_price
+    market = st.market_price
+    per_year = world.calendar.sessions_per_year
+    sessions_left = per_year - world.clock.session % per_year  # this one included
     for rule in spec.rules:
-        if isinstance(rule, BuyBelow) and last is not None:
-            trig = yuan_to_ticks(rule.trigger_yuan_per_m3)
-            if last < trig and trig > 0:
+        if isinstance(rule, BuyBelow) and market is not None:
+            trig = rule_price(rule, cfg)
+            if trig is not None and market < trig and trig > 0:
                 qty = min(rule.max_m3_per_session, cash * TICKS_PER_FEN // trig)
                 if qty > 0:
                     out.append((BUY, trig, qty))
-        elif isinstance(rule, SellAbove) and last is not None:
-            trig = yuan_to_ticks(rule.trigger_yuan_per_m3)
-            if last > trig:
+                    cash -= amount_fen_array(np.array([qty]), np.array([trig]))[0]
+        elif isinstance(rule, SellAbove) and market is not None:
+            trig = rule_price(rule, cfg)
+            if trig is not None and market > trig:
                 qty = min(rule.max_m3_per_session, stock)
                 if qty > 0:
                     out.append((SELL, trig, qty))
@@ -96,6 +157,12 @@ def session_orders(st: WaterState, world: World, cfg: WaterConfig) -> list[tuple
             price = yuan_to_ticks(rule.yuan_per_m3) if rule.yuan_per_m3 is not None else cfg.pricing.default_base_ticks
             if qty > 0:
                 out.append((SELL, price, qty))
+                stock -= qty
+        elif isinstance(rule, OfferBeforeExpiry) and sessions_left <= rule.last_sessions:
+            price = rule_price(rule, cfg)
+            qty = -(-stock // sessions_left)  # spread evenly, everything in the last session
+            if qty > 0:
+                out.append((SELL, cfg.pricing.default_base_ticks if price is None else price, qty))
                 stock -= qty
     return out
 

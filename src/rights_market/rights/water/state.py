@@ -128,6 +128,7 @@ class WaterState:
     # ^ [0 sold / 1 bought, sector, 0 m³ / 1 fen] of this year's trades of annual water (for expectations)
     # --- the market's memory
     last_price: int | None = None  # price of the last trade of annual water, ticks per m³ (None: none yet)
+    market_price: int | None = None  # W12: mean price of the last session with holders' trades, ticks per m³
 
     def local_index(self, ids: np.ndarray) -> np.ndarray:
         """Holder-array positions of account ids (−1 for institutions)."""

@@ -6,7 +6,9 @@
   ``over_holding_limit``);
 * :func:`clear` — the scenario's mechanism: a continuous double auction or a call auction (撮合, W11), with the
   base price as a hard floor if the scenario says so (W5, ``below_floor``, :func:`below_floor`);
-* :func:`negotiate` — bilateral negotiation of random buyer–seller pairs (协商, W11), with the W16 checks;
+* :func:`negotiate` — bilateral negotiation of random buyer–seller pairs of the holders taking part this session
+  (协商, W11): prices between the parties' limits (:func:`limits_for_negotiation`), within the price bounds,
+  anchored on the relation's base price (W5, :func:`~rights_market.market.negotiation.anchored_prices`), with the W16 checks;
 * :func:`settle` — rights and money move, a farmer selling to industry shares the proceeds with the collective
   (W7, ``proceeds_share``), trades and the reserve's fills are recorded.
 
@@ -22,7 +24,8 @@ from ...engine.world import World
 from ...ledger import COLLECTIVE
 from ...market import clear_call_auction
 from ...market.batch_cda import match_session
-from ...market.negotiation import nash_prices
+from ...market.call_auction import REASON_SELF_TRADE
+from ...market.negotiation import anchored_prices
 from ...scenario.water import SECTORS
 from ...units import amount_fen_array, decimal_to_rational
 from ..shared.pledges import cap_sales
@@ -157,7 +160,11 @@ def clear(st: WaterState, world: World, cfg: WaterConfig, traders, sides, prices
             b &= ~low
             s &= ~low
         bi, si = np.nonzero(b)[0], np.nonzero(s)[0]
-        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si)
+        res = clear_call_auction(prices[bi], qtys[bi], bi, prices[si], qtys[si], si,
+                                 bid_owner=traders[bi], ask_owner=traders[si])
+        refused = np.concatenate([bi[res.bid_refused], si[res.ask_refused]])
+        if refused.size:  # an order crossing the same holder's own order on the other side
+            reject_orders(world, traders[refused], sides[refused], qtys[refused], prices[refused], REASON_SELF_TRADE)
         if res.volume:
             fb, fs, fq = res.fill_bid, res.fill_ask, res.fill_quantity
             settle_above_floor(st, world, cfg, traders[si[fs]], traders[bi[fb]], fq,
@@ -185,29 +192,57 @@ def random_pairs(rng: np.random.Generator, sellers: np.ndarray, buyers: np.ndarr
     return rng.choice(sellers, size=k, replace=False), rng.choice(buyers, size=k, replace=False)
 
 
+def limits_for_negotiation(st: WaterState, world: World, cfg: WaterConfig, sellers: np.ndarray,
+                           buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The limits the parties of a negotiation bargain between, ticks per m³: the seller's (the value it
+    gives up, below which it does not sell) and the buyer's (the value it gains, above which it does not
+    buy), for holder positions ``sellers`` and ``buyers``. Today the holders' marginal values; the one place
+    negotiation reads them, so reservation prices replace them here alone."""
+    return st.mv[sellers], st.mv[buyers]
+
+
 def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
-    """W11: bilateral negotiation between random buyer–seller pairs (Nash split with noise)."""
+    """W11: bilateral negotiation (协商) between random buyer–seller pairs of the holders taking part in the
+    market this session (each with its group's ``participation``, as in the book: participation 0 means no
+    negotiated trade either). Prices by :func:`~rights_market.market.negotiation.anchored_prices` between the limits of
+    :func:`limits_for_negotiation`, within the market's price bounds, anchored on the relation's base price
+    (W5) and, with ``floor_at_base_price``, never below it; then the W16 and X3 checks."""
     neg = cfg.spec.market.negotiation
     if neg.pairs_per_session <= 0:
         return
     rng = world.rng.stream("water.negotiation")
     sell, want = st.sellable(world), st.wanted(world)
-    pairs = random_pairs(rng, np.nonzero(sell > 0)[0], np.nonzero(want > 0)[0], neg.pairs_per_session)
+    active = rng.random(len(st.ids)) < st.participation
+    pairs = random_pairs(rng, np.nonzero(active & (sell > 0))[0], np.nonzero(active & (want > 0))[0],
+                         neg.pairs_per_session)
     if pairs is None:
         return
     s, b = pairs
     k = s.size
     qty = np.minimum(sell[s], want[b])
-    price = nash_prices(st.mv[b], st.mv[s], float(neg.seller_power), rng.normal(0, neg.noise_sd_share, size=k))
-    deal = price > 0
+    ask, bid = limits_for_negotiation(st, world, cfg, s, b)
+    base = cfg.pricing.base_price(st.sector[s], st.sector[b])
+    noise = rng.normal(0, neg.noise_sd_share, size=k)
+    accounts = {"buyer": st.ids[b], "seller": st.ids[s]}  # nobody negotiates with itself
+    free = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, np.zeros(k, dtype=np.int64),
+                           decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight), noise,
+                           **accounts)
+    if cfg.spec.market.floor_at_base_price:
+        price = anchored_prices(ask, bid, base, cfg.price_lo, cfg.price_hi, base,
+                                decimal_to_rational(neg.seller_power), decimal_to_rational(neg.anchor_weight),
+                                noise, **accounts)
+    else:
+        price = free
+    deal = free > 0
     # W16: protected sectors' water may not be sold to industry; hoarding limit as in the book.
     squeeze = deal & cfg.protected[st.sector[s]] & (st.sector[b] == IND)
     hoard = deal & ~squeeze & (world.accounts.of(ANNUAL, st.ids[b]) + qty > cfg.hold_limit)
-    low = deal & ~squeeze & ~hoard & below_floor(st, cfg, st.ids[s], st.ids[b], price)
+    # W5 floor: a pair that would agree, but only below its relation's base price, is refused for it.
+    low = deal & ~squeeze & ~hoard & (price < 0)
     for mask, reason in ((squeeze, "protected_use"), (hoard, "over_holding_limit"), (low, "below_floor")):
         if mask.any():
             world.record_rejections(product=ANNUAL, trader=st.ids[b[mask]], side="buy", quantity=qty[mask],
-                                    price_ticks=price[mask], reason=reason)
+                                    price_ticks=free[mask], reason=reason)
     ok = deal & ~squeeze & ~hoard & ~low
     if ok.any():  # X3: only what the seller holds free of pledges changes hands; the rest is refused
         qty[ok] = cap_sales(world, ANNUAL, st.ids[s[ok]], qty[ok], price[ok])

@@ -1,0 +1,102 @@
+"""The roles of a classroom (``classroom.roles``): who a seat plays and what holding lots is worth to it.
+
+Each role carries **induced values** (Smith 1962): a ``buyer`` values each successive lot, a ``seller`` has a
+cost per lot, a ``farm`` has surplus water, a ``firm`` a plan and an abatement cost. :mod:`.values` turns a
+role into its exact :class:`~rights_market.classroom.values.Valuation`; :mod:`.settings` holds them in the
+``classroom:`` block (and re-exports these names). This module imports neither.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from ..scenario.base import Money, Strict
+
+Quantity = Annotated[int, Field(ge=0, le=10**12)]
+
+
+class BuyerRole(Strict):
+    """A buyer with induced values: ``values_yuan[k]`` is its value per base unit of its (k+1)-th lot
+    (non-increasing). It starts with no units and ``cash_yuan``."""
+
+    type: Literal["buyer"]
+    label: str = Field("Buyer", max_length=80)
+    sector: str = Field("", max_length=40, description="sector for the trade's relation column, e.g. industry")
+    values_yuan: list[Money] = Field(min_length=1, max_length=1000)
+    cash_yuan: Money = Decimal("1000")
+
+    @model_validator(mode="after")
+    def _decreasing(self) -> BuyerRole:
+        if any(b > a for a, b in zip(self.values_yuan, self.values_yuan[1:], strict=False)):
+            raise ValueError("values_yuan must not increase from one lot to the next (diminishing value)")
+        return self
+
+
+class SellerRole(Strict):
+    """A seller with induced costs: ``costs_yuan[k]`` is its cost per base unit of its (k+1)-th lot sold
+    (non-decreasing). It starts holding one lot per entry and ``cash_yuan``."""
+
+    type: Literal["seller"]
+    label: str = Field("Seller", max_length=80)
+    sector: str = Field("", max_length=40)
+    costs_yuan: list[Money] = Field(min_length=1, max_length=1000)
+    cash_yuan: Money = Decimal("0")
+
+    @model_validator(mode="after")
+    def _increasing(self) -> SellerRole:
+        if any(b < a for a, b in zip(self.costs_yuan, self.costs_yuan[1:], strict=False)):
+            raise ValueError("costs_yuan must not decrease from one lot to the next (rising cost)")
+        return self
+
+
+class FarmRole(Strict):
+    """A farm holding ``holding`` base units this period that needs ``need`` of them (rule W3: the surplus
+    above the plan is tradable). Each unit it uses is worth ``use_value_yuan`` (crop revenue per m³); units
+    beyond its need are worth ``salvage_yuan`` (0: unused water expires)."""
+
+    type: Literal["farm"]
+    label: str = Field("Farm with surplus water", max_length=80)
+    sector: str = Field("agriculture", max_length=40)
+    holding: Quantity
+    need: Quantity
+    use_value_yuan: Money
+    salvage_yuan: Money = Decimal("0")
+    cash_yuan: Money = Decimal("0")
+
+    @model_validator(mode="after")
+    def _salvage(self) -> FarmRole:
+        if self.salvage_yuan > self.use_value_yuan:
+            raise ValueError("salvage_yuan must not exceed use_value_yuan (used water is worth at least unused)")
+        return self
+
+
+class FirmRole(Strict):
+    """A firm with a plan (its rights at the start of a period, ``plan`` base units) that will use or emit
+    ``need`` base units. Each unit it lacks at the period end is either abated at ``abatement_yuan`` or,
+    by ``charge``: pays the over-plan surcharge of the classroom's ``surcharge`` (rule W9, bands of the
+    rights held), or pays ``penalty_yuan``; ``abate`` means it must abate (rule E2: emissions may never exceed
+    the rights held). It chooses the cheaper for every unit."""
+
+    type: Literal["firm"]
+    label: str = Field("Firm with a plan", max_length=80)
+    sector: str = Field("industry", max_length=40)
+    plan: Quantity
+    need: Quantity
+    abatement_yuan: Money
+    charge: Literal["surcharge", "penalty", "abate"] = "surcharge"
+    penalty_yuan: Money | None = None
+    cash_yuan: Money = Decimal("0")
+
+    @model_validator(mode="after")
+    def _penalty(self) -> FirmRole:
+        if self.charge == "penalty" and self.penalty_yuan is None:
+            raise ValueError("charge: penalty needs penalty_yuan")
+        if self.charge != "penalty" and self.penalty_yuan is not None:
+            raise ValueError("penalty_yuan is only used with charge: penalty")
+        return self
+
+
+Role = Annotated[BuyerRole | SellerRole | FarmRole | FirmRole, Field(discriminator="type")]
