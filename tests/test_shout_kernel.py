@@ -110,7 +110,11 @@ def teaching(behaviour: dict, **extra) -> Scenario:
 def test_compiled_teaching_day_gives_the_interactive_tables(monkeypatch, behaviour, extra):
     """The same scenario and seed through the compiled day and the interactive day: every table identical."""
     scenario = teaching(behaviour, **extra)
+    calls = []
+    kernel = teaching_shouts.teaching_day
+    monkeypatch.setattr(teaching_shouts, "teaching_day", lambda *a, **k: calls.append(1) or kernel(*a, **k))
     fast = simulate(scenario, seed=3)
+    assert len(calls) == 6  # every trading day went through the kernel
     monkeypatch.setattr(teaching_shouts, "COMPILED", False)
     slow = simulate(scenario, seed=3)
     assert len(slow.trades) > 0
