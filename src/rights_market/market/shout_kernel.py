@@ -74,24 +74,40 @@ class ShoutResult:
     resting: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _note(cnt, c_ord, c_qty, c_why, o, q, why):
+    k = cnt[_NC]
+    c_ord[k] = o
+    c_qty[k] = q
+    c_why[k] = why
+    cnt[_NC] = k + 1
+
+
+@njit(cache=True, inline="always")
+def _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, b, s, price, q, aggressor):
+    k = cnt[_NF]
+    f_buy[k] = b
+    f_sell[k] = s
+    f_price[k] = price
+    f_qty[k] = q
+    f_aggr[k] = aggressor
+    cnt[_NF] = k + 1
+
+
+@njit(cache=True, inline="always")
 def _withdraw(trader, head, link, rem, cnt, c_ord, c_qty, c_why, record):
     """Cancel every resting order of ``trader`` (lazily: marked dead, left in its heap)."""
     o = head[trader]
     while o >= 0:
         if rem[o] > 0:
             if record:
-                k = cnt[_NC]
-                c_ord[k] = o
-                c_qty[k] = rem[o]
-                c_why[k] = 0
-                cnt[_NC] = k + 1
+                _note(cnt, c_ord, c_qty, c_why, o, rem[o], 0)
             rem[o] = 0
         o = link[o]
     head[trader] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _shout(i, trader, side, price, q, traders, prices, rem, bids, asks, head, link, cnt,
            f_buy, f_sell, f_price, f_qty, f_aggr, c_ord, c_qty, c_why, record):
     """Match order ``i`` (already validated) against the book, then rest its remainder.
@@ -100,44 +116,49 @@ def _shout(i, trader, side, price, q, traders, prices, rem, bids, asks, head, li
     is cancelled (self-trade prevention). Fills are appended at ``cnt[_NF]``, cancellations at ``cnt[_NC]``
     (only if ``record``)."""
     if side == 1:
-        heap, ni, sign = asks, _NA, 1
+        n = cnt[_NA]
+        while q > 0 and n > 0:
+            j = asks[0]
+            if rem[j] == 0:  # cancelled or filled earlier: lazy deletion
+                n = _pop(asks, n, prices, 1)
+                continue
+            if prices[j] > price:
+                break
+            if traders[j] == trader:
+                if record:
+                    _note(cnt, c_ord, c_qty, c_why, j, rem[j], 1)
+                rem[j] = 0
+                n = _pop(asks, n, prices, 1)
+                continue
+            f = min(q, rem[j])
+            _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, i, j, prices[j], f, 1)
+            rem[j] -= f
+            q -= f
+            if rem[j] == 0:
+                n = _pop(asks, n, prices, 1)
+        cnt[_NA] = n
     else:
-        heap, ni, sign = bids, _NB, -1
-    n = cnt[ni]
-    while q > 0 and n > 0:
-        j = heap[0]
-        if rem[j] == 0:  # cancelled or filled earlier: lazy deletion
-            n = _pop(heap, n, prices, sign)
-            continue
-        if (prices[j] > price) if side == 1 else (prices[j] < price):
-            break
-        if traders[j] == trader:
-            if record:
-                k = cnt[_NC]
-                c_ord[k] = j
-                c_qty[k] = rem[j]
-                c_why[k] = 1
-                cnt[_NC] = k + 1
-            rem[j] = 0
-            n = _pop(heap, n, prices, sign)
-            continue
-        f = min(q, rem[j])
-        k = cnt[_NF]
-        if side == 1:
-            f_buy[k] = i
-            f_sell[k] = j
-        else:
-            f_buy[k] = j
-            f_sell[k] = i
-        f_price[k] = prices[j]
-        f_qty[k] = f
-        f_aggr[k] = side
-        cnt[_NF] = k + 1
-        rem[j] -= f
-        q -= f
-        if rem[j] == 0:
-            n = _pop(heap, n, prices, sign)
-    cnt[ni] = n
+        n = cnt[_NB]
+        while q > 0 and n > 0:
+            j = bids[0]
+            if rem[j] == 0:
+                n = _pop(bids, n, prices, -1)
+                continue
+            if prices[j] < price:
+                break
+            if traders[j] == trader:
+                if record:
+                    _note(cnt, c_ord, c_qty, c_why, j, rem[j], 1)
+                rem[j] = 0
+                n = _pop(bids, n, prices, -1)
+                continue
+            f = min(q, rem[j])
+            _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, j, i, prices[j], f, -1)
+            rem[j] -= f
+            q -= f
+            if rem[j] == 0:
+                n = _pop(bids, n, prices, -1)
+        cnt[_NB] = n
     rem[i] = q
     if q > 0:
         if side == 1:
