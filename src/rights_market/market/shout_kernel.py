@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .batch_cda import _pop, _push
 from .orderbook import (
     BUY,
     REASON_ABOVE_CEILING,
@@ -45,8 +44,16 @@ __all__ = ["KIND_CODES", "ShoutResult", "match_shouts", "teaching_day"]
 #: Behaviour names priced inside the kernel, and their codes (``teaching_day``'s ``kind`` array).
 KIND_CODES = {"zi_c": 0, "zi_u": 1, "truthful": 2, "markup": 3}
 
-# positions in the counters array of the book state
+# The book's state is a few 2-D arrays, so that a helper takes few array arguments (every array argument of a
+# compiled call costs reference counting). Rows of ``orders`` (one column per order):
+_TRADER, _PRICE, _REM, _LINK = range(4)
+# rows of ``heaps``: the bids (highest price first) and the asks (lowest first), ties by arrival
+_BIDS, _ASKS = 0, 1
+# entries of ``cnt``: heap sizes, fills written, cancellations written
 _NB, _NA, _NF, _NC = range(4)
+# rows of ``fills`` and ``cancels``
+_F_BUY, _F_SELL, _F_PRICE, _F_QTY, _F_AGGR = range(5)
+_C_ORD, _C_QTY, _C_WHY = range(3)
 
 
 @dataclass(frozen=True)
@@ -75,129 +82,141 @@ class ShoutResult:
 
 
 @njit(cache=True, inline="always")
-def _note(cnt, c_ord, c_qty, c_why, o, q, why):
-    k = cnt[_NC]
-    c_ord[k] = o
-    c_qty[k] = q
-    c_why[k] = why
-    cnt[_NC] = k + 1
+def _before(orders, a, b, sign):
+    # sign = +1 for asks (lower price first), -1 for bids (higher price first); ties by arrival
+    pa = orders[_PRICE, a] * sign
+    pb = orders[_PRICE, b] * sign
+    return pa < pb or (pa == pb and a < b)
+
+
+@njit(cache=True)
+def _push(heaps, row, size, item, orders, sign):
+    i = size
+    heaps[row, i] = item
+    while i > 0:
+        parent = (i - 1) >> 1
+        up = heaps[row, parent]
+        if _before(orders, item, up, sign):
+            heaps[row, i] = up
+            i = parent
+        else:
+            break
+    heaps[row, i] = item
+    return size + 1
+
+
+@njit(cache=True)
+def _pop(heaps, row, size, orders, sign):
+    size -= 1
+    item = heaps[row, size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        best = left
+        right = left + 1
+        if right < size and _before(orders, heaps[row, right], heaps[row, left], sign):
+            best = right
+        child = heaps[row, best]
+        if _before(orders, child, item, sign):
+            heaps[row, i] = child
+            i = best
+        else:
+            break
+    heaps[row, i] = item
+    return size
 
 
 @njit(cache=True, inline="always")
-def _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, b, s, price, q, aggressor):
-    k = cnt[_NF]
-    f_buy[k] = b
-    f_sell[k] = s
-    f_price[k] = price
-    f_qty[k] = q
-    f_aggr[k] = aggressor
-    cnt[_NF] = k + 1
-
-
-@njit(cache=True, inline="always")
-def _withdraw(trader, head, link, rem, cnt, c_ord, c_qty, c_why, record):
+def _withdraw(trader, orders, head, cnt, cancels, record):
     """Cancel every resting order of ``trader`` (lazily: marked dead, left in its heap)."""
     o = head[trader]
     while o >= 0:
-        if rem[o] > 0:
+        r = orders[_REM, o]
+        if r > 0:
             if record:
-                _note(cnt, c_ord, c_qty, c_why, o, rem[o], 0)
-            rem[o] = 0
-        o = link[o]
+                k = cnt[_NC]
+                cancels[_C_ORD, k] = o
+                cancels[_C_QTY, k] = r
+                cancels[_C_WHY, k] = 0
+                cnt[_NC] = k + 1
+            orders[_REM, o] = 0
+        o = orders[_LINK, o]
     head[trader] = -1
 
 
 @njit(cache=True, inline="always")
-def _shout(i, trader, side, price, q, traders, prices, rem, bids, asks, head, link, cnt,
-           f_buy, f_sell, f_price, f_qty, f_aggr, c_ord, c_qty, c_why, record):
-    """Match order ``i`` (already validated) against the book, then rest its remainder.
+def _shout(i, side, q, orders, heaps, head, cnt, fills, cancels, record):
+    """Match order ``i`` (its trader and price already in ``orders``, validated) against the book, then rest
+    its remainder.
 
     Dead orders met at the top of a heap are popped (lazy deletion); a live resting order of the same trader
     is cancelled (self-trade prevention). Fills are appended at ``cnt[_NF]``, cancellations at ``cnt[_NC]``
     (only if ``record``)."""
-    if side == 1:
-        n = cnt[_NA]
-        while q > 0 and n > 0:
-            j = asks[0]
-            if rem[j] == 0:  # cancelled or filled earlier: lazy deletion
-                n = _pop(asks, n, prices, 1)
-                continue
-            if prices[j] > price:
-                break
-            if traders[j] == trader:
-                if record:
-                    _note(cnt, c_ord, c_qty, c_why, j, rem[j], 1)
-                rem[j] = 0
-                n = _pop(asks, n, prices, 1)
-                continue
-            f = min(q, rem[j])
-            _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, i, j, prices[j], f, 1)
-            rem[j] -= f
-            q -= f
-            if rem[j] == 0:
-                n = _pop(asks, n, prices, 1)
-        cnt[_NA] = n
-    else:
-        n = cnt[_NB]
-        while q > 0 and n > 0:
-            j = bids[0]
-            if rem[j] == 0:
-                n = _pop(bids, n, prices, -1)
-                continue
-            if prices[j] < price:
-                break
-            if traders[j] == trader:
-                if record:
-                    _note(cnt, c_ord, c_qty, c_why, j, rem[j], 1)
-                rem[j] = 0
-                n = _pop(bids, n, prices, -1)
-                continue
-            f = min(q, rem[j])
-            _fill(cnt, f_buy, f_sell, f_price, f_qty, f_aggr, j, i, prices[j], f, -1)
-            rem[j] -= f
-            q -= f
-            if rem[j] == 0:
-                n = _pop(bids, n, prices, -1)
-        cnt[_NB] = n
-    rem[i] = q
+    trader = orders[_TRADER, i]
+    price = orders[_PRICE, i]
+    row, ni, sign = (_ASKS, _NA, 1) if side == 1 else (_BIDS, _NB, -1)
+    n = cnt[ni]
+    while q > 0 and n > 0:
+        j = heaps[row, 0]
+        r = orders[_REM, j]
+        if r == 0:  # cancelled or filled earlier: lazy deletion
+            n = _pop(heaps, row, n, orders, sign)
+            continue
+        pj = orders[_PRICE, j]
+        if (pj - price) * sign > 0:  # the best resting order is beyond the limit
+            break
+        if orders[_TRADER, j] == trader:
+            if record:
+                k = cnt[_NC]
+                cancels[_C_ORD, k] = j
+                cancels[_C_QTY, k] = r
+                cancels[_C_WHY, k] = 1
+                cnt[_NC] = k + 1
+            orders[_REM, j] = 0
+            n = _pop(heaps, row, n, orders, sign)
+            continue
+        f = min(q, r)
+        k = cnt[_NF]
+        fills[_F_BUY, k] = i if side == 1 else j
+        fills[_F_SELL, k] = j if side == 1 else i
+        fills[_F_PRICE, k] = pj
+        fills[_F_QTY, k] = f
+        fills[_F_AGGR, k] = side
+        cnt[_NF] = k + 1
+        orders[_REM, j] = r - f
+        q -= f
+        if r == f:
+            n = _pop(heaps, row, n, orders, sign)
+    cnt[ni] = n
+    orders[_REM, i] = q
     if q > 0:
-        if side == 1:
-            cnt[_NB] = _push(bids, cnt[_NB], i, prices, -1)
-        else:
-            cnt[_NA] = _push(asks, cnt[_NA], i, prices, 1)
-        link[i] = head[trader]
+        own, no = (_BIDS, _NB) if side == 1 else (_ASKS, _NA)
+        cnt[no] = _push(heaps, own, cnt[no], i, orders, -sign)
+        orders[_LINK, i] = head[trader]
         head[trader] = i
 
 
 @njit(cache=True)
 def _stream(traders, sides, prices, qtys, valid, n_traders, replace):
     n = traders.shape[0]
-    rem = np.zeros(n, dtype=np.int64)
-    bids = np.empty(n, dtype=np.int64)
-    asks = np.empty(n, dtype=np.int64)
+    orders = np.empty((4, n), dtype=np.int64)
+    orders[_TRADER] = traders
+    orders[_PRICE] = prices
+    orders[_REM] = 0
+    orders[_LINK] = -1
+    heaps = np.empty((2, n), dtype=np.int64)
     head = np.full(n_traders, -1, dtype=np.int64)
-    link = np.full(n, -1, dtype=np.int64)
     cnt = np.zeros(4, dtype=np.int64)
-    cap = 2 * n + 1
-    f_buy = np.empty(cap, dtype=np.int64)
-    f_sell = np.empty(cap, dtype=np.int64)
-    f_price = np.empty(cap, dtype=np.int64)
-    f_qty = np.empty(cap, dtype=np.int64)
-    f_aggr = np.empty(cap, dtype=np.int64)
-    c_ord = np.empty(2 * n + 1, dtype=np.int64)
-    c_qty = np.empty(2 * n + 1, dtype=np.int64)
-    c_why = np.empty(2 * n + 1, dtype=np.int64)
+    fills = np.empty((5, 2 * n + 1), dtype=np.int64)
+    cancels = np.empty((3, 2 * n + 1), dtype=np.int64)
     for i in range(n):
-        tr = traders[i]
         if replace:
-            _withdraw(tr, head, link, rem, cnt, c_ord, c_qty, c_why, True)
-        if not valid[i]:
-            continue
-        _shout(i, tr, sides[i], prices[i], qtys[i], traders, prices, rem, bids, asks, head, link, cnt,
-               f_buy, f_sell, f_price, f_qty, f_aggr, c_ord, c_qty, c_why, True)
-    nf, nc = cnt[_NF], cnt[_NC]
-    return (f_buy[:nf], f_sell[:nf], f_price[:nf], f_qty[:nf], f_aggr[:nf], c_ord[:nc], c_qty[:nc], c_why[:nc],
-            rem)
+            _withdraw(traders[i], orders, head, cnt, cancels, True)
+        if valid[i]:
+            _shout(i, sides[i], qtys[i], orders, heaps, head, cnt, fills, cancels, True)
+    return fills[:, :cnt[_NF]], cancels[:, :cnt[_NC]], orders[_REM].copy()
 
 
 def match_shouts(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, quantities: np.ndarray, *,
@@ -225,8 +244,10 @@ def match_shouts(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, qua
     code[(code == 0) & (sides != BUY) & (sides != SELL)] = 4
     valid = code == 0
     ids, dense = np.unique(traders, return_inverse=True)
-    fb, fs, fp, fq, fa, co, cq, cw, rem = _stream(dense.astype(np.int64), sides, prices, qtys, valid,
-                                                  max(ids.size, 1), bool(replace))
+    fills, cancels, rem = _stream(dense.astype(np.int64), sides, prices, qtys, valid, max(ids.size, 1),
+                                  bool(replace))
+    fb, fs, fp, fq, fa = fills
+    co, cq, cw = cancels
     rejected = np.nonzero(~valid)[0]
     reasons = np.array(["", REASON_NON_POSITIVE, REASON_BELOW_FLOOR, REASON_ABOVE_CEILING, REASON_INVALID_SIDE])
     why = np.array([REASON_CANCELLED, REASON_SELF_TRADE])[cw]
@@ -264,20 +285,12 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
     where = np.arange(n)
     left0 = n_buyers
     left1 = n - n_buyers
-    o_trader = np.empty(shouts, dtype=np.int64)
-    o_price = np.empty(shouts, dtype=np.int64)
-    rem = np.zeros(shouts, dtype=np.int64)
-    link = np.full(shouts, -1, dtype=np.int64)
-    bids = np.empty(shouts, dtype=np.int64)
-    asks = np.empty(shouts, dtype=np.int64)
+    orders = np.empty((4, shouts), dtype=np.int64)
+    heaps = np.empty((2, shouts), dtype=np.int64)
     head = np.full(n, -1, dtype=np.int64)
     cnt = np.zeros(4, dtype=np.int64)
-    f_buy = np.empty(2, dtype=np.int64)  # a one-unit shout fills at most once
-    f_sell = np.empty(2, dtype=np.int64)
-    f_price = np.empty(2, dtype=np.int64)
-    f_qty = np.empty(2, dtype=np.int64)
-    f_aggr = np.empty(2, dtype=np.int64)
-    none = np.empty(0, dtype=np.int64)  # cancellations are not recorded
+    fills = np.empty((5, 2), dtype=np.int64)  # a one-unit shout fills at most once
+    none = np.empty((3, 0), dtype=np.int64)  # cancellations are not recorded
     t_buyer = np.empty(min(n_units.sum(), shouts), dtype=np.int64)
     t_seller = np.empty_like(t_buyer)
     t_price = np.empty_like(t_buyer)
@@ -301,21 +314,21 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
                 break
             continue
         if one_order:
-            _withdraw(i, head, link, rem, cnt, none, none, none, False)
-        o_trader[oid] = i
-        o_price[oid] = price
+            _withdraw(i, orders, head, cnt, none, False)
+        orders[_TRADER, oid] = i
+        orders[_PRICE, oid] = price
+        orders[_LINK, oid] = -1
         cnt[_NF] = 0
-        _shout(oid, i, s, price, 1, o_trader, o_price, rem, bids, asks, head, link, cnt,
-               f_buy, f_sell, f_price, f_qty, f_aggr, none, none, none, False)
+        _shout(oid, s, 1, orders, heaps, head, cnt, fills, none, False)
         oid += 1
         if cnt[_NF] > 0:
-            b = o_trader[f_buy[0]]
-            se = o_trader[f_sell[0]]
-            _withdraw(b, head, link, rem, cnt, none, none, none, False)
-            _withdraw(se, head, link, rem, cnt, none, none, none, False)
+            b = orders[_TRADER, fills[_F_BUY, 0]]
+            se = orders[_TRADER, fills[_F_SELL, 0]]
+            _withdraw(b, orders, head, cnt, none, False)
+            _withdraw(se, orders, head, cnt, none, False)
             t_buyer[nt] = b
             t_seller[nt] = se
-            t_price[nt] = f_price[0]
+            t_price[nt] = fills[_F_PRICE, 0]
             t_value[nt] = lim_flat[lim_start[b] + nxt[b]]
             t_cost[nt] = lim_flat[lim_start[se] + nxt[se]]
             nt += 1
