@@ -30,8 +30,6 @@ import time
 from heapq import heappop, heappush
 from pathlib import Path
 
-import numpy as np
-
 from rights_market import simulate
 from rights_market.scenario.model import Scenario
 
@@ -97,9 +95,11 @@ def heapq_model(periods: int, seed: int = 1) -> tuple[int, int, int]:
 
 def run_bse(folder: Path, periods: int, seed: int = 1) -> tuple[int, int, int]:
     """BSE's own ``market_session`` on this market: ``(shouts, trades, sum of trade prices in cents)``."""
-    spec = importlib.util.spec_from_file_location("bse_peer", folder / "BSE.py")
+    path = folder / "BSE.py"
+    spec = importlib.util.spec_from_file_location("bse_peer", path) if path.is_file() else None
     if spec is None or spec.loader is None:
-        raise SystemExit(f"--bse {folder}: no BSE.py there")
+        raise SystemExit(f"--bse {folder}: no BSE.py in that folder; pass the folder that holds BSE.py "
+                         "(the shared peers folder), or leave --bse out to skip BSE")
     bse = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bse)
     counts = [0, 0, 0]
@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--bse", type=Path, default=None, help="folder holding BSE.py (e.g. the shared peers folder)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
+    if args.bse is not None and not (args.bse / "BSE.py").is_file():
+        ap.exit(2, f"bench_bse.py: --bse {args.bse}: no BSE.py in that folder; pass the folder that holds "
+                   "BSE.py (the shared peers folder), or leave --bse out to skip BSE\n")
     res = bench(args.periods, args.repeat, args.bse, args.seed)
     print(f"ZI-C market of BSE's shape: {N} buyers + {N} sellers, limits 50..150, {args.periods} periods of "
           f"up to {SHOUTS} shouts (best CPU of {args.repeat})")
