@@ -39,21 +39,21 @@ from .orderbook import (
     SELL,
 )
 
-__all__ = ["KIND_CODES", "ShoutResult", "match_shouts", "teaching_day"]
+__all__ = ["KIND_CODES", "DayTraders", "ShoutResult", "match_shouts", "teaching_day"]
 
 #: Behaviour names priced inside the kernel, and their codes (``teaching_day``'s ``kind`` array).
 KIND_CODES = {"zi_c": 0, "zi_u": 1, "truthful": 2, "markup": 3}
 
-# The book's state is a few 2-D arrays, so that a helper takes few array arguments (every array argument of a
-# compiled call costs reference counting). Rows of ``orders`` (one column per order):
-_TRADER, _PRICE, _REM, _LINK = range(4)
-# rows of ``heaps``: the bids (highest price first) and the asks (lowest first), ties by arrival
-_BIDS, _ASKS = 0, 1
-# entries of ``cnt``: heap sizes, fills written, cancellations written
+# The whole state of a book is one 2-D int64 array, ``book``, one row per field: every array argument of a
+# compiled call costs reference counting, and a shout makes several calls. Columns are orders (rows _TRADER …
+# _LINK), heap slots (_BIDS, _ASKS), traders (_HEAD: a trader's latest resting order, the head of a list
+# linked through _LINK), fills (_F_*) and cancellations (_C_*) in the order they happened; _CNT holds the
+# counters (heap sizes, fills and cancellations written).
+(_TRADER, _PRICE, _REM, _LINK, _BIDS, _ASKS, _HEAD, _CNT, _F_BUY, _F_SELL, _F_PRICE, _F_QTY, _F_AGGR,
+ _C_ORD, _C_QTY, _C_WHY) = range(16)
+_ROWS = 16
+# columns of the _CNT row
 _NB, _NA, _NF, _NC = range(4)
-# rows of ``fills`` and ``cancels``
-_F_BUY, _F_SELL, _F_PRICE, _F_QTY, _F_AGGR = range(5)
-_C_ORD, _C_QTY, _C_WHY = range(3)
 
 
 @dataclass(frozen=True)
@@ -81,34 +81,43 @@ class ShoutResult:
     resting: np.ndarray
 
 
+@njit(cache=True)
+def _new_book(width, n_traders):
+    book = np.empty((_ROWS, max(width, n_traders, 4)), dtype=np.int64)
+    book[_REM] = 0
+    book[_LINK] = -1
+    book[_HEAD] = -1
+    book[_CNT] = 0
+    return book
+
+
 @njit(cache=True, inline="always")
-def _before(orders, a, b, sign):
+def _before(book, a, b, sign):
     # sign = +1 for asks (lower price first), -1 for bids (higher price first); ties by arrival
-    pa = orders[_PRICE, a] * sign
-    pb = orders[_PRICE, b] * sign
+    pa = book[_PRICE, a] * sign
+    pb = book[_PRICE, b] * sign
     return pa < pb or (pa == pb and a < b)
 
 
 @njit(cache=True)
-def _push(heaps, row, size, item, orders, sign):
+def _push(book, row, size, item, sign):
     i = size
-    heaps[row, i] = item
     while i > 0:
         parent = (i - 1) >> 1
-        up = heaps[row, parent]
-        if _before(orders, item, up, sign):
-            heaps[row, i] = up
+        up = book[row, parent]
+        if _before(book, item, up, sign):
+            book[row, i] = up
             i = parent
         else:
             break
-    heaps[row, i] = item
+    book[row, i] = item
     return size + 1
 
 
 @njit(cache=True)
-def _pop(heaps, row, size, orders, sign):
+def _pop(book, row, size, sign):
     size -= 1
-    item = heaps[row, size]
+    item = book[row, size]
     i = 0
     while True:
         left = 2 * i + 1
@@ -116,107 +125,102 @@ def _pop(heaps, row, size, orders, sign):
             break
         best = left
         right = left + 1
-        if right < size and _before(orders, heaps[row, right], heaps[row, left], sign):
+        if right < size and _before(book, book[row, right], book[row, left], sign):
             best = right
-        child = heaps[row, best]
-        if _before(orders, child, item, sign):
-            heaps[row, i] = child
+        child = book[row, best]
+        if _before(book, child, item, sign):
+            book[row, i] = child
             i = best
         else:
             break
-    heaps[row, i] = item
+    book[row, i] = item
     return size
 
 
 @njit(cache=True, inline="always")
-def _withdraw(trader, orders, head, cnt, cancels, record):
+def _note_cancel(book, o, q, why):
+    k = book[_CNT, _NC]
+    book[_C_ORD, k] = o
+    book[_C_QTY, k] = q
+    book[_C_WHY, k] = why
+    book[_CNT, _NC] = k + 1
+
+
+@njit(cache=True)
+def _withdraw(book, trader, record):
     """Cancel every resting order of ``trader`` (lazily: marked dead, left in its heap)."""
-    o = head[trader]
+    o = book[_HEAD, trader]
     while o >= 0:
-        r = orders[_REM, o]
+        r = book[_REM, o]
         if r > 0:
             if record:
-                k = cnt[_NC]
-                cancels[_C_ORD, k] = o
-                cancels[_C_QTY, k] = r
-                cancels[_C_WHY, k] = 0
-                cnt[_NC] = k + 1
-            orders[_REM, o] = 0
-        o = orders[_LINK, o]
-    head[trader] = -1
+                _note_cancel(book, o, r, 0)
+            book[_REM, o] = 0
+        o = book[_LINK, o]
+    book[_HEAD, trader] = -1
 
 
-@njit(cache=True, inline="always")
-def _shout(i, side, q, orders, heaps, head, cnt, fills, cancels, record):
-    """Match order ``i`` (its trader and price already in ``orders``, validated) against the book, then rest
+@njit(cache=True)
+def _shout(book, i, side, q, record):
+    """Match order ``i`` (its trader and price already in ``book``, validated) against the book, then rest
     its remainder.
 
     Dead orders met at the top of a heap are popped (lazy deletion); a live resting order of the same trader
-    is cancelled (self-trade prevention). Fills are appended at ``cnt[_NF]``, cancellations at ``cnt[_NC]``
+    is cancelled (self-trade prevention). Fills are appended at ``_CNT[_NF]``, cancellations at ``_CNT[_NC]``
     (only if ``record``)."""
-    trader = orders[_TRADER, i]
-    price = orders[_PRICE, i]
+    trader = book[_TRADER, i]
+    price = book[_PRICE, i]
     row, ni, sign = (_ASKS, _NA, 1) if side == 1 else (_BIDS, _NB, -1)
-    n = cnt[ni]
+    n = book[_CNT, ni]
     while q > 0 and n > 0:
-        j = heaps[row, 0]
-        r = orders[_REM, j]
+        j = book[row, 0]
+        r = book[_REM, j]
         if r == 0:  # cancelled or filled earlier: lazy deletion
-            n = _pop(heaps, row, n, orders, sign)
+            n = _pop(book, row, n, sign)
             continue
-        pj = orders[_PRICE, j]
+        pj = book[_PRICE, j]
         if (pj - price) * sign > 0:  # the best resting order is beyond the limit
             break
-        if orders[_TRADER, j] == trader:
+        if book[_TRADER, j] == trader:
             if record:
-                k = cnt[_NC]
-                cancels[_C_ORD, k] = j
-                cancels[_C_QTY, k] = r
-                cancels[_C_WHY, k] = 1
-                cnt[_NC] = k + 1
-            orders[_REM, j] = 0
-            n = _pop(heaps, row, n, orders, sign)
+                _note_cancel(book, j, r, 1)
+            book[_REM, j] = 0
+            n = _pop(book, row, n, sign)
             continue
         f = min(q, r)
-        k = cnt[_NF]
-        fills[_F_BUY, k] = i if side == 1 else j
-        fills[_F_SELL, k] = j if side == 1 else i
-        fills[_F_PRICE, k] = pj
-        fills[_F_QTY, k] = f
-        fills[_F_AGGR, k] = side
-        cnt[_NF] = k + 1
-        orders[_REM, j] = r - f
+        k = book[_CNT, _NF]
+        book[_F_BUY, k] = i if side == 1 else j
+        book[_F_SELL, k] = j if side == 1 else i
+        book[_F_PRICE, k] = pj
+        book[_F_QTY, k] = f
+        book[_F_AGGR, k] = side
+        book[_CNT, _NF] = k + 1
+        book[_REM, j] = r - f
         q -= f
         if r == f:
-            n = _pop(heaps, row, n, orders, sign)
-    cnt[ni] = n
-    orders[_REM, i] = q
+            n = _pop(book, row, n, sign)
+    book[_CNT, ni] = n
+    book[_REM, i] = q
     if q > 0:
         own, no = (_BIDS, _NB) if side == 1 else (_ASKS, _NA)
-        cnt[no] = _push(heaps, own, cnt[no], i, orders, -sign)
-        orders[_LINK, i] = head[trader]
-        head[trader] = i
+        book[_CNT, no] = _push(book, own, book[_CNT, no], i, -sign)
+        book[_LINK, i] = book[_HEAD, trader]
+        book[_HEAD, trader] = i
 
 
 @njit(cache=True)
 def _stream(traders, sides, prices, qtys, valid, n_traders, replace):
     n = traders.shape[0]
-    orders = np.empty((4, n), dtype=np.int64)
-    orders[_TRADER] = traders
-    orders[_PRICE] = prices
-    orders[_REM] = 0
-    orders[_LINK] = -1
-    heaps = np.empty((2, n), dtype=np.int64)
-    head = np.full(n_traders, -1, dtype=np.int64)
-    cnt = np.zeros(4, dtype=np.int64)
-    fills = np.empty((5, 2 * n + 1), dtype=np.int64)
-    cancels = np.empty((3, 2 * n + 1), dtype=np.int64)
+    book = _new_book(2 * n + 1, n_traders)  # fills: at most one per order plus one per order consumed
+    book[_TRADER, :n] = traders
+    book[_PRICE, :n] = prices
     for i in range(n):
         if replace:
-            _withdraw(traders[i], orders, head, cnt, cancels, True)
+            _withdraw(book, traders[i], True)
         if valid[i]:
-            _shout(i, sides[i], qtys[i], orders, heaps, head, cnt, fills, cancels, True)
-    return fills[:, :cnt[_NF]], cancels[:, :cnt[_NC]], orders[_REM].copy()
+            _shout(book, i, sides[i], qtys[i], True)
+    nf, nc = book[_CNT, _NF], book[_CNT, _NC]
+    return book[_F_BUY:_F_AGGR + 1, :nf].copy(), book[_C_ORD:_C_WHY + 1, :nc].copy(), book[_REM, :n].copy()
 
 
 def match_shouts(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, quantities: np.ndarray, *,
@@ -285,12 +289,7 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
     where = np.arange(n)
     left0 = n_buyers
     left1 = n - n_buyers
-    orders = np.empty((4, shouts), dtype=np.int64)
-    heaps = np.empty((2, shouts), dtype=np.int64)
-    head = np.full(n, -1, dtype=np.int64)
-    cnt = np.zeros(4, dtype=np.int64)
-    fills = np.empty((5, 2), dtype=np.int64)  # a one-unit shout fills at most once
-    none = np.empty((3, 0), dtype=np.int64)  # cancellations are not recorded
+    book = _new_book(shouts, n)  # cancellations are not recorded; a one-unit shout fills at most once
     t_buyer = np.empty(min(n_units.sum(), shouts), dtype=np.int64)
     t_seller = np.empty_like(t_buyer)
     t_price = np.empty_like(t_buyer)
@@ -314,21 +313,20 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
                 break
             continue
         if one_order:
-            _withdraw(i, orders, head, cnt, none, False)
-        orders[_TRADER, oid] = i
-        orders[_PRICE, oid] = price
-        orders[_LINK, oid] = -1
-        cnt[_NF] = 0
-        _shout(oid, s, 1, orders, heaps, head, cnt, fills, none, False)
+            _withdraw(book, i, False)
+        book[_TRADER, oid] = i
+        book[_PRICE, oid] = price
+        book[_CNT, _NF] = 0
+        _shout(book, oid, s, 1, False)
         oid += 1
-        if cnt[_NF] > 0:
-            b = orders[_TRADER, fills[_F_BUY, 0]]
-            se = orders[_TRADER, fills[_F_SELL, 0]]
-            _withdraw(b, orders, head, cnt, none, False)
-            _withdraw(se, orders, head, cnt, none, False)
+        if book[_CNT, _NF] > 0:
+            b = book[_TRADER, book[_F_BUY, 0]]
+            se = book[_TRADER, book[_F_SELL, 0]]
+            _withdraw(book, b, False)
+            _withdraw(book, se, False)
             t_buyer[nt] = b
             t_seller[nt] = se
-            t_price[nt] = fills[_F_PRICE, 0]
+            t_price[nt] = book[_F_PRICE, 0]
             t_value[nt] = lim_flat[lim_start[b] + nxt[b]]
             t_cost[nt] = lim_flat[lim_start[se] + nxt[se]]
             nt += 1
@@ -345,9 +343,9 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
                     else:
                         left1 -= 1
             if clear_after:
-                cnt[_NB] = 0
-                cnt[_NA] = 0
-                head[:] = -1
+                book[_CNT, _NB] = 0
+                book[_CNT, _NA] = 0
+                book[_HEAD, :n] = -1
             idle = 0
         else:
             idle += 1
@@ -357,37 +355,51 @@ def _teaching_day(pick, draw, lim_flat, lim_start, n_units, side, kind, markup, 
             where, left0, left1, n_shouts)
 
 
-def teaching_day(pick: np.ndarray, draw: np.ndarray, limits: list[list[int]], side: np.ndarray,
-                 kind: list[str], markup: list[float], lo: int, hi: int, n_buyers: int, *,
+@dataclass(frozen=True)
+class DayTraders:
+    """The traders of a teaching market as the day kernel reads them, built once per market by :meth:`of`:
+    unit limits flattened (``lim_flat``; trader ``i``'s units start at ``lim_start[i]``, ``n_units[i]`` of
+    them), side (BUY/SELL), behaviour code (:data:`KIND_CODES`) and markup share per trader."""
+
+    lim_flat: np.ndarray
+    lim_start: np.ndarray
+    n_units: np.ndarray
+    side: np.ndarray
+    kind: np.ndarray
+    markup: np.ndarray
+
+    @classmethod
+    def of(cls, limits: list[list[int]], side, kind: list[str], markup: list[float]) -> DayTraders:
+        """``limits``: each trader's unit values or costs in trading order (ticks); a ``ValueError`` names a
+        behaviour the kernel does not price."""
+        n_units = np.array([len(u) for u in limits], dtype=np.int64)
+        lim_start = np.zeros(len(limits), dtype=np.int64)
+        np.cumsum(n_units[:-1], out=lim_start[1:])
+        unknown = sorted({k for k in kind if k not in KIND_CODES})
+        if unknown:
+            raise ValueError(f"teaching_day: behaviour {unknown[0]!r} is not priced in the kernel "
+                             f"(one of {sorted(KIND_CODES)})")
+        return cls(np.array([v for u in limits for v in u], dtype=np.int64), lim_start, n_units,
+                   np.ascontiguousarray(side, dtype=np.int64),
+                   np.array([KIND_CODES[k] for k in kind], dtype=np.int64), np.array(markup, dtype=np.float64))
+
+
+def teaching_day(pick: np.ndarray, draw: np.ndarray, traders: DayTraders, lo: int, hi: int, n_buyers: int, *,
                  idle_stop: int | None = None, one_order_per_trader: bool = True,
                  clear_book_after_trade: bool = False) -> dict:
     """One rules-``cda`` trading day of the teaching market, compiled (see :func:`.shouts.day_cda`, whose loop
     this is, shout for shout, for behaviours in :data:`KIND_CODES`).
 
-    ``pick[k]``/``draw[k]`` are the uniform draws of shout ``k`` (which active trader, its price); ``limits``
-    each trader's unit values or costs in trading order (ticks); traders ``0 … n_buyers−1`` buy. Returns
-    the day's trades (``buyer``, ``seller``, ``price``, ``value``, ``cost`` int64 arrays, in order), every
-    trader's next unit ``nxt``, the traders still active in the interactive loop's order (``active``,
-    ``where``), ``left`` (active buyers, sellers) and ``n_shouts``.
+    ``pick[k]``/``draw[k]`` are the uniform draws of shout ``k`` (which active trader, its price); traders
+    ``0 … n_buyers−1`` buy. Returns the day's trades (``buyer``, ``seller``, ``price``, ``value``, ``cost``
+    int64 arrays, in order), every trader's next unit ``nxt``, the traders still active in the interactive
+    loop's order (``active``, ``where``), ``left`` (active buyers, sellers) and ``n_shouts``.
     """
-    lim_flat, lim_start, n_units, kind_c, mk = _day_inputs(limits, kind, markup)
+    tr = traders
     out = _teaching_day(np.ascontiguousarray(pick, dtype=np.float64), np.ascontiguousarray(draw, dtype=np.float64),
-                        lim_flat, lim_start, n_units, np.ascontiguousarray(side, dtype=np.int64), kind_c, mk,
+                        tr.lim_flat, tr.lim_start, tr.n_units, tr.side, tr.kind, tr.markup,
                         int(lo), int(hi), int(n_buyers), -1 if idle_stop is None else int(idle_stop),
                         bool(one_order_per_trader), bool(clear_book_after_trade))
     tb, ts, tp, tv, tc, nxt, active, where, l0, l1, n_shouts = out
     return {"buyer": tb, "seller": ts, "price": tp, "value": tv, "cost": tc, "nxt": nxt, "active": active,
             "where": where, "left": [int(l0), int(l1)], "n_shouts": int(n_shouts)}
-
-
-def _day_inputs(limits: list[list[int]], kind: list[str], markup: list[float]):
-    n_units = np.array([len(u) for u in limits], dtype=np.int64)
-    lim_start = np.zeros(len(limits), dtype=np.int64)
-    np.cumsum(n_units[:-1], out=lim_start[1:])
-    lim_flat = np.array([v for u in limits for v in u], dtype=np.int64)
-    try:
-        kind_c = np.array([KIND_CODES[k] for k in kind], dtype=np.int64)
-    except KeyError as e:
-        raise ValueError(f"teaching_day: behaviour {e.args[0]!r} is not priced in the kernel "
-                         f"(one of {sorted(KIND_CODES)})") from None
-    return lim_flat, lim_start, n_units, kind_c, np.array(markup, dtype=np.float64)

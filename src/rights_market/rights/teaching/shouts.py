@@ -9,7 +9,7 @@ import numpy as np
 from ...agents.behaviour import BUY, SELL, quote_one
 from ...market import ContinuousDoubleAuction
 from ...market.gs_auction import QUOTED, REJECTED, TRADED, CliffQuotes, GodeSunderAuction, cliff_counterpart
-from ...market.shout_kernel import KIND_CODES, teaching_day
+from ...market.shout_kernel import KIND_CODES, DayTraders, teaching_day
 from .state import Day
 
 #: Run rules ``cda`` days without per-shout learning in the compiled kernel (:func:`day_cda`); the interactive
@@ -104,7 +104,9 @@ def _day_cda_compiled(day: Day, pick: np.ndarray, draw: np.ndarray) -> dict[str,
     """:func:`day_cda` in the kernel; the day's state and trades are written back to ``day``. No shout can be
     rejected (prices are drawn inside the bounds, one unit each), so the rejections are empty."""
     m, st, spec = day.m, day.st, day.m.spec
-    out = teaching_day(pick, draw, m.limits, m.side, st.kind, st.markup, m.lo, m.hi, m.n_buyers,
+    if st.day_traders is None:
+        st.day_traders = DayTraders.of(m.limits, m.side, st.kind, st.markup)
+    out = teaching_day(pick, draw, st.day_traders, m.lo, m.hi, m.n_buyers,
                        idle_stop=spec.end_after_idle_shouts, one_order_per_trader=spec.one_order_per_trader,
                        clear_book_after_trade=spec.clear_book_after_trade)
     day.t_buyer, day.t_seller, day.t_price = out["buyer"].tolist(), out["seller"].tolist(), out["price"].tolist()
