@@ -106,6 +106,9 @@ def teaching(behaviour: dict, **extra) -> Scenario:
     ({"type": "zi_c"}, {"one_order_per_trader": False, "clear_book_after_trade": True}),
     ({"type": "markup", "markup": 0.1}, {"end_after_idle_shouts": 30}),
     ({"type": "truthful"}, {"end_after_idle_shouts": 5}),
+    # bounds inside the limits: some traders cannot shout (idle turns)
+    ({"type": "zi_c"}, {"price_min_yuan": "0.70", "price_max_yuan": "1.30", "end_after_idle_shouts": 40}),
+    ({"type": "markup", "markup": 0.3}, {"price_min_yuan": "0.70", "price_max_yuan": "1.30"}),
 ])
 def test_compiled_teaching_day_gives_the_interactive_tables(monkeypatch, behaviour, extra):
     """The same scenario and seed through the compiled day and the interactive day: every table identical."""
