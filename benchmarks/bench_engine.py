@@ -75,9 +75,9 @@ def bench_orders(traders: int = 100_000, sessions: int = 12, repeat: int = 3) ->
     captured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     original = water_trading.clear
 
-    def capturing(pol, world, traders, sides, prices, qtys):
+    def capturing(st, world, cfg, traders, sides, prices, qtys):  # trading.clear's signature
         captured.append((sides.copy(), prices.copy(), qtys.copy()))
-        return original(pol, world, traders, sides, prices, qtys)
+        return original(st, world, cfg, traders, sides, prices, qtys)
 
     water_trading.clear = capturing
     engine_times = []

@@ -3,9 +3,9 @@
 The market is the teaching market (``scenario/teaching.py``, ``rights/teaching.py``): ``--traders`` buyers and as
 many sellers, one unit each, values and costs spread evenly over 0.75–3.25 yuan (Smith's Test 1 stretched), ZI-C
 on both sides, ``--shouts`` shouts a trading day for ``--days`` days. Every shout goes through the whole path: a
-trader drawn at random, its ZI-C price, the continuous double auction
-(:class:`rights_market.market.ContinuousDoubleAuction`), and for trades the ledger, the record tables and the
-KPIs — run by :func:`rights_market.simulate` on the SimPy calendar. The symmetric schedule keeps extramarginal
+trader drawn at random, its ZI-C price, the continuous double auction (for ZI traders the compiled
+shout kernel, ``market/shout_kernel.py``, equal to :class:`rights_market.market.ContinuousDoubleAuction`), and
+for trades the ledger, the record tables and the KPIs — run by :func:`rights_market.simulate` on the SimPy calendar. The symmetric schedule keeps extramarginal
 traders shouting all day, so every day makes all its shouts (counted by the ``shouts`` KPI).
 
 The baseline is ``benchmarks/baseline_heapq.py``'s ``bare_match`` on a random order stream of the same length

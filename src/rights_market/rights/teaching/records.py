@@ -35,18 +35,26 @@ def settle_day(m: TeachingMarket, st: TeachingState, world: World, buyers, selle
 
 def record_kpis(m: TeachingMarket, world: World, buyers, sellers, prices, values, costs, n_shouts: int) -> None:
     """The day's indicators (module docstring)."""
-    k, y = world.record_kpi, TICKS_PER_YUAN
+    y = TICKS_PER_YUAN
     price = np.array(prices, dtype=float)
     surplus = int(np.sum(np.array(values, dtype=np.int64) - np.array(costs, dtype=np.int64)))
     profit = np.zeros(m.n)
     np.add.at(profit, np.array(buyers, dtype=np.int64), np.array(values, dtype=float) - price)
     np.add.at(profit, np.array(sellers, dtype=np.int64), price - np.array(costs, dtype=float))
-    k(RIGHT, "efficiency", surplus / m.max_surplus if m.max_surplus > 0 else float("nan"), "1")
-    k(RIGHT, "surplus", surplus / y, "yuan")
-    k(RIGHT, "trade_count", len(prices), "1")
-    k(RIGHT, "shouts", n_shouts, "1")
-    k(RIGHT, "mean_price", float(price.mean()) / y if price.size else float("nan"), "yuan/unit")
-    k(RIGHT, "smith_alpha", smith_alpha(price, m.p0) if price.size else float("nan"), "%")
-    k(RIGHT, "profit_dispersion", float(np.sqrt(np.mean((profit - m.eq_profit) ** 2))) / y, "yuan")
-    k(RIGHT, "p0", m.p0 / y, "yuan/unit")
-    k(RIGHT, "q0", m.q0, "unit")
+    rows = (
+        ("efficiency", surplus / m.max_surplus if m.max_surplus > 0 else float("nan"), "1"),
+        ("surplus", surplus / y, "yuan"),
+        ("trade_count", len(prices), "1"),
+        ("shouts", n_shouts, "1"),
+        ("mean_price", float(price.mean()) / y if price.size else float("nan"), "yuan/unit"),
+        ("smith_alpha", smith_alpha(price, m.p0) if price.size else float("nan"), "%"),
+        ("profit_dispersion", float(np.sqrt(np.mean((profit - m.eq_profit) ** 2))) / y, "yuan"),
+        ("p0", m.p0 / y, "yuan/unit"),
+        ("q0", m.q0, "unit"),
+    )
+    # one batch of rows, as record_kpi would append them one by one (a day is short: this is per-day overhead)
+    world.tables["kpis"].append(
+        time=world.clock.day, year=world.clock.year, right=RIGHT,
+        metric=np.array([r[0] for r in rows], dtype=object), value=np.array([float(r[1]) for r in rows]),
+        unit=np.array([r[2] for r in rows], dtype=object),
+    )

@@ -9,7 +9,12 @@ import numpy as np
 from ...agents.behaviour import BUY, SELL, quote_one
 from ...market import ContinuousDoubleAuction
 from ...market.gs_auction import QUOTED, REJECTED, TRADED, CliffQuotes, GodeSunderAuction, cliff_counterpart
+from ...market.shout_kernel import KIND_CODES, DayTraders, teaching_day
 from .state import Day
+
+#: Run rules ``cda`` days without per-shout learning in the compiled kernel (:func:`day_cda`); the interactive
+#: book is the reference and serves ZIP traders, who learn from every shout.
+COMPILED = True
 
 
 def price_of(day: Day, i: int, u: float) -> int:
@@ -24,11 +29,18 @@ def price_of(day: Day, i: int, u: float) -> int:
 
 def day_cda(day: Day, t: int) -> dict[str, np.ndarray]:
     """Rules ``cda``: the price-time priority book (``ContinuousDoubleAuction``), trades at the resting
-    order's price; ``one_order_per_trader`` and ``clear_book_after_trade`` as set."""
+    order's price; ``one_order_per_trader`` and ``clear_book_after_trade`` as set.
+
+    Without ZIP traders the day runs compiled (:func:`~rights_market.market.shout_kernel.teaching_day`, the
+    same loop shout for shout, proven equal in ``tests/test_shout_kernel.py``); ZIP traders learn from every
+    shout, through Python state and the shared random stream, so a market with any of them trades on the
+    interactive book below."""
     m, st = day.m, day.st
     spec, lo, hi, n = m.spec, m.lo, m.hi, m.n
     limits, side, kind, markup = m.limits, m.side.tolist(), st.kind, st.markup
     shouts = spec.shouts_per_period
+    if COMPILED and day.zt is None and all(k in KIND_CODES for k in kind):
+        return _day_cda_compiled(day, st.rng.random(shouts), st.rng.random(shouts))
     pick = st.rng.random(shouts).tolist()
     draw = st.rng.random(shouts).tolist()
     book = ContinuousDoubleAuction(floor_ticks=lo, ceiling_ticks=hi)
@@ -87,6 +99,23 @@ def day_cda(day: Day, t: int) -> dict[str, np.ndarray]:
     book.take_cancellations()
     rej = book.take_rejections()  # cannot happen with prices inside the bounds
     return {"trader": rej["trader"], "side": rej["side"], "price": rej["price"], "reason": rej["reason"]}
+
+def _day_cda_compiled(day: Day, pick: np.ndarray, draw: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`day_cda` in the kernel; the day's state and trades are written back to ``day``. No shout can be
+    rejected (prices are drawn inside the bounds, one unit each), so the rejections are empty."""
+    m, st, spec = day.m, day.st, day.m.spec
+    if st.day_traders is None:
+        st.day_traders = DayTraders.of(m.limits, m.side, st.kind, st.markup)
+    out = teaching_day(pick, draw, st.day_traders, m.lo, m.hi, m.n_buyers,
+                       idle_stop=spec.end_after_idle_shouts, one_order_per_trader=spec.one_order_per_trader,
+                       clear_book_after_trade=spec.clear_book_after_trade)
+    day.t_buyer, day.t_seller, day.t_price = out["buyer"].tolist(), out["seller"].tolist(), out["price"].tolist()
+    day.t_value, day.t_cost = out["value"].tolist(), out["cost"].tolist()
+    day.nxt, day.active, day.where = out["nxt"].tolist(), out["active"].tolist(), out["where"].tolist()
+    day.left = out["left"]
+    day.n_shouts += out["n_shouts"]
+    empty = np.zeros(0, dtype=np.int64)
+    return {"trader": empty, "side": empty, "price": empty, "reason": np.zeros(0, dtype=str)}
 
 def day_gode_sunder(day: Day, t: int) -> dict[str, np.ndarray]:
     """Rules ``gode_sunder`` (Gode & Sunder 1993; :class:`~rights_market.market.gs_auction.GodeSunderAuction`):

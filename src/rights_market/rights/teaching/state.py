@@ -19,6 +19,7 @@ import numpy as np
 from ...agents.behaviour import BUY, SELL
 from ...agents.zip import ZipTraders
 from ...market.metrics import max_gains
+from ...market.shout_kernel import DayTraders
 from ...scenario.teaching import TeachingSpec
 from ...units import yuan_to_ticks
 from .equilibrium import competitive_equilibrium
@@ -95,6 +96,7 @@ class TeachingState:
     zip_members: np.ndarray  # traders using ZIP, in row order (int64)
     rng: np.random.Generator  # the ``teaching.shouts`` stream
     day: int = 0  # trading days done
+    day_traders: DayTraders | None = None  # the traders as the compiled day reads them, made on first use
 
 
 class Day:
