@@ -123,7 +123,8 @@ def emission_scenario() -> Scenario:
 
     em = {"pollutants": [{"id": "NOx", "base_price_yuan_per_t": 10}], "validity_years": 1,
           "market": {"mechanism": {"type": "call"}, "lot_t": 1, "max_orders_per_side": 10, "valuation_years": 1,
-                     "off_platform_attempts_per_session": 0, "price_max_multiple_of_base": 100_000},
+                     "off_platform_attempts_per_session": 0, "price_max_multiple_of_base": 100_000,
+                     "expectation": {"start_multiple_of_base": 0}},  # no abatement planned ahead: the textbook case
           "reserve": {"enabled": False}, "lease": {"enabled": False},
           "groups": [group("seller", 5, 2), group("buyer", 12, 1000)]}
     return Scenario.model_validate(copy.deepcopy({

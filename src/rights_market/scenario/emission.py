@@ -306,8 +306,8 @@ class ExpectationSpec(Strict):
 class CapSpec(Strict):
     """E2 with the plan's aim (推动主要污染物排放总量明显下降): the district's total of rights per pollutant (the
     cap) follows a path. The cap of year y is the rights issued at set-up × (1 − reduction share)^(y − base_year),
-    or the tonnes of ``path_t`` where it names the year. At each year start rights above the cap are retired: the
-    reserve's stock first, then the units' free rights (not pledged, not leased in) pro rata."""
+    or the tonnes of ``path_t`` where it names the year. At each year start rights above the cap are retired pro
+    rata over the units' free rights (not pledged, not leased in) and the reserve's stock."""
 
     base_year: Year | None = Field(
         None, description="the year whose cap is the rights issued at set-up (default: the first simulated year)"
