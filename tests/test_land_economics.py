@@ -186,3 +186,29 @@ def test_x2_the_land_reserve_spends_its_cash_by_its_rules(value_runs):
         assert (_land_kpi(r, "reserve_cash") <= keep).all()
         ch = r.tables["charges"]
         assert ch[(ch["kind"].astype(str) == "compensation") & (ch["holder"] == RESERVES["land"])]["amount_fen"].sum() > 0
+
+
+# --------------------------------------------------------------------------- rents and sale prices apart
+def test_rents_and_sale_prices_are_reported_apart(value_runs, capsys):
+    """Land KPIs: ``mean_rent`` (yuan/mu/yr) over the rent trades only and ``mean_sale_price`` (yuan/m²) over the
+    sales of land rights only, recomputed from the trades; the CLI summary prints a product whose trades mix
+    yearly rents and prices (state construction land: leases and sales) as two means, never one."""
+    from rights_market.cli import _print_summary
+
+    r = value_runs["default"][0]
+    t = r.tables["trades"]
+    t = t[t["right"].astype(str) == "land"]
+    for year, rows in t.groupby("year"):
+        rent = rows[rows["price_basis"].astype(str) == "rent"]
+        sale = rows[(rows["price_basis"].astype(str) == "price")
+                    & (rows["product"].astype(str) != "land.farmland_quota")]
+        want_rent = rent["amount_fen"].sum() / 100 / rent["quantity"].sum() * float(M2_PER_MU)
+        want_sale = sale["amount_fen"].sum() / 100 / sale["quantity"].sum()
+        assert _land_kpi(r, "mean_rent")[year] == pytest.approx(want_rent, rel=1e-9)
+        assert _land_kpi(r, "mean_sale_price")[year] == pytest.approx(want_sale, rel=1e-9)
+        assert want_sale > 10 * want_rent / float(M2_PER_MU)  # a price per m² is many years of rent
+    _print_summary(r, Path("out"))
+    lines = {ln.split()[1].rstrip(":"): ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("trades ")}
+    state = lines[STATE_CON]
+    assert "mean price" in state and "mean rent" in state, state
+    assert "mean rent" in lines["land.management"] and "mean price" not in lines["land.management"]
