@@ -183,7 +183,7 @@ def _print_summary(result, out: Path, lang: str = "en") -> None:
     for product, t in trades.groupby("product", observed=True, sort=True):
         vol, paid, unit = int(t["quantity"].sum()), int(t["amount_fen"].sum()), str(t["unit"].iloc[0])
         line = L("cli.trades", product=product, count=len(t), volume=vol, unit=unit, value=Decimal(paid) / 100)
-        print(line + (L("cli.mean_price", price=Decimal(paid) / 100 / vol, unit=unit) if vol else ""))
+        print(line + _mean_prices(L, t, unit))
     print(L("cli.surcharges", amount=Decimal(sur) / 100, rejected=len(result.tables["orders_rejected"])))
     eff = kpis[kpis["metric"] == "efficiency"]
     for right, rows in eff.groupby("right", observed=True, sort=False):
@@ -191,6 +191,21 @@ def _print_summary(result, out: Path, lang: str = "en") -> None:
     for note in result.notes:
         print(L("cli.note", note=note))
     print(L("cli.written", path=out))
+
+
+def _mean_prices(L, t, unit: str) -> str:
+    """The mean price of a product's trades, with yearly rents (``price_basis`` ``rent``: leases, circulations)
+    and sale prices apart — never one mean over both; each is the amount over the quantity of its trades."""
+    basis = t["price_basis"].astype(str) if "price_basis" in t else None
+    out = ""
+    for code, key in (("price", "cli.mean_price"), ("rent", "cli.mean_rent")):
+        rows = t if basis is None else t[basis == code]
+        vol = int(rows["quantity"].sum())
+        if vol:
+            out += L(key, price=Decimal(int(rows["amount_fen"].sum())) / 100 / vol, unit=unit)
+        if basis is None:
+            break
+    return out
 
 
 def _cmd_validate(args) -> int:

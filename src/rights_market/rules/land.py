@@ -353,3 +353,32 @@ def target_met(area_m2: int, gdp_fen: int, base_area_m2: int, base_gdp_fen: int,
     lhs = int(area_m2) * int(base_gdp_fen) * change.denominator
     rhs = int(base_area_m2) * int(gdp_fen) * (change.denominator + change.numerator)
     return lhs <= rhs
+
+
+# --------------------------------------------------------------------------- L11: primary market response
+def start_price_ticks(base_ticks: int, factor: Fraction, floor_share: Fraction) -> int:
+    """Rule L11: the start price of a lot whose benchmark-based start is ``base_ticks`` after re-listing cuts
+    (``factor`` ≤ 1 of it), never below ``floor_share`` of it rounded up (招拍挂: 标底或者底价不得低于国家规定的最低价
+    标准, MLR order 39 art. 10), and at least one tick."""
+    return max(share_of(base_ticks, factor), ceil_share(base_ticks, floor_share), 1)
+
+
+def relist_factor(factor: Fraction, cut: Fraction, floor_share: Fraction) -> Fraction:
+    """Rule L11: an unsold lot's start, as a share of its benchmark start, for the next listing: cut by ``cut``
+    and held at ``floor_share``."""
+    return max(factor * (1 - cut), floor_share)
+
+
+def next_plan_m2(plan_m2: int, offered: int, sold: int, low: Fraction, high: Fraction, step: Fraction,
+                 least_m2: int, most_m2: int) -> int:
+    """Rule L11: next year's supply plan (m²) from this year's sell-through ``sold / offered``: shrunk by
+    ``step`` below ``low``, grown by ``step`` at or above ``high``, else unchanged; always within
+    ``[least_m2, most_m2]``. No lots offered: unchanged (within the bounds). Rounded half up."""
+    plan = int(plan_m2)
+    if offered > 0:
+        through = Fraction(int(sold), int(offered))
+        if through < low:
+            plan = share_of(plan, 1 - step)
+        elif through >= high:
+            plan = share_of(plan, 1 + step)
+    return min(max(plan, int(least_m2)), int(most_m2))

@@ -416,6 +416,37 @@ class SupplySpec(Strict):
     )
     supporting_cap_share: Share = Field(Decimal("0.05"), description="at most 5 % supporting land (L12)")
     reserve_budget_yuan_per_year: Amount = Field(Decimal("20000000"), description="from the fiscal account (X2)")
+    min_start_share_of_benchmark: Share = Field(
+        Decimal("0.8"), gt=0,
+        description="floor of a lot's start price / its benchmark-based start (MLR order 39 art. 10: the reserve price "
+                    "may not be below the minimum price standard); a re-listed lot never starts lower",
+    )
+    relist_cut_share: Share = Field(
+        Decimal("0.05"), description="an unsold lot is re-listed the next land session with its start price cut by "
+                                     "this share (down to the floor)",
+    )
+    sell_through_low_share: Share = Field(
+        Decimal("0.5"), description="below this share of lots sold last year, the supply plan shrinks by the step"
+    )
+    sell_through_high_share: Share = Field(
+        Decimal("0.9"), description="at or above this share of lots sold last year, the supply plan grows by the step"
+    )
+    plan_step_share: Share = Field(Decimal("0.2"), description="change of the supply plan after a low or high year")
+    plan_min_m2_per_year: int = Field(50_000, ge=0, le=MAX_QUANTITY, description="smallest supply plan, m²")
+    plan_max_m2_per_year: int = Field(300_000, ge=0, le=MAX_QUANTITY, description="largest supply plan, m²")
+    reserve_cash_keep_yuan: Amount | None = Field(
+        Decimal("50000000"),
+        description="the land reserve keeps this working balance at a year end and pays the rest of its cash "
+                    "(land sale revenue) to the fiscal account; absent: it keeps all",
+    )
+
+    @model_validator(mode="after")
+    def _plan_bounds(self) -> SupplySpec:
+        if self.plan_min_m2_per_year > self.plan_max_m2_per_year:
+            raise ValueError("plan_min_m2_per_year must not exceed plan_max_m2_per_year")
+        if self.sell_through_low_share > self.sell_through_high_share:
+            raise ValueError("sell_through_low_share must not exceed sell_through_high_share")
+        return self
 
 
 class SecondarySpec(Strict):
@@ -448,6 +479,11 @@ class IdleSpec(Strict):
     )
     sell_probability_per_year: Share = Field(Decimal("0.5"), description="an idle parcel's firm offers it")
     transition_years: int = Field(5, ge=0, le=MAX_YEARS, description="a new-industry buyer keeps the original use 5 years (L4)")
+    gov_buyback_after_years: int | None = Field(
+        2, ge=1, le=MAX_YEARS,
+        description="land idle this many years for government reasons is bought back by the land reserve at the "
+                    "benchmark for its remaining term, if the reserve can pay (协议有偿收回); absent: never",
+    )
 
 
 class PreregistrationSpec(Strict):

@@ -122,6 +122,7 @@ RESERVE_ACTIONS = _codes(
     budget="yearly budget received", buy="bought rights", sell="sold rights in a market",
     release="released rights to eligible users at a set price", reclaim="took rights back",
     expire="rights expired in the reserve", issue="rights issued to the reserve", retire="rights retired",
+    remit="paid cash above its working balance to the fiscal account",
 )
 REGISTRY_EVENTS = _codes(
     confirm="a right confirmed at set-up", transfer="a registered transfer", revert="a right returned",

@@ -13,7 +13,7 @@ from ...rules.land import price_flags
 from ...units import amount_fen_array
 from ..shared.pledges import free_quantity
 from ..shared.reserves import RESERVES
-from .parcels import CONTRACT, DIVIDEND, RENT, UNIT, USE_PRODUCT
+from .parcels import CONTRACT, DIVIDEND, QUOTA, RENT, UNIT, USE_PRODUCT
 from .state import LandState
 
 RIGHT = "land"
@@ -64,6 +64,13 @@ def trades(st: LandState, world: World, *, product: str, mechanism: str, seller:
     st.stats[f"trade_count_{mechanism}"] += int(qty.size)
     st.stats["traded_m2"] += int(qty.sum())
     st.stats["traded_fen"] += int(amount.sum())
+    # rents and sale prices apart (KPIs mean_rent, mean_sale_price); quota is no land, so not a sale price
+    rent = np.broadcast_to(np.asarray(lease_years) > 0, qty.shape)
+    st.stats["rent_m2"] += int(qty[rent].sum())
+    st.stats["rent_fen"] += int(amount[rent].sum())
+    if product != QUOTA:
+        st.stats["sale_m2"] += int(qty[~rent].sum())
+        st.stats["sale_fen"] += int(amount[~rent].sum())
     return amount
 
 

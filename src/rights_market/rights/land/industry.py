@@ -9,6 +9,11 @@
   idle parcels are offered on the secondary market (the transfer conditions are checked there).
 * Rule L6: zombie firms (graded D several years running, or zombies at the start) are disposed of one firm at a
   time: transfer, public auction, or government buyback into the land reserve, tried in the scenario's order.
+* Rule L4 (the land reserve's cash): land idle for government reasons for ``gov_buyback_after_years`` is bought
+  back by the land reserve (协议有偿收回, MLR order 53 art. 12) at the benchmark for its remaining term, while the
+  reserve can pay, and goes back into the supply plan (对批而未供土地进行调剂使用, [L §二(三)7(1)]).
+* Rule L11 (demand): each year a share of the firms without a wish for land draw one, if their value of land
+  per m² net of their grade's price multiplier (L14) reaches the lowest start price the rules allow.
 * Rule L15: low-efficiency firms redevelop: they pay the land price difference to change use to commercial, or
   build higher (no extra fee for more floor area) and split off the land saved for sale.
 """
@@ -27,9 +32,11 @@ from ...rules.land import (
     COMMERCIAL,
     GRADE_C,
     GRADE_D,
+    GRADES,
     INDUSTRIAL,
     NEW_INDUSTRY,
     NO_USE,
+    R_BUDGET,
     STATE_CON,
     grade_firms,
     idle_fee_fen,
@@ -151,6 +158,57 @@ def idle_land(st: LandState, world: World) -> None:
     p.idle_gov[new] = gov
     p.fee_paid[new] = False
     st.stats["idle_parcels_new"] += int(new.size)
+
+
+def gov_idle_buyback(st: LandState, world: World) -> None:
+    """Rule L4 with X2: the land reserve buys back parcels idle for government reasons for at least
+    ``gov_buyback_after_years`` (闲置土地处置办法, MLR order 53 art. 12: 协议有偿收回) at the benchmark for the
+    remaining years of their term, oldest idle first, while its cash covers the price; a parcel it cannot pay
+    for is refused (reason ``reserve_budget``) and stays idle. Plan: [L §二(三)7(1)] 对批而未供土地进行调剂使用."""
+    after = st.spec.idle.gov_buyback_after_years
+    if after is None:
+        return
+    p, year = st.parcels, world.clock.year
+    cand = np.flatnonzero(firm_parcels(st) & (p.cls == STATE_CON) & p.idle_gov & (p.idle_since >= 0)
+                          & (year - p.idle_since + 1 >= after))
+    for i in cand[np.lexsort((cand, p.idle_since[cand]))].tolist():
+        firm, area = int(p.holder[i]), int(p.area[i])
+        price = max(bench_of(st, i, year), 1)
+        amount = int(amount_fen_array(np.array([area]), np.array([price]))[0])
+        if books.refuse_pledged(st, world, STATE_P, firm, area, price):
+            continue
+        if int(world.accounts.of("money", LAND_RESERVE)) < amount:
+            books.reject(st, world, product=STATE_P, trader=LAND_RESERVE, side="buy", qty=area, price=price,
+                         reason=R_BUDGET)
+            continue
+        books.trade(st, world, product=STATE_P, mechanism="reserve", seller=firm, buyer=LAND_RESERVE, qty=area,
+                    price=price, relation="firm->reserve", deal="idle buyback", bench=price)
+        to_reserve(st, i)
+        books.reserve_record(st, world, STATE_P, "buy", area, price, amount,
+                             "government-caused idle land bought back (L4, MLR order 53 art. 12)")
+        st.stats["idle_bought_back_m2"] += area
+
+
+def renew_demand(st: LandState, world: World) -> None:
+    """Rule L11: firms' demand for state construction land this year. An active firm (not a zombie, of a grade
+    not excluded from supply, L14) that wants no land draws a wish to expand with probability
+    ``expanding_share``, of ``demand_m2``, if its value of industrial land per m² divided by its grade's price
+    multiplier (what it can pay before the L14 surcharge) reaches the lowest start price of a full-term
+    industrial lot (the benchmark × ``min_start_share_of_benchmark``)."""
+    f, s = st.spec.firms, st.spec.supply
+    rng = world.rng.stream("land.demand")
+    n = st.firm_ids.size
+    expand = rng.random(n) < float(f.expanding_share)
+    size = np.maximum(np.rint(draw(f.demand_m2, n, rng)), 1).astype(np.int64)
+    floor = decimal_to_rational(s.min_start_share_of_benchmark)
+    least = -((-st.bench[INDUSTRIAL] * floor.numerator) // floor.denominator)
+    mult = [st.multiplier[int(g)] for g in st.firm_grade]
+    net = np.array([int(v) * m.denominator // m.numerator for v, m in zip(st.firm_value.tolist(), mult, strict=True)],
+                   dtype=np.int64)
+    excluded = np.isin(st.firm_grade, [GRADES.index(g) for g in st.spec.grading.excluded_from_supply])
+    new = st.firm_active & ~st.firm_zombie & ~excluded & (st.firm_demand == 0) & expand & (net >= least)
+    st.firm_demand[new] = size[new]
+    st.stats["firms_wanting_land"] = int((st.firm_active & (st.firm_demand > 0)).sum())
 
 
 def to_reserve(st: LandState, i: int) -> None:
@@ -308,5 +366,5 @@ def queue_sales(st: LandState, world: World) -> None:
         st.secondary_queue.append((int(i), tag, int(rng.integers(n))))
 
 
-__all__ = ["dispose", "firm_parcels", "idle_land", "invest", "produce_and_grade", "queue_sales", "redevelop",
+__all__ = ["dispose", "firm_parcels", "gov_idle_buyback", "idle_land", "renew_demand", "invest", "produce_and_grade", "queue_sales", "redevelop",
            "to_reserve", "transitions", "zombies"]

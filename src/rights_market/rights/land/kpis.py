@@ -6,7 +6,10 @@ the start: rule L2), ``construction_area``, ``gdp`` (yuan), ``construction_land_
 first; construction land = homesteads, collective and state construction land), and in target years
 ``construction_land_per_gdp_target`` and ``construction_land_per_gdp_target_met`` (1/0, rule L17); the counts
 of :data:`KPI_COUNTS` (``trade_count``, ``trade_count_<mechanism>``, the quota created, retired and traded in
-m², …); ``rent_paid`` and ``idle_fee_revenue`` (yuan), ``price_to_benchmark`` (mean ratio of
+m², …); ``rent_paid`` and ``idle_fee_revenue`` (yuan), ``mean_rent`` (yuan per mu and year: area-weighted mean of the
+year's lease and circulation trades, ``price_basis`` rent) and ``mean_sale_price`` (yuan/m²: area-weighted mean of
+the year's sales of land rights, ``price_basis`` price, quota excluded) — never mixed — ``supply_plan`` (m², L11),
+``reserve_remitted`` (yuan paid by the land reserve to the fiscal account), ``price_to_benchmark`` (mean ratio of
 trade prices to their benchmarks, rule L16), ``grade_A`` … ``grade_new`` (firms per grade, rule L14),
 ``idle_area`` (m², rule L4), ``reserve_stock``, ``reserve_quota`` (m²), ``reserve_cash`` (yuan),
 ``benchmark_industrial`` (yuan/m²).
@@ -18,7 +21,7 @@ from fractions import Fraction
 
 from ...engine.world import World
 from ...rules.land import BASIC, GRADES, INDUSTRIAL, STATE_CON, land_per_gdp, mu_of, target_met
-from ...units import TICKS_PER_YUAN, decimal_to_rational
+from ...units import M2_PER_MU, TICKS_PER_YUAN, decimal_to_rational
 from ..shared.reserves import RESERVES
 from .parcels import QUOTA, STATE_P
 from .state import LandState
@@ -38,6 +41,7 @@ KPI_COUNTS = (
     "lots_unsold", "mixed_lots", "supplied_m2", "flags_low", "flags_high", "preemptions", "idle_parcels_new",
     "idle_recovered_m2", "prereg_transfers", "prereg_registered", "splits", "transitions_started",
     "lease_then_sell_declined", "zombies_disposed", "redevelopments", "external_transfer_m2", "rejected",
+    "lots_relisted", "idle_bought_back_m2", "firms_wanting_land",
 )
 #: The counts of :data:`KPI_COUNTS` that are areas, m²: the ``*_m2`` ones and the new cultivated-land quota.
 AREA_COUNTS = frozenset(
@@ -72,6 +76,12 @@ def record(st: LandState, world: World) -> None:
         k(RIGHT, name, s.get(name, 0), "m2" if name in AREA_COUNTS else "1")
     k(RIGHT, "rent_paid", (s.get("charge_rent_fen", 0) + s.get("charge_dividend_fen", 0)) / 100, "yuan")
     k(RIGHT, "idle_fee_revenue", s.get("charge_idle_fee_fen", 0) / 100, "yuan")
+    rent_m2, sale_m2 = s.get("rent_m2", 0), s.get("sale_m2", 0)
+    k(RIGHT, "mean_rent", float(Fraction(s.get("rent_fen", 0), 100 * rent_m2) * M2_PER_MU) if rent_m2 else float("nan"),
+      "yuan/mu/yr")
+    k(RIGHT, "mean_sale_price", s.get("sale_fen", 0) / 100 / sale_m2 if sale_m2 else float("nan"), "yuan/m2")
+    k(RIGHT, "supply_plan", st.plan_m2 if st.plan_m2 >= 0 else 0, "m2")
+    k(RIGHT, "reserve_remitted", s.get("reserve_remitted_fen", 0) / 100, "yuan")
     n = s.get("bench_trades", 0)
     k(RIGHT, "price_to_benchmark", s.get("bench_price_ratio_ppm", 0) / n / 1e6 if n else float("nan"), "1")
     for g, name in enumerate(GRADES):

@@ -11,8 +11,8 @@ holder or parcel. The state is declared in :mod:`.state` (:class:`~.state.LandSt
   entering the market, idle homestead leases (rules L7, L10);
 * :mod:`.state_land` — the primary market of state construction land by tender, auction or listing, supply
   modes, mixed use, grades, the secondary market and price monitoring (rules L11–L14, L16);
-* :mod:`.industry` — yearly grading, idle land, pre-registration, zombie firms, redevelopment (rules L4–L6,
-  L14, L15);
+* :mod:`.industry` — firms' yearly demand for land, grading, idle land and the reserve's buyback of
+  government-caused idle land, pre-registration, zombie firms, redevelopment (rules L4–L6, L11, L14, L15);
 * :mod:`.restore` — use control and planning quotas, restoration and wasteland contracts, the quota
   market (rules L1, L2, L8, L9);
 * :mod:`.setup` — the state at set-up: holders and parcels with their confirmed rights (rule L3);
@@ -102,6 +102,7 @@ class LandPolicy:
         due = np.flatnonzero(p.active & (p.user_until >= year) & (p.rent_kind > 0) & (p.user != p.holder))
         books.pay_rent(st, world, due)
         restore.conversions(st, world)
+        industry.renew_demand(st, world)
         state_land.plan_supply(st, world)
         restore.start_restorations(st, world)
 
@@ -133,6 +134,7 @@ class LandPolicy:
         industry.invest(st, world)
         industry.produce_and_grade(st, world)
         industry.idle_land(st, world)
+        industry.gov_idle_buyback(st, world)
         industry.zombies(st, world)
         industry.redevelop(st, world)
         industry.transitions(st, world)
@@ -140,12 +142,30 @@ class LandPolicy:
         state_land.lease_then_sell(st, world)
         self._expire(world)
         industry.queue_sales(st, world)
+        self._remit(world)
+        state_land.close_supply_year(st)
         kpis.record(st, world)
         self.check_consistency(world)
         g = decimal_to_rational(st.spec.economy.other_gdp_growth_share_per_year)
         st.other_gdp = st.other_gdp * (g.denominator + g.numerator) // g.denominator
         if st.holdings_every == "year":
             self.snapshot(world)
+
+    def _remit(self, world: World) -> None:
+        """X2 with L11: after the year's purchases the land reserve pays its cash above
+        ``reserve_cash_keep_yuan`` (its working balance for next year's buybacks, preemptions and conversions) to
+        the fiscal account: land sale revenue belongs to the local government fund budget (国办发〔2006〕100号:
+        土地出让收支全额纳入地方基金预算管理), so the reserve's cash does not pile up with sale proceeds."""
+        st = self.state
+        keep = st.spec.supply.reserve_cash_keep_yuan
+        if keep is None:
+            return
+        extra = int(world.accounts.of("money", LAND_RESERVE)) - yuan_to_fen(keep)
+        if extra > 0:
+            world.accounts.pay(LAND_RESERVE, FISCAL, extra)
+            books.reserve_record(st, world, STATE_P, "remit", 0, 0, extra,
+                                 "cash above the working balance to the fiscal account (国办发〔2006〕100号)")
+            st.stats["reserve_remitted_fen"] += extra
 
     def _expire(self, world: World) -> None:
         """Leases end after their last year (the use-level right returns to the holder); rights whose term

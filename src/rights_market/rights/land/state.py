@@ -134,6 +134,12 @@ class LandState:
     lots_by_session: dict[int, list[int]] = field(default_factory=dict)  #: land session → planned lots (L11)
     lot_info: dict[int, tuple[int, str, int, bool, bool]] = field(default_factory=dict)  #: lot → (use, mechanism,
     #: mode, mixed, standard) of the supply plan
+    lot_factor: dict[int, Fraction] = field(default_factory=dict)  #: lot → start price / its benchmark start
+    #: after re-listing cuts (L11; absent: 1)
+    relist_next_year: list[int] = field(default_factory=list)  #: unsold lots re-listed first in next year's plan
+    plan_m2: int = -1  #: this year's supply plan, m² (−1: not set yet; L11)
+    prev_offered: int = -1  #: lots offered last year (−1: no last year)
+    prev_sold: int = 0  #: lots sold last year
     village_used: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  #: (villages,) m² of quota used
     township_used: int = 0  #: m² of the township's new construction quota used (L1)
     initial_farmland: int = 0  #: m² of farmland after set-up (L17 baseline)

@@ -43,9 +43,12 @@ from ...rules.land import (
     blended_price_ticks,
     grade_adjustment_fen,
     idle_transfer_refusal,
+    next_plan_m2,
     price_flags,
+    relist_factor,
     share_of,
     split_sizes,
+    start_price_ticks,
     supporting_area,
     term_price_ticks,
     transfer_route,
@@ -92,23 +95,48 @@ def record_grade_exclusions(st: LandState, world: World, product: str, qty: int,
 
 
 # --------------------------------------------------------------------------- supply plan (L11-L13)
+def plan_area(st: LandState) -> int:
+    """Rule L11: this year's supply plan, m². The first year the scenario's ``plan_m2_per_year``; then last year's
+    plan grown or shrunk by last year's sell-through (:func:`~rights_market.rules.land.next_plan_m2`) within the
+    scenario's least and largest plan. A scenario plan of 0 m² means no supply at all, every year."""
+    s = st.spec.supply
+    if st.plan_m2 < 0 or st.prev_offered < 0 or s.plan_m2_per_year == 0:
+        return s.plan_m2_per_year
+    r = decimal_to_rational
+    return next_plan_m2(st.plan_m2, st.prev_offered, st.prev_sold, r(s.sell_through_low_share),
+                        r(s.sell_through_high_share), r(s.plan_step_share), s.plan_min_m2_per_year,
+                        s.plan_max_m2_per_year)
+
+
 def plan_supply(st: LandState, world: World) -> None:
-    """Rule L11: this year's supply plan — lots from the land reserve up to the planned area, each with a use,
-    a mechanism (招拍挂), a supply mode (rule L13) and a mixed-use flag (rule L12), spread over the sessions."""
+    """Rule L11: this year's supply plan — first the lots left unsold at the end of last year (re-listed at their
+    cut start prices), then fresh lots from the land reserve until the planned area (:func:`plan_area`) is
+    reached, each with a use, a mechanism (招拍挂), a supply mode (rule L13) and a mixed-use flag (rule L12),
+    spread over the sessions."""
     s = st.spec.supply
     rng = world.rng.stream("land.supply")
     p = st.parcels
+    st.plan_m2 = plan_area(st)
+    carried = [i for i in st.relist_next_year if _with_reserve(st, i)]
+    st.relist_next_year = []
     avail = np.flatnonzero(p.active & (p.cls == STATE_CON) & (p.holder == LAND_RESERVE) & (p.user == LAND_RESERVE)
                            & (p.restore_end < 0))
+    avail = avail[~np.isin(avail, np.array(carried, dtype=np.int64))]
+    left = st.plan_m2 - int(p.area[carried].sum()) if carried else st.plan_m2
     before = np.cumsum(p.area[avail]) - p.area[avail]
-    lots = avail[before < s.plan_m2_per_year]
+    lots = avail[before < left] if left > 0 else avail[:0]
     _, n = st.land_sessions(world)
     st.lots_by_session = {}
-    st.lot_info = {}
+    st.lot_info = {i: st.lot_info[i] for i in carried}
+    st.lot_factor = {i: st.lot_factor[i] for i in carried if i in st.lot_factor}
     mech_p = np.array([float(s.mechanisms.tender), float(s.mechanisms.auction), float(s.mechanisms.listing)])
     mode_p = np.array([float(s.modes.sale), float(s.modes.flexible_term), float(s.modes.long_lease),
                        float(s.modes.lease_then_sell)])
-    for j, i in enumerate(lots.tolist()):
+    for j, i in enumerate(carried):
+        st.lots_by_session.setdefault(j % n, []).append(i)
+        st.stats["lots_offered"] += 1
+        st.stats["lots_relisted"] += 1
+    for j, i in enumerate(lots.tolist(), start=len(carried)):
         commercial = rng.random() < float(s.commercial_share)
         if commercial:
             use, mech, mode, mixed = COMMERCIAL, "auction", SALE, False
@@ -123,6 +151,35 @@ def plan_supply(st: LandState, world: World) -> None:
         st.stats["lots_offered"] += 1
 
 
+def close_supply_year(st: LandState) -> None:
+    """Remember this year's lots offered and sold: next year's plan responds to them (:func:`plan_area`)."""
+    st.prev_offered = int(st.stats.get("lots_offered", 0))
+    st.prev_sold = int(st.stats.get("lots_sold", 0))
+
+
+def _with_reserve(st: LandState, i: int) -> bool:
+    p = st.parcels
+    return bool(p.active[i] and p.holder[i] == LAND_RESERVE and p.user[i] == LAND_RESERVE)
+
+
+def relist(st: LandState, world: World, lots: list[tuple[int, tuple[int, str, int, bool, bool]]]) -> None:
+    """Rule L11: unsold lots go back on sale the next land session (the first of next year's plan after the
+    year's last session), their start price cut by ``relist_cut_share`` but never below the floor
+    (``min_start_share_of_benchmark`` of the benchmark start, MLR order 39 art. 10)."""
+    s = st.spec.supply
+    k, n = st.land_sessions(world)
+    cut, floor = decimal_to_rational(s.relist_cut_share), decimal_to_rational(s.min_start_share_of_benchmark)
+    for i, info in lots:
+        st.lot_factor[i] = relist_factor(st.lot_factor.get(i, Fraction(1)), cut, floor)
+        st.lot_info[i] = info
+        if k + 1 < n:
+            st.lots_by_session.setdefault(k + 1, []).append(i)
+            st.stats["lots_offered"] += 1
+            st.stats["lots_relisted"] += 1
+        else:
+            st.relist_next_year.append(i)
+
+
 def _term_of(st: LandState, use: int, mode: int) -> int:
     s = st.spec.supply
     return {SALE: st.full_term[use], FLEXIBLE: s.flexible_term_years, LEASE: s.lease_years,
@@ -131,18 +188,22 @@ def _term_of(st: LandState, use: int, mode: int) -> int:
 
 def sell_lots(st: LandState, world: World, k: int) -> None:
     """Rules L11–L14: sell this session's lots of the supply plan."""
+    unsold = []
     for i in st.lots_by_session.get(k, []):
-        p = st.parcels
-        if p.active[i] and p.holder[i] == LAND_RESERVE and p.user[i] == LAND_RESERVE:
-            sell_lot(st, world, i, *st.lot_info[i])
+        if _with_reserve(st, i):
+            unsold += sell_lot(st, world, i, *st.lot_info[i])
+    relist(st, world, unsold)
 
 
 def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int, mixed: bool,
-             standard: bool = False) -> None:
-    """Sell one lot (rules L11–L14): start/reserve prices from the benchmark, supporting land (L12), mode and
+             standard: bool = False) -> list[tuple[int, tuple[int, str, int, bool, bool]]]:
+    """Sell one lot (rules L11–L14): start/reserve prices from the benchmark (cut for a re-listed lot, never
+    below the floor: :func:`~rights_market.rules.land.start_price_ticks`), supporting land (L12), mode and
     standard land (L13: only firms meeting the industry condition may bid, the others are refused
     ``below_standard``), grade eligibility and multipliers (L14), the mechanism's result applied, the reserve's
-    record."""
+    record. A firm bids up to its value of the lot net of its grade's price multiplier (the L14 surcharge or
+    rebate it would pay). Returns the lots to re-list: ``[]`` if sold, else each piece (a mixed lot was split)
+    with its lot description."""
     s, p = st.spec.supply, st.parcels
     rng = world.rng.stream("land.primary")
     year = world.clock.year
@@ -165,9 +226,11 @@ def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int
     bench_full = blended_price_ticks(p.area[pieces], np.array([st.bench[u] for u in uses]))
     lease = mode in (LEASE, LEASE_THEN_SELL)
     if lease:
-        start = max(share_of(bench_full, decimal_to_rational(s.lease_rent_share_per_year)), 1)
+        base = max(share_of(bench_full, decimal_to_rational(s.lease_rent_share_per_year)), 1)
     else:
-        start = int(term_price_ticks(bench_full, term, full))
+        base = int(term_price_ticks(bench_full, term, full))
+    start = start_price_ticks(base, st.lot_factor.get(i, Fraction(1)),
+                              decimal_to_rational(s.min_start_share_of_benchmark))
     record_grade_exclusions(st, world, STATE_P, area, start)
     f = eligible_buyers(st)
     if standard:
@@ -203,7 +266,13 @@ def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int
     if not res.sold:
         books.reject(st, world, product=STATE_P, trader=LAND_RESERVE, side="sell", qty=area, price=start, reason=res.reason)
         st.stats["lots_unsold"] += 1
-        return
+        if pieces.size == 1:
+            return [(int(pieces[0]), (use, mech, mode, False, standard))]
+        # a split mixed lot: each piece again on its own, the commercial one by auction for sale (L11, L12)
+        for j in pieces.tolist():
+            st.lot_factor[j] = st.lot_factor.get(i, Fraction(1))
+        return [(int(j), (INDUSTRIAL, mech, mode, False, standard) if u == INDUSTRIAL else (u, "auction", SALE, False,
+                 False)) for j, u in zip(pieces.tolist(), uses.tolist(), strict=True)]
     buyer, price = int(res.winner), int(res.price)
     fi = st.firm_index(buyer)
     deal = f"primary {mode_name}{' mixed' if mixed else ''}{' standard' if standard else ''}"
@@ -235,6 +304,8 @@ def sell_lot(st: LandState, world: World, i: int, use: int, mech: str, mode: int
     books.reserve_record(st, world, STATE_P, "sell", area, price, 0 if lease else amount, f"{mech} {mode_name} (L11, L13)")
     st.stats["lots_sold"] += 1
     st.stats["supplied_m2"] += area
+    st.lot_factor.pop(i, None)
+    return []
 
 
 def _set_use(st: LandState, world: World, j: int, use: int) -> None:
@@ -396,5 +467,5 @@ def sell_secondary(st: LandState, world: World, i: int, tag: str) -> None:
         st.stats["transitions_started"] += 1
 
 
-__all__ = ["MODES", "bench_of", "best_buyers", "eligible_buyers", "sample_bidders", "lease_then_sell", "plan_supply",
+__all__ = ["MODES", "bench_of", "close_supply_year", "plan_area", "relist", "best_buyers", "eligible_buyers", "sample_bidders", "lease_then_sell", "plan_supply",
            "record_grade_exclusions", "secondary", "sell_lots", "sell_secondary"]
