@@ -10,10 +10,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import bench_engine  # noqa: E402
+
+pytestmark = pytest.mark.slow  # a notebook kernel, a browser or a benchmark run: not in the inner loop
 
 
 def test_w11_engine_orders_benchmark_replays_the_same_stream_with_the_same_fills():
