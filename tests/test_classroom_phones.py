@@ -11,11 +11,11 @@ import base64
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
-from test_classroom_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, serving
 
 from rights_market.classroom import ClassroomSession, load_classroom
 from rights_market.classroom.qr import join_link, qr_svg
 from rights_market.classroom.server import page_labels
+from test_classroom_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 WATER_30 = ROOT / "scenarios" / "classroom" / "water_market_30.yaml"
@@ -121,3 +121,39 @@ def test_a_phone_joins_by_the_qr_link_and_trades_and_the_chinese_trainer_page_sh
     mine = eng.trading.trades_of[seat]
     assert mine and mine[0].seller == seat and eng.seats[mine[0].buyer].is_robot
     eng.world.accounts.check()
+
+
+
+def test_labels_and_language_routes_and_the_join_link_goes_only_to_the_trainer():
+    import json
+    import urllib.error
+    import urllib.request
+
+    from websockets.sync.client import connect
+
+    def get(url: str) -> bytes:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read()
+
+    session = ClassroomSession(load_classroom(WATER_30), join_code=CODE, trainer_token=TOKEN)
+    with serving(session, lang="zh") as base:
+        assert b'<html lang="zh-CN">' in get(base + "/") and b'<html lang="zh-CN">' in get(base + "/trainer")
+        en, zh = json.loads(get(base + "/labels.json?lang=en")), json.loads(get(base + "/labels.json"))
+        assert zh["lang"] == "zh" and en["lang"] == "en" and list(en["labels"]) == list(zh["labels"])
+        assert zh["labels"]["classroom.chart.axis"] == "元/{unit}" and en["labels"]["unit.m3"] == "m³"
+        try:
+            get(base + "/labels.json?lang=fr")
+            raise AssertionError("an unknown language was served")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 400 and "en, zh" in json.loads(exc.read())["error"]
+        assert get(base + "/font/sans-sc.otf")[:4] == b"OTTO"
+        ws_url = base.replace("http://", "ws://") + "/ws"
+        with connect(ws_url) as ws:
+            ws.send(json.dumps({"type": "join", "name": "Li", "code": CODE}))
+            welcome = json.loads(ws.recv(10))
+            assert welcome["type"] == "welcome" and "join_link" not in welcome and "join_qr" not in welcome
+        with connect(ws_url) as ws:
+            ws.send(json.dumps({"type": "trainer_hello", "token": TOKEN}))
+            welcome = json.loads(ws.recv(10))
+            assert welcome["join_link"] == f"{base}/#code={CODE}"
+            assert base64.b64decode(welcome["join_qr"].split(",", 1)[1]).decode() == qr_svg(welcome["join_link"])
