@@ -16,6 +16,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_scale.py --k 1 10 --years 1 10
     .venv/bin/python benchmarks/bench_scale.py --profile 10     # cProfile top functions of ×10 × 10 years
     .venv/bin/python benchmarks/bench_scale.py --hash --k 1 --years 10   # table hashes (fingerprint)
+    .venv/bin/python benchmarks/bench_scale.py --water-memory 100 10     # water x100, monthly holdings
 """
 
 from __future__ import annotations
@@ -113,6 +114,35 @@ def exponents(rows: list[dict]) -> list[str]:
     return lines
 
 
+WATER = ROOT / "scenarios" / "dawukou_water.yaml"
+
+
+def _water_case(k: int, years: int, spool: bool) -> dict:
+    """Child process: the water scenario's groups ×k with monthly holdings, spooled to a temporary folder
+    (as ``run --out`` does) or held in memory; every table is then written to a run directory."""
+    import tempfile
+
+    from rights_market import load_scenario, simulate
+    from rights_market.results import write_run
+
+    base = load_scenario(WATER)
+    overrides = [f"water.groups.{i}.count={g.count * k}" for i, g in enumerate(base.water.groups)]
+    overrides += [f"water.cap_m3={base.water.cap_m3 * k}", f"calendar.years={years}",
+                  f"water.reserve.initial_rights_m3={base.water.reserve.initial_rights_m3 * k}",
+                  "output.holdings_every=period"]
+    scenario = load_scenario(WATER, overrides)
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = simulate(scenario, spool=tmp if spool else None)
+        write_run(result, Path(tmp) / "run")
+        rows = result.tables.rows("holdings")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"k": k, "years": years, "spool": spool, "holders": sum(g.count for g in scenario.water.groups),
+            "holdings_rows": rows, "cpu_seconds": round(time.process_time() - cpu0, 2),
+            "wall_seconds": round(time.perf_counter() - t0, 2), "peak_mb": round(usage.ru_maxrss / 1024)}
+
+
 def profile(k: int, years: int, top: int = 25) -> str:
     """cProfile of one case in this process: the ``top`` functions by cumulative and by own time."""
     from rights_market import load_scenario, simulate
@@ -143,13 +173,30 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["_case"]:
         print(json.dumps(_case(int(argv[1]), int(argv[2]))))
         return 0
+    if argv[:1] == ["_water"]:
+        print(json.dumps(_water_case(int(argv[1]), int(argv[2]), argv[3] == "spool")))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, nargs="+", default=[1, 10, 100], help="holder multipliers")
     ap.add_argument("--years", type=int, nargs="+", default=[1, 10], help="run lengths in years")
     ap.add_argument("--skip-100x10", action="store_true", help="leave out the x100 x 10 years case")
     ap.add_argument("--profile", type=int, metavar="K", help="print a cProfile of xK x the largest years instead")
     ap.add_argument("--hash", action="store_true", help="print table hashes of each case instead of timing")
+    ap.add_argument("--water-memory", type=int, nargs=2, metavar=("K", "YEARS"),
+                    help="peak memory of the water scenario xK over YEARS with monthly holdings, spooled")
+    ap.add_argument("--in-memory", action="store_true", help="with --water-memory: tables held in memory")
     args = ap.parse_args(argv)
+    if args.water_memory:
+        k, y = args.water_memory
+        p = subprocess.run([sys.executable, __file__, "_water", str(k), str(y),
+                            "memory" if args.in_memory else "spool"], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+        print(f"water x{k} {y} years ({'in memory' if args.in_memory else 'spooled'}): {r['holders']:,} holders, "
+              f"{r['holdings_rows']:,} holdings rows, CPU {r['cpu_seconds']} s, wall {r['wall_seconds']} s, "
+              f"peak {r['peak_mb']:,} MB  (target <= 2,048 MB at x100 x 10 years)")
+        return 0
     if args.profile is not None:
         print(profile(args.profile, max(args.years)))
         return 0

@@ -72,7 +72,8 @@ def check_trades(trades: Table, cursor: int = 0) -> int:
 class Accounts:
     """Integer balances of every account in every product and in money, with a journal."""
 
-    def __init__(self, n_holders: int, products: Iterable[str], institutions: Mapping[int, str] = CORE_INSTITUTIONS):
+    def __init__(self, n_holders: int, products: Iterable[str], institutions: Mapping[int, str] = CORE_INSTITUTIONS,
+                 *, journal: bool = True):
         """``institutions``: account id (< 0) → name: the core ones and the rights' reserves, from the catalogue's
         descriptors. Accounts −1 … −m exist, m the largest |id|."""
         self.n_holders = int(n_holders)
@@ -87,7 +88,11 @@ class Accounts:
         self.index = {p: i for i, p in enumerate(self.products)}
         self.size = self.n_holders + n_inst
         self.balance = np.zeros((len(self.products), self.size), dtype=np.int64)
-        self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        # movements since the last check, and the balances the journal replayed to at that check: a check
+        # replays only what is new, so the journal never holds more than one check's worth of movements
+        self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] | None = [] if journal else None
+        self._replayed = np.zeros_like(self.balance) if journal else None
+        self._journaled = 0
 
     # -- ids ----------------------------------------------------------------------------------------
     def idx(self, ids: np.ndarray | int) -> np.ndarray:
@@ -133,21 +138,26 @@ class Accounts:
         row = self.balance[p]
         np.subtract.at(row, self.idx(src_a), q)
         np.add.at(row, self.idx(dst_a), q)
-        self._journal.append((p, src_a.copy(), dst_a.copy(), q.copy()))
+        if self._journal is not None:
+            self._journal.append((p, src_a.copy(), dst_a.copy(), q.copy()))
 
     # -- invariants -----------------------------------------------------------------------------------
     def check(self) -> None:
         """Raise :class:`ConservationError` unless every product and money is conserved exactly.
 
         Checks: (1) each product's and money's balances sum to zero over all accounts; (2) replaying the
-        journal from empty accounts gives exactly the current balances; (3) no account but the issuer holds
-        a negative quantity of a right.
+        journal from empty accounts gives exactly the current balances (the replay is kept from one check to
+        the next and only the movements since are replayed, so memory does not grow with the run); (3) no
+        account but the issuer holds a negative quantity of a right. Needs the journal (``journal=True``,
+        the default; the engine keeps one only for ``check`` runs).
         """
+        if self._journal is None:
+            raise RuntimeError("Accounts(journal=False) keeps no journal to check")
         sums = self.balance.sum(axis=1)
         bad = [self.products[i] for i in np.nonzero(sums)[0]]
         if bad:
             raise ConservationError(f"balances do not sum to zero for {bad}: {sums.tolist()}")
-        replay = np.zeros_like(self.balance)
+        replay = self._replayed.copy()
         for p, src, dst, q in self._journal:
             np.subtract.at(replay[p], self.idx(src), q)
             np.add.at(replay[p], self.idx(dst), q)
@@ -161,9 +171,13 @@ class Accounts:
             raise ConservationError(
                 f"account {int(self.ids()[a])} holds {int(rights[p, a])} of {self.products[p + 1]} (negative)"
             )
+        self._replayed = replay
+        self._journaled += sum(len(j[1]) for j in self._journal)
+        self._journal = []
 
     def journal_size(self) -> int:
-        return sum(len(j[1]) for j in self._journal)
+        """Movements journaled so far (checked and not yet checked)."""
+        return self._journaled + sum(len(j[1]) for j in self._journal or ())
 
 
 class Table:

@@ -125,7 +125,8 @@ def simulate(
     policies = catalogue.policies(scenario, weather_years)
     products = [p for pol in policies for p in pol.products()]
     n_holders = sum(pol.holder_count() for pol in policies)
-    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products, institutions(descriptors)))
+    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products, institutions(descriptors),
+                                                                journal=check))
     spilled = []
     if spool is not None:
         for name in SPILL_TABLES:
