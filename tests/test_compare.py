@@ -49,14 +49,17 @@ def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
     html = (comparison / "report.html").read_text(encoding="utf-8")
     md = (comparison / "report.md").read_text(encoding="utf-8")
     figures = sorted(p.stem for p in (comparison / "figures").glob("*.png"))
-    assert figures == sorted(f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"])
+    # the fiscal account, recorded by every run, is drawn by its net flow only (DEFAULT_FIGURE_METRICS)
+    assert DEFAULT_FIGURE_METRICS["fiscal"] == ("fiscal_net_flow",)
+    assert figures == sorted([f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"]] + ["fiscal_fiscal_net_flow"])
     assert html.count("data:image/png;base64,") == len(figures)  # self-contained
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html) and "<script" not in html
     assert "| Indicator | Unit | dawukou_water (baseline) | steep | Δ steep | call | Δ call |" in md
     assert "- water.pricing.industry.surcharge.step_share: 0.5 → 1.0" in md
     assert "- water.market.mechanism.type: cda → call" in md
     wb = load_workbook(io.BytesIO((comparison / "compare.xlsx").read_bytes()), read_only=True)
-    assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Per year", "Runs"]
+    assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Fiscal account indicators",
+                             "Per year", "Runs"]
     runs = pd.DataFrame(list(wb["Runs"].values)[1:], columns=list(wb["Runs"].values)[0])
     assert len(runs[(runs["metric"] == "efficiency")]) == 9  # 3 variants × 3 replications
 
@@ -109,7 +112,8 @@ def test_replications_store_and_study_report(tmp_path: Path) -> None:
     p = cli("report", str(out), "--lang", "zh")
     assert p.returncode == 0, p.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 6
+    # the water defaults and the fiscal account's net flow
+    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 7
     assert (out / "report.xlsx").is_file()
     # one run of a replication set is the plain run with the base seed
     plain = tmp_path / "plain"
