@@ -48,14 +48,17 @@ def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
     html = (comparison / "report.html").read_text(encoding="utf-8")
     md = (comparison / "report.md").read_text(encoding="utf-8")
     figures = sorted(p.stem for p in (comparison / "figures").glob("*.png"))
-    assert figures == sorted(f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"])
+    # the fiscal account, recorded by every run, is drawn by its net flow only (DEFAULT_FIGURE_METRICS)
+    assert DEFAULT_FIGURE_METRICS["fiscal"] == ("fiscal_net_flow",)
+    assert figures == sorted([f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"]] + ["fiscal_fiscal_net_flow"])
     assert html.count("data:image/png;base64,") == len(figures)  # self-contained
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html) and "<script" not in html
     assert "| Indicator | Unit | dawukou_water (baseline) | steep | Δ steep | call | Δ call |" in md
     assert "- water.pricing.industry.surcharge.step_share: 0.5 → 1.0" in md
     assert "- water.market.mechanism.type: cda → call" in md
     wb = load_workbook(io.BytesIO((comparison / "compare.xlsx").read_bytes()), read_only=True)
-    assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Per year", "Runs"]
+    assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Fiscal account indicators",
+                             "Per year", "Runs"]
     runs = pd.DataFrame(list(wb["Runs"].values)[1:], columns=list(wb["Runs"].values)[0])
     assert len(runs[(runs["metric"] == "efficiency")]) == 9  # 3 variants × 3 replications
 
@@ -108,7 +111,8 @@ def test_replications_store_and_study_report(tmp_path: Path) -> None:
     p = cli("report", str(out), "--lang", "zh")
     assert p.returncode == 0, p.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 6
+    # the water defaults and the fiscal account's net flow
+    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 7
     assert (out / "report.xlsx").is_file()
     # one run of a replication set is the plain run with the base seed
     plain = tmp_path / "plain"
@@ -132,6 +136,8 @@ def test_scenario_changes_and_figure_metrics() -> None:
     assert figure_metrics("water", ["use", "mean_price", "odd"]) == ["mean_price", "use"]
     assert figure_metrics("emission", ["b", "a", "trade_count"]) == ["trade_count", "a", "b"]
     assert figure_metrics("emission", ["b", "a"], ["emission.b", "water.use"]) == ["b"]
+    assert figure_metrics("fiscal", ["fiscal_balance", "fiscal_net_flow"], ["water.base_price"]) == []
+    assert figure_metrics("fiscal", ["fiscal_balance", "fiscal_net_flow"]) == ["fiscal_net_flow"]
     assert {k for k in LABELS["en"] if k.startswith("cmp.")} == {k for k in LABELS["zh"] if k.startswith("cmp.")}
 
 
@@ -180,3 +186,51 @@ def test_compare_without_a_record_cleans_up_from_report_md(tmp_path: Path) -> No
     (out / "figures" / CMP_FIGURE_RECORD).unlink()
     build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
     assert {p.name for p in (out / "figures").glob("*.png")} == {"water_use.png"}
+
+
+def _kpi_group(root: Path, label: str, values: dict[str, float]) -> Group:
+    """A group of one run whose water ``kpis`` hold ``values`` (the same in each of two years)."""
+    run_dir = root / label
+    run_dir.mkdir(parents=True)
+    rows = [{"time": float(364 + 365 * y), "year": 2021 + y, "right": "water", "metric": m, "value": float(v),
+             "unit": "yuan" if "revenue" in m else "m3"} for m, v in values.items() for y in range(2)]
+    pd.DataFrame(rows).to_parquet(run_dir / "kpis.parquet")
+    return Group(label, "synthetic", {"name": label}, f"{label:0<8}", [(run_dir, 0, 1)])
+
+
+def test_revenue_only_flag_when_holders_do_not_respond(tmp_path: Path) -> None:
+    """A variant whose surcharge revenue doubles while use, over-plan use (in total and per sector), trades and
+    prices stay within REVENUE_ONLY_TOLERANCE is flagged, in both languages; one whose industrial over-plan use
+    falls too is not."""
+    from rights_market.compare.stats import REVENUE_ONLY_TOLERANCE
+
+    behaviour = {"use": 1_000_000, "over_plan": 50_000, "over_plan_industry": 50_000, "use_industry": 600_000,
+                 "traded_volume": 80_000, "trade_count": 120, "mean_price": 2.5}
+    base = _kpi_group(tmp_path, "base", {**behaviour, "surcharge_revenue": 80_000})
+    # a higher surcharge reference price on a group whose use does not respond: revenue only
+    same = _kpi_group(tmp_path, "ref_price", {**behaviour, "surcharge_revenue": 160_000,
+                                              "use": 1_000_000 * (1 + REVENUE_ONLY_TOLERANCE / 2)})
+    moved = _kpi_group(tmp_path, "responds", {**behaviour, "surcharge_revenue": 120_000, "over_plan": 49_000,
+                                              "over_plan_industry": 30_000})
+    build_comparison([base, same, moved], tmp_path / "en")
+    md = (tmp_path / "en" / "report.md").read_text(encoding="utf-8")
+    assert "ref_price: this rule changed revenue only; holders did not respond." in md
+    assert "responds: this rule changed revenue only" not in md
+    build_comparison([base, same, moved], tmp_path / "zh", lang="zh")
+    zh = (tmp_path / "zh" / "report.md").read_text(encoding="utf-8")
+    assert "ref_price：该规则只改变了收入，持有人没有反应。" in zh and "responds：该规则只改变了收入" not in zh
+
+
+def test_step_share_is_not_revenue_only_on_the_shipped_scenario(tmp_path: Path) -> None:
+    """W9's step share now changes what holders do (issue 13): 0.25 against 1.0 on the shipped water scenario
+    (2 years) is not flagged as a revenue-only rule."""
+    out = tmp_path / "cmp"
+    p = cli("compare", DEFAULT, "--set", "calendar.years=2", "--set", "water.pricing.industry.surcharge.step_share=0.25",
+            "--vary", "steep:water.pricing.industry.surcharge.step_share=1.0", "--workers", "1", "--out", str(out),
+            "--no-progress")
+    assert p.returncode == 0, p.stderr
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "- water.pricing.industry.surcharge.step_share: 0.25 → 1.0" in md
+    assert "changed revenue only" not in md
+    over = next(ln for ln in md.splitlines() if ln.startswith("| Use over the plan, industry |"))
+    assert "+0.0%" not in over  # industrial over-plan use moved

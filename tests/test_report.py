@@ -885,3 +885,90 @@ def test_land_relations_are_labelled_in_price_legends(tmp_path: Path) -> None:
     assert Z.relation("restorer->other districts") == "复垦主体 → 其他地区"
     assert L.relation("agriculture->industry") == "Agriculture → Industry"  # water/emission relations as before
     assert L.relation("") == "" and L.relation("a => b") == "a => b"  # no known form: as it is
+
+
+# ------------------------------------------------------------------------ policy effect (water, issue 13)
+@pytest.fixture(scope="module")
+def shipped_water(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped water scenario, 2 years, written with its report (en)."""
+    from conftest import SCENARIOS
+    from rights_market import load_scenario, simulate, write_run
+
+    out = tmp_path_factory.mktemp("policy") / "run"
+    write_run(simulate(load_scenario(SCENARIOS / "dawukou_water.yaml", ["calendar.years=2"])), out)
+    build_report(out)
+    return out
+
+
+def test_policy_effect_sums_agree_with_the_raw_tables(shipped_water: Path) -> None:
+    """Every policy-effect table adds up to the run's own tables: payments by group (charges = tariff +
+    surcharge + use fee, no loans), the reserve's bought and sold, industry's purchases and surcharges,
+    use per sector, prices against the W5 base."""
+    from rights_market.report import policy_effect as pe
+    from rights_market.report.run_data import load_run
+
+    run = load_run(shipped_water)
+    t = run.tables
+    trades = t["trades"][t["trades"]["right"] == "water"]
+    charges = t["charges"][t["charges"]["product"].str.startswith("water.")]
+    holders = t["holders"]
+
+    pay = pe.payments_by_group(trades, charges, holders)
+    for kind in ("tariff", "surcharge", "use_fee"):
+        assert int(pay[kind].sum()) == int(charges.loc[charges["kind"] == kind, "amount_fen"].sum())
+    paid = charges[charges["kind"].isin(["tariff", "surcharge", "use_fee"])]
+    assert int(pay["charges"].sum()) == int(paid["amount_fen"].sum()) > 0
+    assert (pay["charges"] == pay["tariff"] + pay["surcharge"] + pay["use_fee"]).all()
+    assert int(pay["bought"].sum()) == int(pay["sold"].sum()) == int(trades["amount_fen"].sum())
+
+    res = t["reserve"][t["reserve"]["product"].str.startswith("water.")]
+    tot = pe.reserve_totals(pe.reserve_actions(res))
+    assert tot["bought_m3"] == int(res.loc[res["action"] == "buy", "quantity"].sum())
+    assert tot["bought_fen"] == int(res.loc[res["action"] == "buy", "amount_fen"].sum())
+    sold = res[res["action"].isin(["sell", "release"])]
+    assert (tot["sold_m3"], tot["sold_fen"]) == (int(sold["quantity"].sum()), int(sold["amount_fen"].sum()))
+
+    firms = set(holders.loc[(holders["right"] == "water") & (holders["sector"] == "industry"), "holder"])
+    p = pe.purchases_vs_surcharge(trades, charges, holders)
+    bought = trades[trades["buyer"].isin(firms)]
+    assert int(p["bought_fen"].sum() + p["term_fen"].sum()) == int(bought["amount_fen"].sum())
+    sur = charges[(charges["kind"] == "surcharge") & charges["holder"].isin(firms)]
+    assert int(p["surcharge_fen"].sum()) == int(sur["amount_fen"].sum())
+
+    kpis = t["kpis"][t["kpis"]["right"] == "water"]
+    use = pe.use_by_sector(kpis)
+    total_use = kpis[kpis["metric"] == "use"].set_index("year")["value"]
+    over = kpis[kpis["metric"] == "over_plan"].set_index("year")["value"]
+    for year, g in use.groupby("year"):
+        assert int(g["use"].sum()) == int(total_use[year]) and int(g["over_plan"].sum()) == int(over[year])
+        assert (g["over_plan"] <= g["use"]).all()
+
+    prices = pe.prices_vs_base(trades)
+    annual = trades[trades["product"] == "water.annual"]
+    assert int(prices["volume"].sum()) == int(annual["quantity"].sum())
+    for r in prices.itertuples(index=False):
+        g = annual[annual["relation"] == r.relation]
+        assert r.price == Decimal(int(g["amount_fen"].sum())) / 100 / Decimal(int(g["quantity"].sum()))
+        assert float(r.base) == pytest.approx(float((g["base_price"] * g["quantity"]).sum() / g["quantity"].sum()))
+
+
+def test_policy_effect_in_the_report_en_and_zh(shipped_water: Path) -> None:
+    """The water section has its policy-effect part, with the by-group charges total in yuan, in both languages."""
+    from rights_market.report.run_data import load_run
+
+    md = (shipped_water / "report.md").read_text(encoding="utf-8")
+    part = md.split("### Policy effect", 1)[1].split("\n### ", 1)[0]
+    for title in ("Use and over-plan use by sector against the plan", "Saving invested",
+                  "Industry: rights bought instead of surcharges paid", "Prices against the base price, by relation",
+                  "What the reserve bought and sold", "Who paid what, by holder group (yuan)"):
+        assert f"#### {title}" in part
+    ch = load_run(shipped_water).tables["charges"]
+    fen = int(ch.loc[ch["kind"].isin(["tariff", "surcharge", "use_fee"]) & ch["product"].str.startswith("water."),
+                     "amount_fen"].sum())
+    payments = part.split("#### Who paid what, by holder group (yuan)", 1)[1]
+    total_row = next(ln for ln in payments.splitlines() if ln.startswith("| **Total**"))
+    assert total_row.split("|")[5].strip() == f"**{rb.fmt_fen(fen)}**"  # the "Charges total" column
+    assert "Price (yuan/m³)" in part and "Base price (yuan/m³)" in part
+    build_report(shipped_water, lang="zh")
+    zh = (shipped_water / "report.md").read_text(encoding="utf-8")
+    assert "### 政策效果" in zh and "#### 各类持有人缴纳的费用（元）" in zh and "成交价（元/立方米）" in zh

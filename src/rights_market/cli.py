@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="replace an earlier comparison directory at --out; nothing else is ever replaced")
     cmp.add_argument("--lang", choices=["en", "zh"], default="en")
     cmp.add_argument("--metric", action="append", default=[], metavar="RIGHT.METRIC",
-                     help="indicator to draw, e.g. water.mean_price (repeatable; default: a set per right)")
+                     help="indicator to draw, e.g. water.mean_price (repeatable; only these are drawn; default: a set per right)")
     cmp.add_argument("--no-progress", action="store_true", help="no progress bar")
     _study_args(cmp)
 

@@ -30,8 +30,12 @@ from .inputs import Group
 __all__ = ["DEFAULT_FIGURE_METRICS", "MAX_FIGURE_GROUPS", "build_comparison", "figure_metrics", "yearly_table"]
 
 #: Indicators drawn by default, per right; a right not listed gets its first ``FALLBACK_FIGURES`` metrics.
+#: The fiscal account (recorded by every run) is drawn by its net flow only: what a pricing rule takes in
+#: or pays out in a year is the figure a variant changes; its balance adds the opening money of the run
+#: and its trend repeats the net flow. The balance stays in the fiscal account's table.
 DEFAULT_FIGURE_METRICS: Mapping[str, tuple[str, ...]] = {
     "water": ("mean_price", "traded_volume", "efficiency", "surcharge_revenue", "reserve_stock", "use"),
+    "fiscal": ("fiscal_net_flow",),
 }
 FALLBACK_FIGURES = 6
 MAX_FIGURE_GROUPS = 8
@@ -68,14 +72,18 @@ def _metric_order(metrics: Sequence[str]) -> list[str]:
     return order + bands + sorted(m for m in metrics if m not in order and m not in bands)
 
 
-def figure_metrics(right: str, present: Sequence[str], chosen: Sequence[str] = ()) -> list[str]:
-    """Indicators to draw for ``right``: ``chosen`` (``right.metric`` or ``metric``) if any apply, else the
-    right's defaults that are present, else its first metrics."""
+def _picked(right: str, present: Sequence[str], chosen: Sequence[str]) -> list[str]:
     picked = [c.split(".", 1)[1] if c.startswith(f"{right}.") else c for c in chosen
               if c.startswith(f"{right}.") or "." not in c]
-    picked = [m for m in picked if m in present]
-    if picked:
-        return picked
+    return [m for m in picked if m in present]
+
+
+def figure_metrics(right: str, present: Sequence[str], chosen: Sequence[str] = ()) -> list[str]:
+    """Indicators to draw for ``right``: with ``chosen`` (``right.metric`` or ``metric``), those of them the
+    right has, and nothing else (a right none of them names gets no figure); without, the right's defaults
+    that are present, else its first metrics."""
+    if chosen:
+        return _picked(right, present, chosen)
     defaults = [m for m in DEFAULT_FIGURE_METRICS.get(right, ()) if m in present]
     return defaults or _metric_order(present)[:FALLBACK_FIGURES]
 
@@ -142,6 +150,8 @@ def build_document(groups: Sequence[Group], lang: str = "en", *, title: str | No
             doc.add(rb.Para(L("cmp.changes.head", label=g.label)), rb.Bullets(items))
 
     rights = [r for r in rb.RIGHT_ORDER if r in set(summ["right"])] + sorted(set(summ["right"]) - set(rb.RIGHT_ORDER))
+    if metrics and not any(_picked(r, list(summ.loc[summ["right"] == r, "metric"]), metrics) for r in rights):
+        metrics = ()  # none of the chosen indicators was recorded: draw the defaults rather than nothing
     sheets: dict[str, pd.DataFrame] = {}
     fig_groups = labels[:MAX_FIGURE_GROUPS]
     for right in rights:
@@ -181,6 +191,10 @@ def build_document(groups: Sequence[Group], lang: str = "en", *, title: str | No
             sheet_rows.append(sheet)
         align = ["l", "l"] + ["r"] * (len(cols) - 2)
         doc.add(rb.TableBlock("", cols, rows, align, note=L("cmp.table.note")))
+        for g in groups[1:]:
+            if stats.revenue_only(summ, base.label, g.label, right):
+                doc.add(rb.Para(L("cmp.revenue_only", label=g.label, tol=f"{stats.REVENUE_ONLY_TOLERANCE:.1%}",
+                                  metrics=", ".join(L.metric(m) for m in stats.BEHAVIOUR_METRICS[right][:5])), "note"))
         sheets[L("cmp.sheet.kpis", right=L.right(right))] = pd.DataFrame(sheet_rows)
 
         doc.add(rb.Heading(3, L("section.figures")))

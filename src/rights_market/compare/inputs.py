@@ -190,6 +190,8 @@ def prepare(
             raise CompareInputError(f"{path}: {is_}, not a run directory (a folder with manifest.json), a results "
                                     f"store (a folder with study.json) or a scenario file (.yaml)")
     for name, sets in variants.items():
+        if baseline_file is None and problems:
+            raise ScenarioError(problems)  # the baseline file is there but wrong: say what is wrong with it
         if baseline_file is None:
             raise CompareInputError("--vary changes the baseline scenario: give a scenario file as the first input")
         try:

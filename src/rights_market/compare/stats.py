@@ -14,10 +14,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["BAND", "bands", "flatten", "relative_change", "run_level", "scenario_changes", "summary"]
+__all__ = ["BAND", "BEHAVIOUR_METRICS", "REVENUE_ONLY_TOLERANCE", "bands", "flatten", "is_revenue_metric",
+           "relative_change", "revenue_only", "run_level", "scenario_changes", "summary"]
 
 #: Lower and upper quantile of the band.
 BAND = (0.05, 0.95)
+
+#: What holders did, per right: use, over-plan use (in total and per sector, so a response of one sector
+#: is not hidden in the total), trades and prices (docs/tables.md). A variant moves behaviour when any of
+#: these present in both groups changes by more than :data:`REVENUE_ONLY_TOLERANCE`.
+BEHAVIOUR_METRICS: Mapping[str, tuple[str, ...]] = {
+    "water": ("use", "over_plan", "traded_volume", "trade_count", "mean_price",
+              *(f"{m}_{s}" for m in ("use", "over_plan") for s in ("agriculture", "industry", "domestic", "ecology"))),
+}
+#: Largest relative change of a median (run-level means over the runs of a group) that counts as "did not
+#: move": 0.5 %. A revenue indicator moved when it changed by more than this.
+REVENUE_ONLY_TOLERANCE = 0.005
+
+
+def is_revenue_metric(right: str, metric: str) -> bool:
+    """Revenue indicators: the surcharge and tariff revenue of a right (bands included) and every indicator
+    of the fiscal account."""
+    return right == "fiscal" or metric in ("surcharge_revenue", "tariff_revenue") or metric.startswith(
+        "surcharge_revenue_band_")
 
 
 def _agg(values: pd.Series) -> pd.Series:
@@ -94,3 +113,31 @@ def scenario_changes(base: Mapping[str, Any], other: Mapping[str, Any],
         if a.get(key, "—") != b.get(key, "—"):
             out.append((key, a.get(key, "—"), b.get(key, "—")))
     return out
+
+
+def _moved(value: float, base: float, tolerance: float) -> bool:
+    """Whether ``value`` differs from ``base`` by more than ``tolerance`` of the base (any change from 0)."""
+    if np.isnan(value) and np.isnan(base):
+        return False
+    if np.isnan(value) or np.isnan(base):
+        return True
+    if base == 0:
+        return value != 0
+    return abs(value / base - 1.0) > tolerance
+
+
+def revenue_only(summ: pd.DataFrame, base: str, group: str, right: str,
+                 tolerance: float = REVENUE_ONLY_TOLERANCE) -> bool:
+    """Whether ``group`` differs from the baseline ``base`` (labels in :func:`summary`'s table) in revenue
+    only, for ``right``: some revenue indicator (:func:`is_revenue_metric`, of the right or of the fiscal
+    account) moved by more than ``tolerance`` while every behaviour indicator of the right
+    (:data:`BEHAVIOUR_METRICS`, those both groups recorded; at least one) moved by less."""
+    med = {(g, r, m): float(v) for g, r, m, v in zip(summ["group"], summ["right"], summ["metric"], summ["median"],
+                                                    strict=True)}
+    behaviour = [m for m in BEHAVIOUR_METRICS.get(right, ()) if (base, right, m) in med and (group, right, m) in med]
+    if not behaviour:
+        return False
+    if any(_moved(med[(group, right, m)], med[(base, right, m)], tolerance) for m in behaviour):
+        return False
+    revenue = [(r, m) for (g, r, m) in med if g == base and r in (right, "fiscal") and is_revenue_metric(r, m)]
+    return any(_moved(med.get((group, r, m), float("nan")), med[(base, r, m)], tolerance) for r, m in revenue)

@@ -1,5 +1,5 @@
 """The yearly KPIs of the water market (docs/tables.md, section water): cap, confirmed rights and plans (W1,
-W3), use, unmet need and the output value given up, saving invested (W4), trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
+W3), use, use and over-plan use per sector against the effective plan (W3, W9), unmet need and the output value given up, saving invested (W4), trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
 and the efficiency of the year's trading."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.world import World
+from ...scenario.water import SECTORS
 from ...units import FEN_PER_YUAN, TICKS_PER_YUAN
 from .descriptor import RESERVE
 from .state import RIGHT, RIGHT_P, UNIT, WaterConfig, WaterState, reserve_cash
@@ -25,6 +26,15 @@ def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, unmet_val
     k(RIGHT, "planned", int(st.plan.sum()), UNIT)
     k(RIGHT, "use", int(use.sum()), UNIT)
     k(RIGHT, "use_over_cap", float(use.sum()) / cap, "1")
+    plan_eff = st.effective_plan()
+    over = np.maximum(np.asarray(use, dtype=np.int64) - plan_eff, 0)
+    k(RIGHT, "over_plan", int(over.sum()), UNIT)
+    for code, sector in enumerate(SECTORS):  # only the sectors the scenario has holders in
+        mask = st.sector == code
+        if mask.any():
+            k(RIGHT, f"use_{sector}", int(np.asarray(use)[mask].sum()), UNIT)
+            k(RIGHT, f"plan_{sector}", int(plan_eff[mask].sum()), UNIT)
+            k(RIGHT, f"over_plan_{sector}", int(over[mask].sum()), UNIT)
     k(RIGHT, "unmet_need", int(unmet.sum()), UNIT)
     k(RIGHT, "unmet_value", float(np.sum(unmet_value)), "yuan")
     k(RIGHT, "saving_invested", float(st.saving_year), UNIT)
