@@ -59,13 +59,29 @@ def test_w11_participation_zero_means_no_trade_in_the_book_call_auction_or_negot
 
 def test_w11_w12_a_dry_year_release_reaches_a_group_that_does_not_trade():
     """A release is a government allocation at a set price: urban households (participation 0) receive it,
-    recorded with mechanism ``reserve``, while they make no market trade."""
+    recorded with mechanism ``reserve``, while they make no market trade.
+
+    The dry year leaves them short: 85 % of their confirmed volume is delivered while their use at the
+    tariff rises by the need factor 1.15, and the over-use they would pay the tariff on shares only what is
+    left of the delivered cap. They bid for nothing (participation 0, and their over-use allowance covers
+    the gap on paper), so the release must follow what their rights do not cover, not what they would buy.
+    The priority (domestic first) is kept: every household release comes before any other group's."""
     sc = load_scenario(WATER, ["calendar.years=1"])
     sc = sc.model_copy(update={"weather": FixedWeather(
         type="sequence", states={"dry": WeatherState(deliverable_share="0.85", need_factor=1.15)}, sequence=["dry"])})
-    t = annual_trades_by_group(simulate(sc, seed=5))
+    r = simulate(sc, seed=5, check=True)
+    t = annual_trades_by_group(r)
     urban = t[(t["buyer_group"] == "urban_households") | (t["seller_group"] == "urban_households")]
     assert len(urban) > 0 and set(urban["mechanism"]) == {"reserve"}
+    released = t[t["mechanism"] == "reserve"].reset_index(drop=True)
+    first_other = released.index[released["buyer_group"] != "urban_households"].min()
+    assert (released.loc[: first_other - 1, "buyer_group"] == "urban_households").all()
+    # a release fills a gap, it does not hand out a second allocation: no household gets its confirmed volume
+    h = r.holdings
+    rights = h[(h["product"] == "water.right") & (h["time"] == h["time"].min())]
+    confirmed = rights.set_index("holder")["quantity"]
+    got = urban.groupby("buyer")["quantity"].sum()
+    assert (got.values < confirmed.loc[got.index].values).all()
 
 
 # --------------------------------------------------------------------------- W5 + W11 negotiated prices
