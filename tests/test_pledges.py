@@ -71,9 +71,10 @@ def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
     0.067, the farmer asks its unused surplus at the 0.01 guard, and both are below the W5 floor of 1.081
     the scenario sets here); the one
     negotiated pair is the farmer (surplus 500 m³) and the firm (wants 200), bargaining between their
-    reference values, unanchored (``anchor_weight`` 0): 200 m³ at the Nash split 2.00 + ½ × 8.00 = 6.00 yuan.
-    The farmer pledged 900 of its 1,000 m³, so 100 m³ change hands (60,000 fen) and 100 m³ are refused
-    ``pledged``."""
+    reservation prices, unanchored (``anchor_weight`` 0): the farmer's unused surplus is worth nothing to it,
+    so the zone starts at the W5 floor 1.081; the firm's limit is 6.70; 200 m³ at the Nash split
+    1.081 + ⌊½ × (6.70 − 1.081)⌋ = 3.8905 yuan. The farmer pledged 900 of its 1,000 m³, so 100 m³ change
+    hands (38,905 fen) and 100 m³ are refused ``pledged``."""
     s = two_holder_water(water__market={"mechanism": {"type": "call"},
                                         "negotiation": {"pairs_per_session": 1, "noise_sd_share": 0,
                                                         "anchor_weight": 0},
@@ -83,10 +84,10 @@ def test_x3_w14_a_negotiated_deal_is_cut_to_the_sellers_free_water():
     r = simulate(with_links(s, pledge_rule("water.annual", "0.9")), seed=1, check=True)
     # the book's offer of the surplus (500 m³ at 0.01) is cut to the free 100 m³ as well, then the deal
     assert pledged_rows(r)[["trader", "side", "quantity", "price"]].values.tolist() == [
-        [0, "sell", 400, 0.01], [0, "sell", 100, 6.0]]
+        [0, "sell", 400, 0.01], [0, "sell", 100, 3.8905]]
     t = r.trades
     assert t[["mechanism", "seller", "buyer", "quantity", "price_ticks", "amount_fen"]].values.tolist() == [
-        ["negotiation", 0, 1, 100, 60_000, 60_000]]
+        ["negotiation", 0, 1, 100, 38_905, 38_905]]
 
 
 def test_x3_w14_a_pledged_confirmed_right_is_not_sold_in_a_long_term_deal():

@@ -30,29 +30,38 @@ def _industry_ids(r) -> set[int]:
     return set(h.loc[h.sector == "industry", "holder"])
 
 
-def _median_effects(overrides: list[str]) -> tuple[float, float, float]:
-    """Medians over the seeds of (industrial use, surcharged over-plan use m³, annual water bought by
-    industry)."""
-    use, surcharged, bought = [], [], []
-    for r in _runs(overrides):
+#: The shipped scenario on a short horizon: two years (the second year's plans answer the first year's
+#: prices), monthly sessions instead of weekly — the full district, its groups, tariffs and reserve.
+SHIPPED_SHORT = ["calendar.years=2", "calendar.sessions_per_year=12"]
+
+
+def _median_effects(overrides: list[str]) -> tuple[float, float]:
+    """Medians over the seeds of (surcharged over-plan use m³, annual water bought by industry m³) on the
+    shipped scenario (:data:`SHIPPED_SHORT`)."""
+    surcharged, bought = [], []
+    for seed in SEEDS:
+        r = simulate(load_scenario(SCENARIOS / "dawukou_water.yaml", SHIPPED_SHORT + overrides), seed=seed)
         c, t = r.charges, r.trades
-        use.append(c.loc[(c.kind == "tariff") & c.holder.isin(_industry_ids(r)), "quantity"].sum())
         surcharged.append(c.loc[c.kind == "surcharge", "quantity"].sum())
         annual = t[t["product"] == "water.annual"]
         bought.append(annual.loc[annual.buyer.isin(_industry_ids(r)), "quantity"].sum())
-    return float(np.median(use)), float(np.median(surcharged)), float(np.median(bought))
+    return float(np.median(surcharged)), float(np.median(bought))
 
 
 def test_w9_a_steeper_surcharge_lowers_over_plan_use_and_raises_industrial_purchases():
-    """W9 comparative statics on the shipped scenario (small, one year, median of 10 seeds): as the step
-    of the over-plan surcharge rises 0.25 → 0.5 → 1.0 of the industrial price, surcharged over-plan use
-    strictly falls and industry buys more rights instead of paying surcharges. (Total use is the delivered
-    cap in this small district's first year — the cap binds — and industry uses the rights it bought, so
-    its use does not fall within the year; over two years total use falls, docs/economics.md.)"""
+    """W9 comparative statics on the shipped scenario (scenarios/dawukou_water.yaml, two years of monthly
+    sessions, median of 10 seeds): as the step of the industrial over-plan surcharge rises 0.25 → 0.5 → 1.0
+    of the industrial price, surcharged over-plan use strictly falls and industry buys more rights instead
+    of paying surcharges.
+
+    Within the first year purchases barely move between 0.5 and 1.0: farms offer only the surplus above
+    the plans they declared at the prices they expected, so a steeper surcharge raises the price firms pay,
+    not the water on offer; the next year's plans answer those prices and more water is offered
+    (docs/economics.md)."""
     low, mid, high = (_median_effects([f"water.pricing.industry.surcharge.step_share={x}"])
                       for x in ("0.25", "0.5", "1.0"))
-    assert low[1] > mid[1] > high[1], (low, mid, high)
-    assert low[2] < mid[2] < high[2], (low, mid, high)
+    assert low[0] > mid[0] > high[0], (low, mid, high)
+    assert low[1] < mid[1] < high[1], (low, mid, high)
 
 
 def test_w8_industrial_tariff_up_10_percent_lowers_industrial_use_by_the_calibrated_elasticity():

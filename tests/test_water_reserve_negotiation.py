@@ -59,13 +59,29 @@ def test_w11_participation_zero_means_no_trade_in_the_book_call_auction_or_negot
 
 def test_w11_w12_a_dry_year_release_reaches_a_group_that_does_not_trade():
     """A release is a government allocation at a set price: urban households (participation 0) receive it,
-    recorded with mechanism ``reserve``, while they make no market trade."""
+    recorded with mechanism ``reserve``, while they make no market trade.
+
+    The dry year leaves them short: 85 % of their confirmed volume is delivered while their use at the
+    tariff rises by the need factor 1.15, and the over-use they would pay the tariff on shares only what is
+    left of the delivered cap. They bid for nothing (participation 0, and their over-use allowance covers
+    the gap on paper), so the release must follow what their rights do not cover, not what they would buy.
+    The priority (domestic first) is kept: every household release comes before any other group's."""
     sc = load_scenario(WATER, ["calendar.years=1"])
     sc = sc.model_copy(update={"weather": FixedWeather(
         type="sequence", states={"dry": WeatherState(deliverable_share="0.85", need_factor=1.15)}, sequence=["dry"])})
-    t = annual_trades_by_group(simulate(sc, seed=5))
+    r = simulate(sc, seed=5, check=True)
+    t = annual_trades_by_group(r)
     urban = t[(t["buyer_group"] == "urban_households") | (t["seller_group"] == "urban_households")]
     assert len(urban) > 0 and set(urban["mechanism"]) == {"reserve"}
+    released = t[t["mechanism"] == "reserve"].reset_index(drop=True)
+    first_other = released.index[released["buyer_group"] != "urban_households"].min()
+    assert (released.loc[: first_other - 1, "buyer_group"] == "urban_households").all()
+    # a release fills a gap, it does not hand out a second allocation: no household gets its confirmed volume
+    h = r.holdings
+    rights = h[(h["product"] == "water.right") & (h["time"] == h["time"].min())]
+    confirmed = rights.set_index("holder")["quantity"]
+    got = urban.groupby("buyer")["quantity"].sum()
+    assert (got.values < confirmed.loc[got.index].values).all()
 
 
 # --------------------------------------------------------------------------- W5 + W11 negotiated prices
@@ -104,10 +120,18 @@ def test_w5_w11_negotiated_prices_stay_within_the_price_bounds(seed):
 
 def test_w5_median_negotiated_price_of_a_relation_moves_with_its_base_price():
     """The agriculture → agriculture base price is the anchor of that relation's negotiations: raising it
-    from 0.40 to 0.90 yuan/m³ raises the relation's median negotiated price; the floor, when on, holds."""
+    from 0.40 to 0.90 yuan/m³ raises the relation's median negotiated price; the floor, when on, holds.
+
+    Farms buy from farms only when they are short: in the shipped scenario a farm may use 30 % above its
+    quota at the irrigation price plus the agricultural mark-up (1.5 fen a band), far below any price of
+    rights, so it pays that rather than buy. Here the farms are held to their quota (no over-use allowance,
+    strict total-volume control, W1), so those short of their intended use bid — at reservation prices from
+    their value curves (``limits_for_negotiation``)."""
+    strict = ["water.groups.0.max_overuse_share=0", "water.groups.1.max_overuse_share=0"]
+
     def median(base, extra=()):
         sc = load_scenario(WATER, ["calendar.years=1", "water.market.negotiation.pairs_per_session=20",
-                                   f"water.base_prices.0.yuan_per_m3={base}", *extra])
+                                   f"water.base_prices.0.yuan_per_m3={base}", *strict, *extra])
         t = annual_trades_by_group(simulate(sc, seed=7))
         neg = t[(t["mechanism"] == "negotiation") & (t["relation"] == "agriculture->agriculture")]
         assert len(neg) >= 20
@@ -221,3 +245,45 @@ def test_w12_stock_about_to_expire_is_offered_in_the_last_sessions_and_the_rest_
     assert t[["session", "seller", "quantity"]].values.tolist() == [[2, -1, 200]]
     assert r.reserve[r.reserve["action"] == "expire"]["quantity"].tolist() == [800]
     assert r.kpis[r.kpis["metric"] == "reserve_stock"]["value"].tolist() == [800]
+
+
+def test_w5_w11_negotiation_bargains_between_the_holders_reservation_prices(monkeypatch):
+    """Design principle 8 in negotiation: the limits are the holders' reservation prices from their value
+    curves, the book's (``decisions.order_limits`` with the pair's quantity as one lot), not their reference
+    values; every agreed price lies between them; no pair has a participation-0 holder (households,
+    ecology). On the shipped scenario agriculture → industry prices centre on the base price (1.081 yuan/m³)."""
+    from rights_market.rights.water import trading
+
+    seen = []
+    real_limits, real_prices = trading.limits_for_negotiation, trading.anchored_prices
+
+    def limits(st, world, cfg, sellers, buyers, qty):
+        ask, bid = real_limits(st, world, cfg, sellers, buyers, qty)
+        assert not (st.participation[sellers] == 0).any() and not (st.participation[buyers] == 0).any()
+        differs = (ask != st.mv[sellers]) | (bid != st.mv[buyers])
+        seen.append(("limits", bool(differs.any())))
+        return ask, bid
+
+    def prices(ask, bid, *args, **kw):
+        p = real_prices(ask, bid, *args, **kw)
+        seen.append(("prices", ask.copy(), bid.copy(), p.copy()))
+        return p
+
+    monkeypatch.setattr(trading, "limits_for_negotiation", limits)
+    monkeypatch.setattr(trading, "anchored_prices", prices)
+    r = simulate(load_scenario(WATER, ["calendar.years=1"]), seed=3)
+    assert any(flag for kind, flag, *_ in seen if kind == "limits")  # not the reference values
+    deals = 0
+    for kind, *rest in seen:
+        if kind == "prices":
+            ask, bid, p = rest
+            ok = p >= 0
+            deals += int(ok.sum())
+            assert ((ask[ok] <= p[ok]) & (p[ok] <= bid[ok])).all()
+    assert deals > 20
+    t = annual_trades_by_group(r)
+    neg = t[t["mechanism"] == "negotiation"]
+    assert not neg["seller_group"].isin(["urban_households", "ecological_units"]).any()
+    assert not neg["buyer_group"].isin(["urban_households", "ecological_units"]).any()
+    a2i = neg[neg["relation"] == "agriculture->industry"]
+    assert 0.7 * 1.081 <= a2i["price"].median() <= 1.5 * 1.081

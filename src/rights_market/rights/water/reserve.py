@@ -59,14 +59,15 @@ def dry_year_releases(st: WaterState, world: World, cfg: WaterConfig, share, sta
 
 
 def dry_year_release(st: WaterState, world: World, cfg: WaterConfig, rule: DryYearRelease, state_name: str) -> None:
-    """W12: release reserve stock at a set price to holders short of need, by sector priority."""
+    """W12: release reserve stock at a set price to holders short of their intended use (its part not covered
+    by their rights, :meth:`~.state.WaterState.uncovered` — not only what they would buy), by sector priority."""
     rng = world.rng.stream("water.reserve")
     for sector_name in rule.priority:
         stock = reserve_stock(world)
         if stock <= 0:
             return
         code = SECTORS.index(sector_name)
-        want = st.wanted(world)
+        want = st.uncovered(world)
         idx = np.nonzero((st.sector == code) & (want > 0))[0]
         if not idx.size:
             continue

@@ -161,6 +161,15 @@ class WaterState:
         tolerated = self.tolerated if self.tolerated.size else 0
         return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual - tolerated, 0))
 
+    def uncovered(self, world: World) -> np.ndarray:
+        """Intended use not covered by the holder's own rights, m³ (W12 dry-year releases): unlike
+        :meth:`wanted`, the over-use a holder meant to pay the tariff or surcharge on is counted, because in a
+        dry year that water is not there — use beyond holdings only shares what is left of the delivered cap
+        (:func:`.billing.use`), so a group with an over-use allowance (households, ecology) is short though it
+        bids for nothing. Sellers are short of nothing."""
+        annual = world.accounts.of(ANNUAL, self.ids)
+        return np.where(self.sellable(world) > 0, 0, np.maximum(self.need - annual, 0))
+
 
 def reserve_stock(world: World) -> int:
     """Annual water the reserve holds now, m³."""

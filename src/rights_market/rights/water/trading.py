@@ -193,12 +193,24 @@ def random_pairs(rng: np.random.Generator, sellers: np.ndarray, buyers: np.ndarr
 
 
 def limits_for_negotiation(st: WaterState, world: World, cfg: WaterConfig, sellers: np.ndarray,
-                           buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The limits the parties of a negotiation bargain between, ticks per m³: the seller's (the value it
-    gives up, below which it does not sell) and the buyer's (the value it gains, above which it does not
-    buy), for holder positions ``sellers`` and ``buyers``. Today the holders' marginal values; the one place
-    negotiation reads them, so reservation prices replace them here alone."""
-    return st.mv[sellers], st.mv[buyers]
+                           buyers: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The limits the parties of a negotiation bargain between, ticks per m³, for ``qty`` m³ between holder
+    positions ``sellers[k]`` and ``buyers[k]`` (each holder in at most one pair): the holders' reservation
+    prices from the economic core, the same as the book's (:func:`.decisions.order_limits`, design
+    principle 8) with the pair's quantity as one lot — the seller's is the value of use it gives up (or the
+    surcharge it pays instead), the buyer's the value of covering that much of its shortfall including the
+    tariff and surcharge it avoids, both at the margin of the whole quantity."""
+    annual = world.accounts.of(ANNUAL, st.ids)
+    base = billing.surcharge_base(st, cfg, st.effective_plan(), st.alloc + st.bought - st.sold)
+    out = []
+    for pos, side_sell in ((sellers, True), (buyers, False)):
+        q = np.zeros(len(st.ids), dtype=np.int64)
+        q[pos] = qty
+        at, _lot, lim = decisions.order_limits(st, cfg, pos, side_sell, q, annual, base, 1)
+        by_pos = np.zeros(len(st.ids), dtype=np.int64)
+        by_pos[at] = lim
+        out.append(by_pos[pos])
+    return out[0], out[1]
 
 
 def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
@@ -220,7 +232,7 @@ def negotiate(st: WaterState, world: World, cfg: WaterConfig) -> None:
     s, b = pairs
     k = s.size
     qty = np.minimum(sell[s], want[b])
-    ask, bid = limits_for_negotiation(st, world, cfg, s, b)
+    ask, bid = limits_for_negotiation(st, world, cfg, s, b, qty)
     base = cfg.pricing.base_price(st.sector[s], st.sector[b])
     noise = rng.normal(0, neg.noise_sd_share, size=k)
     accounts = {"buyer": st.ids[b], "seller": st.ids[s]}  # nobody negotiates with itself
