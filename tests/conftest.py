@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from rights_market import load_scenario
+from rights_market.cli import main
 from rights_market.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +27,23 @@ SMALL_WATER = [
     "water.groups.4.count=2",
     "water.cap_m3=3500000",
 ]
+
+
+def cli_in_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``rights-market ARGS`` run by :func:`rights_market.cli.main` in this process, its exit code and output
+    captured as a subprocess's would be (without the interpreter's start-up; the real entry point, exit codes
+    and the absence of tracebacks in a fresh process are tested by the tests marked ``slow``)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version and bad arguments
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["rights-market", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="session")

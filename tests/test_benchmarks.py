@@ -18,6 +18,8 @@ sys.path.insert(0, str(BENCH))
 import bench_bse  # noqa: E402
 import bench_engine  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a notebook kernel, a browser or a benchmark run: not in the inner loop
+
 
 def test_w11_engine_orders_benchmark_replays_the_same_stream_with_the_same_fills():
     r = bench_engine.bench_orders(traders=3_000, sessions=2, repeat=1)

@@ -10,11 +10,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 from rights_market.classroom import ClassroomSession, load_classroom
 from rights_market.classroom.live import LiveClassroom
 from rights_market.classroom.server import bind, make_server
+
+pytestmark = pytest.mark.slow  # a notebook kernel, a browser or a benchmark run: not in the inner loop
 
 ROOT = Path(__file__).resolve().parents[1]
 WATER = ROOT / "scenarios" / "classroom" / "water_market.yaml"

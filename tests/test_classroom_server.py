@@ -203,6 +203,7 @@ def _env() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_the_classroom_command_serves_stops_writes_and_replays(tmp_path):
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "rights_market", "classroom", str(WATER), "--port", "0", "--out", str(out),

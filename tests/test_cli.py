@@ -9,16 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCENARIOS, SMALL_WATER
+from conftest import SCENARIOS, SMALL_WATER, cli_in_process
 from rights_market import load_scenario, results, simulate
 from rights_market.outdir import OutputError
 
 DEFAULT = str(SCENARIOS / "dawukou_water.yaml")
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def cli_subprocess(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The command as a user runs it: a fresh ``python -m rights_market`` process."""
     return subprocess.run([sys.executable, "-m", "rights_market", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=300)
+
+
+cli = cli_in_process  # what a command prints and returns; the few tests of the real process use cli_subprocess
 
 
 def sets() -> list[str]:
@@ -28,9 +32,10 @@ def sets() -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_run_writes_a_complete_run_directory(tmp_path):
     out = tmp_path / "run"
-    p = cli("run", DEFAULT, "--seed", "3", "--out", str(out), "--check", *sets())
+    p = cli_subprocess("run", DEFAULT, "--seed", "3", "--out", str(out), "--check", *sets())
     assert p.returncode == 0, p.stderr
     assert "written:" in p.stdout and "trades water.annual:" in p.stdout
     for name in results.TABLE_FILES:
@@ -114,10 +119,11 @@ def test_extends_and_override_errors_point_at_their_source(tmp_path):
     assert p.returncode == 2 and "calendar" in p.stderr
 
 
+@pytest.mark.slow
 def test_missing_file_and_debug_traceback(tmp_path):
-    p = cli("run", str(tmp_path / "nope.yaml"))
+    p = cli_subprocess("run", str(tmp_path / "nope.yaml"))
     assert p.returncode == 2 and "not found" in p.stderr and "Traceback" not in p.stderr
-    p = cli("report", str(tmp_path))
+    p = cli_subprocess("report", str(tmp_path))
     assert p.returncode == 2 and "not a run directory" in p.stderr
 
 

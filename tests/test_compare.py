@@ -6,7 +6,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import SCENARIOS, SMALL_WATER
+from conftest import SCENARIOS, SMALL_WATER, cli_in_process
 from rights_market.compare.build import DEFAULT_FIGURE_METRICS, build_comparison, figure_metrics
 from rights_market.compare.build import FIGURE_FILE as CMP_FIGURE_FILE
 from rights_market.compare.build import FIGURE_RECORD as CMP_FIGURE_RECORD
@@ -27,8 +26,8 @@ DEFAULT = str(SCENARIOS / "dawukou_water.yaml")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rights_market", *args], capture_output=True, text=True,
-                          timeout=300)
+    """The command's exit code and output, run in this process (:func:`conftest.cli_in_process`)."""
+    return cli_in_process(*args)
 
 
 def sets() -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, cli_in_process
 from rights_market.cli import main
 from rights_market.limits import Limits, using
 from rights_market.scenario.errors import ScenarioError
@@ -25,8 +24,8 @@ from rights_market.sweep.spec import load_sweep
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rights_market", *args], capture_output=True, text=True,
-                          timeout=120)
+    """The command's exit code and output, run in this process (:func:`conftest.cli_in_process`)."""
+    return cli_in_process(*args)
 
 
 def validate_in_process(path: Path, capsys, *extra: str) -> tuple[int, str]:

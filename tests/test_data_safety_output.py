@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from conftest import cli_in_process
 from rights_market import load_scenario, results, simulate, write_run
 from rights_market.cli import main
 from rights_market.compare import compare
@@ -36,9 +37,8 @@ CSV_NAMES = [n for n in EVIL if n[0] not in "\t\r"]  # the CSV reader strips spa
 
 
 def rm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The command as a user runs it (a fresh process, as from a shell)."""
-    return subprocess.run([sys.executable, "-m", "rights_market", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    """The command's exit code and output, run in this process (:func:`conftest.cli_in_process`)."""
+    return cli_in_process(*args, cwd=cwd)
 
 
 def run_fast(out: Path, *extra: str, seed: int = 1) -> int:

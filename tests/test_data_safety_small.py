@@ -143,6 +143,7 @@ def port_taken(port: int):
         sock.close()
 
 
+@pytest.mark.slow  # a local Dask cluster of 2 worker processes
 def test_sweep_on_2_workers_passes_when_port_8787_is_taken(tmp_path: Path):
     """A 2-worker sweep on a local Dask cluster while 8787 (Dask's default HTTP port) is taken, with
     warnings as errors: no 'Port 8787 is already in use' and the runs all finish."""

@@ -8,6 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.slow  # a notebook kernel, a browser or a benchmark run: not in the inner loop
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 

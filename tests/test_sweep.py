@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS, SMALL_WATER
+from conftest import SCENARIOS, SMALL_WATER, cli_in_process
 from rights_market.scenario import ScenarioError
 from rights_market.sweep import Store, StoreError, load_sweep, replication_seeds, run_sweep
 from rights_market.sweep.design import grid_points
@@ -113,8 +113,7 @@ def test_sweep_file_errors_are_located(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"typo.yaml:4:9: design.type: unknown type 'grdi'.*'grid'"):
         load_sweep(typo)
 
-    p = subprocess.run([sys.executable, "-m", "rights_market", "sweep", str(bad_value)], capture_output=True,
-                       text=True, timeout=120)
+    p = cli_in_process("sweep", str(bad_value))
     assert p.returncode == 2 and "expected greater than or equal to 0" in p.stderr
     assert "Traceback" not in p.stderr
 
@@ -130,6 +129,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return path, store.path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_workers", [1, 2])
 def test_same_results_on_a_real_cluster_with_1_and_2_workers(reference, tmp_path: Path, n_workers: int) -> None:
     """Deterministic: a real scheduler and ``n_workers`` worker processes on 127.0.0.1 write the same bytes."""
@@ -156,6 +156,7 @@ def pd_read(path: Path):
     return pd.read_parquet(path)
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     """SIGKILL a sweep (client, scheduler and workers) mid-way, run it again: every run once, none redone."""
     path = sweep_file(tmp_path, replications=4)  # 16 runs

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, cli_in_process
 from rights_market import simulate
 from rights_market.compare import load_scenario_file
 from rights_market.scenario import ScenarioError
@@ -105,8 +103,7 @@ water:
       from_file: {bad}
       marginal_value_yuan_per_m3: {{type: constant, value: 5}}
 """, encoding="utf-8")
-    p = subprocess.run([sys.executable, "-m", "rights_market", "validate", str(scen)], capture_output=True,
-                       text=True, timeout=120)
+    p = cli_in_process("validate", str(scen))
     assert p.returncode == 2, p.stderr
     assert ":2: confirmed_m3: expected a valid integer" in p.stderr and "'many'" in p.stderr
     assert "Traceback" not in p.stderr

@@ -14,8 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from . import __version__
-from .inputerror import InputError
+from ._version import __version__
+from .inputerror import InputError, StudyInputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -209,7 +209,7 @@ def _mean_prices(L, t, unit: str) -> str:
 
 
 def _cmd_validate(args) -> int:
-    from .api import load_scenario
+    from .loading import load_scenario
 
     load_scenario(args.scenario, args.overrides)
     print("ok")
@@ -230,7 +230,7 @@ CHARGE_TAIL_BANDS = 2
 
 
 def _cmd_charge(args) -> int:
-    from .api import load_scenario
+    from .loading import load_scenario
     from .rights.water.pricing import block_tariff, surcharge
     from .rules.tariffs import bill, zero_plan_band
     from .scenario.water import SECTORS
@@ -375,13 +375,14 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # --help, --version and argument errors end here, before the scenario models are loaded
+    args = _parser().parse_args(argv)
+
     from .limits import Limits, using
     from .outdir import FILE_SYSTEM_ERRNOS, OutputError, describe_os_error
     from .scenario.errors import ScenarioError, printable
     from .scenario.loader import include_dirs
-    from .sweep.commands import StudyInputError
 
-    args = _parser().parse_args(argv)
     try:
         try:
             limits = Limits.parse(args.limits)

@@ -20,15 +20,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .export import write_session
-from .session import ClassroomSession, SessionError, replay
-from .settings import ClassroomScenario
+if TYPE_CHECKING:
+    from .export import write_session
+    from .session import ClassroomSession, SessionError, replay
+    from .settings import ClassroomScenario
+
+# Loaded on first use (PEP 562), so that ``rights-market --help`` and the other commands, which import
+# :mod:`.command` to build their parser, do not load the classroom's engine, session and exports.
+_LAZY = {"write_session": "export", "ClassroomSession": "session", "SessionError": "session",
+         "replay": "session", "ClassroomScenario": "settings"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_classroom(path: str | Path, overrides: Sequence[str] = ()) -> ClassroomScenario:
     """Load and validate a classroom scenario file (errors located ``file:line:col``, as ScenarioError)."""
     from ..scenario.loader import load_model
+    from .settings import ClassroomScenario
 
     scenario, _raw = load_model(Path(path), ClassroomScenario, overrides)
     return scenario

@@ -9,14 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..inputerror import StudyInputError
 from ..work import WorkLimitError
 from .store import Store, StoreError
 
 __all__ = ["StudyInputError", "cmd_compare", "cmd_replications", "cmd_report_store", "cmd_sweep"]
-
-
-class StudyInputError(Exception):
-    """Bad input to a study command (a store in use or of another study, a bad --vary, ...)."""
 
 
 def _progress(args) -> bool | None:

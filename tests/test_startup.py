@@ -1,0 +1,86 @@
+"""Fast start (issue 15): the commands that only read a scenario or print help load no heavy library.
+
+Each command runs in a fresh interpreter through :func:`rights_market.cli.main`; afterwards the test reads
+``sys.modules`` of that interpreter. What is asserted is a property (which modules were imported), not a
+timing: ``benchmarks/bench_startup.py`` measures the CPU seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+#: loaded only by the commands that simulate, report, sweep or serve
+HEAVY = ["numba", "dask", "distributed", "matplotlib", "openpyxl", "fastapi", "uvicorn", "pandas", "pyarrow",
+         "simpy", "scipy", "jinja2", "rights_market.engine", "rights_market.rights.catalogue",
+         "rights_market.sweep", "rights_market.report", "rights_market.classroom.session"]
+#: not even these for --help and --version
+PARSER_ONLY = ["pydantic", "numpy", "ruamel", "rights_market.scenario"]
+
+PROBE = """
+import json, sys
+from rights_market.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # --help and --version exit from argparse
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+SCENARIO = str(ROOT / "scenarios" / "dawukou_water.yaml")
+FOUR = str(ROOT / "scenarios" / "dawukou_four_rights.yaml")
+
+COMMANDS = {
+    "help": ["--help"],
+    "version": ["--version"],
+    "schema": ["schema"],
+    "validate": ["validate", SCENARIO],
+    "validate_four_rights": ["validate", FOUR],
+    "charge": ["charge", SCENARIO, "--product", "industry", "--plan", "1000", "--use", "1500"],
+    "charge_json": ["charge", FOUR, "--product", "water.agriculture", "--plan", "0", "--use", "10", "--json"],
+}
+
+
+def loaded_after(argv: list[str]) -> tuple[int, set[str]]:
+    """Exit code of ``main(argv)`` in a fresh interpreter and the modules it had imported by then."""
+    p = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    report = json.loads(p.stderr.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def imported(modules: set[str], names: list[str]) -> list[str]:
+    """The names of ``names`` that are in ``modules``, as packages (``dask`` also matches ``dask.array``)."""
+    return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_light_commands_import_no_heavy_library(command):
+    code, modules = loaded_after(COMMANDS[command])
+    assert code == 0
+    assert "rights_market.cli" in modules  # the probe did run the command line
+    assert imported(modules, HEAVY) == []
+    if command in ("help", "version"):
+        assert imported(modules, PARSER_ONLY) == []
+    else:
+        assert "rights_market.scenario.model" in modules  # it did read a scenario (or its schema)
+
+
+def test_the_package_imports_lightly_and_its_api_still_resolves():
+    code = ("import sys, rights_market as rm; before = 'rights_market.api' in sys.modules or 'pandas' in sys.modules;"
+            "f = rm.simulate; print(before, f.__module__, 'pandas' in sys.modules, sorted(rm.__all__) == sorted("
+            "n for n in dir(rm) if n in rm.__all__))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["False", "rights_market.api", "True", "True"]
+
+
+def test_a_bad_api_name_is_an_attribute_error():
+    import rights_market
+
+    with pytest.raises(AttributeError, match="no_such_name"):
+        rights_market.no_such_name  # noqa: B018
