@@ -76,7 +76,17 @@ def report_study(store: Store | str | Path, *, lang: str = "en") -> dict[str, Pa
     """Write the study report of a finished sweep or replication ``store`` into it (what
     ``rights-market report STORE`` writes): ``report.html``, ``report.md``, ``report.xlsx`` and the figures,
     one variant per point of the design. Returns the written paths by kind (``"html"``, ``"md"``, ``"xlsx"``,
-    ``"figure:<name>"``). Raises :class:`~.commands.StudyInputError` if ``store`` is not a results store."""
-    from .commands import _report_store
+    ``"figure:<name>"``). Raises :class:`~rights_market.inputerror.StudyInputError` if ``store`` is not a
+    results store."""
+    from ..compare.build import build_comparison
+    from ..compare.inputs import CompareInputError, prepare
+    from ..inputerror import StudyInputError
+    from ..report.labels import Labels
 
-    return _report_store(store.path if isinstance(store, Store) else Path(store), lang)
+    path = store.path if isinstance(store, Store) else Path(store)
+    try:
+        groups, _, _ = prepare([path], out_dir=path)
+    except CompareInputError as exc:
+        raise StudyInputError(str(exc)) from exc
+    title = Labels(lang)("cmp.title_study", name=Store(path).study().get("name", path.name))
+    return build_comparison(groups, path, lang, title=title, xlsx_name="report.xlsx")
