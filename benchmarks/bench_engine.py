@@ -75,9 +75,10 @@ def bench_orders(traders: int = 100_000, sessions: int = 12, repeat: int = 3) ->
     captured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     original = water_trading.clear
 
-    def capturing(st, world, cfg, traders, sides, prices, qtys):  # trading.clear's signature
+    def capturing(*args):  # clear(state, world, config, traders, sides, prices, qtys)
+        sides, prices, qtys = args[-3:]
         captured.append((sides.copy(), prices.copy(), qtys.copy()))
-        return original(st, world, cfg, traders, sides, prices, qtys)
+        return original(*args)
 
     water_trading.clear = capturing
     engine_times = []

@@ -50,3 +50,27 @@ def test_bse_benchmark_refuses_a_folder_without_bse(tmp_path, capsys):
         bench_bse.main(["--periods", "1", "--bse", str(tmp_path)])
     assert exit_info.value.code == 2
     assert "no BSE.py in that folder" in capsys.readouterr().err
+
+
+import bench_scale  # noqa: E402
+
+
+def test_scale_benchmark_runs_one_small_case_and_reports_cpu_memory_and_exponents():
+    row = bench_scale.run_case(1, 1)  # a child process, as the benchmark runs every case
+    assert row["holders"] > 5_000 and row["trades"] > 0
+    assert row["cpu_seconds"] > 0 and row["peak_mb"] > 0
+    ten = dict(row, k=10, holders=row["holders"] * 10, cpu_seconds=row["cpu_seconds"] * 10)
+    assert bench_scale.exponents([row, ten]) == ["exponent in holders x1 -> x10 at 1 years: 1.00"]
+
+
+def test_scale_overrides_multiply_every_holder_group():
+    from rights_market import load_scenario
+
+    base = load_scenario(bench_scale.FOUR_RIGHTS)
+    scaled = load_scenario(bench_scale.FOUR_RIGHTS, bench_scale.scale_overrides(3, 1))
+    assert [g.count for g in scaled.water.groups] == [g.count * 3 for g in base.water.groups]
+    assert [g.count for g in scaled.emission.groups] == [g.count * 3 for g in base.emission.groups]
+    assert [v.households for v in scaled.land.villages] == [v.households * 3 for v in base.land.villages]
+    assert scaled.forest.households.count == base.forest.households.count * 3
+    assert scaled.land.firms.firms == base.land.firms.firms * 3
+    assert scaled.water.cap_m3 == base.water.cap_m3 * 3

@@ -28,11 +28,12 @@ WAIT_MS = 20_000
 
 
 @contextlib.contextmanager
-def serving(session: ClassroomSession) -> Iterator[str]:
-    """A real uvicorn server for ``session`` on an ephemeral loopback port, in a thread; its base URL."""
+def serving(session: ClassroomSession, lang: str = "en") -> Iterator[str]:
+    """A real uvicorn server for ``session`` on an ephemeral loopback port, in a thread, its pages in
+    ``lang``; its base URL."""
     live = LiveClassroom(session, report=False)
     sock = bind("127.0.0.1", 0)
-    server = make_server(live, sock)
+    server = make_server(live, sock, lang=lang)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -129,9 +129,11 @@ def _study_args(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args) -> int:
+    import shutil
+
     from .api import load_scenario, simulate, write_run
     from .outdir import claim
-    from .results import run_dir_for
+    from .results import run_dir_for, spool_for
 
     scenario = load_scenario(args.scenario, args.overrides)
     if args.replications is not None:
@@ -153,12 +155,18 @@ def _cmd_run(args) -> int:
         if bar is not None:
             bar.update(done - bar.n)
 
+    # the large tables go to the staging folder as the run goes (bounded memory), which is then completed
+    # and renamed into place: the run directory appears whole or not at all
+    spool = spool_for(out)
     try:
-        result = simulate(scenario, seed=args.seed, check=args.check, progress=progress)
+        result = simulate(scenario, seed=args.seed, check=args.check, progress=progress, spool=spool)
+    except BaseException:
+        shutil.rmtree(spool, ignore_errors=True)
+        raise
     finally:
         if bar is not None:
             bar.close()
-    out = write_run(result, out, overwrite=args.overwrite)
+    out = write_run(result, out, overwrite=args.overwrite, staged=spool)
     if args.report:
         from .report import build_report
 

@@ -9,16 +9,20 @@ of money is zero at every moment. :meth:`Accounts.check` proves it and more: it 
 nothing and demands the same balances, zero sums, and no negative right outside the issuer.
 
 :class:`Table` is a growable columnar record (chunks of numpy arrays) that becomes a pandas DataFrame at
-the end of a run; appending a batch costs one list append per column.
+the end of a run; appending a batch costs one list append per column. A table may instead be *spilled*
+(:meth:`Table.spill_to`): its rows then go to a Parquet file in row groups as the run goes, so that memory
+holds only the rows since the last :meth:`Table.flush`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 GOVERNMENT = -2
 FISCAL = -3
@@ -68,7 +72,8 @@ def check_trades(trades: Table, cursor: int = 0) -> int:
 class Accounts:
     """Integer balances of every account in every product and in money, with a journal."""
 
-    def __init__(self, n_holders: int, products: Iterable[str], institutions: Mapping[int, str] = CORE_INSTITUTIONS):
+    def __init__(self, n_holders: int, products: Iterable[str], institutions: Mapping[int, str] = CORE_INSTITUTIONS,
+                 *, journal: bool = True):
         """``institutions``: account id (< 0) → name: the core ones and the rights' reserves, from the catalogue's
         descriptors. Accounts −1 … −m exist, m the largest |id|."""
         self.n_holders = int(n_holders)
@@ -83,7 +88,11 @@ class Accounts:
         self.index = {p: i for i, p in enumerate(self.products)}
         self.size = self.n_holders + n_inst
         self.balance = np.zeros((len(self.products), self.size), dtype=np.int64)
-        self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        # movements since the last check, and the balances the journal replayed to at that check: a check
+        # replays only what is new, so the journal never holds more than one check's worth of movements
+        self._journal: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] | None = [] if journal else None
+        self._replayed = np.zeros_like(self.balance) if journal else None
+        self._journaled = 0
 
     # -- ids ----------------------------------------------------------------------------------------
     def idx(self, ids: np.ndarray | int) -> np.ndarray:
@@ -129,21 +138,26 @@ class Accounts:
         row = self.balance[p]
         np.subtract.at(row, self.idx(src_a), q)
         np.add.at(row, self.idx(dst_a), q)
-        self._journal.append((p, src_a.copy(), dst_a.copy(), q.copy()))
+        if self._journal is not None:
+            self._journal.append((p, src_a.copy(), dst_a.copy(), q.copy()))
 
     # -- invariants -----------------------------------------------------------------------------------
     def check(self) -> None:
         """Raise :class:`ConservationError` unless every product and money is conserved exactly.
 
         Checks: (1) each product's and money's balances sum to zero over all accounts; (2) replaying the
-        journal from empty accounts gives exactly the current balances; (3) no account but the issuer holds
-        a negative quantity of a right.
+        journal from empty accounts gives exactly the current balances (the replay is kept from one check to
+        the next and only the movements since are replayed, so memory does not grow with the run); (3) no
+        account but the issuer holds a negative quantity of a right. Needs the journal (``journal=True``,
+        the default; the engine keeps one only for ``check`` runs).
         """
+        if self._journal is None:
+            raise RuntimeError("Accounts(journal=False) keeps no journal to check")
         sums = self.balance.sum(axis=1)
         bad = [self.products[i] for i in np.nonzero(sums)[0]]
         if bad:
             raise ConservationError(f"balances do not sum to zero for {bad}: {sums.tolist()}")
-        replay = np.zeros_like(self.balance)
+        replay = self._replayed.copy()
         for p, src, dst, q in self._journal:
             np.subtract.at(replay[p], self.idx(src), q)
             np.add.at(replay[p], self.idx(dst), q)
@@ -157,9 +171,13 @@ class Accounts:
             raise ConservationError(
                 f"account {int(self.ids()[a])} holds {int(rights[p, a])} of {self.products[p + 1]} (negative)"
             )
+        self._replayed = replay
+        self._journaled += sum(len(j[1]) for j in self._journal)
+        self._journal = []
 
     def journal_size(self) -> int:
-        return sum(len(j[1]) for j in self._journal)
+        """Movements journaled so far (checked and not yet checked)."""
+        return self._journaled + sum(len(j[1]) for j in self._journal or ())
 
 
 class Table:
@@ -176,6 +194,64 @@ class Table:
         self._chunks: dict[str, list[np.ndarray]] = {c: [] for c in self.columns}
         self._codes: dict[str, dict[str, int]] = {c: {} for c, t in self.columns.items() if t == "str"}
         self._rows = 0
+        # spilling (see spill_to): the file, the rows per row group, the open writer, what is on disk
+        self.path: Path | None = None
+        self._rows_per_group = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._spilled_rows = 0
+        self._spilled_chunks = 0
+        self._closed = False
+
+    # -- spilling to Parquet --------------------------------------------------------------------------
+    def spill_to(self, path: str | Path, rows_per_group: int) -> None:
+        """From now on :meth:`flush` writes the rows held in memory to ``path`` (Parquet, zstd) as one row
+        group once there are at least ``rows_per_group`` of them; :meth:`close` writes the rest. The file
+        is the table: :meth:`to_arrow` and :meth:`to_dataframe` read it back whole."""
+        if self._rows:
+            raise RuntimeError(f"{self.name}: spill_to must come before the first row")
+        self.path = Path(path)
+        self._rows_per_group = max(1, int(rows_per_group))
+
+    @property
+    def spilled(self) -> bool:
+        return self.path is not None
+
+    def _memory_rows(self) -> int:
+        return self._rows - self._spilled_rows
+
+    def flush(self, force: bool = False) -> None:
+        """Write the rows in memory as one row group (if spilled, and if there are at least
+        ``rows_per_group`` of them or ``force``) and let them go. Readers of :meth:`column_since` must
+        have read what they need before (the engine flushes only between sessions and periods)."""
+        if self.path is None or self._closed or not self._memory_rows():
+            return
+        if not force and self._memory_rows() < self._rows_per_group:
+            return
+        batch = self._memory_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, batch.schema, compression="zstd", write_statistics=True)
+        self._writer.write_table(batch)
+        self._spilled_chunks += len(next(iter(self._chunks.values())))
+        self._spilled_rows = self._rows
+        self._chunks = {c: [] for c in self.columns}
+
+    def close(self) -> None:
+        """Write what is left and close the file (an empty table is written with its schema)."""
+        if self.path is None or self._closed:
+            return
+        self.flush(force=True)
+        if self._writer is None:
+            pq.write_table(self._memory_arrow(), self.path, compression="zstd", write_statistics=True)
+        else:
+            self._writer.close()
+            self._writer = None
+        self._closed = True
+
+    def relocate(self, path: str | Path) -> None:
+        """The closed file of a spilled table was moved to ``path`` (into a run directory)."""
+        if not self._closed:
+            raise RuntimeError(f"{self.name}: relocate a spilled table only after close")
+        self.path = Path(path)
 
     def _code(self, column: str, value: object) -> int:
         codes = self._codes[column]
@@ -187,6 +263,8 @@ class Table:
 
     def append(self, **cols) -> None:
         """Append a batch: each column an array or a scalar (broadcast to the batch length)."""
+        if self._closed:
+            raise RuntimeError(f"{self.name}: the table was closed (its file {self.path} is complete)")
         if set(cols) != set(self.columns):
             missing = set(self.columns) - set(cols)
             extra = set(cols) - set(self.columns)
@@ -217,16 +295,28 @@ class Table:
     def chunk_count(self) -> int:
         """How many batches have been appended (a cursor for :meth:`column_since`)."""
         first = next(iter(self._chunks.values()))
-        return len(first)
+        return self._spilled_chunks + len(first)
 
     def column_since(self, column: str, cursor: int) -> np.ndarray:
-        """The values of a numeric ``column`` appended since batch number ``cursor``."""
-        chunks = self._chunks[column][cursor:]
+        """The values of a numeric ``column`` appended since batch number ``cursor`` (batches still in
+        memory: a cursor from before the last flush is a bug of the caller)."""
+        if cursor < self._spilled_chunks:
+            raise RuntimeError(f"{self.name}: batches since {cursor} were already written to {self.path}")
+        chunks = self._chunks[column][cursor - self._spilled_chunks:]
         dtype = self.columns[column]
         return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
 
     def to_arrow(self) -> pa.Table:
-        """The records as an Arrow table (string columns dictionary-encoded), without going through pandas."""
+        """The records as an Arrow table (string columns dictionary-encoded), without going through pandas;
+        a spilled table is closed and read back from its file."""
+        if self.path is not None:
+            self.close()
+            return pq.read_table(self.path)
+        return self._memory_arrow()
+
+    def _memory_arrow(self) -> pa.Table:
+        """The rows held in memory as an Arrow table; string columns carry the whole dictionary so far, so
+        that the row groups of a spilled file share one order of categories (first appearance)."""
         arrays, names = [], []
         for c, dtype in self.columns.items():
             chunks = self._chunks[c]
@@ -240,6 +330,15 @@ class Table:
         return pa.Table.from_arrays(arrays, names=names)
 
     def to_dataframe(self) -> pd.DataFrame:
+        """The records as a DataFrame (string columns categorical, categories in order of first
+        appearance); a spilled table is closed and read back from its file."""
+        if self.path is not None:
+            self.close()
+            df = pq.read_table(self.path).to_pandas()
+            for c, dtype in self.columns.items():
+                if dtype == "str":
+                    df[c] = df[c].cat.set_categories(list(self._codes[c]))
+            return df
         data = {}
         for c, dtype in self.columns.items():
             chunks = self._chunks[c]

@@ -70,8 +70,25 @@ def _write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 
 
-def write_run(result: Result, out_dir: str | Path | None = None, *, overwrite: bool = False) -> Path:
+def spool_for(target: str | Path) -> Path:
+    """A staging folder beside the run directory ``target`` to simulate into (``simulate(..., spool=)``):
+    the large tables are written there as the run goes, and :func:`write_run` with ``staged=`` completes it
+    and renames it into place. The caller has claimed ``target`` (:func:`rights_market.outdir.claim`) and
+    removes the folder if the run fails."""
+    target = Path(target)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(target.parent)
+        return staging_dir(target.parent, target.name)
+
+
+def write_run(result: Result, out_dir: str | Path | None = None, *, overwrite: bool = False,
+              staged: Path | None = None) -> Path:
     """Write ``result`` to ``out_dir`` (default ``results/<name>-seed<N>-<hash8>``), atomically.
+
+    ``staged``: the staging folder the run was spooled into (:func:`spool_for`); the tables already there
+    stay, the others and the manifest are added, and the folder is renamed into place (or removed on
+    failure). Spilled tables that live elsewhere (another spool folder) are copied.
 
     ``out_dir`` must not exist, or be an empty folder; an earlier run directory of this tool there is
     replaced (once the new one is complete) only with ``overwrite=True``. Anything else there (a file, a
@@ -83,12 +100,25 @@ def write_run(result: Result, out_dir: str | Path | None = None, *, overwrite: b
     target = Path(out_dir) if out_dir is not None else default_run_dir(result)
     replace = claim(target, "run", overwrite=overwrite)
     with writing(target):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(target.parent)
-        tmp = staging_dir(target.parent, target.name)
+        if staged is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            clean_leftovers(target.parent)
+            tmp = staging_dir(target.parent, target.name)
+        else:
+            tmp = Path(staged)
+        moved = []
         try:
             for name in TABLE_FILES:
-                _write_table(result.tables.raw(name).to_arrow(), tmp / f"{name}.parquet")
+                raw = result.tables.raw(name)
+                path = tmp / f"{name}.parquet"
+                if raw.spilled:
+                    raw.close()
+                    if raw.path.resolve() == path.resolve():
+                        moved.append(raw)  # written there as the run went: renamed with the folder
+                    else:
+                        shutil.copyfile(raw.path, path)
+                else:
+                    _write_table(raw.to_arrow(), path)
             with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
                 json.dump(manifest(result), fh, ensure_ascii=False, indent=2, sort_keys=False)
                 fh.write("\n")
@@ -96,6 +126,8 @@ def write_run(result: Result, out_dir: str | Path | None = None, *, overwrite: b
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    for raw in moved:
+        raw.relocate(target / raw.path.name)
     return target
 
 

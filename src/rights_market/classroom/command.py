@@ -3,7 +3,7 @@
 ::
 
     rights-market classroom SCENARIO [--host 127.0.0.1] [--port 8000] [--allow-host NAME] [--seed N]
-                            [--set PATH=VALUE] [--out DIR] [--no-report]
+                            [--set PATH=VALUE] [--out DIR] [--no-report] [--lang zh|en]
     rights-market classroom --replay RUN_DIR/events.jsonl [--out DIR] [--no-report]
     rights-market classroom SCENARIO --check          # validate, print seats and equilibrium, stop
 
@@ -39,6 +39,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     cls.add_argument("--out", type=Path, default=None,
                      help="run directory for the results (default results/<name>-seed<N>-<hash>-<time>)")
     cls.add_argument("--no-report", action="store_true", help="do not write report.html/report.md")
+    cls.add_argument("--lang", choices=("en", "zh"), default=None,
+                     help="language the pages open in (each page has a toggle); default from the locale (LANG)")
     cls.add_argument("--check", action="store_true", help="check the scenario, print its seats and equilibrium, and stop")
     cls.add_argument("--replay", type=Path, default=None, metavar="EVENTS_JSONL",
                      help="replay an event log (events.jsonl of a run, or a journal) and write its run")
@@ -72,6 +74,17 @@ def _public_address(host: str) -> str:
         if addr.version == ip.version and not addr.is_loopback and not addr.is_link_local:
             mine.append(addr)
     return str(sorted(mine)[0]) if mine else ("127.0.0.1" if ip.version == 4 else "::1")
+
+
+def _default_lang() -> str:
+    """``zh`` when the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) is Chinese, else ``en``."""
+    import os
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def cmd_classroom(args) -> int:
@@ -126,8 +139,8 @@ def cmd_classroom(args) -> int:
     if not _loopback(host):
         print(f"note: listening on {host}: anyone who can reach this computer and has the join code can join")
     print("stop with Ctrl-C; the results are written when the session is finished or stopped", flush=True)
-    live = LiveClassroom(session, out=args.out, report=not args.no_report)
-    server = make_server(live, sock, args.allow_hosts)
+    live = LiveClassroom(session, out=args.out, report=not args.no_report, join_base=base)
+    server = make_server(live, sock, args.allow_hosts, lang=getattr(args, "lang", None) or _default_lang())
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C is how a trainer stops the server: not an error

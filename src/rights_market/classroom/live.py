@@ -129,12 +129,16 @@ class LiveClassroom:
     """A session run live (module docstring). ``out``: the run directory for the results (default
     ``results/<name>-seed<N>-<hash8>-<time>``); ``report``: also write the HTML/Markdown report; ``rate`` and
     ``burst``: messages a second per participant; ``safety``: the other limits (:class:`~.guard.Safety`);
-    ``clock``: seconds, for the market clock and every limit."""
+    ``clock``: seconds, for the market clock and every limit. ``join_base``: the address people reach the
+    server by (``http://HOST:PORT``); when set, the trainer's welcome carries the join link with the code and
+    its QR code (:mod:`~.qr`) — only the trainer's, as the link holds the join code."""
 
     def __init__(self, session: ClassroomSession, *, out: Path | None = None, results_root: Path = Path("results"),
                  report: bool = True, tick_seconds: float = 0.05, rate: float = 20.0, burst: float = 40.0,
-                 clock: Callable[[], float] = time.monotonic, safety: Safety | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, safety: Safety | None = None,
+                 join_base: str | None = None) -> None:
         self.session = session
+        self.join_base = join_base
         self.out = out
         self.results_root = results_root
         self.report = report
@@ -373,7 +377,13 @@ class LiveClassroom:
                 return
             conn.kind = "trainer"
             self.pending.discard(conn)
-            self._reply(conn, {"type": "welcome", "ref": ref, "role": "trainer", "join_code": s.join_code})
+            welcome = {"type": "welcome", "ref": ref, "role": "trainer", "join_code": s.join_code}
+            if self.join_base:
+                from .qr import join_link, qr_data_uri
+
+                link = join_link(self.join_base, s.join_code)
+                welcome.update(join_link=link, join_qr=qr_data_uri(link))
+            self._reply(conn, welcome)
             return
         if isinstance(msg, Rejoin):
             seat = s.seat_of_token(msg.token)

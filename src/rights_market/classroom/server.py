@@ -6,6 +6,11 @@ Routes:
 * ``GET /trainer`` — the trainer page (the token goes in the URL fragment, ``/trainer#token=...``, so it is
   never sent in a request line or a referrer);
 * ``GET /static/...`` — the pages' own CSS and JavaScript (no CDN: the pages work without internet);
+* ``GET /labels.json?lang=zh`` — the pages' words in one language (``en``, ``zh``): the ``classroom.*``,
+  ``reason.*``, ``mech.*``, ``action.*`` and ``unit.*`` labels of the report's catalogue
+  (:mod:`rights_market.report.labels`). Both pages start in the server's language (``--lang``; written
+  into ``<html lang>``) and have a toggle;
+* ``GET /font/sans-sc.otf`` — the bundled Chinese font, used by the pages only on a device without one;
 * ``GET /healthz`` — ``{"ok": true, "status": ...}``;
 * ``WS /ws`` — the protocol of :mod:`~rights_market.classroom.messages`, handled by
   :class:`~rights_market.classroom.live.LiveClassroom`.
@@ -32,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,6 +46,10 @@ from .guard import LOOPBACK_HOSTS, host_allowed, host_name, served_hosts
 from .live import Connection, LiveClassroom
 
 STATIC = Path(__file__).resolve().parent / "static"
+FONT = Path(__file__).resolve().parent.parent / "data" / "RightsMarketSansSC-Regular.otf"
+#: The pages' languages and the label groups of the catalogue they use.
+PAGE_LANGS = ("en", "zh")
+PAGE_LABEL_PREFIXES = ("classroom.", "reason.", "mech.", "action.", "unit.")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -95,9 +104,26 @@ async def _next_message(ws: WebSocket, conn: Connection) -> dict:
     return {"type": "websocket.kicked"}
 
 
-def create_app(live: LiveClassroom, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
+def page_labels(lang: str) -> dict[str, str]:
+    """The labels the classroom pages show in ``lang`` (ValueError for a language without a catalogue)."""
+    from ..report.labels import LABELS
+
+    if lang not in PAGE_LANGS:
+        raise ValueError(f"unknown page language {lang!r}; choose one of {', '.join(PAGE_LANGS)}")
+    return {k: v for k, v in LABELS[lang].items() if k.startswith(PAGE_LABEL_PREFIXES)}
+
+
+def _page(name: str, lang: str) -> HTMLResponse:
+    """A page of ``static/`` with its ``<html lang>`` set to the server's language (the page reads it)."""
+    text = (STATIC / name).read_text(encoding="utf-8")
+    return HTMLResponse(text.replace('<html lang="en">', f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1))
+
+
+def create_app(live: LiveClassroom, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS, lang: str = "en") -> FastAPI:
     """The FastAPI application of one live classroom, answering to the host names ``allowed_hosts``
-    (default: the loopback names; :func:`make_server` passes those of the address it serves)."""
+    (default: the loopback names; :func:`make_server` passes those of the address it serves); its pages
+    open in ``lang`` (``en`` or ``zh``)."""
+    page_labels(lang)  # refuses an unknown language now
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -123,12 +149,23 @@ def create_app(live: LiveClassroom, allowed_hosts: Iterable[str] = LOOPBACK_HOST
         return response
 
     @app.get("/")
-    async def participant_page() -> FileResponse:
-        return FileResponse(STATIC / "participant.html", media_type="text/html; charset=utf-8")
+    async def participant_page() -> HTMLResponse:
+        return _page("participant.html", lang)
 
     @app.get("/trainer")
-    async def trainer_page() -> FileResponse:
-        return FileResponse(STATIC / "trainer.html", media_type="text/html; charset=utf-8")
+    async def trainer_page() -> HTMLResponse:
+        return _page("trainer.html", lang)
+
+    @app.get("/labels.json")
+    async def labels(lang: str = lang) -> JSONResponse:
+        try:
+            return JSONResponse({"lang": lang, "labels": page_labels(lang)})
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    @app.get("/font/sans-sc.otf")
+    async def font() -> FileResponse:
+        return FileResponse(FONT, media_type="font/otf")
 
     @app.get("/healthz")
     async def health() -> JSONResponse:
@@ -192,15 +229,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def make_server(live: LiveClassroom, sock: socket.socket, allow_hosts: Iterable[str] = ()):
+def make_server(live: LiveClassroom, sock: socket.socket, allow_hosts: Iterable[str] = (), lang: str = "en"):
     """A uvicorn server for ``live`` on the bound ``sock`` (call ``server.run(sockets=[sock])``), answering to
-    the host names of the address it serves and to ``allow_hosts`` (``--allow-host``)."""
+    the host names of the address it serves and to ``allow_hosts`` (``--allow-host``), pages in ``lang``.
+    Unless ``live.join_base`` is set already (the command sets the address it prints), the join link of the
+    trainer's QR code is the address of ``sock``."""
     import uvicorn
 
     host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(create_app(live, served_hosts(host, allow_hosts)), host=host, port=port, log_level="warning", ws="websockets-sansio",
+    if live.join_base is None:
+        live.join_base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    config = uvicorn.Config(create_app(live, served_hosts(host, allow_hosts), lang), host=host, port=port, log_level="warning", ws="websockets-sansio",
                             ws_max_size=64 * 1024, lifespan="on", access_log=False)
     return uvicorn.Server(config)
 
 
-__all__ = ["HostCheck", "bind", "create_app", "make_server"]
+__all__ = ["HostCheck", "bind", "create_app", "make_server", "page_labels"]

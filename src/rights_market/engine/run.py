@@ -10,6 +10,7 @@ from __future__ import annotations
 import time as wallclock
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,11 @@ from .weather import weather_sequence
 from .world import World
 
 ProgressFn = Callable[[int, int], None]
+
+#: The large record tables, written to Parquet as the run goes when the run is given a spool folder.
+SPILL_TABLES: tuple[str, ...] = ("trades", "orders_rejected", "holdings", "charges")
+#: Rows of one table held in memory before they are written as a row group (when spilling).
+SPILL_ROWS = 500_000
 
 
 def institutions(descriptors: list[RightDescriptor]) -> dict[int, str]:
@@ -91,8 +97,16 @@ def simulate(
     catalogue: Catalogue,
     check: bool = False,
     progress: ProgressFn | None = None,
+    spool: str | Path | None = None,
+    spill_rows: int = SPILL_ROWS,
 ) -> Result:
     """Run ``scenario`` with ``seed`` (the scenario's own seed if None) and return its tables.
+
+    ``spool``: an existing folder (normally the staging folder of the run directory, see
+    :func:`rights_market.results.write_run`); the large tables (:data:`SPILL_TABLES`) are then written there
+    as ``<name>.parquet`` in row groups of at least ``spill_rows`` rows between sessions and billing periods,
+    so memory holds only the rows since the last row group, and are read back from there when asked for.
+    Without it every table stays in memory. The tables are the same either way.
 
     ``check``: prove conservation of every right and every fen after every billing period and year end
     and that no trade has the same seller and buyer (raises :class:`~rights_market.ledger.ConservationError`,
@@ -111,7 +125,13 @@ def simulate(
     policies = catalogue.policies(scenario, weather_years)
     products = [p for pol in policies for p in pol.products()]
     n_holders = sum(pol.holder_count() for pol in policies)
-    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products, institutions(descriptors)))
+    world = World(calendar=plan, rng=rng, accounts=Accounts(n_holders, products, institutions(descriptors),
+                                                                journal=check))
+    spilled = []
+    if spool is not None:
+        for name in SPILL_TABLES:
+            world.tables[name].spill_to(Path(spool) / f"{name}.parquet", spill_rows)
+            spilled.append(world.tables[name])
     first = 0
     for pol in policies:
         pol.setup(world, first)
@@ -130,6 +150,16 @@ def simulate(
 
     if check:
         verify()
+
+    def flush() -> None:
+        """Between sessions and periods: full row groups of the spilled tables go to their files (trades
+        checked for self-trades first when checking, as their rows then leave memory)."""
+        if not spilled:
+            return
+        if check:
+            trade_cursor[0] = check_trades(world.tables["trades"], trade_cursor[0])
+        for table in spilled:
+            table.flush()
 
     env = simpy.Environment()
     total_sessions = plan.total_sessions
@@ -172,6 +202,7 @@ def simulate(
                 for pol in policies:
                     pol.session(world)
                 world.clock.session = -1  # records made outside a session carry session -1
+                flush()
                 n += 1
                 done["sessions"] = n
                 if progress is not None:
@@ -186,6 +217,7 @@ def simulate(
                     pol.period_end(world, k)
                 if check:
                     verify()
+                flush()
 
     env.process(years())
     env.process(sessions())
@@ -193,6 +225,8 @@ def simulate(
     env.run()
     if check:
         verify()
+    for table in spilled:
+        table.close()
     tables = LazyTables(world.tables)
     notes = [note for pol in policies for note in pol.notes()]
     return Result(scenario, seed, tables, wallclock.perf_counter() - t0, weather_years, notes, descriptors)

@@ -1,6 +1,7 @@
 // rights-market classroom: the price path on a <canvas>, drawn by hand (no chart library).
 // Trades (dots; listing sales as squares) against the base price (dashed), the competitive equilibrium
-// price range of the induced values (green band) and the periods (vertical lines).
+// price range of the induced values (green band) and the periods (vertical lines). The price axis carries
+// its unit (opts.axis, e.g. "yuan/m³") and the time axis the periods (opts.period + number).
 "use strict";
 
 const RMChart = (() => {
@@ -15,8 +16,9 @@ const RMChart = (() => {
   }
 
   // draw(canvas, s): s.path = [[t_ms, price_ticks, mechanism], ...], s.base_ticks, s.equilibrium,
-  // s.periods, s.period_seconds, s.period_starts, s.clock_ms.
-  function draw(canvas, s, nowMs) {
+  // s.periods, s.period_seconds, s.period_starts, s.clock_ms; opts = {axis, period} (labels).
+  function draw(canvas, s, nowMs, opts) {
+    const o = opts || {};
     const dpr = window.devicePixelRatio || 1;
     const cssW = canvas.clientWidth || 600;
     const cssH = canvas.clientHeight || 320;
@@ -27,7 +29,7 @@ const RMChart = (() => {
     const g = canvas.getContext("2d");
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, cssW, cssH);
-    const pad = { l: 56, r: 12, t: 12, b: 30 };
+    const pad = { l: 56, r: 12, t: 24, b: 30 };
     const W = cssW - pad.l - pad.r;
     const H = cssH - pad.t - pad.b;
     const total = s.periods * s.period_seconds * 1000;
@@ -46,7 +48,7 @@ const RMChart = (() => {
     const y = (p) => pad.t + H - ((p - lo) / (hi - lo)) * H;
 
     // grid and price axis
-    g.font = "11px system-ui, sans-serif";
+    g.font = "11px system-ui, \"RM Sans SC\", sans-serif";
     g.fillStyle = COLORS.axis;
     g.strokeStyle = COLORS.grid;
     g.lineWidth = 1;
@@ -62,7 +64,7 @@ const RMChart = (() => {
     for (let k = 0; k < s.periods && k * s.period_seconds * 1000 < xMax; k++) {
       const t0 = k * s.period_seconds * 1000;
       g.beginPath(); g.moveTo(x(t0), pad.t); g.lineTo(x(t0), pad.t + H); g.stroke();
-      g.fillText("P" + (k + 1), x(t0) + 4, pad.t + H + 6);
+      g.fillText((o.period || "P") + " " + (k + 1), x(t0) + 4, pad.t + H + 6);
     }
     if (total <= xMax) { g.beginPath(); g.moveTo(x(total), pad.t); g.lineTo(x(total), pad.t + H); g.stroke(); }
     // equilibrium band
@@ -99,7 +101,11 @@ const RMChart = (() => {
         g.beginPath(); g.arc(x(p[0]), y(p[1]), 2.6, 0, 2 * Math.PI); g.fill();
       }
     }
-    // axes
+    // axes and the price unit
+    g.fillStyle = COLORS.axis;
+    g.textAlign = "left"; g.textBaseline = "top";
+    g.font = "600 12px system-ui, \"RM Sans SC\", sans-serif";
+    g.fillText(o.axis || "yuan", 4, 4);
     g.strokeStyle = COLORS.axis;
     g.beginPath(); g.moveTo(pad.l, pad.t); g.lineTo(pad.l, pad.t + H); g.lineTo(pad.l + W, pad.t + H); g.stroke();
   }

@@ -91,7 +91,7 @@ const RM = (() => {
   function table(headers, rows, opts) {
     const o = opts || {};
     const head = h("tr", null, headers.map((x) => h("th", { class: x.r ? "r" : null }, x.t)));
-    const body = rows.length ? rows : [h("tr", null, h("td", { colspan: headers.length, class: "hint" }, o.empty || "nothing yet"))];
+    const body = rows.length ? rows : [h("tr", null, h("td", { colspan: headers.length, class: "hint" }, o.empty || "—"))];
     return h("table", { id: o.id || null }, h("thead", null, head), h("tbody", null, body));
   }
 
@@ -151,32 +151,58 @@ const RM = (() => {
     return ms;
   }
 
-  const REASONS = {
-    market_closed: "the market is closed (between periods)",
-    market_paused: "the market is paused by the trainer",
-    session_finished: "the session is over",
-    not_whole_lots: "the quantity must be a whole number of lots",
-    off_tick: "the price is not on the price step",
-    too_many_orders: "you have too many open orders; cancel some first",
-    insufficient_cash: "not enough cash (some may be held by your open bids)",
-    insufficient_rights: "not enough rights (some may be offered in your open asks)",
-    below_floor: "the price is below the floor",
-    above_ceiling: "the price is above the ceiling",
-    non_positive: "the price and quantity must be positive",
-    unknown_order: "no such order of yours",
-    not_resting: "that order is no longer in the book",
-    unknown_lot: "no such lot",
-    listing_not_open: "registration has not opened yet",
-    listing_closed: "registration is closed",
-    already_registered: "you are already registered",
-    not_bidding: "the lot is not in its bidding round",
-    below_increment: "the bid must be at least the current price plus the increment",
-    below_start: "the bid must be at least the start price",
-    already_leading: "you already lead",
-    not_registered: "only registered bidders may bid",
-    round_closed: "the bidding round is over",
-  };
-  function reason(r) { return REASONS[r] || r; }
+  // ---------------------------------------------------------------- words (GET /labels.json)
+  // The pages' words come from the label catalogue of the report (data/labels/<lang>.yaml), served by the
+  // server; the page starts in the server's language (<html lang>) or the one the toggle chose last.
+  let L = {};
+  let lang = "en";
+  const LANG_KEY = "rm-classroom-lang";
 
-  return { price, money, qty, clock, yuanText, h, $, fill, render, setText, table, message, connect, liveClock, reason };
+  // t("order.units", {unit: "m³"}) -> the text of classroom.order.units with its {fields} filled in.
+  function t(key, fields) {
+    let text = L["classroom." + key];
+    if (text === undefined) return key;
+    if (fields) text = text.replace(/\{(\w+)\}/g, (m, k) => (k in fields ? String(fields[k]) : m));
+    return text;
+  }
+  function unitName(u) { return L["unit." + u] || u; }
+  function mech(m) { return L["mech." + m] || m; }
+  function action(a) { return L["action." + a] || a; }
+  function reason(r) { return L["classroom.reason." + r] || L["reason." + r] || r; }
+  function status(st) { return t("status." + st); }
+
+  function applyStatic() {
+    for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.documentElement.dataset.labels = lang;
+    for (const k of Object.keys(shown)) delete shown[k];
+  }
+
+  async function loadLabels(want) {
+    const r = await fetch("/labels.json?lang=" + encodeURIComponent(want));
+    const j = await r.json();
+    if (!j.labels) throw new Error(j.error || "no labels");
+    L = j.labels;
+    lang = j.lang;
+    applyStatic();
+  }
+
+  // Load the words of the page's language, then call ready(); the toggle button (#lang-btn) switches
+  // language, remembers it in this browser and calls redraw().
+  function startLanguage(ready, redraw) {
+    let want = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
+    try { want = localStorage.getItem(LANG_KEY) || want; } catch (e) { /* storage off: the server's language */ }
+    const btn = $("lang-btn");
+    if (btn) btn.addEventListener("click", () => {
+      const next = lang === "zh" ? "en" : "zh";
+      try { localStorage.setItem(LANG_KEY, next); } catch (e) { /* not remembered */ }
+      loadLabels(next).then(redraw);
+    });
+    // A device without Chinese fonts fetches the bundled one; text laid out before it arrived is set again.
+    if (document.fonts) document.fonts.addEventListener("loadingdone", () => { applyStatic(); redraw(); });
+    loadLabels(want).catch(() => loadLabels("en")).finally(ready);
+  }
+
+  return { price, money, qty, clock, yuanText, h, $, fill, render, setText, table, message, connect, liveClock, reason,
+           t, unitName, mech, action, status, startLanguage, lang: () => lang };
 })();

@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { h, $, fill, render: show, setText, table, message, price, money, qty } = RM;
+  const { h, $, fill, render: show, setText, table, message, price, money, qty, t } = RM;
   const drafts = {};  // lot name -> bid text being typed
   const KEY = "rm-classroom-token";
   let token = sessionStorage.getItem(KEY);
@@ -52,13 +52,14 @@
   function onAck(msg) {
     if (msg.action === "order") {
       if (msg.ok) {
-        const filled = msg.filled ? `, ${qty(msg.filled)} ${unit} traded at once` : "";
-        message("order-msg", `order ${msg.order_id} ${msg.status}${filled}`, "ok");
+        const filled = msg.filled ? t("order.filled", { qty: qty(msg.filled), unit: RM.unitName(unit) }) : "";
+        const st = t("order.status." + msg.status);
+        message("order-msg", t("order.sent", { id: msg.order_id, status: st.startsWith("order.") ? msg.status : st }) + filled, "ok");
       } else {
-        message("order-msg", "order refused: " + RM.reason(msg.reason), "error");
+        message("order-msg", t("order.refused", { reason: RM.reason(msg.reason) }), "error");
       }
     } else if (msg.action === "cancel") {
-      message("order-msg", msg.ok ? `order ${msg.order_id} cancelled` : "cancel refused: " + RM.reason(msg.reason),
+      message("order-msg", msg.ok ? t("order.cancelled", { id: msg.order_id }) : t("order.cancel_refused", { reason: RM.reason(msg.reason) }),
               msg.ok ? "ok" : "error");
     } else if (msg.action === "register" || msg.action === "bid") {
       message("lot-msg", msg.ok ? `${msg.action === "bid" ? "bid" : "registration"} accepted (lot ${msg.lot})`
@@ -68,7 +69,7 @@
 
   function setStatus(online) {
     const el = $("status");
-    if (online === "offline") { el.textContent = "offline — reconnecting"; el.className = "badge offline"; }
+    if (online === "offline") { el.textContent = RM.status("offline"); el.className = "badge offline"; }
   }
 
   // ------------------------------------------------------------------ rendering
@@ -76,15 +77,18 @@
     const s = state;
     const me = s.me;
     unit = s.unit;
+    const u = RM.unitName(s.unit);
     setText("title", s.name);
     const st = $("status");
-    st.textContent = s.status;
+    st.textContent = RM.status(s.status);
     st.className = "badge " + s.status;
     $("paused-banner").hidden = s.status === "running" || s.status === "finished";
     setText("period", s.period >= 0 ? `${s.period + 1} / ${s.periods}` : `– / ${s.periods}`);
     setText("last-price", s.last_price ? price(s.last_price) : "—");
     setText("me-name", me.name);
-    setText("order-units", `in ${s.unit}, whole lots of ${qty(s.lot)}; prices step ${price(s.step_ticks)}`);
+    setText("order-units", t("order.units", { unit: u, lot: qty(s.lot), step: price(s.step_ticks) }));
+    setText("order-price-label", t("order.price", { unit: u }));
+    setText("order-qty-label", t("order.quantity", { unit: u }));
     const q = $("order-qty");
     q.step = s.lot; q.min = s.lot;
     if (!q.value) q.value = s.lot;
@@ -100,65 +104,71 @@
 
   function renderRole(s, me) {
     const r = me.role;
-    setText("role-name", `${r.name} (${r.type})`);
+    const u = RM.unitName(s.unit);
+    const rt = t("role.type." + r.type);
+    setText("role-name", `${r.name} (${rt.startsWith("role.") ? r.type : rt})`);
     setText("role-label", r.label);
     const facts = [];
     const fact = (k, v) => facts.push(h("dt", null, k), h("dd", null, v));
     if (r.type === "farm") {
-      fact("rights each period", `${qty(r.holding)} ${s.unit}`);
-      fact("water you need", `${qty(r.need)} ${s.unit}`);
-      fact("value of water you use", `${r.use_value} yuan/${s.unit}`);
-      fact("value of water left over", `${r.salvage} yuan/${s.unit}`);
+      fact(t("role.rights"), `${qty(r.holding)} ${u}`);
+      fact(t("role.need_water"), `${qty(r.need)} ${u}`);
+      fact(t("role.use_value"), `${r.use_value} ${t("chart.axis", { unit: u })}`);
+      fact(t("role.salvage"), `${r.salvage} ${t("chart.axis", { unit: u })}`);
     } else if (r.type === "firm") {
-      fact("rights each period (plan)", `${qty(r.plan)} ${s.unit}`);
-      fact("you will use / emit", `${qty(r.need)} ${s.unit}`);
-      fact("abatement cost", `${r.abatement} yuan/${s.unit}`);
-      fact("if rights fall short", r.charge === "surcharge" ? "W9 over-plan surcharge, or abate"
-        : r.charge === "penalty" ? `penalty ${r.penalty} yuan/${s.unit}, or abate` : "you must abate");
+      fact(t("role.plan"), `${qty(r.plan)} ${u}`);
+      fact(t("role.need"), `${qty(r.need)} ${u}`);
+      fact(t("role.abatement"), `${r.abatement} ${t("chart.axis", { unit: u })}`);
+      fact(t("role.short"), r.charge === "surcharge" ? t("role.surcharge")
+        : r.charge === "penalty" ? t("role.penalty", { penalty: r.penalty, unit: u }) : t("role.must_abate"));
     } else {
-      fact("units at the start", `${qty(r.start_units)} ${s.unit}`);
+      fact(t("role.start_units"), `${qty(r.start_units)} ${u}`);
     }
     fill("role-facts", facts);
     show("schedule", [r, s.lot], () => scheduleTable(s, r));
-    setText("role-hint", "Each row is what one more lot is worth to you (or costs you to give up). Buy below your value, sell above your cost.");
+    setText("role-hint", t("role.hint"));
   }
 
   function scheduleTable(s, r) {
+    const u = RM.unitName(s.unit);
     const rows = r.schedule.map((run) => h("tr", null,
-      h("td", null, run.from === run.to ? `lot ${run.from}` : `lots ${run.from}–${run.to}`),
-      h("td", { class: "r" }, `${run.from * s.lot > r.start_units ? "to buy" : "held"}`),
-      h("td", { class: "r" }, `${run.yuan} yuan/${s.unit}`)));
-    return table([{ t: "lots you hold (each " + qty(s.lot) + " " + s.unit + ")" }, { t: "at start", r: 1 },
-      { t: "value to you", r: 1 }], rows, { empty: "no valued lots" });
+      h("td", null, run.from === run.to ? t("schedule.lot", { n: run.from }) : t("schedule.lots_range", { a: run.from, b: run.to })),
+      h("td", { class: "r" }, run.from * s.lot > r.start_units ? t("schedule.to_buy") : t("schedule.held")),
+      h("td", { class: "r" }, `${run.yuan} ${t("chart.axis", { unit: u })}`)));
+    return table([{ t: t("schedule.lots", { lot: qty(s.lot), unit: u }) }, { t: t("schedule.at_start"), r: 1 },
+      { t: t("schedule.value"), r: 1 }], rows, { empty: t("schedule.empty") });
   }
 
   function renderAccount(s, me) {
-    setText("holding", `${qty(me.holding)} ${s.unit}`);
-    setText("cash", money(me.cash_fen) + " yuan");
-    setText("free-cash", money(me.available_cash_fen) + " yuan");
-    setText("next-value", me.next_lot_value ? price(Math.floor(me.next_lot_value / s.lot)) + ` yuan/${s.unit}` : "nothing");
-    setText("last-value", me.holding ? price(Math.ceil(me.last_lot_value / s.lot)) + ` yuan/${s.unit}` : "—");
-    setText("bill", me.bill ? money(me.bill.total_fen) + " yuan" : "—");
-    setText("profit", money(me.profit_period_fen) + " yuan");
-    setText("profit-total", money(me.profit_total_fen) + " yuan");
+    const u = RM.unitName(s.unit), yuan = " " + t("yuan"), per = " " + t("chart.axis", { unit: u });
+    setText("holding", `${qty(me.holding)} ${u}`);
+    setText("cash", money(me.cash_fen) + yuan);
+    setText("free-cash", money(me.available_cash_fen) + yuan);
+    setText("next-value", me.next_lot_value ? price(Math.floor(me.next_lot_value / s.lot)) + per : t("account.nothing"));
+    setText("last-value", me.holding ? price(Math.ceil(me.last_lot_value / s.lot)) + per : "—");
+    setText("bill", me.bill ? money(me.bill.total_fen) + yuan : "—");
+    setText("profit", money(me.profit_period_fen) + yuan);
+    setText("profit-total", money(me.profit_total_fen) + yuan);
   }
 
   function renderOrders(s, me) {
-    show("my-orders", me.orders, () => ordersTable(me));
+    show("my-orders", me.orders, () => ordersTable(s, me));
   }
 
-  function ordersTable(me) {
+  function ordersTable(s, me) {
     const rows = me.orders.map((o) => h("tr", { class: o.side },
-      h("td", null, String(o.id)), h("td", { class: "side" }, o.side),
+      h("td", null, String(o.id)), h("td", { class: "side" }, t("side." + o.side)),
       h("td", { class: "r" }, price(o.price)), h("td", { class: "r" }, qty(o.remaining)),
       h("td", null, h("button", { class: "small", type: "button", "data-order": o.id,
-        onclick: () => conn.send({ type: "cancel", order_id: o.id }) }, "cancel"))));
-    return table([{ t: "id" }, { t: "side" }, { t: "price", r: 1 }, { t: "open", r: 1 }, { t: "" }], rows,
-      { id: "orders-table", empty: "no open orders" });
+        onclick: () => conn.send({ type: "cancel", order_id: o.id }) }, t("order.cancel")))));
+    const u = RM.unitName(s.unit);
+    return table([{ t: t("col.id") }, { t: t("col.side") }, { t: t("col.price_unit", { unit: u }), r: 1 },
+      { t: t("col.open") + ` (${u})`, r: 1 }, { t: "" }], rows, { id: "orders-table", empty: t("order.none") });
   }
 
   function renderBook(s) {
-    setText("book-sub", `base price ${price(s.base_ticks)}` + (s.floor_ticks > 100 ? `, floor ${price(s.floor_ticks)}` : ""));
+    setText("book-sub", t("book.base", { price: price(s.base_ticks), unit: RM.unitName(s.unit) }) +
+      (s.floor_ticks > 100 ? t("book.floor", { price: price(s.floor_ticks) }) : ""));
     show("book", [s.depth, s.unit], () => bookTable(s));
   }
 
@@ -166,12 +176,13 @@
     const all = s.depth.bids.concat(s.depth.asks).map((x) => x[1]);
     const most = Math.max(1, ...all);
     const asks = s.depth.asks.slice().reverse().map(([p, q]) => h("tr", { class: "ask", style: `--w:${(100 * q / most).toFixed(0)}%` },
-      h("td", { class: "side" }, "ask"), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
+      h("td", { class: "side" }, t("side.ask")), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
     const bids = s.depth.bids.map(([p, q]) => h("tr", { class: "bid", style: `--w:${(100 * q / most).toFixed(0)}%` },
-      h("td", { class: "side" }, "bid"), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
+      h("td", { class: "side" }, t("side.bid")), h("td", { class: "r" }, price(p)), h("td", { class: "r bar" }, qty(q))));
     const mid = h("tr", { class: "spread" }, h("td", { colspan: 3 },
-      s.depth.bids.length && s.depth.asks.length ? `spread ${price(s.depth.asks[0][0] - s.depth.bids[0][0])}` : "—"));
-    return table([{ t: "" }, { t: "price", r: 1 }, { t: `quantity (${s.unit})`, r: 1 }], [...asks, mid, ...bids], { id: "book-table" });
+      s.depth.bids.length && s.depth.asks.length ? t("book.spread", { price: price(s.depth.asks[0][0] - s.depth.bids[0][0]) }) : "—"));
+    const u = RM.unitName(s.unit);
+    return table([{ t: "" }, { t: t("col.price_unit", { unit: u }), r: 1 }, { t: t("col.quantity", { unit: u }), r: 1 }], [...asks, mid, ...bids], { id: "book-table" });
   }
 
   function renderTape(s, me) {
@@ -182,8 +193,10 @@
     const mine = new Set(me.trades.map((t) => t.t + ":" + t.price + ":" + t.quantity));
     const rows = s.tape.slice().reverse().map((t) => h("tr", { class: mine.has(t.t + ":" + t.price + ":" + t.quantity) ? "mine" : null },
       h("td", null, RM.clock(t.t)), h("td", { class: "r" }, price(t.price)), h("td", { class: "r" }, qty(t.quantity)),
-      h("td", null, t.mechanism)));
-    return table([{ t: "time" }, { t: "price", r: 1 }, { t: s.unit, r: 1 }, { t: "how" }], rows, { id: "tape-table", empty: "no trade yet" });
+      h("td", null, RM.mech(t.mechanism))));
+    const u = RM.unitName(s.unit);
+    return table([{ t: RM.t("col.time") }, { t: RM.t("col.price_unit", { unit: u }), r: 1 }, { t: u, r: 1 }, { t: RM.t("col.how") }], rows,
+      { id: "tape-table", empty: RM.t("tape.empty") });
   }
 
   function renderLots(s) {
@@ -230,11 +243,11 @@
   }
 
   function historyTable(me) {
-    const rows = me.history.map((r) => h("tr", null, h("td", null, `period ${r.period + 1}`),
+    const rows = me.history.map((r) => h("tr", null, h("td", null, t("history.period", { n: r.period + 1 })),
       h("td", { class: "r" }, money(r.trade_cash_fen)), h("td", { class: "r" }, money(r.bill_fen)),
       h("td", { class: "r" }, money(r.surplus_fen))));
-    return table([{ t: "" }, { t: "trade money", r: 1 }, { t: "charges", r: 1 }, { t: "profit", r: 1 }], rows,
-      { empty: "no period closed yet" });
+    return table([{ t: "" }, { t: t("history.trade_money"), r: 1 }, { t: t("history.charges"), r: 1 }, { t: t("history.profit"), r: 1 }], rows,
+      { empty: t("history.empty") });
   }
 
   function tickClock() {
@@ -243,7 +256,7 @@
     if (state.period_open) {
       setText("clock", RM.clock(state.period_start_ms + state.period_seconds * 1000 - now));
     } else {
-      setText("clock", state.finished ? "over" : "between periods");
+      setText("clock", state.finished ? t("clock.over") : t("clock.between"));
     }
     for (const el of document.querySelectorAll("[data-countdown]")) {
       el.textContent = "round ends in " + RM.clock(Number(el.dataset.countdown) - now);
@@ -255,16 +268,16 @@
     ev.preventDefault();
     const p = RM.yuanText($("order-price").value);
     const n = Number($("order-qty").value);
-    if (!p) { message("order-msg", "type a price in yuan, e.g. 1.05 (at most 4 decimals)", "error"); return; }
-    if (!Number.isInteger(n) || n <= 0) { message("order-msg", "type a whole quantity", "error"); return; }
+    if (!p) { message("order-msg", t("order.bad_price"), "error"); return; }
+    if (!Number.isInteger(n) || n <= 0) { message("order-msg", t("order.bad_qty"), "error"); return; }
     const ref = conn.send({ type: "order", side: $("order-side").value, price: p, quantity: n });
-    message("order-msg", ref ? "sending…" : "not connected; try again in a moment", ref ? "" : "error");
+    message("order-msg", ref ? t("order.sending") : t("order.not_connected"), ref ? "" : "error");
   }
 
   function join(ev) {
     ev.preventDefault();
     pendingJoin = { type: "join", name: $("join-name").value, code: $("join-code").value };
-    if (!conn.send(pendingJoin)) message("join-msg", "not connected yet; try again", "error");
+    if (!conn.send(pendingJoin)) message("join-msg", t("join.not_connected"), "error");
   }
 
   function rejoin() {
@@ -278,8 +291,15 @@
     $("order-form").addEventListener("submit", sendOrder);
     $("join-form").addEventListener("submit", join);
     $("rejoin-btn").addEventListener("click", rejoin);
-    if (!token) showJoin();
-    conn = RM.connect({ hello, onMessage, onStatus: setStatus });
-    setInterval(tickClock, 250);
+    const m = /code=([^&]+)/.exec(location.hash || "");  // the join link of the trainer's QR code
+    if (m) {
+      $("join-code").value = decodeURIComponent(m[1]);
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    RM.startLanguage(() => {
+      if (!token) showJoin();
+      conn = RM.connect({ hello, onMessage, onStatus: setStatus });
+      setInterval(tickClock, 250);
+    }, () => { if (state) render(); });
   });
 })();

@@ -2,7 +2,8 @@
 "use strict";
 
 (() => {
-  const { h, $, fill, render: show, setText, table, message, price, money, qty } = RM;
+  const { h, $, fill, render: show, setText, table, message, price, money, qty, t } = RM;
+  let joinLink = null;
   let token = null;
   let state = null;
   let receivedAt = 0;
@@ -20,6 +21,11 @@
       $("auth").hidden = true;
       $("app").hidden = false;
       setText("join-code", msg.join_code);
+      setText("join-code-2", msg.join_code);
+      joinLink = msg.join_link || null;
+      const qr = $("join-qr");
+      if (msg.join_qr) { qr.src = msg.join_qr; qr.hidden = false; qr.dataset.link = msg.join_link; }
+      joinHint();
     } else if (msg.type === "state") {
       state = msg;
       receivedAt = performance.now();
@@ -27,7 +33,7 @@
     } else if (msg.type === "ack") {
       message("control-msg", `${msg.action}: ${msg.note}`, "ok");
     } else if (msg.type === "results") {
-      message("control-msg", `results written to ${msg.path}`, "ok");
+      message("control-msg", t("trainer.results_written", { path: msg.path }), "ok");
     } else if (msg.type === "error") {
       if (/trainer token/.test(msg.error)) {
         $("auth").hidden = false;
@@ -41,21 +47,23 @@
   }
 
   function setStatus(online) {
-    if (online === "offline") { const el = $("status"); el.textContent = "offline — reconnecting"; el.className = "badge offline"; }
+    if (online === "offline") { const el = $("status"); el.textContent = RM.status("offline"); el.className = "badge offline"; }
   }
 
   function render() {
     const s = state;
     setText("title", s.name);
     setText("join-code", s.join_code);
-    setText("join-url", location.origin + "/");
+    setText("join-code-2", s.join_code);
+    joinHint();
     const st = $("status");
-    st.textContent = s.status;
+    st.textContent = RM.status(s.status);
     st.className = "badge " + s.status;
     setText("period", s.period >= 0 ? `${s.period + 1} / ${s.periods}` : `– / ${s.periods}`);
     const humans = s.seats.filter((x) => x.player === "human");
-    const locked = s.join_locked_seconds > 0 ? ` · joining locked ${s.join_locked_seconds} s` : "";
-    setText("people", `${humans.filter((x) => x.joined).length} of ${humans.length} seats, ${humans.filter((x) => x.connected).length} online${locked}`);
+    const locked = s.join_locked_seconds > 0 ? t("trainer.locked", { seconds: s.join_locked_seconds }) : "";
+    setText("people", t("trainer.people", { joined: humans.filter((x) => x.joined).length, seats: humans.length,
+                                           online: humans.filter((x) => x.connected).length }) + locked);
     $("btn-start").disabled = s.status === "running" || s.status === "finished";
     $("btn-pause").disabled = s.status !== "running";
     $("btn-step").disabled = s.status === "running" || s.status === "finished";
@@ -72,7 +80,9 @@
   }
 
   function renderBook(s) {
-    setText("book-sub", `last ${price(s.last_price)} · base ${price(s.base_ticks)}` + (s.floor_ticks > 100 ? ` · floor ${price(s.floor_ticks)}` : ""));
+    const u = RM.unitName(s.unit);
+    setText("book-sub", t("book.trainer_sub", { last: price(s.last_price), base: price(s.base_ticks), unit: u }) +
+      (s.floor_ticks > 100 ? t("book.floor", { price: price(s.floor_ticks) }) : ""));
     const all = s.depth.bids.concat(s.depth.asks).map((x) => x[1]);
     const most = Math.max(1, ...all);
     const n = Math.max(s.depth.bids.length, s.depth.asks.length);
@@ -85,21 +95,22 @@
         h("td", { class: "r" }, h("span", { class: "sell" }, a ? price(a[0]) : "")),
         h("td", { class: "r", style: a ? `background:linear-gradient(to right,#ffebe9 ${(100 * a[1] / most).toFixed(0)}%,transparent 0)` : null }, a ? qty(a[1]) : "")));
     }
-    show("book", [s.depth, s.unit], () => table([{ t: `bid ${s.unit}`, r: 1 }, { t: "bid", r: 1 }, { t: "ask", r: 1 }, { t: `ask ${s.unit}`, r: 1 }], rows,
-      { id: "book-table", empty: "the book is empty" }));
+    show("book", [s.depth, s.unit], () => table([{ t: `${t("side.bid")} ${u}`, r: 1 }, { t: t("side.bid"), r: 1 }, { t: t("side.ask"), r: 1 },
+      { t: `${t("side.ask")} ${u}`, r: 1 }], rows, { id: "book-table", empty: t("book.empty") }));
   }
 
   function renderTape(s) {
-    setText("tape-sub", `${s.path.length} trades`);
-    const rows = s.tape.slice().reverse().map((t) => h("tr", null,
-      h("td", null, RM.clock(t.t)), h("td", null, t.buyer), h("td", null, t.seller),
-      h("td", { class: "r" }, qty(t.quantity)), h("td", { class: "r" }, price(t.price)), h("td", null, t.mechanism)));
-    show("tape", [s.tape], () => table([{ t: "time" }, { t: "buyer" }, { t: "seller" }, { t: s.unit, r: 1 }, { t: "price", r: 1 }, { t: "how" }], rows,
-      { id: "tape-table", empty: "no trade yet" }));
+    setText("tape-sub", t("tape.count", { count: s.path.length }));
+    const u = RM.unitName(s.unit);
+    const rows = s.tape.slice().reverse().map((x) => h("tr", null,
+      h("td", null, RM.clock(x.t)), h("td", null, x.buyer), h("td", null, x.seller),
+      h("td", { class: "r" }, qty(x.quantity)), h("td", { class: "r" }, price(x.price)), h("td", null, RM.mech(x.mechanism))));
+    show("tape", [s.tape], () => table([{ t: t("col.time") }, { t: t("col.buyer") }, { t: t("col.seller") }, { t: u, r: 1 },
+      { t: t("col.price_unit", { unit: u }), r: 1 }, { t: t("col.how") }], rows, { id: "tape-table", empty: t("tape.empty") }));
   }
 
   function renderFeed(s) {
-    setText("feed-sub", `${s.steps} queue steps` + (s.next_event_ms !== null ? ` · next event at ${RM.clock(s.next_event_ms)}` : ""));
+    setText("feed-sub", t("feed.sub", { steps: s.steps }) + (s.next_event_ms !== null ? t("feed.next", { time: RM.clock(s.next_event_ms) }) : ""));
     const el = $("feed");
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
     fill("feed", s.feed.map((f) => h("div", { class: f.kind }, h("span", { class: "t" }, RM.clock(f.t_ms)), f.text)));
@@ -110,20 +121,22 @@
     $("bands-card").hidden = !s.bands;
     if (!s.bands) return;
     const b = s.bands;
-    setText("bands-sub", `width ${Number(b.width_share) * 100}% of the rights held · +${Number(b.step_share) * 100}% of ${price(b.reference_ticks)} per band`);
-    const rows = b.bands.map((x) => h("tr", null, h("td", null, `band ${x.band}`), h("td", { class: "r" }, price(x.rate)),
+    const u = RM.unitName(s.unit);
+    setText("bands-sub", t("bands.sub", { width: Number(b.width_share) * 100, step: Number(b.step_share) * 100, ref: price(b.reference_ticks) }));
+    const rows = b.bands.map((x) => h("tr", null, h("td", null, t("bands.band_n", { n: x.band })), h("td", { class: "r" }, price(x.rate)),
       h("td", { class: "r" }, qty(x.quantity)), h("td", { class: "r" }, String(x.firms)), h("td", { class: "r" }, money(x.amount_fen))));
-    if (b.abated) rows.push(h("tr", null, h("td", null, "abated instead"), h("td", null, ""), h("td", { class: "r" }, qty(b.abated)), h("td", null, ""), h("td", null, "")));
-    fill("bands", table([{ t: "band" }, { t: "yuan per unit", r: 1 }, { t: s.unit, r: 1 }, { t: "firms", r: 1 }, { t: "yuan", r: 1 }], rows,
-      { id: "bands-table", empty: `no firm is over its rights (${b.firms} firms)` }));
+    if (b.abated) rows.push(h("tr", null, h("td", null, t("bands.abated")), h("td", null, ""), h("td", { class: "r" }, qty(b.abated)), h("td", null, ""), h("td", null, "")));
+    fill("bands", table([{ t: t("bands.band") }, { t: t("bands.rate", { unit: u }), r: 1 }, { t: u, r: 1 }, { t: t("bands.firms"), r: 1 },
+      { t: t("bands.amount"), r: 1 }], rows, { id: "bands-table", empty: t("bands.none", { firms: b.firms }) }));
   }
 
   function renderReserve(s) {
-    setText("reserve-sub", `stock ${qty(s.reserve_stock)} ${s.unit} · cash ${money(s.reserve_cash_fen)} yuan`);
-    const rows = s.reserve.slice().reverse().map((a) => h("tr", null, h("td", null, RM.clock(a.t_ms)), h("td", null, a.action),
+    const u = RM.unitName(s.unit);
+    setText("reserve-sub", t("reserve.sub", { stock: qty(s.reserve_stock), unit: u, cash: money(s.reserve_cash_fen) }));
+    const rows = s.reserve.slice().reverse().map((a) => h("tr", null, h("td", null, RM.clock(a.t_ms)), h("td", null, RM.action(a.action)),
       h("td", { class: "r" }, qty(a.quantity)), h("td", { class: "r" }, a.price ? price(a.price) : ""), h("td", null, a.reason.replace(/_/g, " "))));
-    fill("reserve", table([{ t: "time" }, { t: "action" }, { t: s.unit, r: 1 }, { t: "price", r: 1 }, { t: "why" }], rows,
-      { id: "reserve-table", empty: "the reserve has not acted" }));
+    fill("reserve", table([{ t: t("col.time") }, { t: t("reserve.action") }, { t: u, r: 1 }, { t: t("col.price_unit", { unit: u }), r: 1 },
+      { t: t("reserve.why") }], rows, { id: "reserve-table", empty: t("reserve.none") }));
   }
 
   function renderLots(s) {
@@ -137,44 +150,55 @@
 
   function renderSeats(s) {
     const rows = s.seats.map((x) => h("tr", { class: x.player === "human" && !x.joined ? "hint" : null },
-      h("td", null, String(x.seat + 1)), h("td", null, x.name), h("td", null, x.role), h("td", null, x.player),
-      h("td", null, x.player === "human" ? (x.connected ? "online" : x.joined ? "offline" : "free") : "robot"),
+      h("td", null, String(x.seat + 1)), h("td", null, x.name), h("td", null, x.role),
+      h("td", null, x.player === "human" ? t("seats.human") : x.player),
+      h("td", null, x.player === "human" ? t(x.connected ? "seats.online" : x.joined ? "seats.offline" : "seats.free") : t("seats.robot")),
       h("td", { class: "r" }, qty(x.holding)), h("td", { class: "r" }, money(x.cash_fen)),
       h("td", { class: "r" }, String(x.orders)), h("td", { class: "r" }, x.bill && x.joined ? money(x.bill.total_fen) : "—"),
       h("td", { class: "r" }, money(x.profit_period_fen)), h("td", { class: "r" }, money(x.profit_total_fen))));
-    setText("seats-sub", `${s.free_seats} free seats for people`);
-    show("seats", s.seats, () => table([{ t: "#" }, { t: "name" }, { t: "role" }, { t: "player" }, { t: "" }, { t: s.unit, r: 1 }, { t: "cash", r: 1 },
-      { t: "orders", r: 1 }, { t: "bill now", r: 1 }, { t: "profit (period)", r: 1 }, { t: "profit (total)", r: 1 }], rows, { id: "seats-table" }));
+    setText("seats-sub", t("seats.sub", { free: s.free_seats }));
+    show("seats", s.seats, () => table([{ t: "#" }, { t: t("seats.name") }, { t: t("seats.role") }, { t: t("seats.player") }, { t: "" },
+      { t: RM.unitName(s.unit), r: 1 }, { t: t("seats.cash"), r: 1 }, { t: t("seats.orders"), r: 1 }, { t: t("seats.bill"), r: 1 },
+      { t: t("seats.profit_period"), r: 1 }, { t: t("seats.profit_total"), r: 1 }], rows, { id: "seats-table" }));
   }
 
   function renderResults(s) {
-    setText("results-sub", s.results_dir ? `written to ${s.results_dir}` : "");
-    const rows = s.results.map((r) => h("tr", null, h("td", null, `period ${r.period + 1}`), h("td", { class: "r" }, String(r.trades)),
+    setText("results-sub", s.results_dir ? t("results.written", { path: s.results_dir }) : "");
+    const u = RM.unitName(s.unit);
+    const rows = s.results.map((r) => h("tr", null, h("td", null, t("history.period", { n: r.period + 1 })), h("td", { class: "r" }, String(r.trades)),
       h("td", { class: "r" }, qty(r.volume)), h("td", { class: "r" }, r.volume ? price(Math.round(r.amount_fen * 100 / r.volume)) : "—"),
       h("td", { class: "r" }, r.equilibrium ? `${price(r.equilibrium.low)}–${price(r.equilibrium.high)}` : "—"),
       h("td", { class: "r" }, money(r.gains_fen)), h("td", { class: "r" }, money(r.max_gains_fen)),
       h("td", { class: "r" }, r.efficiency === null ? "—" : (100 * r.efficiency).toFixed(1) + "%"),
       h("td", { class: "r" }, money(r.surplus_fen))));
-    fill("results", table([{ t: "" }, { t: "trades", r: 1 }, { t: s.unit, r: 1 }, { t: "mean price", r: 1 }, { t: "equilibrium price", r: 1 },
-      { t: "gains from trade", r: 1 }, { t: "maximum gains", r: 1 }, { t: "efficiency", r: 1 }, { t: "total surplus", r: 1 }], rows,
-      { id: "results-table", empty: "no period closed yet" }));
+    fill("results", table([{ t: "" }, { t: t("results.trades"), r: 1 }, { t: u, r: 1 }, { t: t("results.mean_price", { unit: u }), r: 1 },
+      { t: t("results.eq_price"), r: 1 }, { t: t("results.gains"), r: 1 }, { t: t("results.max_gains"), r: 1 },
+      { t: t("results.efficiency"), r: 1 }, { t: t("results.surplus"), r: 1 }], rows, { id: "results-table", empty: t("history.empty") }));
   }
 
   function tick() {
     if (!state) return;
     const now = RM.liveClock(state, receivedAt);
     if (state.period_open) setText("clock", RM.clock(state.period_start_ms + state.period_seconds * 1000 - now));
-    else setText("clock", state.finished ? "over" : "between periods");
+    else setText("clock", state.finished ? t("clock.over") : t("clock.between"));
     for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = "round ends in " + RM.clock(Number(el.dataset.countdown) - now);
     const eq = state.equilibrium;
-    setText("chart-sub", eq ? `equilibrium ${price(eq.low)}–${price(eq.high)} for ${qty(eq.quantity)} ${state.unit} a period · base ${price(state.base_ticks)}`
-      : `base ${price(state.base_ticks)}`);
-    RMChart.draw($("price-chart"), state, now);
+    const u = RM.unitName(state.unit);
+    setText("chart-sub", eq ? t("chart.sub", { low: price(eq.low), high: price(eq.high), quantity: qty(eq.quantity), unit: u, base: price(state.base_ticks) })
+      : t("chart.sub_base", { base: price(state.base_ticks), unit: u }));
+    RMChart.draw($("price-chart"), state, now, { axis: t("chart.axis", { unit: u }), period: t("chart.time") });
+  }
+
+  // The join link without its code (the code is shown big beside it, and typed by people who do not scan).
+  function joinHint() {
+    const url = joinLink ? joinLink.replace(/#.*$/, "") : location.origin + "/";
+    setText("join-hint", t("trainer.join_hint", { url }));
+    $("join-qr").alt = t("trainer.qr_alt");
   }
 
   function control(action) {
-    if (action === "reset" && !confirm("Reset the market? Holdings, orders and trades start again; people keep their seats.")) return;
-    if (action === "finish" && !confirm("Finish the session now and write the results?")) return;
+    if (action === "reset" && !confirm(t("trainer.confirm_reset"))) return;
+    if (action === "finish" && !confirm(t("trainer.confirm_finish"))) return;
     conn.send({ type: "control", action });
   }
 
@@ -184,11 +208,13 @@
     $("auth-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       token = $("auth-token").value.trim();
-      conn.send({ type: "trainer_hello", token });
+      if (conn) conn.send({ type: "trainer_hello", token });
     });
     for (const a of ["start", "pause", "step", "reset", "finish"]) $("btn-" + a).addEventListener("click", () => control(a));
-    conn = RM.connect({ hello, onMessage, onStatus: setStatus });
-    setInterval(tick, 250);
-    window.addEventListener("resize", tick);
+    RM.startLanguage(() => {
+      conn = RM.connect({ hello, onMessage, onStatus: setStatus });
+      setInterval(tick, 250);
+      window.addEventListener("resize", tick);
+    }, () => { joinHint(); if (state) render(); });
   });
 })();

@@ -203,32 +203,72 @@ def listings(st: EmissionState, world: World, k: int, sched: Schedule, price: np
         return
     sells = sells[arrival_order(rng, sched.unit[sells], sched.side[sells], sched.rank[sells])]
     st.listing_pool = None
+    # Free rights once per session, then kept up to date sale by sale (only the seller's and the winner's
+    # holdings change), so a session costs the number of asks, not asks × units.
+    free = st.free(world, k)
     for j in sells.tolist():
         seller = int(sched.unit[j])
-        if st.free(world, k)[seller] < sched.quantity[j]:
+        qty = int(sched.quantity[j])
+        if free[seller] < qty:
             continue  # sold through an earlier listing of this session
-        list_lot(st, world, k, st.ids[seller], int(st.sector[seller]), int(sched.quantity[j]), int(price[j]),
-                 "listing")
+        winner = list_lot(st, world, k, st.ids[seller], int(st.sector[seller]), qty, int(price[j]), "listing")
+        if winner is not None:
+            free[seller] -= qty
+            w = st.local_index(np.array([winner]))[0]
+            if w >= 0:
+                free[w] += qty
 
 
 def bidder_pool(st: EmissionState, world: World, k: int) -> dict:
     """Units short of rights of product ``k`` and the value of their first kg (an upper bound of the value
-    per kg of any lot to them); recomputed after every sale."""
+    per kg of any lot to them); built once per round of listings and brought up to date after every sale
+    (:func:`_pool_after_sale`)."""
     if st.listing_pool is None or st.listing_pool["k"] != k:
         held = st.held(world, k)
         required = st.E[k] - held
-        need = required - (st.planned[k] if k < st.P else 0)
-        want = np.nonzero((st.status == ACTIVE) & st.has[k] & (need > 0))[0]
-        curves = st.curves[k].take(want)
-        top = step_value(curves, required[want], np.ones(want.size), st.years, int(st.cap[k]))
-        st.listing_pool = {"k": k, "want": want, "required": required[want], "curves": curves, "top": top}
+        st.listing_pool = _pool_entries(st, k, np.arange(st.n), required)
+        st.listing_pool["k"] = k
     return st.listing_pool
 
 
+def _pool_entries(st: EmissionState, k: int, units: np.ndarray, required: np.ndarray) -> dict:
+    """The bidder-pool entries of local ``units`` (ascending) whose rights ``required`` are given: those
+    active, holding the product and still short after their planned abatement."""
+    need = required - (st.planned[k][units] if k < st.P else 0)
+    keep = (st.status[units] == ACTIVE) & st.has[k][units] & (need > 0)
+    want = units[keep]
+    curves = st.curves[k].take(want)
+    top = step_value(curves, required[keep], np.ones(want.size), st.years, int(st.cap[k]))
+    return {"want": want, "required": required[keep], "curves": curves, "top": top}
+
+
+def _pool_after_sale(st: EmissionState, world: World, k: int, parties: list[int]) -> None:
+    """After a sale only the seller's and the buyer's holdings changed: their entries are recomputed (each
+    unit's value is its own, so the pool equals one built afresh) and the rest is kept."""
+    pool = st.listing_pool
+    local = np.unique(st.local_index(np.asarray(parties, np.int64)))
+    local = local[(local >= 0) & (local < st.n)]
+    if not local.size:
+        return
+    required = st.E[k][local] - world.accounts.of(st.product[k], st.ids[local])
+    fresh = _pool_entries(st, k, local, required)
+    keep = ~np.isin(pool["want"], local)
+    want = np.concatenate([pool["want"][keep], fresh["want"]])
+    order = np.argsort(want, kind="stable")
+    want = want[order]
+    st.listing_pool = {
+        "k": k, "want": want,
+        "required": np.concatenate([pool["required"][keep], fresh["required"]])[order],
+        "curves": st.curves[k].take(want),
+        "top": np.concatenate([pool["top"][keep], fresh["top"]])[order],
+    }
+
+
 def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sector: int | None, qty: int,
-             start: int, mechanism: str) -> None:
+             start: int, mechanism: str) -> int | None:
     """One listing (挂牌竞价, E6) of ``qty`` kg at ``start`` ticks/kg by ``seller_id`` (a unit of sector
-    ``seller_sector``, or the reserve when None), settled if sold; rejections recorded."""
+    ``seller_sector``, or the reserve when None), settled if sold; rejections recorded. Returns the
+    winner's account id, or None when the lot is not sold."""
     pool = bidder_pool(st, world, k)
     want = pool["want"]
     # A unit once refused for a kind of listing (another sector's, E7; a release it is not eligible for,
@@ -240,6 +280,8 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
     else:
         known = np.zeros(want.size, bool)
     cand = np.nonzero((pool["top"] >= start) & ~known & (st.ids[want] != seller_id))[0]
+    if not cand.size:
+        return None  # nobody values the lot at its start price: it closes unsold (no_bidder)
     values = step_value(pool["curves"].take(cand), pool["required"][cand], np.full(cand.size, qty), st.years,
                         int(st.cap[k]))
     if k < st.P and st.transaction_cost:  # a bidder's value net of its cost of the trade (principle 8)
@@ -247,7 +289,7 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
     ids = st.ids[want[cand]]
     interested = values >= start
     if not interested.any():
-        return  # nobody registers: the listing closes unsold (no_bidder), nothing to record
+        return None  # nobody registers: the listing closes unsold (no_bidder), nothing to record
     ids, values = ids[interested], values[interested]
     mech = st.spec.market.mechanism
     lm = mech if mech.type == "listing" else ListingMechanism(type="listing")
@@ -268,7 +310,9 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
         settle(st, world, k, np.array([seller_id]), np.array([res.winner]), np.array([qty]),
                np.array([res.price]), mechanism,
                reason="release to strategic and major projects (E8)" if seller_id == RES else "")
-        st.listing_pool = None
+        _pool_after_sale(st, world, k, [int(seller_id), int(res.winner)])
+        return int(res.winner)
+    return None
 
 
 def off_platform(st: EmissionState, world: World, k: int) -> None:
