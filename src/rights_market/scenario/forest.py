@@ -1,6 +1,6 @@
 """The ``forest:`` section of a scenario: the mountain-forest rights market (山林权) of one district.
 
-Rules F1–F10 of ``RULES.md``; plan texts: 《大武口区关于深化山林权改革加快推进植绿增绿护绿步伐的实施方案》 [F] and
+Rules F1–F10 of ``docs/rules.md``; plan texts: 《大武口区关于深化山林权改革加快推进植绿增绿护绿步伐的实施方案》 [F] and
 《关于成立大武口区贺兰山林场的实施方案》 [forest farm plan]. Every number of the plans is a field whose default is
 the plan's value; every other default is a documented assumption (the sources are in the field descriptions
 and in ``scenarios/dawukou_forest.yaml``).

@@ -1,4 +1,4 @@
-"""The scenario section of the land-rights market (土地权): rules L1–L17 of RULES.md.
+"""The scenario section of the land-rights market (土地权): rules L1–L17 of docs/rules.md.
 
 Every number of the Dawukou land plan (《大武口区关于深入推进土地权改革完善土地要素市场化配置的实施方案》,
 2021, section marks [L §...]) is a field here with the plan's value as default; numbers the plan does not

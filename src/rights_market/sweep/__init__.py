@@ -7,6 +7,7 @@ Usage::
     store.kpis()          # one row of KPIs per run (pandas), also queryable with DuckDB: docs/sweeps.md
 
     study, store, outcome = replicate(scenario, 20, store="results/my-replications")
+    report_study(store, lang="zh")   # report.html, report.md, report.xlsx in the store: fan charts per point
 
 The CLI: ``rights-market sweep SWEEP.yaml`` and ``rights-market run SCENARIO --replications N``.
 """
@@ -26,8 +27,8 @@ from .summary import kpi_column, run_row, yearly_kpis
 
 __all__ = [
     "Outcome", "Store", "StoreError", "Study", "SweepSpec", "default_workers", "default_store", "execute",
-    "kpi_column", "load_sweep", "replicate", "replication_seed", "replication_seeds", "run_row", "run_sweep",
-    "yearly_kpis",
+    "kpi_column", "load_sweep", "replicate", "replication_seed", "replication_seeds", "report_study", "run_row",
+    "run_sweep", "yearly_kpis",
 ]
 
 
@@ -69,3 +70,23 @@ def replicate(
     study = replication_study(scenario, replications, base_seed)
     st = Store(store if store is not None else default_store(study))
     return study, st, execute(study, st, scheduler=scheduler, workers=workers, progress=progress)
+
+
+def report_study(store: Store | str | Path, *, lang: str = "en") -> dict[str, Path]:
+    """Write the study report of a finished sweep or replication ``store`` into it (what
+    ``rights-market report STORE`` writes): ``report.html``, ``report.md``, ``report.xlsx`` and the figures,
+    one variant per point of the design. Returns the written paths by kind (``"html"``, ``"md"``, ``"xlsx"``,
+    ``"figure:<name>"``). Raises :class:`~rights_market.inputerror.StudyInputError` if ``store`` is not a
+    results store."""
+    from ..compare.build import build_comparison
+    from ..compare.inputs import CompareInputError, prepare
+    from ..inputerror import StudyInputError
+    from ..report.labels import Labels
+
+    path = store.path if isinstance(store, Store) else Path(store)
+    try:
+        groups, _, _ = prepare([path], out_dir=path)
+    except CompareInputError as exc:
+        raise StudyInputError(str(exc)) from exc
+    title = Labels(lang)("cmp.title_study", name=Store(path).study().get("name", path.name))
+    return build_comparison(groups, path, lang, title=title, xlsx_name="report.xlsx")

@@ -99,16 +99,9 @@ def cmd_replications(args, scenario) -> int:
 
 
 def _report_store(path: Path, lang: str) -> dict[str, Path]:
-    from ..compare.build import build_comparison
-    from ..compare.inputs import CompareInputError, prepare
-    from ..report.labels import Labels
+    from . import report_study
 
-    try:
-        groups, _, _ = prepare([path], out_dir=path)
-    except CompareInputError as exc:
-        raise StudyInputError(str(exc)) from exc
-    title = Labels(lang)("cmp.title_study", name=Store(path).study().get("name", path.name))
-    return build_comparison(groups, path, lang, title=title, xlsx_name="report.xlsx")
+    return report_study(path, lang=lang)
 
 
 def cmd_report_store(args) -> int:

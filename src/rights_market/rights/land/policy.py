@@ -1,4 +1,4 @@
-"""The land-rights market (土地权) on the generic engine: rules L1–L17 of RULES.md.
+"""The land-rights market (土地权) on the generic engine: rules L1–L17 of docs/rules.md.
 
 Products, all in m² (reported in mu too: 1 mu = 10000/15 m²): the use-level rights of parcels
 (``land.management``, ``land.homestead``, ``land.collective_construction``, ``land.state_construction``,
