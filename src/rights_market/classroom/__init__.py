@@ -38,6 +38,7 @@ def load_classroom(path: str | Path, overrides: Sequence[str] = (), *,
     from ..inputerror import InputError
     from ..scenario.errors import ScenarioError
     from ..scenario.loader import apply_overrides, load_raw, validate
+    from .settings import ClassroomScenario  # here too: the package may import it lazily
     from .teaching import classroom_from_teaching
 
     path = Path(path)
