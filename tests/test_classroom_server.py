@@ -197,6 +197,58 @@ def test_load_50_participants_lose_no_order_and_the_ledger_conserves():
           f"({n_orders / seconds:,.0f} per second), {len(tr.tape)} trades")
 
 
+CLIFF = ROOT / "scenarios" / "teaching" / "cliff1997_symmetric.yaml"
+
+
+def test_a_teaching_market_is_served_live_and_its_robots_trade():
+    """Cliff's symmetric market as a classroom: the pages are served, a person takes the first seat (buyer 1,
+    value 325), and the robots (ZI-C, as in the file) trade at prices within their values and costs."""
+    sc = load_classroom(CLIFF, ["classroom.robots.mean_interval_seconds=0.2"], people=1)
+    assert sc.name == "cliff1997_symmetric" and sc.classroom.product == "teaching.unit"
+    session = ClassroomSession(sc, join_code="2222", trainer_token="boss")
+    assert session.seats[0].role_name == "buyer_1" and not session.seats[0].is_robot
+    assert [s.player for s in session.seats[1:]] == ["zi_c"] * 21
+
+    async def go(host: str) -> dict:
+        async with websockets.connect(f"ws://{host}/ws") as boss, websockets.connect(f"ws://{host}/ws") as p:
+            await p.send(json.dumps({"type": "join", "name": "Vernon", "code": "2222", "ref": "j"}))
+            assert (await until(p, reply_to("j")))["seat"] == 0
+            await boss.send(json.dumps({"type": "trainer_hello", "token": "boss", "ref": "h"}))
+            await until(boss, reply_to("h"))
+            await boss.send(json.dumps({"type": "control", "action": "start", "ref": "s"}))
+            assert (await until(boss, reply_to("s")))["ok"]
+            return await until(boss, lambda m: m["type"] == "state" and m.get("tape"))
+
+    with serving(session, report=False) as (host, _live):
+        with urllib.request.urlopen(f"http://{host}/", timeout=TIMEOUT) as r:
+            assert r.status == 200 and "text/html" in r.headers["content-type"]
+        with urllib.request.urlopen(f"http://{host}/trainer", timeout=TIMEOUT) as r:
+            assert r.status == 200
+        state = asyncio.run(go(host))
+        assert state["product"] == "teaching.unit" and state["unit"] == "unit"
+        robots = {s.id for s in session.seats if s.is_robot}
+        tape = session.engine.trading.tape
+        assert tape and any(row.buyer in robots and row.seller in robots for row in tape)
+        for row in tape:  # ZI-C never trades at a loss: buyer k values 350 − 25k, seller k costs 50 + 25k
+            buyer, seller = session.seats[row.buyer], session.seats[row.seller]
+            value = 350 - 25 * int(buyer.role_name.split("_")[1])
+            cost = 50 + 25 * int(seller.role_name.split("_")[1])
+            assert cost * 10_000 <= row.price <= value * 10_000
+        session.engine.world.accounts.check()
+
+
+def test_the_classroom_command_checks_a_teaching_market(capsys):
+    assert main(["classroom", str(CLIFF), "--check", "--people", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: cliff1997_symmetric — teaching.unit in lots of 1 unit, base price 200.50 yuan/unit, "
+                          "10 periods of 180 s")
+    assert "1 × buyer_1 (buyer) played by human: Buyer 1: value 325.00 yuan a unit" in out
+    assert "1 × buyer_2 (buyer) played by zi_c: Buyer 2: value 300.00 yuan a unit" in out
+    assert "equilibrium with every seat taken: 5 unit a period at 200.00–200.00 yuan/unit" in out
+    assert main(["classroom", str(CLIFF), "--check", "--people", "30"]) == 2
+    assert "teaching: --people 30: expected 0..22 (the market has 22 traders)" in capsys.readouterr().err
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from rights_market.classroom import ClassroomSession, SessionError, load_classroom
 from rights_market.classroom.live import Connection, LiveClassroom
 from rights_market.classroom.messages import MAX_MESSAGE_BYTES, MessageError, parse
+from rights_market.classroom.values import competitive_equilibrium
 from rights_market.classroom.views import participant_state, trainer_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -272,3 +274,60 @@ def test_an_internal_error_is_answered_and_the_connection_lives_on(monkeypatch):
     out = send(live, p, {"type": "order", "side": "sell", "price": "1", "quantity": 10, "ref": "z"})
     assert out == [{"type": "error", "ref": "z", "error": "internal error while handling the message: RuntimeError"}]
     assert send(live, p, {"type": "ping"})[0]["type"] == "pong" and not p.closing
+
+
+# ------------------------------------------------------------------------------- teaching markets, live
+
+TEACHING = ROOT / "scenarios" / "teaching"
+
+
+def test_a_teaching_market_becomes_a_classroom_of_its_traders():
+    """Smith's Test 1: 11 buyers and 11 sellers, one unit each, become 22 seats in the order buyer 1, seller 1,
+    buyer 2, ...; people get the first seats, robots of the file's behaviour the rest; the classroom's
+    competitive equilibrium is Smith's (P0 = 2.00; five units with surplus, the sixth at none)."""
+    sc = load_classroom(TEACHING / "smith1962_test1.yaml", people=4)
+    spec = sc.classroom
+    assert (sc.name, sc.seed, spec.product, spec.lot, spec.price_step_yuan) == (
+        "smith1962_test1", 20210701, "teaching.unit", 1, Decimal("0.01"))
+    assert (spec.price_min_yuan, spec.price_max_yuan, spec.base_price_yuan) == (
+        Decimal("0.01"), Decimal("4"), Decimal("2.00"))
+    assert spec.periods == 10  # one per trading day of the file
+    assert [g.role for g in spec.seats[:4]] == ["buyer_1", "seller_1", "buyer_2", "seller_2"]
+    assert [g.player for g in spec.seats] == ["human"] * 4 + ["zi_c"] * 18
+    assert spec.roles["buyer_3"].values_yuan == [Decimal("2.75")]
+    assert spec.roles["seller_11"].costs_yuan == [Decimal("3.25")]
+    session = ClassroomSession(sc, join_code="1", trainer_token="t")
+    assert session.human_order == [0, 1, 2, 3]
+    full = competitive_equilibrium([seat.valuation for seat in session.seats], 1)
+    assert (full.lots, full.price_low_ticks, full.price_high_ticks) == (5, 20_000, 20_000)  # ticks of 0.0001 yuan
+    eq = trainer_state(session)["equilibrium"]  # of the seats in play: no one has joined, robots 3..11 a side
+    assert (eq["quantity"], eq["low"], eq["high"]) == (3, 20_000, 20_000)
+    # by default people play every trader (Smith's design); --set changes the classroom made
+    every = load_classroom(TEACHING / "cliff1997_symmetric.yaml", ["classroom.periods=3"])
+    assert every.classroom.periods == 3 and {g.player for g in every.classroom.seats} == {"human"}
+
+
+def test_a_zip_teaching_market_gets_zip_robots_with_its_parameters():
+    sc = load_classroom(TEACHING / "smith1962_test1_zip.yaml", people=0)
+    assert {g.player for g in sc.classroom.seats} == {"zip"}
+    assert sc.classroom.robots.zip.learning_rate == (0.1, 0.5)
+
+
+def test_what_a_teaching_market_cannot_be_live_is_refused_at_its_place(tmp_path):
+    from rights_market.inputerror import InputError
+    from rights_market.scenario import ScenarioError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: " + str(TEACHING / "smith1962_test1.yaml") + "\nname: bad\n"
+                   "teaching:\n  buyers_yuan: [[1.00, 2.00], 3.001]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_classroom(bad, people=0)
+    text = str(info.value)
+    assert f"{bad}:4:17: teaching.buyers_yuan.0: the classroom trades a trader's units from the highest" in text
+    assert "teaching.buyers_yuan.1: the classroom trades in whole fen" in text
+    with pytest.raises(ScenarioError, match="robots play zi_c, truthful, zip, not zi_u"):
+        load_classroom(TEACHING / "smith1962_test1.yaml", ["teaching.buyer_behaviour.type=zi_u"], people=3)
+    with pytest.raises(ScenarioError, match=r"--people 23: expected 0\.\.22"):
+        load_classroom(TEACHING / "smith1962_test1.yaml", people=23)
+    with pytest.raises(InputError, match="--people is for teaching markets"):
+        load_classroom(WATER, people=2)

@@ -79,7 +79,8 @@ def test_validate_ok_and_schema():
     p = cli("schema")
     schema = json.loads(p.stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert "water" in schema["properties"]
+    assert "water" in schema["$defs"]["Scenario"]["properties"]  # one schema for scenario, classroom, sweep files
+    assert "extends" in schema["$defs"]["partial.Scenario"]["properties"]
 
 
 BAD = {

@@ -17,8 +17,11 @@ from conftest import ROOT
 
 #: loaded only by the commands that simulate, report, sweep or serve
 HEAVY = ["numba", "dask", "distributed", "matplotlib", "openpyxl", "fastapi", "uvicorn", "pandas", "pyarrow",
-         "simpy", "scipy", "jinja2", "rights_market.engine", "rights_market.rights.catalogue",
-         "rights_market.sweep", "rights_market.report", "rights_market.classroom.session"]
+         "simpy", "scipy", "jinja2", "rights_market.engine.run", "rights_market.engine.world",
+         "rights_market.rights.catalogue", "rights_market.sweep.execute", "rights_market.sweep.store",
+         "rights_market.sweep.task", "rights_market.report", "rights_market.classroom.session"]
+# Light on purpose: engine.descriptor (what a right says about itself) and sweep.spec (the sweep file's model,
+# for the schema and ``validate`` of sweep files).
 #: not even these for --help and --version
 PARSER_ONLY = ["pydantic", "numpy", "ruamel", "rights_market.scenario"]
 

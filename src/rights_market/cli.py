@@ -53,11 +53,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="run N seeds (derived from --seed) into a store and print medians with 5-95%% bands")
     _study_args(run)
 
-    val = sub.add_parser("validate", help="check a scenario file; print ok or every problem")
+    val = sub.add_parser("validate", help="check a scenario, classroom or sweep file; print ok or every problem")
     val.add_argument("scenario", type=Path)
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
 
-    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    sch = sub.add_parser("schema", help="print the JSON Schema of scenario, classroom and sweep files")
+    sch.add_argument("--kind", choices=["all", "scenario", "classroom", "sweep"], default="all",
+                     help="files of one kind only (default all: one schema switched by the files' top-level keys)")
 
     ch = sub.add_parser("charge", help="what one holder pays for a use against a plan or quota (W8, W9)")
     ch.add_argument("scenario", type=Path)
@@ -217,18 +219,35 @@ def _mean_prices(L, t, unit: str) -> str:
 
 
 def _cmd_validate(args) -> int:
-    from .loading import load_scenario
+    """Check a file by its kind (:mod:`.filekinds`): a classroom file as the ``classroom`` command loads it, a
+    sweep file with every scenario it makes, any other file as a scenario."""
+    from .filekinds import kind_of_file
+    from .scenario.loader import load_raw
 
-    load_scenario(args.scenario, args.overrides)
-    print("ok")
+    kind = kind_of_file(load_raw(args.scenario)[0])
+    if kind == "classroom":
+        from .classroom.settings import ClassroomScenario
+        from .scenario.loader import load_model
+
+        scenario, _ = load_model(args.scenario, ClassroomScenario, args.overrides)
+        print(f"ok: classroom {scenario.name}, {scenario.classroom.n_seats} seats")
+    elif kind == "sweep":
+        from .sweep.spec import load_sweep
+
+        study = load_sweep(args.scenario, args.overrides)
+        print(f"ok: sweep {study.name}, {len(study.tasks):,} runs")
+    else:
+        from .loading import load_scenario
+
+        load_scenario(args.scenario, args.overrides)
+        print("ok")
     return EXIT_OK
 
 
-def _cmd_schema(_args) -> int:
-    from .scenario.loader import json_schema
-    from .scenario.model import Scenario
+def _cmd_schema(args) -> int:
+    from .filekinds import schema
 
-    print(json.dumps(json_schema(Scenario, title="rights-market scenario"), indent=2, ensure_ascii=False))
+    print(json.dumps(schema(args.kind), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 

@@ -12,21 +12,22 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .atomic import replace_dir
-from .engine.run import Result
 from .outdir import claim, clean_leftovers, staging_dir, writing
 from .scenario.model import Scenario
 from .tables.schema import SCHEMA
 
 #: The tables of a run directory, one ``<name>.parquet`` each, in the order of the table schema.
 TABLE_FILES: tuple[str, ...] = tuple(SCHEMA)
+
+if TYPE_CHECKING:  # pandas, pyarrow and the engine load only where runs are written or read (fast start)
+    import pandas as pd
+    import pyarrow as pa
+
+    from .engine.run import Result
 
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:
@@ -67,6 +68,8 @@ def manifest(result: Result) -> dict[str, Any]:
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 
 
@@ -136,5 +139,7 @@ def read_run(run_dir: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     run_dir = Path(run_dir)
     with open(run_dir / "manifest.json", encoding="utf-8") as fh:
         man = json.load(fh)
+    import pandas as pd
+
     tables = {name: pd.read_parquet(run_dir / f"{name}.parquet") for name in TABLE_FILES}
     return man, tables

@@ -14,6 +14,7 @@ Usage from Python::
 
     from rights_market.classroom import load_classroom, ClassroomSession, replay, write_session
     session = ClassroomSession(load_classroom("scenarios/classroom/water_market.yaml"))
+    smith = load_classroom("scenarios/teaching/smith1962_test1.yaml", people=4)   # 4 people, 18 robots
 """
 
 from __future__ import annotations
@@ -43,13 +44,31 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_classroom(path: str | Path, overrides: Sequence[str] = ()) -> ClassroomScenario:
-    """Load and validate a classroom scenario file (errors located ``file:line:col``, as ScenarioError)."""
-    from ..scenario.loader import load_model
-    from .settings import ClassroomScenario
+def load_classroom(path: str | Path, overrides: Sequence[str] = (), *,
+                   people: int | None = None) -> ClassroomScenario:
+    """Load and validate a classroom scenario file (errors located ``file:line:col``, as ScenarioError).
 
-    scenario, _raw = load_model(Path(path), ClassroomScenario, overrides)
-    return scenario
+    A file with a ``teaching:`` section and no ``classroom:`` one is a teaching market: it is seated as a
+    classroom by :func:`.teaching.classroom_from_teaching` (``people``: seats for people, the rest robots;
+    default all). ``people`` is refused for a classroom file, whose seats say who plays them.
+    """
+    from ..inputerror import InputError
+    from ..scenario.errors import ScenarioError
+    from ..scenario.loader import apply_overrides, load_raw, validate
+    from .settings import ClassroomScenario  # here too: the package may import it lazily
+    from .teaching import classroom_from_teaching
+
+    path = Path(path)
+    raw, sm = load_raw(path)
+    if "classroom" not in raw and isinstance(raw.get("teaching"), dict):
+        return classroom_from_teaching(path, raw, sm, overrides, people)
+    if people is not None:
+        raise InputError(f"--people is for teaching markets; {path} is a classroom file, whose seats: say who "
+                         "plays each role (--set classroom.seats.0.count=N)")
+    problems = apply_overrides(raw, sm, overrides)
+    if problems:
+        raise ScenarioError(problems)
+    return validate(raw, sm, ClassroomScenario)
 
 
 __all__ = ["ClassroomScenario", "ClassroomSession", "SessionError", "load_classroom", "replay", "write_session"]

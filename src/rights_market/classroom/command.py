@@ -6,6 +6,7 @@
                             [--set PATH=VALUE] [--out DIR] [--no-report] [--lang zh|en]
     rights-market classroom --replay RUN_DIR/events.jsonl [--out DIR] [--no-report]
     rights-market classroom SCENARIO --check          # validate, print seats and equilibrium, stop
+    rights-market classroom scenarios/teaching/smith1962_test1.yaml [--people N]   # a teaching market, live
 
 Serving prints the trainer's URL and token and the participants' URL and join code, writes the event log
 to a journal as it grows (so even a crashed session can be replayed), and writes the run directory when
@@ -27,7 +28,11 @@ from ..inputerror import InputError
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``classroom`` subcommand to the CLI's subparsers."""
     cls = sub.add_parser("classroom", help="run a live classroom market in the browser (or replay one)")
-    cls.add_argument("scenario", type=Path, nargs="?", help="a classroom scenario file (classroom: section)")
+    cls.add_argument("scenario", type=Path, nargs="?",
+                     help="a classroom scenario file (classroom: section) or a teaching market (teaching: section)")
+    cls.add_argument("--people", type=int, default=None, metavar="N",
+                     help="teaching markets: seats for people (buyer 1, seller 1, buyer 2, ... in turn); robots "
+                          "play the other traders (default: people play every trader)")
     cls.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this computer only; 0.0.0.0 for a class network)")
     cls.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -101,13 +106,12 @@ def cmd_classroom(args) -> int:
         raise InputError("give a classroom scenario file, e.g. scenarios/classroom/water_market.yaml")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port {args.port}: expected 0..65535")
-    from ..scenario.loader import load_model
+    from . import load_classroom
     from .live import LiveClassroom
     from .server import bind, make_server
     from .session import ClassroomSession, SessionError
-    from .settings import ClassroomScenario
 
-    scenario, _raw = load_model(args.scenario, ClassroomScenario, args.overrides)
+    scenario = load_classroom(args.scenario, args.overrides, people=args.people)
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed must not be negative")
     if args.check:

@@ -34,7 +34,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..rights.catalogue import RESERVES
+from ..rights.descriptors import RESERVES
 from ..scenario.model import ZIP, Money, Strict
 from ..scenario.validators import repeated
 from ..scenario.water import SurchargeSpec

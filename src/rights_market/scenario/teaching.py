@@ -24,7 +24,11 @@ def _units(value: object) -> object:
     return value if isinstance(value, list | tuple) else [value]
 
 
-UnitLimits = Annotated[list[Money], BeforeValidator(_units), Field(min_length=1, max_length=MAX_COUNT)]
+_UnitList = Annotated[list[Money], Field(min_length=1, max_length=MAX_COUNT)]
+#: A trader's unit limits: a list, or one number for one unit (the JSON Schema accepts both, as the files do).
+UnitLimits = Annotated[
+    list[Money], BeforeValidator(_units, json_schema_input_type=_UnitList | Money), Field(min_length=1, max_length=MAX_COUNT)
+]
 
 
 class TeachingSpec(Strict):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .base import (
     MAX_COUNT,
@@ -332,9 +332,17 @@ class HolderRow(Strict):
         return v
 
 
+def _count_or_listed(schema: dict[str, Any]) -> None:
+    """JSON Schema of a holder group: ``count`` may be left out when the holders are listed (it is the rows)."""
+    schema["required"] = [f for f in schema.get("required", []) if f != "count"]
+    schema["anyOf"] = [{"required": ["count"]}, {"required": ["from_file"]}, {"required": ["members"]}]
+
+
 class HolderGroup(Strict):
     """A group of water-rights holders of one sector (rule W1): drawn from distributions, or listed one by
     one in a CSV/xlsx file (``from_file``, validated row by row) or in ``members``."""
+
+    model_config = ConfigDict(json_schema_extra=_count_or_listed)
 
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     sector: Sector

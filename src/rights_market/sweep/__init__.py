@@ -14,79 +14,40 @@ The CLI: ``rights-market sweep SWEEP.yaml`` and ``rights-market run SCENARIO --r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from ..scenario.model import Scenario
-from .execute import Outcome, default_workers, execute
-from .seeds import replication_seed, replication_seeds
-from .spec import SweepSpec, load_sweep
-from .store import Store, StoreError
-from .study import Study, replication_study
-from .summary import kpi_column, run_row, yearly_kpis
+# The names load on first use (PEP 562): importing one light module of the package (``sweep.spec`` for
+# ``validate``) must not start Dask, pandas and the engine.
+_HOME = {
+    "Outcome": "execute", "default_workers": "execute", "execute": "execute",
+    "replication_seed": "seeds", "replication_seeds": "seeds",
+    "SweepSpec": "spec", "load_sweep": "spec",
+    "Store": "store", "StoreError": "store",
+    "Study": "study", "replication_study": "study",
+    "kpi_column": "summary", "run_row": "summary", "yearly_kpis": "summary",
+    "default_store": "api", "replicate": "api", "report_study": "api", "run_sweep": "api",
+}
+
+if TYPE_CHECKING:
+    from .api import default_store, replicate, report_study, run_sweep
+    from .execute import Outcome, default_workers, execute
+    from .seeds import replication_seed, replication_seeds
+    from .spec import SweepSpec, load_sweep
+    from .store import Store, StoreError
+    from .study import Study, replication_study
+    from .summary import kpi_column, run_row, yearly_kpis
 
 __all__ = [
     "Outcome", "Store", "StoreError", "Study", "SweepSpec", "default_workers", "default_store", "execute",
-    "kpi_column", "load_sweep", "replicate", "replication_seed", "replication_seeds", "report_study", "run_row",
-    "run_sweep", "yearly_kpis",
+    "kpi_column", "load_sweep", "replicate", "replication_seed", "replication_seeds", "replication_study",
+    "report_study", "run_row", "run_sweep", "yearly_kpis",
 ]
 
 
-def default_store(study: Study, root: Path = Path("results")) -> Path:
-    """Where a study's store goes unless told: ``results/sweeps/<name>`` for sweeps, and
-    ``results/<name>-seed<base>-<hash8>-x<N>`` for replications."""
-    if study.kind == "sweep":
-        return root / "sweeps" / study.name
-    h = study.tasks[0].scenario_hash[:8]
-    return root / f"{study.name}-seed{study.base_seed}-{h}-x{study.replications}"
-
-
-def run_sweep(
-    path: str | Path,
-    *,
-    store: str | Path | None = None,
-    overrides: Sequence[str] = (),
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
-) -> tuple[Study, Store, Outcome]:
-    """Load the sweep file ``path`` (``overrides`` change the sweep file) and run what is not yet in its store."""
-    study = load_sweep(path, overrides)
-    st = Store(store if store is not None else default_store(study))
-    return study, st, execute(study, st, scheduler=scheduler, workers=workers, progress=progress)
-
-
-def replicate(
-    scenario: Scenario,
-    replications: int,
-    *,
-    base_seed: int | None = None,
-    store: str | Path | None = None,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: bool | None = None,
-) -> tuple[Study, Store, Outcome]:
-    """Run ``replications`` seeds of ``scenario`` (seeds from ``base_seed``, the scenario's seed by default)."""
-    study = replication_study(scenario, replications, base_seed)
-    st = Store(store if store is not None else default_store(study))
-    return study, st, execute(study, st, scheduler=scheduler, workers=workers, progress=progress)
-
-
-def report_study(store: Store | str | Path, *, lang: str = "en") -> dict[str, Path]:
-    """Write the study report of a finished sweep or replication ``store`` into it (what
-    ``rights-market report STORE`` writes): ``report.html``, ``report.md``, ``report.xlsx`` and the figures,
-    one variant per point of the design. Returns the written paths by kind (``"html"``, ``"md"``, ``"xlsx"``,
-    ``"figure:<name>"``). Raises :class:`~rights_market.inputerror.StudyInputError` if ``store`` is not a
-    results store."""
-    from ..compare.build import build_comparison
-    from ..compare.inputs import CompareInputError, prepare
-    from ..inputerror import StudyInputError
-    from ..report.labels import Labels
-
-    path = store.path if isinstance(store, Store) else Path(store)
-    try:
-        groups, _, _ = prepare([path], out_dir=path)
-    except CompareInputError as exc:
-        raise StudyInputError(str(exc)) from exc
-    title = Labels(lang)("cmp.title_study", name=Store(path).study().get("name", path.name))
-    return build_comparison(groups, path, lang, title=title, xlsx_name="report.xlsx")
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -24,7 +24,6 @@ errors while writing are :class:`~rights_market.outdir.OutputError` naming the p
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -39,6 +38,7 @@ import pyarrow.parquet as pq
 from ..atomic import replace_dir, write_atomic
 from ..outdir import OutputError, claim, staging_dir, writing
 from ..pathkind import describe, folder_problem, is_regular_file
+from .runs import design_hash  # noqa: F401 (part of this module's interface)
 from .summary import yearly_kpis
 from .task import ID_COLUMNS, RunPayload
 
@@ -50,13 +50,6 @@ FORMAT = 1
 
 class StoreError(Exception):
     """A store that cannot be used as asked (another study in it, locked by another process, not a store)."""
-
-
-def design_hash(runs: list[dict[str, Any]], keep: list[str]) -> str:
-    """SHA-256 of the runs of a study (id, point, replication, seed, scenario hash) and the kept tables."""
-    key = [{k: r[k] for k in ("run_id", "point", "replication", "seed", "scenario_hash")} for r in runs]
-    text = json.dumps({"runs": key, "keep": sorted(keep)}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class _Lock:

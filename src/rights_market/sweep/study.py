@@ -15,9 +15,8 @@ from ..results import TABLE_FILES, resolved_dict, scenario_hash
 from ..scenario.model import Scenario
 from ..work import check_runs
 from .design import Point, column_types, param_column, typed_value
+from .runs import RunTask, design_hash
 from .seeds import replication_seeds
-from .store import design_hash
-from .task import RunTask
 
 __all__ = ["Study", "build_study", "replication_study"]
 

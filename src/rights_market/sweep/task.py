@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,29 +23,12 @@ import pyarrow.parquet as pq
 from ..api import simulate
 from ..results import TABLE_FILES, scenario_hash, write_run
 from ..scenario.model import Scenario
+from .runs import ID_COLUMNS, RunTask
 from .summary import run_row
 
 __all__ = ["ID_COLUMNS", "RunPayload", "RunTask", "kpi_row_table", "run_task", "table_bytes"]
 
-#: Leading columns of every KPI row, in this order; parameter columns follow, then the KPI columns.
-ID_COLUMNS = ("run_id", "point", "replication", "seed", "scenario_hash")
 _PARAM_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """What to run. ``params``: the design's values of this point, ``{"param.<path>": value}``, typed by
-    ``param_types`` (``int64``, ``float64``, ``bool``, ``string``); ``keep``: the tables to store."""
-
-    run_id: str
-    point: int
-    replication: int
-    seed: int
-    scenario: dict[str, Any]
-    scenario_hash: str
-    params: dict[str, Any] = field(default_factory=dict)
-    param_types: dict[str, str] = field(default_factory=dict)
-    keep: tuple[str, ...] = TABLE_FILES
 
 
 @dataclass(frozen=True)
