@@ -112,6 +112,20 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--no-progress", action="store_true", help="no progress bar")
     _study_args(swp)
 
+    for cmd, noun, what in (("calibrate", "CALIBRATION.yaml", "fit scenario parameters to observed figures (Optuna)"),
+                            ("optimise", "OPTIMISATION.yaml", "find rule parameters that meet constraints at "
+                                                              "the least burden (Optuna)")):
+        rp = sub.add_parser(cmd, help=what + "; trials in batches on Dask, resumable store")
+        rp.add_argument("file", type=Path, metavar=noun)
+        rp.add_argument("--store", type=Path, default=None,
+                        help=f"results store (default results/{'calibration' if cmd == 'calibrate' else 'optimisation'}"
+                             "/<name>): new, empty, or this file's to resume")
+        rp.add_argument("--overwrite", action="store_true", help="replace a store of another file at --store")
+        rp.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a value of the file, e.g. --set search.trials=8")
+        rp.add_argument("--no-progress", action="store_true", help="no progress bar")
+        _study_args(rp)
+
     from .classroom.command import add_parser as add_classroom_parser
 
     add_classroom_parser(sub)
@@ -391,6 +405,18 @@ def _cmd_sweep(args) -> int:
     return cmd_sweep(args)
 
 
+def _cmd_calibrate(args) -> int:
+    from .sweep.research_commands import cmd_calibrate
+
+    return cmd_calibrate(args)
+
+
+def _cmd_optimise(args) -> int:
+    from .sweep.research_commands import cmd_optimise
+
+    return cmd_optimise(args)
+
+
 def _cmd_classroom(args) -> int:
     from .classroom.command import cmd_classroom
 
@@ -398,7 +424,8 @@ def _cmd_classroom(args) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
-            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom}
+            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom,
+            "calibrate": _cmd_calibrate, "optimise": _cmd_optimise}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
