@@ -45,6 +45,10 @@ Quantity = Annotated[int, Field(ge=0, le=10**12)]
 
 #: Players of a seat: a person, or a robot strategy.
 PLAYERS = ("human", "zi_c", "truthful", "zip")
+#: most lots a role may hold, need or plan: its induced values are a list of one value per lot, built up front
+MAX_ROLE_LOTS = 10_000
+#: most W9 surcharge bands a firm's bill may have (bills list band by band, and are priced for every lot held)
+MAX_BILL_BANDS = 1_000
 
 
 class BuyerRole(Strict):
@@ -298,6 +302,11 @@ class ClassroomSpec(Strict):
                 q = getattr(role, what, None)
                 if q is not None and q % self.lot:
                     out.append(f"roles.{name}.{what}: {q} is not a whole number of lots of {self.lot} {self.unit}")
+            for what in ("holding", "need", "plan"):
+                q = getattr(role, what, None)
+                if q is not None and q > MAX_ROLE_LOTS * self.lot:
+                    out.append(f"roles.{name}.{what}: {q:,} {self.unit} is {-(-q // self.lot):,} lots of {self.lot}, "
+                               f"over the {MAX_ROLE_LOTS:,} lots a classroom role may have; lower it or raise lot")
             if isinstance(role, FirmRole) and role.charge == "surcharge" and self.surcharge is None:
                 out.append(f"roles.{name}: charge: surcharge needs a classroom surcharge section (rule W9)")
         if self.reserve is not None:
