@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from rights_market import load_scenario, simulate
 from rights_market.cli import main
-from rights_market.engine.run import build_policies
 from rights_market.limits import Limits
+from rights_market.rights.catalogue import CATALOGUE
 from rights_market.scenario import ScenarioError
 from rights_market.scenario.model import Scenario
 from rights_market.scenario.references import market_products
@@ -163,7 +163,7 @@ def test_zip_sides_with_different_parameters_refused_by_validate():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(SCENARIOS)))
 def test_market_products_agree_with_the_engine(path):
     scenario = load_scenario(path)
-    engine = [p for pol in build_policies(scenario, ["normal"] * scenario.calendar.years)
+    engine = [p for pol in CATALOGUE.policies(scenario, ["normal"] * scenario.calendar.years)
               if pol.right != "links" for p in pol.products()]
     assert market_products(scenario) == engine
 
