@@ -17,6 +17,11 @@ from ..scenario.base import Money, Strict
 
 Quantity = Annotated[int, Field(ge=0, le=10**12)]
 
+#: most lots a role may hold, need or plan: its induced values are a list of one value per lot, built up front
+MAX_ROLE_LOTS = 10_000
+#: most W9 surcharge bands a firm's bill may have (bills list band by band, and are priced for every lot held)
+MAX_BILL_BANDS = 1_000
+
 
 class BuyerRole(Strict):
     """A buyer with induced values: ``values_yuan[k]`` is its value per base unit of its (k+1)-th lot

@@ -39,7 +39,7 @@ from ..scenario.model import ZIP, Money, Strict
 from ..scenario.validators import repeated
 from ..scenario.water import SurchargeSpec
 from ..units import TICKS_PER_FEN, yuan_to_ticks
-from .roles import BuyerRole, FarmRole, FirmRole, Quantity, Role, SellerRole  # noqa: F401 (re-exported)
+from .roles import MAX_BILL_BANDS, MAX_ROLE_LOTS, BuyerRole, FarmRole, FirmRole, Quantity, Role, SellerRole  # noqa: F401 (re-exported)
 from .values import valuation
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$", min_length=1, max_length=40)]
@@ -214,6 +214,11 @@ class ClassroomSpec(Strict):
                 q = getattr(role, what, None)
                 if q is not None and q % self.lot:
                     out.append(f"roles.{name}.{what}: {q} is not a whole number of lots of {self.lot} {self.unit}")
+            for what in ("holding", "need", "plan"):
+                q = getattr(role, what, None)
+                if q is not None and q > MAX_ROLE_LOTS * self.lot:
+                    out.append(f"roles.{name}.{what}: {q:,} {self.unit} is {-(-q // self.lot):,} lots of {self.lot}, "
+                               f"over the {MAX_ROLE_LOTS:,} lots a classroom role may have; lower it or raise lot")
             if isinstance(role, FirmRole) and role.charge == "surcharge" and self.surcharge is None:
                 out.append(f"roles.{name}: charge: surcharge needs a classroom surcharge section (rule W9)")
         if self.reserve is not None:

@@ -21,6 +21,7 @@ numbers, so allocative efficiency is realised gains over maximum gains, both exa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
@@ -32,7 +33,7 @@ from ..rights.water.pricing import surcharge as surcharge_of
 from ..rules.tariffs import ProgressiveSurcharge, bill
 from ..scenario.water import SectorPricing, SurchargeSpec
 from ..units import TICKS_PER_FEN, amount_fen, div_round_half_up, yuan_to_fen, yuan_to_ticks
-from .roles import BuyerRole, FarmRole, FirmRole, Role, SellerRole
+from .roles import MAX_BILL_BANDS, BuyerRole, FarmRole, FirmRole, Role, SellerRole
 
 #: Kinds of charge lines a firm's bill holds (``charges.kind``): W9 surcharge and penalty go to the fiscal
 #: account, abatement is a real cost paid to the rest of the economy.
@@ -101,18 +102,24 @@ def firm_bill(role: FirmRole, holding: int, surcharge: ProgressiveSurcharge | No
 
 
 def _surcharged_units(x: int, base: int, sur: ProgressiveSurcharge, abate_ticks: int) -> int:
-    """Whole units of an over-use ``x`` above ``base`` that fall in bands not dearer than abatement (W9)."""
+    """Whole units of an over-use ``x`` above ``base`` that fall in bands not dearer than abatement (W9).
+
+    Band k costs k × step × reference (capped at ``max_band``), so the bands not dearer than abatement are the
+    first ``⌊abatement / rate(1)⌋`` (all, if that reaches the cap or the rate is 0): found in closed form,
+    not band by band, as a small band width with a dear abatement would make millions of them.
+    """
     width = sur.width * base
+    first = sur.rate(1)
     if width == 0:
         # No rights held: the bands have no width, so uncapped bands put every unit in an ever higher band
         # (the limit of narrowing bands) and the firm abates all; with capped bands all pay the top rate.
         return x if sur.max_band is not None and sur.rate(sur.max_band) <= abate_ticks else 0
-    k = 0
-    while sur.rate(k + 1) <= abate_ticks:
-        k += 1
-        if Fraction(x) <= k * width or (sur.max_band is not None and k >= sur.max_band):
-            return x
-    return min(x, int(k * width))  # floor: the unit straddling the edge is abated
+    if first == 0:
+        return x
+    k = math.floor(Fraction(abate_ticks) / first)  # bands whose rate is not above the abatement cost
+    if sur.max_band is not None and k >= sur.max_band:
+        return x
+    return min(x, math.floor(k * width))  # floor: the unit straddling the edge is abated
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,15 @@ def valuation(name: str, role: Role, spec: ValuationTerms) -> Valuation:
         return Valuation(name, role, lot, m, role.holding // lot, cash)
     if isinstance(role, FirmRole):
         k = -(-role.need // lot)
+        if role.charge == "surcharge" and sur is not None and role.need > lot:
+            # a bill lists its bands one by one: the most are those of a firm holding a single lot
+            paid = _surcharged_units(role.need - lot, lot, sur, yuan_to_ticks(role.abatement_yuan))
+            bands = math.ceil(paid / (sur.width * lot))
+            if bands > MAX_BILL_BANDS:
+                raise ValueError(
+                    f"holding one lot, role {name!r} would pay the W9 surcharge in {bands:,} bands, over the "
+                    f"{MAX_BILL_BANDS:,} a classroom bill may list; raise surcharge.band_width_share or "
+                    "surcharge.step_share, or lower need or abatement_yuan")
         cost = np.array([firm_bill(role, h * lot, sur).total_fen for h in range(k + 1)], dtype=np.int64)
         m = (cost[:-1] - cost[1:]) * TICKS_PER_FEN
         if np.any(np.diff(m) > 0):
