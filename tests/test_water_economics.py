@@ -192,3 +192,100 @@ def test_w4_term_price_is_the_present_value_of_the_expected_annual_price():
     pv = 1.081 * annuity_factor(0.08, 3)
     assert deal.price_ticks.iloc[0] == int(pv * 10_000)
     assert deal.base_price.iloc[0] == pytest.approx(int(pv * 10_000) / 10_000)
+
+
+# ------------------------------------------------------------------------------ W14 contract saving
+#: A farm that will not invest itself (it borrows at 100 %) with a capital curve of 4 → 12 yuan per m³/yr
+#: over the half of its 500 m³ reference use it can save (slope 8 / 250 = 0.032 yuan per m³/yr per m³/yr),
+#: a firm 200 m³ short of rights, one saving company taking 80 % of the saving for 10 years; expectations
+#: stay at the seeds (weight 0), so the expected industrial price is the agriculture → industry base price.
+W14_CONTRACT = {"enabled": True, "companies": 1, "host_groups": ["farmer"], "investor_share": "0.8",
+                "term_years": 10, "contracts_per_year": 1}
+
+
+def _w14_case(base: str, seed: int = 1, **changes):
+    case = {
+        "water__base_prices": [{"seller": "agriculture", "buyer": "industry", "yuan_per_m3": base}],
+        "water__groups__0__saving": {"capital_yuan_per_m3": 4, "capital_at_max_yuan_per_m3": 12,
+                                     "max_share": 0.5, "life_years": 10, "financing_rate": 1.0},
+        "water__economics": {"discount_rate": 0.08, "expectation_weight": 0.0, "lots_per_order": 1},
+        "water__long_term": {"enabled": True, "term_years": 5, "pairs_per_year": 1},
+        "water__contract_saving": W14_CONTRACT,
+    }
+    return simulate(two_holder_water(**{**case, **changes}), seed=seed, check=True)
+
+
+def _contract_saving(r) -> int:
+    k = r.kpis
+    return int(k.loc[k.metric == "contract_saving_total", "value"].iloc[-1])
+
+
+def test_w14_contract_saving_pays_only_where_the_share_of_the_term_price_covers_the_capital():
+    """W14 on a hand-solved case: the company funds saving s at the farm while the capital of the next m³ a
+    year, 4 + 0.032 s, is at most its share of the W4 term price, 0.8 × ⌊p × 6.710081⌋ (10 years at 8 %).
+    p = 0.50: 2.684 < 4, no contract; p = 1.081: s = ⌊(0.8 × 7.2535 − 4) / 0.032⌋ = 56 m³/yr; p = 2.00:
+    s = ⌊(0.8 × 13.4201 − 4) / 0.032⌋ = 210 m³/yr. The farm itself saves nothing (its financing rate makes
+    every m³ dearer than it is worth), the same in every seed."""
+    expected = {"0.50": 0, "1.081": 56, "2.00": 210}
+    for seed in range(3):
+        got = {base: _contract_saving(_w14_case(base, seed)) for base in expected}
+        assert got == expected, (seed, got)
+    r = _w14_case("1.081")
+    k = r.kpis
+    assert k.loc[k.metric == "saving_invested", "value"].sum() == 0  # the host did not invest itself
+    deal = r.trades[r.trades.deal == "contract_saving"]
+    assert len(deal) == 1 and deal.quantity.iloc[0] == 56 * 4 // 5 and deal.price_ticks.iloc[0] == 72535
+    assert deal.relation.iloc[0] == "saving_company->industry" and deal["product"].iloc[0] == "water.right"
+
+
+def test_w14_contract_saving_rises_with_the_expected_price_on_the_shipped_scenario():
+    """W14 comparative statics on the shipped scenario (small version, two years, median of 3 seeds): a
+    higher agriculture → industry base price (the first expectation of the price industry pays, on which
+    the term price rests) funds more contract saving."""
+    def median_total(base):
+        out = []
+        for seed in range(3):
+            s = load_scenario(SCENARIOS / "dawukou_water.yaml",
+                              ROOMY + ["calendar.years=2", f"water.base_prices.1.yuan_per_m3={base}"])
+            out.append(_contract_saving(simulate(s, seed=seed)))
+        return float(np.median(out))
+
+    low, mid, high = (median_total(b) for b in ("0.6", "1.081", "2.0"))
+    assert low < mid < high, (low, mid, high)
+
+
+def test_w14_company_return_is_its_share_of_the_water_sold_minus_its_capital_exactly():
+    """W14, from the tables of a conserved run (``check=True``, shipped scenario, small, three years): every
+    contract's trade carries ⌊0.8 × the saving funded⌋ m³ a year, the company's money is exactly what its
+    ``contract_saving`` trades brought in minus its ``capital`` charges (fen), and the KPI says so."""
+    s = load_scenario(SCENARIOS / "dawukou_water.yaml", ROOMY + ["calendar.years=3"])
+    r = simulate(s, seed=2, check=True)
+    t, c, k = r.trades, r.charges, r.kpis
+    deals = t[t.deal == "contract_saving"]
+    capital = c[c.kind == "capital"]
+    assert len(deals) > 0 and len(deals) == len(capital)
+    # one capital charge per contract, in the same order as its trade
+    assert (deals.quantity.to_numpy() == capital.quantity.to_numpy() * 4 // 5).all()
+    assert (deals.seller.to_numpy() == capital.holder.to_numpy()).all()
+    assert (abs(deals.amount_fen - deals.quantity * deals.price_ticks / 100) <= 0.5).all()  # to the fen
+    ret_fen = int(deals.amount_fen.sum()) - int(capital.amount_fen.sum())
+    last = k[(k.metric == "contract_saving_return") & (k.year == k.year.max())]
+    assert round(last.value.iloc[0] * 100) == ret_fen
+    assert k.loc[k.metric == "contract_saving_total", "value"].iloc[-1] == capital.quantity.sum()
+
+
+def test_w14_the_companys_share_returns_to_the_host_when_the_contract_ends():
+    """W14: with a two-year contract the firm holds the company's share for two years, then the right
+    reverts to the farm (registry ``revert``); rights and money are conserved (``check=True``). Two years of
+    a 3-yuan price are worth 3 × 1.783265 = 5.3497 yuan, the company's share 4.2798: above the first m³'s
+    capital of 4 yuan, s = ⌊0.2798 / 0.032⌋ = 8 m³ a year, 6 of them the company's."""
+    r = _w14_case("3.0", water__contract_saving={**W14_CONTRACT, "term_years": 2},
+                  calendar={"start_year": 2021, "years": 3, "periods_per_year": 1, "sessions_per_year": 1},
+                  weather={"type": "sequence", "states": {"normal": {}}, "sequence": ["normal"] * 3})
+    reg = r.tables["registry"]
+    h = r.tables["holders"]
+    farm = int(h.loc[h.group == "farmer", "holder"].iloc[0])
+    deal = r.trades[(r.trades.deal == "contract_saving") & (r.trades.year == 2021)]
+    assert len(deal) == 1 and deal.quantity.iloc[0] == 6
+    revert = reg[(reg.event == "revert") & (reg.holder == farm) & (reg.counterparty == deal.buyer.iloc[0])]
+    assert 2023 in set(revert.year) and revert.loc[revert.year == 2023, "quantity"].iloc[0] == 6

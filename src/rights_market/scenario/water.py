@@ -284,6 +284,11 @@ class SavingCost(Strict):
     max_share: float = Field(0.3, ge=0, le=1, description="the most a holder can save, share of its reference use")
     life_years: int = Field(15, ge=1, le=100)
     running_yuan_per_m3: float = Field(0.0, ge=0, le=10**6, description="yearly running cost per m3 saved")
+    financing_rate: float | None = Field(
+        None, gt=0, le=1,
+        description="the holder's own yearly cost of capital for saving (default: economics.discount_rate); "
+                    "a farm without capital borrows dear and leaves saving to contract saving (W14)",
+    )
 
     @model_validator(mode="after")
     def _rising(self) -> SavingCost:
@@ -483,6 +488,33 @@ class LongTermSpec(Strict):
     pairs_per_year: Count = 10
 
 
+class ContractSavingSpec(Strict):
+    """Rule W14: contract water saving (合同节水, [W §二(四)12]: "建立'合同节水+水权交易'等模式，鼓励社会资本直接参与
+    节水改造工程建设及运行养护，优先获得节约的水资源使用权"). ``companies`` water-saving service companies (social
+    capital, not the reserve) fund saving in holders of ``host_groups`` on the hosts' own cost curves
+    (``saving``), beyond what the hosts invest themselves; of the water saved the company takes
+    ``investor_share`` of the host's confirmed right for ``term_years`` and sells it at once in a W4 term deal
+    to an industrial firm short of rights, at the present value of the annual price industry expects; the host
+    keeps the rest, and all of it after the term. A company funds a saved m³ while its capital is at most its
+    share of the term price (docs/economics.md)."""
+
+    enabled: bool = False
+    companies: int = Field(1, ge=1, le=1000, description="number of water-saving service companies")
+    host_groups: list[str] = Field(
+        default_factory=list, description="holder groups whose saving companies may fund (each with a saving curve)"
+    )
+    investor_share: Share = Field(Decimal("0.8"), description="share of the saved water the company takes for the term")
+    term_years: int = Field(10, ge=1, le=30, description="contract term, years: the company's share returns after it")
+    contracts_per_year: Count = 10
+
+    @field_validator("investor_share")
+    @classmethod
+    def _positive_share(cls, v: Decimal) -> Decimal:
+        if v <= 0:
+            raise ValueError("investor_share must be above 0 (the company takes part of the saved water)")
+        return v
+
+
 class SupervisionSpec(Strict):
     """Rule W16: no hoarding, no squeezing of protected uses."""
 
@@ -540,6 +572,7 @@ class WaterSpec(Strict):
     reserve: ReserveSpec = Field(default_factory=ReserveSpec)
     supervision: SupervisionSpec = Field(default_factory=SupervisionSpec)
     long_term: LongTermSpec = Field(default_factory=LongTermSpec)
+    contract_saving: ContractSavingSpec = Field(default_factory=ContractSavingSpec)
     economics: EconomicsSpec = Field(default_factory=EconomicsSpec)
     market: MarketSpec = Field(default_factory=MarketSpec)
     groups: list[HolderGroup] = Field(min_length=1)
@@ -548,6 +581,22 @@ class WaterSpec(Strict):
     def _reserve_within_cap(self) -> WaterSpec:
         if self.reserve.initial_rights_m3 > self.cap_m3:
             raise ValueError("reserve.initial_rights_m3 exceeds cap_m3 (W1: confirmed volumes never exceed the cap)")
+        return self
+
+    @model_validator(mode="after")
+    def _contract_hosts(self) -> WaterSpec:
+        cs = self.contract_saving
+        if cs.enabled and not self.long_term.enabled:
+            raise ValueError("contract_saving.enabled needs long_term.enabled: the companies sell their share "
+                             "of the saved water in W4 term deals")
+        by_name = {g.name: g for g in self.groups}
+        for name in cs.host_groups:
+            if name not in by_name:
+                raise ValueError(f"contract_saving.host_groups: no group named {name!r} "
+                                 f"(groups: {', '.join(by_name)})")
+            if by_name[name].saving is None:
+                raise ValueError(f"contract_saving.host_groups: group {name!r} has no saving cost curve; "
+                                 f"give it a saving section or remove it from host_groups")
         return self
 
     @field_validator("groups")

@@ -180,7 +180,9 @@ def invest_in_saving(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) ->
     curve) is below what a saved m³ is worth to it — its marginal price at its planned use in a normal year
     (tariff + the expected sale price of the m³ it frees, or the purchase or surcharge it avoids; for a farm
     with W4 term deals open, at least tariff + the annual price industry expects to pay), by
-    :func:`~rights_market.rules.economics.saving_to_invest`. Saving lowers the reference use for good."""
+    :func:`~rights_market.rules.economics.saving_to_invest`. The capital is annualised at the group's own
+    ``financing_rate`` where it has one (a farm without capital, W14), else at the discount rate. Saving
+    lowers the reference use for good."""
     rate = cfg.spec.economics.discount_rate
     out = np.zeros(len(st.ids))
     for gi, g in enumerate(cfg.spec.groups):
@@ -198,8 +200,9 @@ def invest_in_saving(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) ->
             # a farm can sell what it saves for a term to industry (W4): at least the price it expects there
             term_annual = st.exp_buy[SECTORS.index("industry")]
             worth = np.maximum(worth, sched.tariff_rate(q) + term_annual)
-        c0 = econ.annualised_cost(s.capital_yuan_per_m3, rate, s.life_years, s.running_yuan_per_m3)
-        c1 = econ.annualised_cost(s.capital_at_max_yuan_per_m3, rate, s.life_years, s.running_yuan_per_m3)
+        own_rate = s.financing_rate if s.financing_rate is not None else rate  # a farm may borrow dear (W14)
+        c0 = econ.annualised_cost(s.capital_yuan_per_m3, own_rate, s.life_years, s.running_yuan_per_m3)
+        c1 = econ.annualised_cost(s.capital_at_max_yuan_per_m3, own_rate, s.life_years, s.running_yuan_per_m3)
         room = s.max_share * (st.q_ref[idx] + st.invested[idx])  # of the original reference use
         slope = (c1 - c0) / np.maximum(room, 1e-9)
         # cost at the saving already done is where the next m³ starts
@@ -212,7 +215,13 @@ def invest_in_saving(st: WaterState, cfg: WaterConfig, confirmed: np.ndarray) ->
 def saving_capital(st: WaterState, cfg: WaterConfig, more: np.ndarray) -> float:
     """Capital (yuan) of the saving ``more`` invested on top of ``st.invested``: the area under each group's
     linear capital curve."""
-    total = 0.0
+    return float(saving_capital_each(st, cfg, more).sum())
+
+
+def saving_capital_each(st: WaterState, cfg: WaterConfig, more: np.ndarray) -> np.ndarray:
+    """Capital (yuan, per holder) of the saving ``more`` on top of ``st.invested``: the area under the
+    holder's group's linear capital curve from ``invested`` to ``invested + more`` (0 without a curve)."""
+    out = np.zeros(len(st.ids))
     for gi, g in enumerate(cfg.spec.groups):
         idx = np.nonzero((st.group == gi) & (more > 0))[0]
         if g.saving is None or not idx.size:
@@ -221,8 +230,24 @@ def saving_capital(st: WaterState, cfg: WaterConfig, more: np.ndarray) -> float:
         room = np.maximum(s.max_share * (st.q_ref[idx] + st.invested[idx]), 1e-9)
         a, b = st.invested[idx], st.invested[idx] + more[idx]
         k0, k1 = s.capital_yuan_per_m3, s.capital_at_max_yuan_per_m3
-        total += float(np.sum(k0 * (b - a) + (k1 - k0) * (b * b - a * a) / (2 * room)))
-    return total
+        out[idx] = k0 * (b - a) + (k1 - k0) * (b * b - a * a) / (2 * room)
+    return out
+
+
+def capital_curve(st: WaterState, cfg: WaterConfig, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The capital curve of holders ``idx`` (all with a saving curve) at their saving so far: (capital of the
+    next saved m³ a year, yuan per m³/yr; its rise per m³/yr more; the saving still possible, m³/yr)."""
+    k_next, slope, left = np.zeros(idx.size), np.zeros(idx.size), np.zeros(idx.size)
+    for gi, g in enumerate(cfg.spec.groups):
+        m = st.group[idx] == gi
+        if g.saving is None or not m.any():
+            continue
+        s, at = g.saving, idx[m]
+        room = s.max_share * (st.q_ref[at] + st.invested[at])
+        slope[m] = (s.capital_at_max_yuan_per_m3 - s.capital_yuan_per_m3) / np.maximum(room, 1e-9)
+        k_next[m] = s.capital_yuan_per_m3 + slope[m] * st.invested[at]
+        left[m] = np.maximum(room - st.invested[at], 0.0)
+    return k_next, slope, left
 
 
 def update_expectations(st: WaterState, cfg: WaterConfig) -> None:

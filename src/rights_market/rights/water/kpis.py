@@ -1,5 +1,5 @@
 """The yearly KPIs of the water market (docs/tables.md, section water): cap, confirmed rights and plans (W1,
-W3), use, use and over-plan use per sector against the effective plan (W3, W9), unmet need and the output value given up, saving invested (W4), trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
+W3), use, use and over-plan use per sector against the effective plan (W3, W9), unmet need and the output value given up, saving invested (W4) and funded by contract (W14), trades and prices (W5, W11), surcharge and tariff revenue (W8, W9), the reserve (W12)
 and the efficiency of the year's trading."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import numpy as np
 from ...engine.world import World
 from ...scenario.water import SECTORS
 from ...units import FEN_PER_YUAN, TICKS_PER_YUAN
+from . import contract
 from .descriptor import RESERVE
 from .state import RIGHT, RIGHT_P, UNIT, WaterConfig, WaterState, reserve_cash
 
@@ -40,6 +41,11 @@ def record(st: WaterState, world: World, cfg: WaterConfig, use, unmet, unmet_val
     k(RIGHT, "saving_invested", float(st.saving_year), UNIT)
     k(RIGHT, "saving_capital", float(st.saving_cost_year), "yuan")
     k(RIGHT, "saving_total", float(st.invested.sum()), UNIT)
+    if cfg.spec.contract_saving.enabled:  # W14: saving funded by the companies (also in the saving_* above)
+        k(RIGHT, "contract_saving_invested", st.contract_year, UNIT)
+        k(RIGHT, "contract_saving_capital", st.contract_capital_fen / FEN_PER_YUAN, "yuan")
+        k(RIGHT, "contract_saving_total", st.contract_total, UNIT)
+        k(RIGHT, "contract_saving_return", contract.company_return_fen(st, world) / FEN_PER_YUAN, "yuan")
     vol, amount = st.year_volume, st.year_amount
     k(RIGHT, "traded_volume", vol, UNIT)
     k(RIGHT, "trade_count", st.year_trades, "1")

@@ -38,6 +38,7 @@ none imports this module:
 * :mod:`.reserve` — the reserve's budget, session orders, dry-year releases and expiry (W12);
 * :mod:`.billing` — use fees, use and bills (W6, W8, W9), with the tariffs of :mod:`.pricing`;
 * :mod:`.terms` — validity terms (W2) and medium- and long-term deals (W4);
+* :mod:`.contract` — contract water saving by water-saving companies (W14), sold in W4 term deals;
 * :mod:`.kpis` — the yearly KPIs;
 * this module — the policy: a thin adapter from the engine's calendar hooks to the topics.
 """
@@ -52,7 +53,7 @@ from ...market.metrics import max_gains
 from ...scenario.model import Weather, WeatherState
 from ...scenario.water import WaterSpec
 from ...units import decimal_to_rational
-from . import billing, decisions, holders, kpis, reserve, terms, trading
+from . import billing, contract, decisions, holders, kpis, reserve, terms, trading
 from .descriptor import RESERVE
 from .state import ANNUAL, RIGHT, RIGHT_P, WaterConfig, WaterState
 
@@ -88,11 +89,13 @@ class WaterPolicy:
         return [RIGHT_P, ANNUAL]
 
     def holder_count(self) -> int:
-        return holders.holder_count(self.cfg.spec)
+        return holders.holder_count(self.cfg.spec) + contract.company_count(self.cfg.spec)
 
     def setup(self, world: World, first_holder: int) -> None:
-        """Create holders and confirm their rights within the cap (W1); their first plans (W3)."""
+        """Create holders and confirm their rights within the cap (W1); their first plans (W3); the
+        water-saving companies of contract saving (W14) after them."""
         self.state = holders.make_holders(self.cfg, world, first_holder)
+        contract.make_companies(self.state, world, self.cfg, first_holder + holders.holder_count(self.cfg.spec))
 
     def weather_state(self, world: World) -> tuple[str, WeatherState]:
         """This year's weather: its name and state."""
@@ -153,8 +156,8 @@ class WaterPolicy:
                                             product=product, quantity=q[nz])
 
     def year_end(self, world: World) -> None:
-        """Use, bills (W8, W9), expiry of the annual product, validity (W2), term deals (W4), next plans (W3),
-        KPIs."""
+        """Use, bills (W8, W9), expiry of the annual product, validity (W2), term deals (W4), contract
+        saving (W14), next plans (W3), KPIs."""
         acc, st, cfg = world.accounts, self.st, self.cfg
         annual = acc.of(ANNUAL, st.ids)
         plan_eff = st.effective_plan()
@@ -174,6 +177,7 @@ class WaterPolicy:
         decisions.update_expectations(st, cfg)
         terms.validity(st, world, cfg)
         terms.long_term(st, world, cfg)
+        contract.contract_saving(st, world, cfg)
         kpis.record(st, world, cfg, use, unmet, unmet_value, surcharge_rev, tariff_rev, band_rev, year_end_stock)
         st.plan = holders.declare_plan(st, cfg, acc.of(RIGHT_P, st.ids))
         if self.holdings_every == "year":

@@ -108,7 +108,9 @@ class WaterState:
     saved: np.ndarray  # W4: water saved by retrofits not yet sold, m³ a year (int64)
     invested: np.ndarray  # W4: saving invested in so far, m³ a year (float)
     leased_in: np.ndarray  # W4: confirmed right held under running term deals, m³ a year (int64)
-    term_deals: list[TermDeal] = field(default_factory=list)  # W4: running term deals
+    term_deals: list[TermDeal] = field(default_factory=list)  # W4: running term deals (W14 contracts too)
+    companies: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # W14: the companies' account ids
+    contract_total: int = 0  # W14: saving funded by contract so far, m³ a year
     # --- this year (reset at every year start)
     deliverable: Fraction = Fraction(1)  # W12: share of confirmed rights delivered this year
     alloc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water allocated, m³
@@ -117,6 +119,8 @@ class WaterState:
     tolerated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # W9: over-use it means to pay for, m³
     saving_year: float = 0.0  # W4: saving invested this year, m³ a year
     saving_cost_year: float = 0.0  # W4: its capital, yuan
+    contract_year: int = 0  # W14: saving funded by contract this year, m³ a year
+    contract_capital_fen: int = 0  # W14: the companies' capital of it, fen
     bought: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water bought, m³
     sold: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # annual water sold, m³
     gains_realised: int = 0  # gains from trades between holders, ticks × m³

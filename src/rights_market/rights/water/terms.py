@@ -96,7 +96,7 @@ def long_term(st: WaterState, world: World, cfg: WaterConfig) -> None:
     # farm would otherwise sell the saved water year by year at its expected sale price
     rate = cfg.spec.economics.discount_rate
     expected = st.exp_buy[st.sector[b]]
-    annual_limit_b = np.minimum(expected, _surcharge_step(cfg)) if cfg.pricing.surcharges["industry"] else expected
+    annual_limit_b = np.minimum(expected, surcharge_step(cfg)) if cfg.pricing.surcharges["industry"] else expected
     ok = (expected >= st.exp_sell[st.sector[s]]) & (annual_limit_b >= expected - 1e-12)
     s, b, expected = s[ok], b[ok], expected[ok]
     if not s.size:
@@ -127,7 +127,7 @@ def long_term(st: WaterState, world: World, cfg: WaterConfig) -> None:
                         relation=names[st.sector[s]] + "->" + names[st.sector[b]], base_price_ticks=base)
 
 
-def _surcharge_step(cfg: WaterConfig) -> float:
+def surcharge_step(cfg: WaterConfig) -> float:
     """The industrial surcharge of the top band an over-use allowance can reach (yuan per m³): what a firm
     short of rights pays at most per m³ instead of buying."""
     sur = cfg.pricing.surcharges["industry"]
