@@ -144,6 +144,11 @@ def test_the_report_is_written_in_english_and_chinese(water_run, tmp_path: Path)
     # the indices come again from the store alone, the same
     _, from_store = analyse_store(store)
     pd.testing.assert_frame_equal(result.indices.table, from_store.table, check_exact=True)
+    # `rights-market report STORE` writes the sensitivity report of a sensitivity store
+    code = cli_in_process("report", str(store))
+    assert code.returncode == 0, code.stderr
+    assert f"written: {store / 'sensitivity.md'}" in code.stdout and not (store / "report.md").exists()
+    assert "Morris screening" in (store / "sensitivity.md").read_text(encoding="utf-8")
 
 
 class Interrupt(BaseException):

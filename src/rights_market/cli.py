@@ -343,6 +343,16 @@ def _cmd_report(args) -> int:
     from .sweep.store import Store
 
     if Store.is_store(run_dir):
+        from .sweep.store import StoreError
+
+        try:
+            kind = Store(run_dir).study().get("kind")
+        except (StoreError, ValueError) as exc:
+            raise InputError(f"{run_dir}: its study.json cannot be read ({exc}); this is not a usable store") from None
+        if kind == "sensitivity":
+            from .sensitivity.commands import cmd_report_sensitivity
+
+            return cmd_report_sensitivity(run_dir, args.lang)
         from .sweep.commands import cmd_report_store
 
         return cmd_report_store(args)

@@ -10,7 +10,7 @@ from ..inputerror import StudyInputError
 from ..sweep.commands import _outcome_lines, _progress
 from ..sweep.store import Store, StoreError
 
-__all__ = ["cmd_sensitivity"]
+__all__ = ["cmd_report_sensitivity", "cmd_sensitivity"]
 
 #: Parameters listed per output on the terminal (the report has them all).
 SHOWN = 5
@@ -70,4 +70,18 @@ def cmd_sensitivity(args) -> int:
     for p in build_sensitivity_report(store.path, spec, indices, len(study.tasks), args.lang).values():
         print(f"written: {p}")
     print(f"store: {store.path}")
+    return 0
+
+
+def cmd_report_sensitivity(path, lang: str) -> int:
+    """``rights-market report STORE`` on a sensitivity store: the indices and the report, again."""
+    from . import StudyNotFinished, analyse_store, build_sensitivity_report
+
+    store = Store(path)
+    try:
+        spec, indices = analyse_store(store)
+    except StudyNotFinished as exc:
+        raise StudyInputError(str(exc)) from exc
+    for p in build_sensitivity_report(store.path, spec, indices, len(store.study()["runs"]), lang).values():
+        print(f"written: {p}")
     return 0
