@@ -125,6 +125,20 @@ def _parser() -> argparse.ArgumentParser:
                         help="override a value of the file, e.g. --set search.trials=8")
         rp.add_argument("--no-progress", action="store_true", help="no progress bar")
         _study_args(rp)
+    sen = sub.add_parser("sensitivity", help="Morris screening or Sobol indices of a design's parameters "
+                                             "(runs on Dask into a store; report with tornado charts)")
+    sen.add_argument("design", type=Path)
+    sen.add_argument("--store", type=Path, default=None,
+                     help="results store (default results/sensitivity/<name>): new, empty, or this design's to "
+                          "resume")
+    sen.add_argument("--overwrite", action="store_true",
+                     help="replace a store of another study at --store; nothing else is ever replaced")
+    sen.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a value of the design file, e.g. --set method.trajectories=2")
+    sen.add_argument("--dry-run", action="store_true", help="list the runs (done or to do) and stop")
+    sen.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report")
+    sen.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _study_args(sen)
 
     from .classroom.command import add_parser as add_classroom_parser
 
@@ -369,6 +383,16 @@ def _cmd_report(args) -> int:
     from .sweep.store import Store
 
     if Store.is_store(run_dir):
+        from .sweep.store import StoreError
+
+        try:
+            kind = Store(run_dir).study().get("kind")
+        except (StoreError, ValueError) as exc:
+            raise InputError(f"{run_dir}: its study.json cannot be read ({exc}); this is not a usable store") from None
+        if kind == "sensitivity":
+            from .sensitivity.commands import cmd_report_sensitivity
+
+            return cmd_report_sensitivity(run_dir, args.lang)
         from .sweep.commands import cmd_report_store
 
         return cmd_report_store(args)
@@ -417,6 +441,12 @@ def _cmd_optimise(args) -> int:
     return cmd_optimise(args)
 
 
+def _cmd_sensitivity(args) -> int:
+    from .sensitivity.commands import cmd_sensitivity
+
+    return cmd_sensitivity(args)
+
+
 def _cmd_classroom(args) -> int:
     from .classroom.command import cmd_classroom
 
@@ -424,8 +454,8 @@ def _cmd_classroom(args) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
-            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom,
-            "calibrate": _cmd_calibrate, "optimise": _cmd_optimise}
+            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "sensitivity": _cmd_sensitivity,
+            "classroom": _cmd_classroom, "calibrate": _cmd_calibrate, "optimise": _cmd_optimise}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

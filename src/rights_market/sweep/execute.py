@@ -17,14 +17,14 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from .store import Store
 from .study import Study
-from .task import RunTask, run_task
+from .task import RunPayload, RunTask, run_task
 
 __all__ = ["Outcome", "default_workers", "execute"]
 
@@ -93,11 +93,14 @@ def execute(
     progress: bool | None = None,
     overwrite: bool = False,
     option: str = "--store",
+    runner: Callable[[RunTask], RunPayload] = run_task,
 ) -> Outcome:
     """Run every unfinished run of ``study`` and write it into ``store`` (opened and locked here).
 
     ``progress``: show a bar of runs done and left (None: when stderr is a terminal). ``overwrite``: replace
-    a store of another study (:meth:`Store.open`); ``option`` is named in its error messages.
+    a store of another study (:meth:`Store.open`); ``option`` is named in its error messages. ``runner``
+    turns a task into its payload: the simulator (:func:`run_task`) unless a model stand-in is given (a
+    module-level function, so that Dask can send it to the workers).
     """
     store.open(study.record(), overwrite=overwrite, option=option)
     try:
@@ -111,9 +114,9 @@ def execute(
                 pass
             elif scheduler is None and n <= 1:
                 for task in todo:
-                    _finish(store, task, failed, bar, lambda t=task: run_task(t))
+                    _finish(store, task, failed, bar, lambda t=task: runner(t))
             else:
-                _run_dask(study, todo, store, failed, bar, scheduler, max(1, n))
+                _run_dask(study, todo, store, failed, bar, scheduler, max(1, n), runner)
         return Outcome(len(study.tasks), done_before, len(todo) - len(failed), failed)
     finally:
         store.close()
@@ -132,7 +135,7 @@ def _finish(store: Store, task: RunTask, failed: dict[str, str], bar: Any, get: 
 
 
 def _run_dask(study: Study, todo: list[RunTask], store: Store, failed: dict[str, str], bar: Any,
-              scheduler: str | None, workers: int) -> None:
+              scheduler: str | None, workers: int, runner: Callable[[RunTask], RunPayload]) -> None:
     from distributed import as_completed
 
     tag = study.record()["design_hash"][:10]
@@ -143,7 +146,7 @@ def _run_dask(study: Study, todo: list[RunTask], store: Store, failed: dict[str,
         by_key: dict[str, RunTask] = {}
 
         def submit(task: RunTask):
-            fut = client.submit(run_task, task, key=f"rights-market-{tag}-{task.run_id}", pure=False, retries=0)
+            fut = client.submit(runner, task, key=f"rights-market-{tag}-{task.run_id}", pure=False, retries=0)
             by_key[fut.key] = task
             return fut
 

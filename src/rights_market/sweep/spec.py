@@ -48,7 +48,7 @@ from ..scenario.tables_input import CONTEXT_KEY
 from .design import Point, grid_points, random_points
 from .study import Study, build_study
 
-__all__ = ["SweepSpec", "load_sweep"]
+__all__ = ["SweepSpec", "base_data", "load_sweep", "point_scenarios", "scenario_file"]
 
 TableName = Literal["holders", "trades", "orders_rejected", "holdings", "charges", "reserve", "kpis", "registry"]
 assert set(TableName.__args__) == set(TABLE_FILES)  # type: ignore[attr-defined]
@@ -273,54 +273,58 @@ def _check_size(spec: SweepSpec, sm: SourceMap, display: str) -> None:
         raise ScenarioError(Problem(pos.file, pos.line, pos.col, format_path(at), str(exc))) from None
 
 
-def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
-    """Load and validate a sweep file and every scenario it makes; the study to run.
-
-    ``overrides`` change the sweep file itself (``seeds.replications=2``). Raises
-    :class:`~rights_market.scenario.ScenarioError` with every problem found, each located.
-    """
-    raw, sm = load_raw(path, overrides)
-    spec = validate(raw, sm, SweepSpec)
+def scenario_file(spec_scenario: str, sm: SourceMap, path: str | Path) -> Path:
+    """The scenario file a study file names in ``scenario:`` (relative to ``path``), held to the rules of
+    ``extends:`` (a .yaml/.yml file under the allowed folders); a located ScenarioError otherwise."""
     display = str(path)
-    where_scenario = _pos(sm, ("scenario",), display)
-    # the scenario named is held to the rules of extends: (a .yaml/.yml file under the allowed folders)
-    found, shown, why = resolve_reference(spec.scenario, where_scenario.file, allowed_roots(path))
+    where = _pos(sm, ("scenario",), display)
+    found, shown, why = resolve_reference(spec_scenario, where.file, allowed_roots(path))
     if found is None or not found.is_file():
         why = why or (f"scenario file not found: {shown}" if not found.exists()
                       else f"not a regular file: {shown}")
-        raise ScenarioError(Problem(where_scenario.file, where_scenario.line, where_scenario.col, "scenario", why))
-    scenario_path = found
+        raise ScenarioError(Problem(where.file, where.line, where.col, "scenario", why))
+    return found
+
+
+def base_data(scenario_path: Path, settings: dict[str, Any], sm: SourceMap, display: str,
+              field: str = "set") -> tuple[dict, SourceMap]:
+    """The raw data of ``scenario_path`` with the study file's ``set:`` overrides applied (each located at
+    its place in the study file; ``field`` names that mapping in messages)."""
     base, base_sm = load_raw(scenario_path)
     problems: list[Problem] = []
-    for key, value in spec.set.items():
-        pos = _pos(sm, ("set", key), display)
+    for key, value in settings.items():
+        pos = _pos(sm, (field, key), display)
         msg = assign(base, base_sm, key, value, pos)
         if msg:
-            problems.append(Problem(pos.file, pos.line, pos.col, f"set.{key}", msg))
+            problems.append(Problem(pos.file, pos.line, pos.col, f"{field}.{key}", msg))
     if problems:
         raise ScenarioError(problems)
-    _check_size(spec, sm, display)
+    return base, base_sm
 
-    if spec.design is None:
-        points = [Point(0, {}, {})]
-    elif isinstance(spec.design, GridDesign):
-        points = grid_points(spec.design.parameters, ("design", "parameters"))
-    else:
-        points = random_points(spec.design.parameters, spec.design.samples, spec.design.seed,
-                               ("design", "parameters"))
 
+def point_scenarios(base: dict, base_sm: SourceMap, points: Sequence[Point], sm: SourceMap, display: str,
+                    scenario_path: Path, *, field: str = "design.parameters",
+                    unassigned: frozenset[str] = frozenset()) -> list[Scenario]:
+    """The validated scenario of every point: ``base`` with the point's values set (paths of
+    ``unassigned`` are recorded but set nothing — a sensitivity design's dummy parameter). Every problem of
+    every point is collected and raised at once, located in the study file (a value at the value, a path
+    that is not in the scenario at the parameter's key, ``field`` naming the parameters' mapping)."""
+    problems: list[Problem] = []
     context = {CONTEXT_KEY: scenario_path.parent}
     scenarios: list[Scenario] = []
+    key_path = tuple(field.split("."))
     for point in points:
         data = copy.deepcopy(base)
         point_sm = SourceMap(dict(base_sm.items()))
         bad = False
         for name, value in point.values.items():
+            if name in unassigned:
+                continue
             pos = _pos(sm, point.source[name], display)
             msg = assign(data, point_sm, name, value, pos)
             if msg:
-                key_pos = _pos(sm, ("design", "parameters", name), display).at_key()
-                problems.append(Problem(key_pos.file, key_pos.line, key_pos.col, f"design.parameters.{name}", msg))
+                key_pos = _pos(sm, (*key_path, name), display).at_key()
+                problems.append(Problem(key_pos.file, key_pos.line, key_pos.col, f"{field}.{name}", msg))
                 bad = True
         if bad:
             continue
@@ -335,6 +339,30 @@ def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
         scenarios.append(scenario)
     if problems:
         raise ScenarioError(_capped(problems))
+    return scenarios
+
+
+def load_sweep(path: str | Path, overrides: Sequence[str] = ()) -> Study:
+    """Load and validate a sweep file and every scenario it makes; the study to run.
+
+    ``overrides`` change the sweep file itself (``seeds.replications=2``). Raises
+    :class:`~rights_market.scenario.ScenarioError` with every problem found, each located.
+    """
+    raw, sm = load_raw(path, overrides)
+    spec = validate(raw, sm, SweepSpec)
+    display = str(path)
+    scenario_path = scenario_file(spec.scenario, sm, path)
+    base, base_sm = base_data(scenario_path, spec.set, sm, display)
+    _check_size(spec, sm, display)
+
+    if spec.design is None:
+        points = [Point(0, {}, {})]
+    elif isinstance(spec.design, GridDesign):
+        points = grid_points(spec.design.parameters, ("design", "parameters"))
+    else:
+        points = random_points(spec.design.parameters, spec.design.samples, spec.design.seed,
+                               ("design", "parameters"))
+    scenarios = point_scenarios(base, base_sm, points, sm, display, scenario_path)
     base_seed = spec.seeds.base if spec.seeds.base is not None else scenarios[0].seed
     keep = tuple(spec.keep_tables) if spec.keep_tables is not None else None
     return build_study(spec.name, "sweep", points, scenarios, base_seed, spec.seeds.replications, keep,
