@@ -117,7 +117,8 @@ def test_the_fiscal_account_is_its_own_section_not_one_rights(tmp_path):
     assert list(f.index) == [2021, 2022]
     assert f.fiscal_net_flow.sum() == pytest.approx(f.fiscal_balance.iloc[-1], abs=0.005)
     moved = r.charges[(r.charges.payee == FISCAL)].amount_fen.sum()
-    assert moved > 0 and f.fiscal_balance.iloc[-1] < 0  # budgets paid out exceed what it received
+    assert moved > 0  # charges paid to it (surcharges, fees, taxes) are in its flow; the land reserve's
+    # remittances (X2) may make the balance of either sign, so only its consistency is asserted above
     doc = build_document(load_run(write_run(r, tmp_path / "run")))
     text = "\n".join(str(getattr(b, "text", "")) for b in doc.blocks)
     assert "Fiscal account" in text
