@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     from .classroom.command import add_parser as add_classroom_parser
 
     add_classroom_parser(sub)
+    from .lab.command import add_parser as add_lab_parser
+
+    add_lab_parser(sub)
     for command in sub.choices.values():  # --limit also after the command name
         command.add_argument("--limit", dest="limits", action="append", default=argparse.SUPPRESS,
                              metavar="NAME=VALUE", help="raise (or lower) a limit; see rights-market --help")
@@ -372,6 +375,12 @@ def _cmd_sweep(args) -> int:
     return cmd_sweep(args)
 
 
+def _cmd_lab(args) -> int:
+    from .lab.command import cmd_lab
+
+    return cmd_lab(args)
+
+
 def _cmd_classroom(args) -> int:
     from .classroom.command import cmd_classroom
 
@@ -379,7 +388,8 @@ def _cmd_classroom(args) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
-            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom}
+            "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "classroom": _cmd_classroom,
+            "lab": _cmd_lab}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
