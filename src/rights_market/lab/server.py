@@ -44,7 +44,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ..classroom.guard import LOOPBACK_HOSTS
-from ..classroom.server import CSP, HostCheck
+from ..classroom.server import CSP, FONT, HostCheck
 from ..limits import active
 from ..scenario.errors import ScenarioError
 
@@ -299,6 +299,10 @@ def create_app(lab: Lab, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS, lang: st
         disposition = "inline" if name == "report.html" else "attachment"
         return FileResponse(job.out / name, media_type=media,
                             headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+    @app.get("/font/sans-sc.otf")
+    async def font() -> FileResponse:
+        return FileResponse(FONT, media_type="font/otf")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(HostCheck, allowed=frozenset(allowed_hosts))
