@@ -261,14 +261,15 @@
   const table = (heads, rows) => el("div", { class: "scroll" }, el("table", {},
     el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { text: h })))), el("tbody", {}, ...rows)));
   const dl = (name, label) => el("a", { href: "/api/jobs/" + state.job.id + "/files/" + encodeURIComponent(name) + "?token=" + encodeURIComponent(token),
-    "data-download": name, target: "_blank", rel: "noopener", text: label });
+    "data-download": name, text: label });
+  const dlNew = (name, label) => { const a = dl(name, label); a.target = "_blank"; a.rel = "noopener"; return a; };
 
   function renderAnswers(job) {
     const box = $("#answers");
     box.innerHTML = "";
     $("#answers-card").hidden = false;
     $("#results-in").textContent = L("lab.results_in", { path: job.out });
-    const links = el("div", { class: "downloads" }, dl("report.html", L("lab.dl.report")), dl("compare.xlsx", L("lab.dl.workbook")));
+    const links = el("div", { class: "downloads" }, dlNew("report.html", L("lab.dl.report")), dl("compare.xlsx", L("lab.dl.workbook")));
     for (const v of job.answers.variants) links.append(dl("variant-" + v.name + ".yaml", L("lab.dl.variant", { name: v.name })));
     box.append(links);
     for (const v of job.answers.variants) {
