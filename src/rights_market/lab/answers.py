@@ -87,7 +87,7 @@ def answers(out_dir: str | Path, lang: str = "zh") -> dict[str, Any]:
             if (right, metric) not in units:
                 continue
             b, v = values(base.label, right, metric), values(g.label, right, metric)
-            paired = [{"seed": b[k][0], "baseline": b[k][1], "variant": v[k][1], "diff": v[k][1] - b[k][1]}
+            paired = [{"seed": str(b[k][0]), "baseline": b[k][1], "variant": v[k][1], "diff": v[k][1] - b[k][1]}
                       for k in sorted(set(b) & set(v))]
             bb, vb = _band([x[1] for x in b.values()]), _band([x[1] for x in v.values()])
             change = None

@@ -13,6 +13,7 @@ the same comparison again into the same folder would resume it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -153,10 +154,8 @@ class Job:
                 return
             self.status = "cancelled"
             if self.proc is not None and self.proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
 
 
 def _limit_args(limits: Limits) -> list[str]:

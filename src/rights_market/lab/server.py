@@ -315,7 +315,6 @@ def make_server(lab: Lab, sock, allow_hosts: Iterable[str] = (), lang: str = "zh
     import uvicorn
 
     from ..classroom.guard import served_hosts
-    from ..classroom.server import bind as _bind  # noqa: F401 - the same binding as the classroom
 
     host, port = sock.getsockname()[:2]
     ip_loop = host in ("127.0.0.1", "::1") or host.startswith("127.")

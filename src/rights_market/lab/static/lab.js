@@ -105,7 +105,7 @@
       const input = el("input", { id: inputId(f.path), "data-path": f.path, type: "text", inputMode: f.kind === "string" ? "text" : "decimal",
         autocomplete: "off", value: f.path in state.changes ? state.changes[f.path] : f.plan });
       if (f.description) input.title = f.description;
-      const unit = L("unit." + f.unit) === "unit." + f.unit ? f.unit : L("unit." + f.unit);
+      const unit = ("unit." + f.unit) in state.L ? state.L["unit." + f.unit] : f.unit;
       const row = el("div", { class: "field", "data-field": f.path },
         el("label", { class: "name", for: inputId(f.path), text: f.label }, el("span", { class: "path", text: f.path })),
         input,
