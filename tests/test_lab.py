@@ -181,6 +181,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 RUN_MS = 240_000
 
 
+def _shot(page, path: Path) -> None:
+    page.evaluate("() => document.fonts.ready")
+    page.screenshot(path=str(path), full_page=path.name.startswith("answers"))
+
+
 def _no_overflow(page) -> None:
     width = page.evaluate("() => window.innerWidth")
     scroll = page.evaluate("() => document.documentElement.scrollWidth")
@@ -212,7 +217,7 @@ def test_change_the_w9_step_run_and_read_the_effect_in_chromium(tmp_path):
             field.fill("2")
             page.wait_for_function(f"""() => document.querySelector('[data-field="{W9}"] .err').textContent
                                    .includes('less than or equal to 1')""", timeout=TIMEOUT * 1000)
-            page.screenshot(path=str(shots / "form-problem-1366.png"), full_page=False)
+            _shot(page, shots / "form-problem-1366.png")
             field.fill("1.0")
             page.wait_for_function(f"""() => document.querySelector('[data-field="{W9}"] .err').textContent === ''""",
                                    timeout=TIMEOUT * 1000)
@@ -229,7 +234,7 @@ def test_change_the_w9_step_run_and_read_the_effect_in_chromium(tmp_path):
             sur = page.locator('tr[data-metric="surcharge_revenue"]').first
             assert float(sur.get_attribute("data-variant")) != float(sur.get_attribute("data-baseline"))
             assert page.locator('[data-verdict="over_plan"]').get_attribute("data-change").startswith("-")
-            page.screenshot(path=str(shots / "answers-1366.png"), full_page=True)
+            _shot(page, shots / "answers-1366.png")
             _no_overflow(page)
 
             with page.expect_download() as info:
@@ -245,7 +250,7 @@ def test_change_the_w9_step_run_and_read_the_effect_in_chromium(tmp_path):
             phone.goto(base + "/")
             phone.locator(f'input[data-path="{W9}"]').wait_for(timeout=TIMEOUT * 1000)
             _no_overflow(phone)
-            phone.screenshot(path=str(shots / "form-390.png"), full_page=False)
+            _shot(phone, shots / "form-390.png")
         finally:
             browser.close()
     assert errors == []
