@@ -143,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     from .classroom.command import add_parser as add_classroom_parser
 
     add_classroom_parser(sub)
+    from .lab.command import add_parser as add_lab_parser
+
+    add_lab_parser(sub)
     for command in sub.choices.values():  # --limit also after the command name
         command.add_argument("--limit", dest="limits", action="append", default=argparse.SUPPRESS,
                              metavar="NAME=VALUE", help="raise (or lower) a limit; see rights-market --help")
@@ -447,6 +450,12 @@ def _cmd_sensitivity(args) -> int:
     return cmd_sensitivity(args)
 
 
+def _cmd_lab(args) -> int:
+    from .lab.command import cmd_lab
+
+    return cmd_lab(args)
+
+
 def _cmd_classroom(args) -> int:
     from .classroom.command import cmd_classroom
 
@@ -455,7 +464,7 @@ def _cmd_classroom(args) -> int:
 
 COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "charge": _cmd_charge,
             "report": _cmd_report, "compare": _cmd_compare, "sweep": _cmd_sweep, "sensitivity": _cmd_sensitivity,
-            "classroom": _cmd_classroom, "calibrate": _cmd_calibrate, "optimise": _cmd_optimise}
+            "classroom": _cmd_classroom, "calibrate": _cmd_calibrate, "optimise": _cmd_optimise, "lab": _cmd_lab}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
