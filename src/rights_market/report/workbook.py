@@ -63,7 +63,7 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     """``(sheet title, table)`` pairs of the run's workbook (number formats in each table's attrs)."""
     sheets: list[tuple[str, pd.DataFrame]] = []
     for right in rights_in_run(run) + ([FISCAL_SECTION] if has_fiscal_section(run) else []):
-        name = L.right(right)
+        name = L.code("xlsx.right", right)  # a short name: the sheet title stays whole within 31 characters
         t = kpi_sheet(for_right(run.tables["kpis"], right), L)
         if not t.empty:
             sheets.append((L("xlsx.sheet.kpis", right=name), t))
