@@ -50,7 +50,9 @@ def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
     figures = sorted(p.stem for p in (comparison / "figures").glob("*.png"))
     # the fiscal account, recorded by every run, is drawn by its net flow only (DEFAULT_FIGURE_METRICS)
     assert DEFAULT_FIGURE_METRICS["fiscal"] == ("fiscal_net_flow",)
-    assert figures == sorted([f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"]] + ["fiscal_fiscal_net_flow"])
+    drawn = [f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"]] + ["fiscal_fiscal_net_flow"]
+    # each drawn indicator also as paired differences from the baseline
+    assert figures == sorted(drawn + [f"{f}_paired" for f in drawn])
     assert html.count("data:image/png;base64,") == len(figures)  # self-contained
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html) and "<script" not in html
     assert "| Indicator | Unit | dawukou_water (baseline) | steep | Δ steep | call | Δ call |" in md
@@ -58,7 +60,7 @@ def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
     assert "- water.market.mechanism.type: cda → call" in md
     wb = load_workbook(io.BytesIO((comparison / "compare.xlsx").read_bytes()), read_only=True)
     assert wb.sheetnames == ["Variants", "Differences", "Water rights indicators", "Fiscal account indicators",
-                             "Per year", "Runs"]
+                             "Paired differences", "Paired runs", "Per year", "Runs"]
     runs = pd.DataFrame(list(wb["Runs"].values)[1:], columns=list(wb["Runs"].values)[0])
     assert len(runs[(runs["metric"] == "efficiency")]) == 9  # 3 variants × 3 replications
 
@@ -73,8 +75,9 @@ def test_medians_and_bands_are_those_of_the_runs(comparison: Path) -> None:
     md = (comparison / "report.md").read_text(encoding="utf-8")
     row = next(line for line in md.splitlines() if line.startswith("| Efficiency |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    lo, hi = np.quantile(eff, [0.05, 0.95])
-    assert cells[5] == f"{np.median(eff):,.3f} ({lo:,.3f}–{hi:,.3f})"
+    # 3 runs: the band is their range (5 % and 95 % quantiles of 3 runs would mean little)
+    assert cells[5] == f"{np.median(eff):,.3f} ({eff.min():,.3f}–{eff.max():,.3f})"
+    assert "the range from the lowest to the highest run" in md
     yearly = store.yearly()
     y = yearly[(yearly["point"] == 2) & (yearly["metric"] == "efficiency")].assign(group="call")
     b = bands(y)
@@ -94,7 +97,8 @@ def test_compare_run_directories_and_chinese(tmp_path: Path) -> None:
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "# 情景对比报告" in md and "dawukou_water（基准）" in md and "dawukou_water-2" in md
     assert "- water.default_base_price_yuan_per_m3：1.081 → 1.5" in md
-    assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD, "water_base_price.png"]
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD, "water_base_price.png",
+                                                                   "water_base_price_paired.png"]
     assert not (out / "store").exists()  # nothing had to run
 
 
@@ -105,9 +109,13 @@ def test_replications_store_and_study_report(tmp_path: Path) -> None:
     store = Store(out)
     kpis = store.kpis()
     assert list(kpis["seed"]) == replication_seeds(3, 4)
-    eff = kpis["water.efficiency"].to_numpy()
-    assert f"median {np.median(eff):>16,.4f}" in next(ln for ln in p.stdout.splitlines()
-                                                        if ln.startswith("water.efficiency "))
+    use = kpis["water.use"].to_numpy()
+    line = next(ln for ln in p.stdout.splitlines() if ln.strip().startswith("Use "))
+
+    def m3(v: float) -> str:  # whole m³ without decimals
+        return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
+
+    assert f"{m3(np.median(use))} m³" in line and f"(range of 4 runs: {m3(use.min())} – {m3(use.max())})" in line
     p = cli("report", str(out), "--lang", "zh")
     assert p.returncode == 0, p.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -234,3 +242,102 @@ def test_step_share_is_not_revenue_only_on_the_shipped_scenario(tmp_path: Path) 
     assert "changed revenue only" not in md
     over = next(ln for ln in md.splitlines() if ln.startswith("| Use over the plan, industry |"))
     assert "+0.0%" not in over  # industrial over-plan use moved
+
+
+# ------------------------------------------------------------------ statistics over all runs, paired differences
+def _yearly(values: dict[str, dict[int, dict[str, float]]]) -> pd.DataFrame:
+    """A yearly table: ``values[group][seed][metric]`` the same in the years 2021 and 2022."""
+    rows = [{"group": g, "replication": i, "seed": seed, "right": "water", "metric": m, "unit": "yuan", "year": y,
+             "value": v} for g, by_seed in values.items() for i, (seed, ms) in enumerate(by_seed.items())
+            for m, v in ms.items() for y in (2021, 2022)]
+    return pd.DataFrame(rows)
+
+
+def test_band_statistics_count_runs_without_the_band_as_zero() -> None:
+    """Band 3 occurs in 2 of 5 runs (100,000 yuan): over all runs its median is 0 and its band the range 0 to
+    100,000, below the total's median; a band only the variant reached is a zero in the baseline."""
+    from rights_market.compare import stats
+
+    base = {100 + i: {"surcharge_revenue": 30_000.0 + i, **({"surcharge_revenue_band_3": 100_000.0} if i < 2 else {})}
+            for i in range(5)}
+    var = {100 + i: {"surcharge_revenue": 40_000.0, "surcharge_revenue_band_4": 5.0} for i in range(5)}
+    yearly = _yearly({"base": base, "var": var})
+    summ = stats.summary(stats.run_level(yearly)).set_index(["group", "metric"])
+    b3 = summ.loc[("base", "surcharge_revenue_band_3")]
+    assert (b3["n"], b3["median"], b3["low"], b3["high"]) == (5, 0.0, 0.0, 100_000.0)
+    assert b3["median"] < summ.loc[("base", "surcharge_revenue"), "median"]
+    assert summ.loc[("var", "surcharge_revenue_band_3"), "median"] == 0.0  # never reached by the variant
+    assert summ.loc[("base", "surcharge_revenue_band_4"), "n"] == 5  # a zero in every baseline run
+    per_year = bands(yearly)
+    assert set(per_year.loc[per_year["metric"] == "surcharge_revenue_band_3", "n"]) == {5}
+
+
+def test_band_is_the_range_below_20_runs_and_quantiles_from_20() -> None:
+    from rights_market.compare import stats
+
+    few = _yearly({"g": {s: {"use": float(s)} for s in range(5)}})
+    row = stats.bands(few).iloc[0]
+    assert (row["low"], row["high"]) == (0.0, 4.0)  # min–max, not np.quantile(…, 0.05) = 0.2
+    many = _yearly({"g": {s: {"use": float(s)} for s in range(20)}})
+    row = stats.bands(many).iloc[0]
+    assert (row["low"], row["high"]) == tuple(np.quantile(np.arange(20.0), [0.05, 0.95]))
+    assert [stats.spread_kind(n) for n in (1, 2, 19, 20)] == ["single", "range", "range", "quantiles"]
+
+
+def test_paired_differences_are_the_per_seed_differences() -> None:
+    """variant − baseline seed by seed; a seed only one of them ran is not paired."""
+    from rights_market.compare import stats
+
+    base = {1: {"use": 10.0}, 2: {"use": 20.0}, 3: {"use": 30.0}, 9: {"use": 99.0}}
+    var = {3: {"use": 33.0}, 1: {"use": 12.0}, 2: {"use": 19.0}, 7: {"use": 0.0}}  # another order
+    runs = stats.run_level(_yearly({"base": base, "var": var}))
+    per_seed = stats.paired_runs(runs, "base").set_index("seed")
+    assert sorted(per_seed.index) == [1, 2, 3]
+    assert {s: per_seed.loc[s, "difference"] for s in (1, 2, 3)} == {1: 2.0, 2: -1.0, 3: 3.0}
+    p = stats.paired(runs, "base").iloc[0]
+    assert (p["group"], p["n"], p["median"], p["low"], p["high"]) == ("var", 3, 2.0, -1.0, 3.0)
+    yearly = stats.paired_yearly(_yearly({"base": base, "var": var}), "base")
+    assert list(yearly["median"]) == [2.0, 2.0] and list(yearly["n"]) == [3, 3]
+
+
+def test_paired_table_and_figure_in_the_comparison(tmp_path: Path) -> None:
+    """The comparison shows the paired differences as a table and a figure per drawn indicator; an identical
+    variant is drawn in its own line style."""
+    from rights_market.report.fan import line_style
+
+    a = _synthetic_group(tmp_path / "a", "base", ["use"])
+    b = _synthetic_group(tmp_path / "b", "same", ["use"])
+    paths = build_comparison([a, b], tmp_path / "out", metrics=["use"])
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "### Paired differences from the baseline (variant − baseline, seed by seed)" in md
+    assert "| Use | m³ | 0 (0 … 0) |" in md
+    assert {"figure:water_use", "figure:water_use_paired"} <= set(paths)
+    styles = [(line_style(i)["linestyle"], line_style(i)["marker"]) for i in range(8)]
+    assert len(set(styles)) == 8
+
+
+def test_short_variant_names_of_a_sweep() -> None:
+    from rights_market.compare.inputs import short_labels
+
+    points = [{"water.pricing.industry.surcharge.step_share": 0.5, "water.fees.industry.fee": 1},
+              {"water.pricing.industry.surcharge.step_share": 1.0, "water.fees.agriculture.fee": 2}, {}]
+    assert short_labels(points) == ["step_share=0.5, industry.fee=1", "step_share=1.0, agriculture.fee=2", ""]
+
+
+def test_replications_summary_lists_every_right_with_units(tmp_path: Path) -> None:
+    """``run --replications`` on the four-rights scenario prints key indicators of every right it records,
+    with units, and nothing of the raw ``right.metric`` columns."""
+    out = tmp_path / "reps"
+    p = cli("run", str(SCENARIOS / "dawukou_four_rights.yaml"), "--replications", "2", "--set", "calendar.years=2",
+            "--workers", "1", "--out", str(out), "--no-progress")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    heads = [ln for ln in lines if ln.endswith(":") and not ln.startswith(" ")]
+    assert heads == ["Water rights:", "Emission rights:", "Land rights:", "Mountain-forest rights:",
+                     "Fiscal account:", "Cross-right links (pledges and projects):"]
+    text = p.stdout
+    for expected in ("Use over the plan", " m³", "Mean price", "yuan/m³", "Emissions (COD)", " kg", "Cap (COD)",
+                     "yuan/t", "Mean land sale price", "yuan/m²", "yuan/mu/year", "Forest cover", "Net flow of the year",
+                     "range of 2 runs"):
+        assert expected in text, expected
+    assert not any(ln.startswith("water.") or ln.startswith("emission.") for ln in lines)

@@ -36,7 +36,7 @@ from ..sweep.execute import Outcome, execute
 from ..sweep.store import Store
 from ..sweep.study import build_study
 
-__all__ = ["CompareInputError", "Group", "load_scenario_file", "parse_variants", "prepare"]
+__all__ = ["CompareInputError", "Group", "load_scenario_file", "parse_variants", "prepare", "short_labels"]
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
@@ -54,6 +54,8 @@ class Group:
     scenario: dict[str, Any]
     scenario_hash: str
     runs: list[tuple[Path, int, int]] = field(default_factory=list)
+    #: The full parameter values of a sweep point (``{"water.pricing.x": 1.0}``); empty otherwise.
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def scenario_name(self) -> str:
@@ -92,18 +94,43 @@ def _from_store(path: Path) -> list[Group]:
     study = store.study()
     done = store.done_ids()
     groups: list[Group] = []
-    for point in study.get("points", []):
+    points = study.get("points", [])
+    names = short_labels([{k.removeprefix("param."): v for k, v in p.get("params", {}).items()} for p in points])
+    short_names = {p["point"]: n for p, n in zip(points, names, strict=True)}
+    for point in points:
         runs = [(store.run_dir(r["run_id"]), int(r["replication"]), int(r["seed"]))
                 for r in study.get("runs", []) if r["point"] == point["point"] and r["run_id"] in done]
         if not runs:
             continue
         scenario = store.manifest(runs[0][0].name).get("scenario", {})
-        params = ", ".join(f"{k.removeprefix('param.')}={v}" for k, v in point.get("params", {}).items())
-        label = point.get("label") or (f"{study['name']}[{params}]" if params else study["name"])
-        groups.append(Group(label, str(path), scenario, point["scenario_hash"], runs))
+        params = {k.removeprefix("param."): v for k, v in point.get("params", {}).items()}
+        label = point.get("label") or short_names[point["point"]] or study["name"]
+        groups.append(Group(label, str(path), scenario, point["scenario_hash"], runs, params))
     if not groups:
         raise CompareInputError(f"{path}: the store holds no finished run yet")
     return groups
+
+
+def short_labels(params: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Short names of sweep points from their parameters: per parameter the last part of its path and its
+    value (``step_share=1.0``), as many parts as make the names of different parameters differ
+    (``industry.fee=0.2``, ``agriculture.fee=0.1``); ``""`` for a point without parameters."""
+    paths = list(dict.fromkeys(k for p in params for k in p))
+    parts = {k: 1 for k in paths}
+
+    def tail(k: str) -> str:
+        return ".".join(k.split(".")[-parts[k]:])
+
+    while True:
+        seen: dict[str, list[str]] = {}
+        for k in paths:
+            seen.setdefault(tail(k), []).append(k)
+        clash = [k for ks in seen.values() if len(ks) > 1 for k in ks if parts[k] < len(k.split("."))]
+        if not clash:
+            break
+        for k in clash:
+            parts[k] += 1
+    return [", ".join(f"{tail(k)}={v}" for k, v in p.items()) for p in params]
 
 
 def _unique(label: str, used: set[str]) -> str:

@@ -1,10 +1,15 @@
 """The workbook of a run (``report.xlsx``) for office staff: the report's tables, then the run's tables.
 
-Sheets, with headings in the report language: per right its indicators per year and its charges by kind
-and band (money in yuan), and who paid what (charges summed per holder, product, kind and band); then the
-run's own tables ``trades``, ``reserve``, ``kpis``, ``orders_rejected`` and ``holders`` with the columns of
-``docs/tables.md``. The charge lines and ``holdings`` (each easily hundreds of thousands of rows) stay in
-Parquet only.
+Sheets, with headings in the report language: per right its indicators in long form (one row per year and
+indicator: year, indicator, code, value, unit; a right with a hundred indicators stays five columns wide and
+filterable) and its charges by kind and band (money in yuan), and who paid what (charges summed per holder,
+product, kind and band, with the product's unit); then the run's own tables ``trades``, ``reserve``,
+``kpis``, ``orders_rejected`` and ``holders`` with the columns of ``docs/tables.md``. The charge lines and
+``holdings`` (each easily hundreds of thousands of rows) stay in Parquet only.
+
+Every number carries a number format by its unit (:func:`rights_market.report.xlsx.number_format`: money
+``#,##0.00``, quantities and counts ``#,##0``, shares ``0.0%``, prices 2 to 4 decimals), attached to the
+tables as ``attrs[FORMATS_ATTR]``.
 """
 
 from __future__ import annotations
@@ -14,54 +19,93 @@ import pandas as pd
 from ..tables.schema import FISCAL_SECTION
 from ..units import FEN_PER_YUAN
 from .aggregate import charges_by_kind_band, kpi_table
-from .display_units import unit_of_right
+from .display_units import product_units, unit_of_right
 from .labels import Labels
 from .run_data import Run, for_right, has_fiscal_section, rights_in_run
+from .xlsx import FORMATS_ATTR, INT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, number_format
 
-__all__ = ["RAW_TABLES", "run_sheets"]
+__all__ = ["RAW_FORMATS", "RAW_TABLES", "kpi_sheet", "run_sheets"]
 
 RAW_TABLES = ("trades", "reserve", "kpis", "orders_rejected", "holders")
+#: Number formats of the columns of the run's tables (``docs/tables.md``); ``kpis.value`` goes by its unit.
+RAW_FORMATS = {"quantity": INT_FORMAT, "stock": INT_FORMAT, "amount_fen": INT_FORMAT, "cash_fen": INT_FORMAT,
+               "price_ticks": INT_FORMAT, "price": PRICE_FORMAT, "base_price": PRICE_FORMAT,
+               "amount": MONEY_FORMAT, "cash": MONEY_FORMAT}
+
+
+def _formatted(df: pd.DataFrame, formats: dict[str, object]) -> pd.DataFrame:
+    df.attrs[FORMATS_ATTR] = formats
+    return df
+
+
+def kpi_sheet(kpis: pd.DataFrame, L: Labels) -> pd.DataFrame:
+    """The indicators of one right in long form: year, indicator (in words), code, value, unit; the value's
+    number format by unit (and by the values of the indicator), in the indicators' order of the report."""
+    table, units = kpi_table(kpis)
+    if table.empty:
+        return pd.DataFrame()
+    long = table.reset_index().melt(id_vars="year", var_name="metric", value_name="value").dropna(subset=["value"])
+    order = {m: i for i, m in enumerate(table.columns)}
+    long = long.sort_values(["year", "metric"], key=lambda s: s.map(order) if s.name == "metric" else s,
+                            kind="stable").reset_index(drop=True)
+    fmt = {m: number_format(units.get(m, ""), table[m].dropna().tolist(), m) for m in table.columns}
+    out = pd.DataFrame({
+        L("col.year"): long["year"].astype("int64"),
+        L("col.indicator"): [L.metric(m) for m in long["metric"]],
+        "metric": long["metric"].astype(str),
+        L("col.value"): long["value"].astype(float),
+        L("col.unit"): [L.unit(units.get(m, "")) for m in long["metric"]],
+    })
+    return _formatted(out, {L("col.value"): [fmt[m] for m in long["metric"]]})
 
 
 def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
-    """``(sheet title, table)`` pairs of the run's workbook."""
+    """``(sheet title, table)`` pairs of the run's workbook (number formats in each table's attrs)."""
     sheets: list[tuple[str, pd.DataFrame]] = []
     for right in rights_in_run(run) + ([FISCAL_SECTION] if has_fiscal_section(run) else []):
-        name = L.right(right)
-        table, units = kpi_table(for_right(run.tables["kpis"], right))
-        if not table.empty:
-            t = table.reset_index()
-            t.columns = [L("col.year")] + [
-                L("col.metric_unit", metric=L.metric(m), unit=L.unit(units.get(m, ""))) if units.get(m)
-                else L.metric(m) for m in table.columns
-            ]
-            sheets.append((f"{name} {L('table.kpis')}", t))
+        name = L.code("xlsx.right", right)  # a short name: the sheet title stays whole within 31 characters
+        t = kpi_sheet(for_right(run.tables["kpis"], right), L)
+        if not t.empty:
+            sheets.append((L("xlsx.sheet.kpis", right=name), t))
         ch = charges_by_kind_band(for_right(run.tables["charges"], right))
         if not ch.empty:
-            sheets.append((f"{name} {L('table.charges')}", pd.DataFrame({
+            quantity = L("col.quantity", unit=L.unit(unit_of_right(run, right)))
+            sheets.append((L("xlsx.sheet.charges", right=name), _formatted(pd.DataFrame({
                 L("col.kind"): [L.code("kind", k) for k in ch["kind"]],
                 L("col.band"): ch["band"].astype("int64"),
                 L("col.count"): ch["count"].astype("int64"),
-                L("col.quantity", unit=L.unit(unit_of_right(run, right))): ch["quantity"].astype("int64"),
+                quantity: ch["quantity"].astype("int64"),
                 L("col.amount"): ch["amount_fen"].astype(float) / FEN_PER_YUAN,
-            })))
+            }), {L("col.count"): INT_FORMAT, quantity: INT_FORMAT, L("col.amount"): MONEY_FORMAT})))
     charges = run.tables["charges"]
     if not charges.empty:
         g = (charges.groupby(["holder", "product", "kind", "band"], sort=True)
              .agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum")).reset_index())
         names = run.tables["holders"].drop_duplicates("holder").set_index("holder")
-        sheets.append((L("xlsx.charges_by_holder"), pd.DataFrame({
+        product_unit = product_units(run, "", list(g["product"].astype(str).unique()))
+        sheets.append((L("xlsx.charges_by_holder"), _formatted(pd.DataFrame({
             L("col.holder"): g["holder"].astype("int64"),
             L("col.name"): [str(names["name"].get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
             L("col.group"): [str(names["group"].get(h, "")) for h in g["holder"]],
-            "product": g["product"],
+            L("col.product"): g["product"],
             L("col.kind"): [L.code("kind", k) for k in g["kind"]],
             L("col.band"): g["band"].astype("int64"),
-            L("col.quantity", unit="").replace(" ()", "").replace("（）", ""): g["quantity"].astype("int64"),
+            L("col.quantity_units"): g["quantity"].astype("int64"),
+            L("col.unit"): [L.unit(product_unit.get(p, "")) for p in g["product"]],
             L("col.amount"): g["amount_fen"].astype(float) / FEN_PER_YUAN,
-        })))
+        }), {L("col.quantity_units"): INT_FORMAT, L("col.amount"): MONEY_FORMAT})))
     for name in RAW_TABLES:
         path = run.path / f"{name}.parquet"
         if path.is_file():
-            sheets.append((name, pd.read_parquet(path)))
+            t = pd.read_parquet(path)
+            formats: dict[str, object] = {c: f for c, f in RAW_FORMATS.items() if c in t.columns}
+            if name == "kpis" and not t.empty:
+                keys = list(zip(t["metric"].astype(str), t["unit"].astype(str), strict=True))
+                values: dict[tuple[str, str], list[float]] = {}
+                for key, v in zip(keys, t["value"], strict=True):
+                    values.setdefault(key, []).append(v)
+                by_key = {k: number_format(k[1], v, k[0]) for k, v in values.items()}
+                formats["value"] = [by_key[k] for k in keys]
+            sheets.append((name, _formatted(t, formats)))
     return sheets
+

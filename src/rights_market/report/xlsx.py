@@ -1,8 +1,11 @@
 """Excel workbooks of tables for office staff (openpyxl), written deterministically.
 
 :func:`workbook_bytes` turns ``(sheet title, DataFrame)`` pairs into an ``.xlsx`` file: a bold, frozen header
-row, numbers as numbers (integers stay integers), empty cells for missing values, columns sized to their content. A table longer than Excel's
-row limit is cut there and the sheet says so. The bytes depend only on the tables: document properties and
+row with an autofilter, numbers as numbers (integers stay integers) with a number format (given per column
+or per cell by the caller, else: decimals ``#,##0.00##``, integers as they are), empty cells for missing
+values, columns sized to their content. A table longer than Excel's row limit is cut there and the sheet
+says so. Sheet titles longer than Excel's 31 characters are abbreviated by a fixed rule, never cut mid-word
+(:func:`sheet_title`). :func:`number_format` gives the format of an indicator by its unit. The bytes depend only on the tables: document properties and
 zip timestamps are fixed.
 
 Every text cell is written as text, never as a formula (:func:`text_cell`): names, codes and relations come
@@ -19,12 +22,25 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ROWS", "sheet_title", "text_cell", "workbook_bytes"]
+__all__ = ["FLOAT_FORMAT", "FORMATS_ATTR", "INT_FORMAT", "MAX_ROWS", "MONEY_FORMAT", "PRICE_FORMAT", "SHARE_FORMAT", "number_format",
+           "sheet_title", "text_cell", "workbook_bytes"]
+
+#: Number formats: money in yuan, whole quantities and counts, shares (fractions shown as per cent), prices
+#: in yuan per unit (2 to 4 decimals), other decimals (2 to 4 decimals).
+MONEY_FORMAT = "#,##0.00"
+INT_FORMAT = "#,##0"
+SHARE_FORMAT = "0.0%"
+PRICE_FORMAT = "#,##0.00##"
+FLOAT_FORMAT = "#,##0.00##"
+MAX_TITLE = 31  # Excel's limit on the characters of a sheet title
+#: ``DataFrame.attrs`` key of a table's number formats (``{column: format or one format per row}``), read by
+#: :func:`workbook_bytes` as if given in its ``formats``.
+FORMATS_ATTR = "number_formats"
 
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of a cell
@@ -33,13 +49,48 @@ _BAD = re.compile(r"[\[\]:*?/\\]")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def number_format(unit: str, values: Sequence[object] = (), metric: str = "") -> str:
+    """The number format of an indicator in ``unit`` with ``values``: money (``yuan``, ``yuan/yr``, ``10k yuan``)
+    :data:`MONEY_FORMAT`; prices (``yuan/<unit>``) :data:`PRICE_FORMAT`; unit ``1`` or none: counts
+    (every value whole, or a metric named ``*count*``) :data:`INT_FORMAT`, else shares and ratios
+    :data:`SHARE_FORMAT`; quantities: :data:`INT_FORMAT` when every value is whole, else :data:`FLOAT_FORMAT`."""
+    nums = [float(v) for v in values if isinstance(v, int | float | np.number) and not pd.isna(v)]
+    whole = all(float(v).is_integer() for v in nums)
+    if unit in ("yuan", "10k yuan", "yuan/yr"):
+        return MONEY_FORMAT
+    if unit.startswith("yuan/"):
+        return PRICE_FORMAT
+    if unit in ("1", ""):
+        return INT_FORMAT if ("count" in metric or (nums and whole)) else SHARE_FORMAT
+    return INT_FORMAT if whole else FLOAT_FORMAT
+
+
+def _abbreviated(text: str, limit: int = MAX_TITLE) -> str:
+    """``text`` within ``limit`` characters: first without parts in brackets, then the longest words
+    abbreviated to their first four characters and a full stop, one at a time, then the last words left
+    out; only a single word still too long is cut."""
+    if len(text) <= limit:
+        return text
+    text = re.sub(r"\s*[(（][^)）]*[)）]", "", text).strip() or text
+    words = text.split(" ")
+    while len(" ".join(words)) > limit:
+        i = max(range(len(words)), key=lambda k: (len(words[k]), -k))
+        if len(words[i]) <= 5:
+            break
+        words[i] = words[i][:4] + "."
+    while len(" ".join(words)) > limit and len(words) > 1:
+        words.pop()
+    return " ".join(words)[:limit].rstrip()
+
+
 def sheet_title(text: str, used: set[str]) -> str:
-    """A valid, unique sheet title (at most 31 characters, none of ``[]:*?/\\``)."""
-    base = _BAD.sub("_", text).strip("' ")[:31] or "Sheet"
-    title, i = base, 2
+    """A valid, unique sheet title (at most 31 characters, none of ``[]:*?/\\``): abbreviated by word when
+    longer (:func:`_abbreviated`); a repeated title gets `` (2)``, `` (3)``... within the limit."""
+    base = _BAD.sub("_", text).strip("' ") or "Sheet"
+    title, i = _abbreviated(base), 2
     while title.lower() in used:
         suffix = f" ({i})"
-        title, i = base[: 31 - len(suffix)] + suffix, i + 1
+        title, i = _abbreviated(base, MAX_TITLE - len(suffix)) + suffix, i + 1
     used.add(title.lower())
     return title
 
@@ -68,12 +119,49 @@ def _value(value: object) -> object:
     return value
 
 
-def _cell(ws: object, value: object) -> object:
-    """What to append for ``value``: a text cell for every string, the plain value otherwise."""
+def _cell(ws: object, value: object, fmt: str | None = None) -> object:
+    """What to append for ``value``: a text cell for every string, a formatted cell for a number with a
+    format ``fmt`` (and for every non-whole float: :data:`FLOAT_FORMAT`), the plain value otherwise."""
     value = _value(value)
     if isinstance(value, str):
         return text_cell(ws, value)
-    return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if fmt is None and isinstance(value, float):
+        fmt = FLOAT_FORMAT
+    if fmt is None:
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws, value)
+    c.number_format = fmt
+    return c
+
+
+def _column_formats(df: pd.DataFrame, given: Mapping[str, str | Sequence[str]]) -> list[Sequence[str | None]]:
+    """Per column of ``df``, the format of each of its cells (a sequence as long as ``df``)."""
+    out: list[Sequence[str | None]] = []
+    for col in df.columns:
+        f = given.get(col)
+        if f is None and pd.api.types.is_float_dtype(df[col].dtype):
+            f = FLOAT_FORMAT
+        if isinstance(f, str) or f is None:
+            out.append(_Repeat(f))
+        else:
+            if len(f) < len(df):
+                raise ValueError(f"formats of column {col!r}: {len(f)} for {len(df)} rows")
+            out.append(list(f))
+    return out
+
+
+class _Repeat:
+    """One value at every index."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __getitem__(self, i: int) -> str | None:
+        return self.value
 
 
 def _width(values: Sequence[object]) -> float:
@@ -84,8 +172,11 @@ def _width(values: Sequence[object]) -> float:
     return min(60.0, max(8.0, max((size(v) for v in values), default=8) + 2.0))
 
 
-def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, str] | None = None) -> bytes:
-    """The ``.xlsx`` bytes of ``sheets``; ``notes[title]`` is written above a sheet's table when given.
+def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: Mapping[str, str] | None = None,
+                   formats: Mapping[str, Mapping[str, str | Sequence[str]]] | None = None) -> bytes:
+    """The ``.xlsx`` bytes of ``sheets``; ``notes[title]`` is written above a sheet's table when given;
+    ``formats[title][column]`` is the number format of the column's numbers, one for all its cells or one per
+    row (a long table of indicators in several units); a table's ``attrs[FORMATS_ATTR]`` likewise.
 
     Written in openpyxl's streaming (write-only) mode: about 100,000 cells a second.
     """
@@ -106,6 +197,9 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, 
             sample = [str(col), *data.iloc[:200, j - 1].tolist()]
             ws.column_dimensions[get_column_letter(j)].width = _width([_value(v) for v in sample])
         ws.freeze_panes = f"A{first + 1}"
+        if len(data.columns):
+            ws.auto_filter.ref = f"A{first}:{get_column_letter(len(data.columns))}{first + len(data)}"
+        col_formats = _column_formats(data, {**df.attrs.get(FORMATS_ATTR, {}), **(formats or {}).get(title, {})})
         if note or cut:
             text = note or ""
             if cut:
@@ -114,8 +208,8 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: dict[str, 
             if note:
                 ws.append([])
         ws.append([text_cell(ws, str(col), bold) for col in data.columns])
-        for row in data.itertuples(index=False, name=None):
-            ws.append([_cell(ws, v) for v in row])
+        for i, row in enumerate(data.itertuples(index=False, name=None)):
+            ws.append([_cell(ws, v, f[i]) for v, f in zip(row, col_formats, strict=True)])
     if not wb.worksheets:
         wb.create_sheet("Empty")
     wb.properties.creator = "rights-market"

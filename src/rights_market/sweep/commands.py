@@ -30,19 +30,67 @@ def _outcome_lines(outcome, store: Store) -> list[str]:
     return lines
 
 
-def _median_lines(store: Store, limit: int = 12) -> list[str]:
-    """Median and 5–95 % of run-level KPIs over the runs (one point)."""
-    import numpy as np
+#: The few indicators ``run --replications`` prints per right (``*``: one per pollutant or product, e.g.
+#: ``emissions_COD``); a right not listed prints its first three.
+KEY_INDICATORS: dict[str, tuple[str, ...]] = {
+    "water": ("use", "over_plan", "mean_price"),
+    "emission": ("emissions_*", "cap_*", "mean_price_*"),
+    "land": ("mean_rent", "mean_sale_price", "farmland_balance_mu"),
+    "forest": ("forest_cover", "transferred_area", "mean_price"),
+    "links": ("loans_outstanding", "defaults"),
+    "fiscal": ("fiscal_net_flow",),
+}
 
-    k = store.kpis()
-    cols = [c for c in k.columns if "." in c and not c.startswith("param.") and not c.endswith(".last")]
-    out = []
-    for c in cols[:limit]:
-        v = k[c].dropna().to_numpy(dtype=float)
-        if len(v):
-            lo, med, hi = np.quantile(v, [0.05, 0.5, 0.95])
-            out.append(f"{c:<40} median {med:>16,.4f}   5–95 %: {lo:,.4f} – {hi:,.4f}")
+
+def _key_metrics(right: str, present: list[str]) -> list[str]:
+    wanted = KEY_INDICATORS.get(right)
+    if wanted is None:
+        return present[:3]
+    out: list[str] = []
+    for w in wanted:
+        if w.endswith("*"):
+            out += sorted(m for m in present if m.startswith(w[:-1]) and not m[len(w) - 1:].count("_"))
+        elif w in present:
+            out.append(w)
     return out
+
+
+def summary_lines(yearly, lang: str = "en") -> list[str]:
+    """Per right in the runs of ``yearly`` (:meth:`Store.yearly`), its key indicators (:data:`KEY_INDICATORS`)
+    with units: the median over the runs of each run's mean over its years, and the band
+    (:func:`rights_market.compare.stats.spread_kind`: the range of the runs below 20 runs)."""
+    from ..compare import stats
+    from ..report.fmt import fmt_kpi
+    from ..report.labels import Labels
+    from ..report.rights_display import RIGHT_ORDER
+
+    L = Labels(lang)
+    if yearly.empty:
+        return []
+    summ = stats.summary(stats.run_level(yearly.assign(group="runs")))
+    rights = [r for r in RIGHT_ORDER if r in set(summ["right"])] + sorted(set(summ["right"]) - set(RIGHT_ORDER))
+    lines = []
+    for right in rights:
+        s = summ[summ["right"] == right].set_index("metric")
+        metrics = _key_metrics(right, list(s.index))
+        if not metrics:
+            continue
+        lines.append(f"{L.right(right)}:")
+        for m in metrics:
+            r = s.loc[m]
+            unit = str(r["unit"])
+            words = L.unit(unit) if unit not in ("1", "") else ""
+
+            def num(v: float, m: str = m, unit: str = unit) -> str:
+                return fmt_kpi(v, m, unit, whole=float(v).is_integer() and not unit.startswith("yuan"))
+
+            n = int(r["n"])
+            text = f"  {L.metric(m):<36} {num(r['median']):>16} {words}".rstrip()
+            if n > 1:
+                band = "5–95 %" if stats.spread_kind(n) == "quantiles" else "range"
+                text += f"   ({band} of {n} runs: {num(r['low'])} – {num(r['high'])})"
+            lines.append(text)
+    return lines
 
 
 def cmd_sweep(args) -> int:
@@ -89,7 +137,7 @@ def cmd_replications(args, scenario) -> int:
     except StoreError as exc:
         raise StudyInputError(str(exc)) from exc
     print(f"run: {scenario.name}  {args.replications} replications from seed {study.base_seed}")
-    for line in _outcome_lines(outcome, store) + _median_lines(store):
+    for line in _outcome_lines(outcome, store) + summary_lines(store.yearly()):
         print(line)
     if args.report and outcome.complete:
         for p in _report_store(store.path, "en").values():
