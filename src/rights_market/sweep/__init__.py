@@ -18,9 +18,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # The names load on first use (PEP 562): importing one light module of the package (``sweep.spec`` for
-# ``validate``) must not start Dask, pandas and the engine.
+# ``validate``) must not start Dask, pandas and the engine. The function ``execute`` shares its name with its
+# submodule (which becomes the package's attribute once imported): import it as ``sweep.execute.execute``.
 _HOME = {
-    "Outcome": "execute", "default_workers": "execute", "execute": "execute",
+    "Outcome": "execute", "default_workers": "execute",
     "replication_seed": "seeds", "replication_seeds": "seeds",
     "SweepSpec": "spec", "load_sweep": "spec",
     "Store": "store", "StoreError": "store",
@@ -31,7 +32,7 @@ _HOME = {
 
 if TYPE_CHECKING:
     from .api import default_store, replicate, report_study, run_sweep
-    from .execute import Outcome, default_workers, execute
+    from .execute import Outcome, default_workers
     from .seeds import replication_seed, replication_seeds
     from .spec import SweepSpec, load_sweep
     from .store import Store, StoreError
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from .summary import kpi_column, run_row, yearly_kpis
 
 __all__ = [
-    "Outcome", "Store", "StoreError", "Study", "SweepSpec", "default_workers", "default_store", "execute",
+    "Outcome", "Store", "StoreError", "Study", "SweepSpec", "default_workers", "default_store",
     "kpi_column", "load_sweep", "replicate", "replication_seed", "replication_seeds", "replication_study",
     "report_study", "run_row", "run_sweep", "yearly_kpis",
 ]

@@ -47,7 +47,9 @@ def _median_lines(store: Store, limit: int = 12) -> list[str]:
 
 def cmd_sweep(args) -> int:
     """``rights-market sweep SWEEP.yaml``."""
-    from . import default_store, execute, load_sweep
+    from .api import default_store
+    from .execute import execute
+    from .spec import load_sweep
 
     study = load_sweep(args.sweep, args.overrides)
     store = Store(args.store if args.store is not None else default_store(study))
@@ -75,7 +77,8 @@ def cmd_sweep(args) -> int:
 
 def cmd_replications(args, scenario) -> int:
     """``rights-market run SCENARIO --replications N``: N seeds into a store, medians and bands printed."""
-    from . import default_store, execute
+    from .api import default_store
+    from .execute import execute
     from .study import replication_study
 
     try:
