@@ -62,7 +62,66 @@ def _classroom(out: str, folder: Path) -> None:
     assert "equilibrium" in out and "firm" in out
 
 
-#: The sweep file's ``set:`` (applied to every run of the sweep) replaced by SMALL_WATER, as a YAML mapping.
+def _calibrate(out: str, folder: Path) -> None:
+    # docs/sweeps.md, Calibration: best trial, residual per target, every trial, parameter uncertainty
+    import json
+
+    store = folder / "results" / "calibration" / "yinchuan_2021_buyer_value"
+    trials = pd.read_csv(store / "trials.csv")
+    residuals = pd.read_csv(store / "residuals.csv")
+    best = json.loads((store / "best.json").read_text(encoding="utf-8"))
+    assert len(trials) == 4 and (store / "uncertainty.csv").is_file()
+    assert list(residuals.target) == ["nox_price", "nox_volume"]
+    assert list(residuals.observed) == [4000, 4092] and residuals.source.str.startswith("[R]").all()
+    # the loss is Σ ((model − observed) / tolerance)², and the best trial has the least of them
+    loss = float((((residuals.model - residuals.observed) / residuals.tolerance) ** 2).sum())
+    assert best["loss"] == pytest.approx(loss) == pytest.approx(trials.loss.min())
+    assert trials.loss.idxmin() == trials.index[trials.trial == best["trial"]][0]
+    assert f"best: trial {best['trial']}" in out and "nox_price" in out
+
+
+def _optimise(out: str, folder: Path) -> None:
+    # docs/sweeps.md, Optimisation: the baseline first, every trial, and the Pareto table of the feasible ones
+    import json
+
+    store = folder / "results" / "optimisation" / "water_surcharge_step"
+    result = json.loads((store / "result.json").read_text(encoding="utf-8"))
+    trials = pd.read_csv(store / "trials.csv")
+    pareto = pd.read_csv(store / "pareto.csv")
+    assert len(trials) == 4 and (store / "baseline").is_dir()
+    bound = 0.8 * result["baseline"]["charges.surcharge.quantity(industry)"]  # over-plan use cut by 20 %
+    assert list(trials.feasible) == list(trials.over_plan_m3 <= bound)
+    assert pareto.feasible.all() and (pareto.over_plan_m3 <= bound).all()
+    objectives = ["industry_charges_yuan", "over_plan_use_m3"]  # both minimised
+    feasible = [tuple(r) for r in trials[trials.feasible][objectives].to_numpy()]
+    front = [tuple(r) for r in pareto[objectives].to_numpy()]
+
+    def beats(a: tuple, b: tuple) -> bool:
+        return all(x <= y for x, y in zip(a, b, strict=True)) and a != b
+
+    # no feasible trial beats a Pareto trial, and every feasible trial left out is beaten by one
+    assert not any(beats(f, p) for f in feasible for p in front)
+    assert all(f in front or any(beats(p, f) for p in front) for f in feasible)
+    assert "optimisation: 4 trials" in out
+
+
+def _sensitivity(out: str, folder: Path) -> None:
+    # docs/sweeps.md, Sensitivity: a store with the indices (sensitivity.csv), the report and a tornado per output
+    store = folder / "results" / "sensitivity" / "water_sensitivity"
+    outputs = ["water.surcharge_revenue", "water.mean_price", "water.traded_volume", "water.use",
+               "water.unmet_need", "water.efficiency"]
+    assert len(list((store / "kpis").glob("*.parquet"))) == 2 * (15 + 1 + 1)  # trajectories × (parameters + 1)
+    indices = pd.read_csv(store / "sensitivity.csv")
+    assert list(indices.output.unique()) == outputs and len(indices) == len(outputs) * 16
+    assert (indices[indices.parameter == "dummy"].mu_star == 0).all()  # one seed: the dummy's μ* is zero
+    assert (indices.mu_star > 0).any()
+    for name in ["sensitivity.md", "sensitivity.html", *(f"figures/sensitivity_{o}.png" for o in outputs)]:
+        assert (store / name).is_file(), name
+    assert all(f"{o}:" in out for o in outputs)
+
+
+#: A study file's ``set:`` (applied to every run of a sweep, an optimisation or a sensitivity design) replaced
+#: by SMALL_WATER, as a YAML mapping.
 SMALL_SWEEP_SET = "set={" + ", ".join(o.replace("=", ": ") for o in SMALL_WATER) + "}"
 
 #: (command, its first argument) → (arguments appended to run it small, the check of its output and files,
@@ -78,6 +137,16 @@ SMALL = {
         (["--workers", "1", "--no-progress", "--set", "seeds.replications=1", "--set", SMALL_SWEEP_SET], _sweep,
          True),
     ("classroom", "scenarios/classroom/water_market.yaml"): (["--check"], _classroom, False),  # no server
+    ("calibrate", "scenarios/calibration/yinchuan_2021_buyer_value.yaml"):
+        (["--workers", "1", "--no-progress", "--set", "search.trials=4", "--set", "search.batch_size=2",
+          "--set", "search.startup_trials=2"], _calibrate, False),
+    ("optimise", "scenarios/optimisation/water_surcharge_step.yaml"):
+        (["--workers", "1", "--no-progress", "--set", "seeds.replications=1", "--set", "search.trials=4",
+          "--set", "search.batch_size=2", "--set", "search.startup_trials=2", "--set", SMALL_SWEEP_SET],
+         _optimise, True),
+    ("sensitivity", "scenarios/sweeps/water_sensitivity.yaml"):
+        (["--no-progress", "--set", "method.trajectories=2", "--set", SMALL_SWEEP_SET, "--workers", "1"],
+         _sensitivity, True),  # a later --workers wins over the README's
 }
 
 
