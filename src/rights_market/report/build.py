@@ -1,8 +1,9 @@
 """Build ``report.html``, ``report.md`` and ``report.xlsx`` from the tables of a run directory (see
 ``docs/tables.md``).
 
-The report is assembled as a document of blocks (:mod:`.document`) — the header and summary of each right
-(:mod:`.summary`), the water section's policy effect (:mod:`.policy_effect`), its figures
+The report is assembled as a document of blocks (:mod:`.document`) — per right first the answers to the
+office's questions (:mod:`.answers`; for water the policy effect, :mod:`.policy_effect`), then the summary
+(:mod:`.summary`), its figures
 (:mod:`.figure_blocks`) and tables (:mod:`.tables`) — and rendered twice (:mod:`.render`): to a self-contained HTML file (inline CSS, figures as base64 PNG) and to Markdown (figures
 as PNG files in ``figures/``, referenced relatively: :mod:`.figure_files`). The workbook comes from
 :mod:`.workbook`. All files are written atomically. Money is always summed over the integer ``*_fen``
@@ -35,6 +36,7 @@ from .aggregate import (  # noqa: F401  (re-exported)
     volume_by_year_mechanism,
     yearly_kpi,
 )
+from .answers import answer_blocks
 from .display_units import (  # noqa: F401  (re-exported)
     DisplayUnit,
     Series,
@@ -57,7 +59,6 @@ from .figure_files import (  # noqa: F401  (re-exported)
 )
 from .fmt import fmt_fen, fmt_int, fmt_kpi, fmt_pct, fmt_price, mean_price  # noqa: F401
 from .labels import BAND_METRIC_PREFIX, Labels  # noqa: F401
-from .policy_effect import policy_effect_blocks
 from .render import render_html, render_markdown
 from .right_data import right_data
 from .rights_display import AREA_IN_MU, DEFAULT_UNIT, PRODUCT_ORDER, RIGHT_ORDER, TERM_PRICED  # noqa: F401
@@ -111,9 +112,8 @@ def build_document(run: Run, lang: str = "en") -> Document:
     for right in rights:
         d = right_data(run, right)
         doc.add(Heading(2, L("section.right", right=L.right(right))))
+        doc.add(*answer_blocks(run, d, L))  # the office's questions first, then the detail
         doc.add(Heading(3, L("section.summary")), Bullets(summary_sentences(d, L)))
-        if right == "water":
-            doc.add(*policy_effect_blocks(run, d, L))
         doc.add(Heading(3, L("section.figures")))
         if font_fallback:
             doc.add(Para(L("fig.font_note"), "note"))
