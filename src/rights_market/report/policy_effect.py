@@ -269,7 +269,7 @@ def _payments_table(run: Run, d: RightData, L: Labels) -> list[object]:
     money = ["tariff", "surcharge", "use_fee", "charges", "bought", "sold", "proceeds_share", "trade_net"]
 
     def who(g: str) -> str:
-        return L.code("inst", int(g[1:])) if g.startswith("#") else g
+        return L.code("inst", int(g[1:])) if g.startswith("#") else L.group(g)
 
     rows = [[who(r["group"])] + [fmt_fen(r[c]) for c in money] for r in p.to_dict("records")]
     rows.append([L("col.total")] + [fmt_fen(int(p[c].sum())) for c in money])

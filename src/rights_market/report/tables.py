@@ -76,6 +76,7 @@ def _holder_table(title: str, top: pd.DataFrame, names: dict, s: Series, L: Labe
             name, group, sector = L.code("inst", acct), L("inst.group"), ""
         else:
             name, group, sector = names.get(acct, ("", "", ""))
+            name, group = L.holder_name(name, group), L.group(group) if group else ""
         price = fmt_price(s.du.mean_price(r.amount_fen, r.quantity)) if int(r.quantity) > 0 else "—"
         rows.append(
             [

@@ -16,6 +16,7 @@ from ..units import FEN_PER_YUAN
 from .aggregate import charges_by_kind_band, kpi_table
 from .display_units import unit_of_right
 from .labels import Labels
+from .raw_sheets import raw_sheet
 from .run_data import Run, for_right, has_fiscal_section, rights_in_run
 
 __all__ = ["RAW_TABLES", "run_sheets"]
@@ -53,7 +54,7 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
         sheets.append((L("xlsx.charges_by_holder"), pd.DataFrame({
             L("col.holder"): g["holder"].astype("int64"),
             L("col.name"): [str(names["name"].get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
-            L("col.group"): [str(names["group"].get(h, "")) for h in g["holder"]],
+            L("col.group"): [L.group(names["group"].get(h, "")) if h in names.index else "" for h in g["holder"]],
             "product": g["product"],
             L("col.kind"): [L.code("kind", k) for k in g["kind"]],
             L("col.band"): g["band"].astype("int64"),
@@ -63,5 +64,5 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     for name in RAW_TABLES:
         path = run.path / f"{name}.parquet"
         if path.is_file():
-            sheets.append((name, pd.read_parquet(path)))
+            sheets.append(raw_sheet(name, pd.read_parquet(path), L))  # in Chinese: names, headers, codes
     return sheets
