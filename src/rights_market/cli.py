@@ -16,8 +16,15 @@ from pathlib import Path
 
 from ._version import __version__
 from .inputerror import InputError, StudyInputError
+from .lang import LANGS, resolve
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of messages and reports: zh or en (default from the locale: LC_ALL, "
+                        "LC_MESSAGES or LANG starting with zh gives zh)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,15 +54,18 @@ def _parser() -> argparse.ArgumentParser:
                      help="override a scenario value, e.g. --set calendar.years=3 (repeatable)")
     run.add_argument("--check", action="store_true",
                      help="prove conservation of every right and every yuan after every period")
-    run.add_argument("--report", action="store_true", help="also write the HTML and Markdown report")
+    run.add_argument("--report", action="store_true",
+                     help="also write the report (report.html, .md, .xlsx; in Chinese report.zh.html, ...)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--replications", type=int, default=None, metavar="N",
                      help="run N seeds (derived from --seed) into a store and print medians with 5-95%% bands")
+    _lang_arg(run)
     _study_args(run)
 
     val = sub.add_parser("validate", help="check a scenario, classroom or sweep file; print ok or every problem")
     val.add_argument("scenario", type=Path)
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    _lang_arg(val)
 
     sch = sub.add_parser("schema", help="print the JSON Schema of scenario, classroom and sweep files")
     sch.add_argument("--kind", choices=["all", "scenario", "classroom", "sweep"], default="all",
@@ -73,11 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--all-bands", action="store_true",
                     help="list every surcharge band (by default the first and last few, and a line summing "
                          "the bands between)")
+    _lang_arg(ch)
 
-    rep = sub.add_parser("report", help="write report.html, report.md and report.xlsx into a run directory "
-                                        "or a store (replications, sweep)")
+    rep = sub.add_parser("report", help="write report.html, report.md and report.xlsx (in Chinese report.zh.html, "
+                                        "...) into a run directory or a store (replications, sweep)")
     rep.add_argument("run_dir", type=Path)
-    rep.add_argument("--lang", choices=["en", "zh"], default="en")
+    _lang_arg(rep)
 
     cmp = sub.add_parser("compare", help="compare a baseline with variants: KPI tables, fan charts, compare.xlsx")
     cmp.add_argument("inputs", nargs="+", metavar="RUN_OR_SCENARIO",
@@ -92,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="comparison directory to create (default results/compare-...); must not exist or be empty")
     cmp.add_argument("--overwrite", action="store_true",
                      help="replace an earlier comparison directory at --out; nothing else is ever replaced")
-    cmp.add_argument("--lang", choices=["en", "zh"], default="en")
+    _lang_arg(cmp)
     cmp.add_argument("--metric", action="append", default=[], metavar="RIGHT.METRIC",
                      help="indicator to draw, e.g. water.mean_price (repeatable; only these are drawn; default: a set per right)")
     cmp.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -108,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="override a value of the sweep file, e.g. --set seeds.replications=2")
     swp.add_argument("--dry-run", action="store_true", help="list the runs (done or to do) and stop")
     swp.add_argument("--report", action="store_true", help="write the study report into the store when done")
-    swp.add_argument("--lang", choices=["en", "zh"], default="en")
+    _lang_arg(swp)
     swp.add_argument("--no-progress", action="store_true", help="no progress bar")
     _study_args(swp)
 
@@ -166,6 +177,7 @@ def _cmd_run(args) -> int:
 
     from .api import load_scenario, simulate, write_run
     from .outdir import claim
+    from .report.labels import Labels
     from .results import run_dir_for, spool_for
 
     scenario = load_scenario(args.scenario, args.overrides)
@@ -203,8 +215,11 @@ def _cmd_run(args) -> int:
     if args.report:
         from .report import build_report
 
-        build_report(out)
-    _print_summary(result, out)
+        written = [p for p in build_report(out, lang=args.lang).values() if p.suffix != ".png"]
+    _print_summary(result, out, args.lang)
+    if args.report:
+        for p in written:
+            print(Labels(args.lang)("cli.written", path=p))
     return EXIT_OK
 
 
@@ -218,17 +233,18 @@ def _print_summary(result, out: Path, lang: str = "en") -> None:
     kpis = result.tables["kpis"]
     sur = int(charges.loc[charges["kind"] == "surcharge", "amount_fen"].sum()) if len(charges) else 0
     print(L("cli.run", name=result.scenario.name, seed=result.seed, seconds=result.wall_seconds))
-    print(L("cli.weather", weather=", ".join(result.weather)))
+    print(L("cli.weather", weather=", ".join(L.code("weather", w) for w in result.weather)))
     if not len(trades):
         print(L("cli.no_trades"))
     for product, t in trades.groupby("product", observed=True, sort=True):
         vol, paid, unit = int(t["quantity"].sum()), int(t["amount_fen"].sum()), str(t["unit"].iloc[0])
-        line = L("cli.trades", product=product, count=len(t), volume=vol, unit=unit, value=Decimal(paid) / 100)
+        line = L("cli.trades", product=product if L.lang == "en" else L.code("product", product), count=len(t),
+                 volume=vol, unit=unit if L.lang == "en" else L.unit(unit), value=Decimal(paid) / 100)
         print(line + _mean_prices(L, t, unit))
     print(L("cli.surcharges", amount=Decimal(sur) / 100, rejected=len(result.tables["orders_rejected"])))
     eff = kpis[kpis["metric"] == "efficiency"]
     for right, rows in eff.groupby("right", observed=True, sort=False):
-        print(L("cli.efficiency", right=right, values=", ".join(f"{v:.3f}" for v in rows["value"])))
+        print(L("cli.efficiency", right=right if L.lang == "en" else L.right(right), values=", ".join(f"{v:.3f}" for v in rows["value"])))
     for note in result.notes:
         print(L("cli.note", note=note))
     print(L("cli.written", path=out))
@@ -243,7 +259,7 @@ def _mean_prices(L, t, unit: str) -> str:
         rows = t if basis is None else t[basis == code]
         vol = int(rows["quantity"].sum())
         if vol:
-            out += L(key, price=Decimal(int(rows["amount_fen"].sum())) / 100 / vol, unit=unit)
+            out += L(key, price=Decimal(int(rows["amount_fen"].sum())) / 100 / vol, unit=unit if L.lang == "en" else L.unit(unit))
         if basis is None:
             break
     return out
@@ -271,7 +287,12 @@ def _cmd_validate(args) -> int:
         from .loading import load_scenario
 
         load_scenario(args.scenario, args.overrides)
-        print("ok")
+        if getattr(args, "lang", "en") == "en":
+            print("ok")  # the label catalogue is not loaded for the plain answer (fast start)
+        else:
+            from .report.labels import Labels
+
+            print(Labels(args.lang)("cli.validate_ok"))
     return EXIT_OK
 
 
@@ -289,6 +310,7 @@ CHARGE_TAIL_BANDS = 2
 
 def _cmd_charge(args) -> int:
     from .loading import load_scenario
+    from .report.labels import Labels
     from .rights.water.pricing import block_tariff, surcharge
     from .rules.tariffs import bill, zero_plan_band
     from .scenario.water import SECTORS
@@ -334,12 +356,13 @@ def _cmd_charge(args) -> int:
                    "quantity_m3": m3(bands.quantity(lo, hi)), "amount_yuan": yuan(bands.fen(lo, hi))}
     rows = [row(line) for line in b.tariff_lines] + [row(line) for line in bands[:head]]
     tail_rows = [row(line) for line in bands[n - tail:]] if tail else []
+    L = Labels(args.lang)
     note = None
     if sur is not None and args.plan == 0 and args.use > 0:
         k = zero_plan_band(sur)
-        why = "the cap, max_band" if sur.max_band else "the bands are uncapped; with max_band it would be the cap's"
-        note = (f"a {pricing.surcharge_base} of 0 has no band edges (rule W9): all {args.use:,} m3 are over it "
-                f"and pay band {k}'s rate ({why})")
+        why = L("charge.why_capped" if sur.max_band else "charge.why_uncapped")
+        note = L("charge.zero_plan", base=L.code("charge.base", pricing.surcharge_base), use=args.use, band=k,
+                 why=why)
     data = {
         "scenario": scenario.name, "product": f"water.{sector}", "plan_m3": args.plan, "use_m3": args.use,
         "surcharge_base": pricing.surcharge_base, "surcharge_bands": n, "lines": rows + tail_rows,
@@ -351,26 +374,47 @@ def _cmd_charge(args) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{scenario.name}: water.{sector}, use {args.use:,} m3 against a {pricing.surcharge_base} of {args.plan:,} m3")
-    print(f"{'kind':<10} {'band':>4} {'quantity m3':>14} {'yuan/m3':>10} {'amount yuan':>14}  payee")
+    print(L("charge.header", name=scenario.name, product=f"water.{sector}", use=args.use, plan=args.plan,
+            base=L.code("charge.base", pricing.surcharge_base)))
+    print(_charge_row(L("charge.col.kind"), L("charge.col.band"), L("charge.col.quantity"), L("charge.col.rate"),
+                      L("charge.col.amount"), L("charge.col.payee")))
 
     def show(r: dict) -> None:
-        print(f"{r['kind']:<10} {r['band']:>4} {r['quantity_m3']:>14} {r['rate_yuan_per_m3']:>10} "
-              f"{r['amount_yuan']:>14}  {r['payee']}")
+        print(_charge_row(L.code("charge.kind", r["kind"]), str(r["band"]), r["quantity_m3"],
+                          r["rate_yuan_per_m3"], r["amount_yuan"], L.code("charge.payee", r["payee"])))
 
     for r in rows:
         show(r)
     if omitted:
-        print(f"… {omitted['bands']:,} bands ({omitted['first_band']:,} to {omitted['last_band']:,}): "
-              f"{omitted['quantity_m3']} m3, {omitted['amount_yuan']} yuan … (--all-bands lists them)")
+        print(L("charge.omitted", bands=omitted["bands"], first=omitted["first_band"], last=omitted["last_band"],
+                quantity=omitted["quantity_m3"], amount=omitted["amount_yuan"]))
     for r in tail_rows:
         show(r)
-    print(f"{'tariff':<10} {'':>4} {'':>14} {'':>10} {data['tariff_yuan']:>14}")
-    print(f"{'surcharge':<10} {'':>4} {'':>14} {'':>10} {data['surcharge_yuan']:>14}")
-    print(f"{'total':<10} {'':>4} {'':>14} {'':>10} {data['total_yuan']:>14}")
+    for key, value in (("tariff", data["tariff_yuan"]), ("surcharge", data["surcharge_yuan"]),
+                       ("total", data["total_yuan"])):
+        print(_charge_row(L(f"charge.sum.{key}"), "", "", "", value, ""))
     if note:
-        print(f"note: {note}")
+        print(L("cli.note", note=note))
     return EXIT_OK
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (East Asian wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+def _charge_row(kind: str, band: str, quantity: str, rate: str, amount: str, payee: str) -> str:
+    """One line of the bill: kind, band, quantity (m³), rate (yuan/m³), amount (yuan), payee."""
+    cells = [_pad(kind, 10, False), _pad(band, 4, True), _pad(quantity, 14, True), _pad(rate, 10, True),
+             _pad(amount, 14, True)]
+    return (" ".join(cells) + "  " + payee).rstrip()
 
 
 def _plain(d: Decimal) -> str:
@@ -414,9 +458,11 @@ def _cmd_report(args) -> int:
     if kind_of(run_dir) != "run":
         raise InputError(f"{run_dir}: its manifest.json is not one of a rights-market run; nothing was written: "
                          f"give a run directory written by `rights-market run`")
+    from .report.labels import Labels
+
     paths = build_report(run_dir, lang=args.lang)
     for p in paths.values():
-        print(f"written: {p}")
+        print(Labels(args.lang)("cli.written", path=p))
     return EXIT_OK
 
 
@@ -470,6 +516,8 @@ COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema, "
 def main(argv: Sequence[str] | None = None) -> int:
     # --help, --version and argument errors end here, before the scenario models are loaded
     args = _parser().parse_args(argv)
+    if args.command != "classroom" and hasattr(args, "lang"):  # the classroom resolves its own
+        args.lang = resolve(args.lang)
 
     from .limits import Limits, using
     from .outdir import FILE_SYSTEM_ERRNOS, OutputError, describe_os_error
@@ -486,10 +534,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         if args.debug:
             raise
+        from .report.labels import Labels
+
         print(str(exc), file=sys.stderr)
         n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; fix the file (or the --set values) and try again",
-              file=sys.stderr)
+        lang = getattr(args, "lang", None) or resolve(None)
+        print(Labels(lang)("cli.problems_one" if n == 1 else "cli.problems", n=n), file=sys.stderr)
         return EXIT_INPUT
     except (InputError, StudyInputError, OutputError) as exc:
         if args.debug:

@@ -94,11 +94,12 @@ def test_compare_run_directories_and_chinese(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     p = cli("compare", str(a), str(b), "--out", str(out), "--lang", "zh", "--metric", "water.base_price")
     assert p.returncode == 0, p.stderr
-    md = (out / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.zh.md").read_text(encoding="utf-8")  # Chinese: beside an English one, never over it
     assert "# 情景对比报告" in md and "dawukou_water（基准）" in md and "dawukou_water-2" in md
     assert "- water.default_base_price_yuan_per_m3：1.081 → 1.5" in md
-    assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD, "water_base_price.png",
-                                                                   "water_base_price_paired.png"]
+    assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD.replace(".json", ".zh.json"),
+                                                                   "water_base_price.zh.png",
+                                                                   "water_base_price_paired.zh.png"]
     assert not (out / "store").exists()  # nothing had to run
 
 
@@ -118,10 +119,10 @@ def test_replications_store_and_study_report(tmp_path: Path) -> None:
     assert f"{m3(np.median(use))} m³" in line and f"(range of 4 runs: {m3(use.min())} – {m3(use.max())})" in line
     p = cli("report", str(out), "--lang", "zh")
     assert p.returncode == 0, p.stderr
-    html = (out / "report.html").read_text(encoding="utf-8")
+    html = (out / "report.zh.html").read_text(encoding="utf-8")
     # the water defaults and the fiscal account's net flow
     assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 7
-    assert (out / "report.xlsx").is_file()
+    assert (out / "report.zh.xlsx").is_file()
     # one run of a replication set is the plain run with the base seed
     plain = tmp_path / "plain"
     assert cli("run", DEFAULT, *sets(), "--seed", "3", "--out", str(plain)).returncode == 0
@@ -177,7 +178,7 @@ def test_compare_removes_figures_of_an_earlier_comparison_only(tmp_path: Path) -
     for name, data in user.items():
         (fig_dir / name).write_bytes(data)
 
-    second = build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out, lang="zh")
+    second = build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
     left = {p.name for p in fig_dir.iterdir()}
     assert left == {"water_use.png", CMP_FIGURE_RECORD} | set(user)
     assert all((fig_dir / n).read_bytes() == d for n, d in user.items())
@@ -225,7 +226,7 @@ def test_revenue_only_flag_when_holders_do_not_respond(tmp_path: Path) -> None:
     assert "ref_price: this rule changed revenue only; holders did not respond." in md
     assert "responds: this rule changed revenue only" not in md
     build_comparison([base, same, moved], tmp_path / "zh", lang="zh")
-    zh = (tmp_path / "zh" / "report.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "zh" / "report.zh.md").read_text(encoding="utf-8")
     assert "ref_price：该规则只改变了收入，持有人没有反应。" in zh and "responds：该规则只改变了收入" not in zh
 
 

@@ -547,10 +547,10 @@ def test_workbook_for_office_staff(run_dir: Path) -> None:
     first = path.read_bytes()
     wb = load_workbook(path, read_only=True)
     assert wb.sheetnames[:3] == ["用水权 年度指标", "用水权 按类别和档次汇总的收费", "按持有人汇总的收费"]
-    assert wb.sheetnames[3:] == ["trades", "reserve", "kpis", "orders_rejected", "holders"]
-    rows = list(wb["trades"].values)
+    assert wb.sheetnames[3:] == ["成交记录", "收储记录", "指标", "被拒订单", "持有人"]  # the raw tables, in Chinese
+    rows = list(wb["成交记录"].values)
     run = rb.load_run(run_dir)
-    assert len(rows) == len(run.tables["trades"]) + 1 and rows[0][0] == "time"
+    assert len(rows) == len(run.tables["trades"]) + 1 and rows[0][0] == "日"
     charges = list(wb["按持有人汇总的收费"].values)
     total = sum(r[-1] for r in charges[1:])
     assert round(total * 100) == int(run.tables["charges"]["amount_fen"].sum())
@@ -794,10 +794,10 @@ def test_chinese_several_products(multi, tmp_path: Path) -> None:
         paths, figures = _build_capturing(copy, lang="zh")
     md = paths["md"].read_text(encoding="utf-8")
     assert "氮氧化物（NOx） — 共成交 7 笔，交易量合计 9.984 吨。" in md
-    assert figures["emission_prices_nox"].axes[0].get_ylabel() == "价格（元/吨）"
-    assert figures["forest_prices_management"].axes[0].get_ylabel() == "价格（元/亩）"
+    assert figures["emission_prices_nox.zh"].axes[0].get_ylabel() == "价格（元/吨）"
+    assert figures["forest_prices_management.zh"].axes[0].get_ylabel() == "价格（元/亩）"
     assert "多年期交易（规则 W4）" in md
-    assert len(_legend(figures["emission_prices_nox"])) == rf.MAX_LEGEND
+    assert len(_legend(figures["emission_prices_nox.zh"])) == rf.MAX_LEGEND
     # deterministic: the same run gives the same bytes
     again = {k: p.read_bytes() for k, p in build_report(copy, lang="zh").items()}
     assert again == {k: p.read_bytes() for k, p in paths.items()}
@@ -970,5 +970,5 @@ def test_policy_effect_in_the_report_en_and_zh(shipped_water: Path) -> None:
     assert total_row.split("|")[5].strip() == f"**{rb.fmt_fen(fen)}**"  # the "Charges total" column
     assert "Price (yuan/m³)" in part and "Base price (yuan/m³)" in part
     build_report(shipped_water, lang="zh")
-    zh = (shipped_water / "report.md").read_text(encoding="utf-8")
+    zh = (shipped_water / "report.zh.md").read_text(encoding="utf-8")
     assert "### 政策效果" in zh and "#### 各类持有人缴纳的费用（元）" in zh and "成交价（元/立方米）" in zh

@@ -355,7 +355,8 @@ def _book(L: Labels, groups: Sequence[Group], change_rows: list[dict], sheets: d
 
 def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *, title: str | None = None,
                      metrics: Sequence[str] = (), xlsx_name: str = "compare.xlsx") -> dict[str, Path]:
-    """Write ``report.html``, ``report.md``, ``figures/*.png`` and the workbook into ``out_dir``.
+    """Write ``report.html``, ``report.md``, ``figures/*.png`` and the workbook into ``out_dir`` (in Chinese
+    ``report.zh.html``, ``report.zh.md``, ``figures/*.zh.png`` and ``compare.zh.xlsx``: side by side).
 
     Figures an earlier comparison wrote into ``out_dir/figures`` that this one does not draw (an indicator
     or a right no longer compared) are removed once the new report is in place, like those of the run report
@@ -368,11 +369,17 @@ def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *
     out_dir = Path(out_dir)
     doc, book = build_document(groups, lang, title=title, metrics=metrics)
 
+    from ..lang import report_file
+
+    md, html = out_dir / report_file("report.md", lang), out_dir / report_file("report.html", lang)
+    xlsx_name = report_file(xlsx_name, lang)  # in Chinese compare.zh.xlsx: side by side with the English
+
     def write_documents(rel: dict[str, str], pngs: dict[str, bytes]) -> dict[str, Path]:
-        write_atomic(out_dir / "report.md", rb.render_markdown(doc, rel).encode("utf-8"))
-        write_atomic(out_dir / "report.html", rb.render_html(doc, pngs).encode("utf-8"))
+        write_atomic(md, rb.render_markdown(doc, rel).encode("utf-8"))
+        write_atomic(html, rb.render_html(doc, pngs).encode("utf-8"))
         write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
-        return {"md": out_dir / "report.md", "html": out_dir / "report.html", "xlsx": out_dir / xlsx_name}
+        return {"md": md, "html": html, "xlsx": out_dir / xlsx_name}
 
     figures = [b for b in doc.blocks if isinstance(b, rb.FigureBlock)]
-    return rb.write_with_figures(out_dir, figures, write_documents, pattern=FIGURE_FILE, record=FIGURE_RECORD)
+    pattern, record = rb.for_language(figures, FIGURE_FILE, FIGURE_RECORD, lang)
+    return rb.write_with_figures(out_dir, figures, write_documents, pattern=pattern, record=record)

@@ -1,8 +1,9 @@
 """Build ``report.html``, ``report.md`` and ``report.xlsx`` from the tables of a run directory (see
 ``docs/tables.md``).
 
-The report is assembled as a document of blocks (:mod:`.document`) — the header and summary of each right
-(:mod:`.summary`), the water section's policy effect (:mod:`.policy_effect`), its figures
+The report is assembled as a document of blocks (:mod:`.document`) — per right first the answers to the
+office's questions (:mod:`.answers`; for water the policy effect, :mod:`.policy_effect`), then the summary
+(:mod:`.summary`), its figures
 (:mod:`.figure_blocks`) and tables (:mod:`.tables`) — and rendered twice (:mod:`.render`): to a self-contained HTML file (inline CSS, figures as base64 PNG) and to Markdown (figures
 as PNG files in ``figures/``, referenced relatively: :mod:`.figure_files`). The workbook comes from
 :mod:`.workbook`. All files are written atomically. Money is always summed over the integer ``*_fen``
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import write_atomic
+from ..lang import report_file
 from ..tables.schema import FISCAL_SECTION
 from . import figures as figs
 from . import xlsx
@@ -34,6 +36,7 @@ from .aggregate import (  # noqa: F401  (re-exported)
     volume_by_year_mechanism,
     yearly_kpi,
 )
+from .answers import answer_blocks
 from .display_units import (  # noqa: F401  (re-exported)
     DisplayUnit,
     Series,
@@ -51,11 +54,11 @@ from .figure_files import (  # noqa: F401  (re-exported)
     FIGURE_FILE,
     FIGURE_RECORD,
     figures_written_before,
+    for_language,
     write_with_figures,
 )
 from .fmt import fmt_fen, fmt_int, fmt_kpi, fmt_pct, fmt_price, mean_price  # noqa: F401
 from .labels import BAND_METRIC_PREFIX, Labels  # noqa: F401
-from .policy_effect import policy_effect_blocks
 from .render import render_html, render_markdown
 from .right_data import right_data
 from .rights_display import AREA_IN_MU, DEFAULT_UNIT, PRODUCT_ORDER, RIGHT_ORDER, TERM_PRICED  # noqa: F401
@@ -109,9 +112,8 @@ def build_document(run: Run, lang: str = "en") -> Document:
     for right in rights:
         d = right_data(run, right)
         doc.add(Heading(2, L("section.right", right=L.right(right))))
+        doc.add(*answer_blocks(run, d, L))  # the office's questions first, then the detail
         doc.add(Heading(3, L("section.summary")), Bullets(summary_sentences(d, L)))
-        if right == "water":
-            doc.add(*policy_effect_blocks(run, d, L))
         doc.add(Heading(3, L("section.figures")))
         if font_fallback:
             doc.add(Para(L("fig.font_note"), "note"))
@@ -126,7 +128,9 @@ def build_document(run: Run, lang: str = "en") -> Document:
 
 def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``report.xlsx`` (the tables, for office
-    staff: :mod:`rights_market.report.workbook`) into ``run_dir``.
+    staff: :mod:`rights_market.report.workbook`) into ``run_dir`` — in Chinese ``report.zh.html``,
+    ``report.zh.md``, ``figures/*.zh.png`` and ``report.zh.xlsx`` (:mod:`rights_market.lang`), so the two
+    languages are written side by side, never over each other.
 
     Figure files an earlier build wrote (:func:`figures_written_before`) that this build does not draw (a
     product no longer traded, a renamed figure) are removed, but only after the new ``report.md`` and
@@ -142,12 +146,13 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     doc = build_document(run, lang)
 
     def write_documents(figure_rel: dict[str, str], figure_png: dict[str, bytes]) -> dict[str, Path]:
-        md_path, html_path = run_dir / "report.md", run_dir / "report.html"
+        md_path, html_path = run_dir / report_file("report.md", lang), run_dir / report_file("report.html", lang)
         write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
         write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
-        xlsx_path = run_dir / "report.xlsx"
+        xlsx_path = run_dir / report_file("report.xlsx", lang)
         write_atomic(xlsx_path, xlsx.workbook_bytes(run_sheets(run, Labels(lang))))
         return {"md": md_path, "html": html_path, "xlsx": xlsx_path}
 
     figures = [b for b in doc.blocks if isinstance(b, FigureBlock)]
-    return write_with_figures(run_dir, figures, write_documents)
+    pattern, record = for_language(figures, FIGURE_FILE, FIGURE_RECORD, lang)
+    return write_with_figures(run_dir, figures, write_documents, pattern=pattern, record=record)

@@ -43,8 +43,9 @@ class TableBlock:
     columns: list[str]
     rows: list[list[str]]
     align: list[str]  # "l" or "r" per column
-    total: bool = False  # last row is a total row
+    total: bool = False  # the last row (or the last ``total_rows`` rows) are totals
     note: str = ""
+    total_rows: int = 1
 
 
 @dataclass

@@ -21,6 +21,24 @@ FIGURE_FILE = re.compile(r"[a-z0-9][a-z0-9_-]*_(?:prices(?:_[a-z0-9_]+)?|volume|
 FIGURE_RECORD = ".report-figures.json"
 
 
+def for_language(figures: Sequence[FigureBlock], pattern: re.Pattern[str], record: str,
+                 lang: str) -> tuple[re.Pattern[str], str]:
+    """Make a build of ``lang`` keep its figure files apart from the other language's: the figures' stems
+    get the language's suffix (:func:`rights_market.lang.lang_suffix`: ``water_volume.zh``, in place), and
+    the returned pattern and record name are the language's own (``.report-figures.zh.json``). English keeps
+    the plain names, so a Chinese build never removes or replaces an English figure, nor the reverse."""
+    from ..lang import lang_suffix
+
+    suffix = lang_suffix(lang)
+    if not suffix:
+        return pattern, record
+    for b in figures:
+        if not b.stem.endswith(suffix):
+            b.stem += suffix
+    own = re.compile(pattern.pattern.removesuffix(r"\.png") + re.escape(suffix) + r"\.png")
+    return own, record.removesuffix(".json") + suffix + ".json"
+
+
 def figures_written_before(run_dir: Path, *, pattern: re.Pattern[str] = FIGURE_FILE,
                            record: str = FIGURE_RECORD) -> set[str]:
     """Names of the figure files an earlier build of the report wrote into ``run_dir/figures``: those of its

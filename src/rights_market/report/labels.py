@@ -4,7 +4,8 @@
 visible text itself: it looks it up here through :class:`Labels`. Code values from the tables are looked
 up under ``"<prefix>.<code>"``: ``right``, ``mech`` (mechanisms), ``kind`` (charge kinds), ``reason``
 (rejection reasons), ``action`` (reserve actions), ``event`` (registry events), ``metric`` (KPI metrics),
-``product``, ``pollutant``, ``sector``, ``unit``, ``inst`` (institutions). Patterned names get a label built
+``product``, ``pollutant``, ``sector``, ``unit``, ``inst`` (institutions), ``group`` (holder groups of the
+shipped scenarios, :meth:`Labels.group`), ``weather``. Patterned names get a label built
 from their parts (``surcharge_revenue_band_<k>``, ``<metric>_<pollutant>``, ``<metric>_<mechanism>``,
 ``pledged:<product>``, ``<product>.pledged``; templates under ``pattern.``). A code without any label is
 shown as it is, so a new reason or mechanism still shows up.
@@ -166,6 +167,20 @@ class Labels:
             if text is not None:
                 return text
         return party
+
+    def group(self, group: object) -> str:
+        """Display name of a holder group (``group.<id>``: ``industrial_firms`` → ``工业企业`` in Chinese; the
+        English labels are the ids themselves), or the id."""
+        return self.code("group", group)
+
+    def holder_name(self, name: object, group: object) -> str:
+        """A holder's name with its group's display name: a generated name ``<group>-<n>``
+        (``industrial_firms-58``) becomes ``<display name>-<n>`` (``工业企业-58``); other names stay."""
+        name, group = str(name), str(group)
+        n = name[len(group) + 1 :]
+        if group and name.startswith(f"{group}-") and n.isdigit():
+            return f"{self.group(group)}-{n}"
+        return name
 
     def pollutant(self, pollutant: str) -> str:
         """Name of a pollutant id (``NOx`` → ``氮氧化物`` in Chinese), or the id itself."""

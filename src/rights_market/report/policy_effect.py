@@ -256,7 +256,7 @@ def _reserve_table(d: RightData, L: Labels) -> list[object]:
     rows.append([L("policy.reserve.bought"), "", "", _m3(t["bought_m3"]), fmt_fen(t["bought_fen"])])
     rows.append([L("policy.reserve.sold"), "", "", _m3(t["sold_m3"]), fmt_fen(t["sold_fen"])])
     return [TableBlock(L("policy.table.reserve"), cols, rows, ["l", "l", "r", "r", "r"], total=True,
-                       note=L("policy.note.reserve"))]
+                       note=L("policy.note.reserve"), total_rows=2)]
 
 
 def _payments_table(run: Run, d: RightData, L: Labels) -> list[object]:
@@ -269,7 +269,7 @@ def _payments_table(run: Run, d: RightData, L: Labels) -> list[object]:
     money = ["tariff", "surcharge", "use_fee", "charges", "bought", "sold", "proceeds_share", "trade_net"]
 
     def who(g: str) -> str:
-        return L.code("inst", int(g[1:])) if g.startswith("#") else g
+        return L.code("inst", int(g[1:])) if g.startswith("#") else L.group(g)
 
     rows = [[who(r["group"])] + [fmt_fen(r[c]) for c in money] for r in p.to_dict("records")]
     rows.append([L("col.total")] + [fmt_fen(int(p[c].sum())) for c in money])

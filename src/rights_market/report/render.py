@@ -84,15 +84,39 @@ def _blocks(doc: Document, slugs: bool) -> list[tuple[str, object, str]]:
     return out
 
 
+#: Where the ``@font-face`` rule goes (filled in once the page's characters are known).
+_FONT_SLOT = "/*@font-face*/"
+#: Headings of these levels are listed in the table of contents.
+TOC_LEVELS = (2, 3)
+
+
+def _toc(blocks: list[tuple[str, object, str]]) -> tuple[list[tuple[int, str, str]], int]:
+    """The table of contents (``(level, text, anchor)`` of every level-2 and -3 heading) and the index of
+    the block it goes before (the first level-2 heading)."""
+    toc = [(b.level, b.text, slug) for kind, b, slug in blocks if kind == "Heading" and b.level in TOC_LEVELS]
+    at = next((i for i, (kind, b, _) in enumerate(blocks) if kind == "Heading" and b.level == 2), -1)
+    return toc, at
+
+
 def render_html(doc: Document, figure_png: dict[str, bytes]) -> str:
-    """The self-contained HTML page of ``doc``: inline CSS, figures as base64 PNG (``figure_png`` by stem)."""
+    """The self-contained HTML page of ``doc``: inline CSS with print styles, a table of contents linking
+    the level-2 and -3 headings, figures as base64 PNG (``figure_png`` by stem), and — for a page with
+    Chinese — the subset of the bundled font holding exactly its characters (:mod:`.webfont`)."""
+    from .labels import Labels
+    from .webfont import EMBEDDED_FAMILY, font_face_css
+
     data = {
         b.stem: base64.b64encode(figure_png[b.stem]).decode("ascii")
         for b in doc.blocks if type(b).__name__ == "FigureBlock"
     }
-    return _env("html").get_template("report.html.j2").render(
-        doc=doc, html_lang="zh-CN" if doc.lang == "zh" else doc.lang, blocks=_blocks(doc, True), figure_data=data
+    blocks = _blocks(doc, True)
+    toc, toc_at = _toc(blocks)
+    page = _env("html").get_template("report.html.j2").render(
+        doc=doc, html_lang="zh-CN" if doc.lang == "zh" else doc.lang, blocks=blocks, figure_data=data,
+        toc=toc if len(toc) > 1 else [], toc_at=toc_at, toc_title=Labels(doc.lang)("toc.title"),
+        font_css=Markup(_FONT_SLOT), embedded_family=Markup(f'"{EMBEDDED_FAMILY}",'),
     )
+    return page.replace(_FONT_SLOT, font_face_css(page), 1)
 
 
 def render_markdown(doc: Document, figure_paths: dict[str, str]) -> str:

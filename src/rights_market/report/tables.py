@@ -76,6 +76,7 @@ def _holder_table(title: str, top: pd.DataFrame, names: dict, s: Series, L: Labe
             name, group, sector = L.code("inst", acct), L("inst.group"), ""
         else:
             name, group, sector = names.get(acct, ("", "", ""))
+            name, group = L.holder_name(name, group), L.group(group) if group else ""
         price = fmt_price(s.du.mean_price(r.amount_fen, r.quantity)) if int(r.quantity) > 0 else "—"
         rows.append(
             [
@@ -215,8 +216,39 @@ def right_tables(run: Run, d: RightData, L: Labels) -> list[object]:
     return out
 
 
+#: Kinds of money a right's charges hold, each summed on its own (a total never mixes them): what holders
+#: pay (tariffs, surcharges, fees, rents, ...: every kind not listed here), loans granted on pledged rights,
+#: loan repayments, and budgets moved from the fiscal account. ``notice`` rows carry no money.
+MONEY_CLASS: dict[str, str] = {
+    "loan": "loans", "loan_repayment": "repayments", "repayment": "repayments",
+    "budget": "budgets", "planting_budget": "budgets", "notice": "notices",
+}
+#: The order of the total rows of the charges table.
+MONEY_CLASSES: tuple[str, ...] = ("payments", "loans", "repayments", "budgets", "notices")
+
+
+def money_class(kind: str) -> str:
+    """The kind of money of a charge kind (:data:`MONEY_CLASS`; ``payments`` for any other kind)."""
+    return MONEY_CLASS.get(str(kind), "payments")
+
+
+def _class_totals(charges: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """``(class, count, amount_fen)`` per kind of money present, in :data:`MONEY_CLASSES` order."""
+    cls = charges["kind"].astype(str).map(money_class)
+    out = []
+    for c in MONEY_CLASSES:
+        rows = charges[cls == c]
+        if len(rows):
+            out.append((c, len(rows), int(rows["amount_fen"].sum())))
+    return out
+
+
 def _charges_table(d: RightData, L: Labels) -> TableBlock:
+    """Charges by kind and band; the total rows sum each kind of money apart (:data:`MONEY_CLASS`): what
+    holders paid, loans granted, loans repaid, budgets — never one total over them."""
     products = products_of(d.charges, d.right)
+    totals = _class_totals(d.charges)
+    note = L("table.charges.note") if len(totals) > 1 else ""
     if len(products) <= 1:
         du = du_of(d, products[0]) if products else DisplayUnit(d.unit, d.unit)
         ch = charges_by_kind_band(d.charges)
@@ -231,10 +263,13 @@ def _charges_table(d: RightData, L: Labels) -> TableBlock:
             ]
             for r in ch.itertuples(index=False)
         ]
-        rows.append(
-            [L("col.total"), "", fmt_int(ch["count"].sum()), du.fmt_qty(ch["quantity"].sum()), fmt_fen(ch["amount_fen"].sum())]
-        )
-        return TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True)
+        if len(totals) == 1:
+            rows.append([L("col.total"), "", fmt_int(ch["count"].sum()), du.fmt_qty(ch["quantity"].sum()),
+                         fmt_fen(ch["amount_fen"].sum())])
+        else:
+            rows += [[L(f"money.{c}"), "", fmt_int(n), "", fmt_fen(fen)] for c, n, fen in totals]
+        return TableBlock("", columns, rows, ["l", "l", "r", "r", "r"], total=True, total_rows=len(totals),
+                          note=note)
     columns = [L("col.product"), L("col.kind"), L("col.band"), L("col.count"), L("col.quantity_units"), L("col.amount")]
     rows = []
     for product in products:
@@ -251,8 +286,12 @@ def _charges_table(d: RightData, L: Labels) -> TableBlock:
             ]
             for r in ch.itertuples(index=False)
         ]
-    rows.append([L("col.total"), "", "", fmt_int(len(d.charges)), "", fmt_fen(d.charges["amount_fen"].sum())])
-    return TableBlock("", columns, rows, ["l", "l", "l", "r", "r", "r"], total=True)
+    if len(totals) == 1:
+        rows.append([L("col.total"), "", "", fmt_int(len(d.charges)), "", fmt_fen(d.charges["amount_fen"].sum())])
+    else:
+        rows += [[L(f"money.{c}"), "", "", fmt_int(n), "", fmt_fen(fen)] for c, n, fen in totals]
+    return TableBlock("", columns, rows, ["l", "l", "l", "r", "r", "r"], total=True, total_rows=len(totals),
+                      note=note)
 
 
 def _rejected_table(d: RightData, rj: pd.DataFrame, L: Labels) -> TableBlock:

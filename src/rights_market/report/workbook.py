@@ -21,6 +21,7 @@ from ..units import FEN_PER_YUAN
 from .aggregate import charges_by_kind_band, kpi_table
 from .display_units import product_units, unit_of_right
 from .labels import Labels
+from .raw_sheets import raw_sheet
 from .run_data import Run, for_right, has_fiscal_section, rights_in_run
 from .xlsx import FORMATS_ATTR, INT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, number_format
 
@@ -86,7 +87,7 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
         sheets.append((L("xlsx.charges_by_holder"), _formatted(pd.DataFrame({
             L("col.holder"): g["holder"].astype("int64"),
             L("col.name"): [str(names["name"].get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
-            L("col.group"): [str(names["group"].get(h, "")) for h in g["holder"]],
+            L("col.group"): [L.group(names["group"].get(h, "")) if h in names.index else "" for h in g["holder"]],
             L("col.product"): g["product"],
             L("col.kind"): [L.code("kind", k) for k in g["kind"]],
             L("col.band"): g["band"].astype("int64"),
@@ -106,6 +107,8 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
                     values.setdefault(key, []).append(v)
                 by_key = {k: number_format(k[1], v, k[0]) for k, v in values.items()}
                 formats["value"] = [by_key[k] for k in keys]
-            sheets.append((name, _formatted(t, formats)))
+            title, shown = raw_sheet(name, t, L)  # in Chinese: names, headers, codes
+            header = dict(zip(t.columns, shown.columns, strict=True))
+            sheets.append((title, _formatted(shown, {header[c]: f for c, f in formats.items()})))
     return sheets
 

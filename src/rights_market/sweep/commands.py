@@ -20,13 +20,24 @@ def _progress(args) -> bool | None:
     return False if getattr(args, "no_progress", False) else None
 
 
-def _outcome_lines(outcome, store: Store) -> list[str]:
-    lines = [f"runs: {outcome.total:,} in the study, {outcome.done_before:,} already in the store, "
-             f"{outcome.done_now:,} done now, {len(outcome.failed):,} failed"]
+def _labels(args):
+    from ..lang import resolve
+    from ..report.labels import Labels
+
+    return Labels(resolve(getattr(args, "lang", None)))
+
+
+def _outcome_lines(outcome, store: Store, L=None) -> list[str]:
+    if L is None:
+        from ..report.labels import Labels
+
+        L = Labels("en")
+    lines = [L("cli.outcome", total=outcome.total, before=outcome.done_before, now=outcome.done_now,
+               failed=len(outcome.failed))]
     for run_id, reason in sorted(outcome.failed.items())[:10]:
-        lines.append(f"failed: {run_id}: {reason}")
+        lines.append(L("cli.failed", run=run_id, reason=reason))
     if outcome.failed:
-        lines.append(f"details in {store.failed_dir}; run the same command again to retry the failed runs")
+        lines.append(L("cli.failed_details", path=store.failed_dir))
     return lines
 
 
@@ -114,12 +125,12 @@ def cmd_sweep(args) -> int:
                           overwrite=args.overwrite)
     except StoreError as exc:
         raise StudyInputError(str(exc)) from exc
-    for line in _outcome_lines(outcome, store):
+    for line in _outcome_lines(outcome, store, _labels(args)):
         print(line)
     print(f"store: {store.path}  (KPIs: {store.kpis_dir}/*.parquet; query them with DuckDB, see docs/sweeps.md)")
     if args.report and outcome.complete:
         for p in _report_store(store.path, args.lang).values():
-            print(f"written: {p}")
+            print(_labels(args)("cli.written", path=p))
     return 0 if not outcome.failed else 1
 
 
@@ -139,13 +150,14 @@ def cmd_replications(args, scenario) -> int:
                           overwrite=args.overwrite, option="--out")
     except StoreError as exc:
         raise StudyInputError(str(exc)) from exc
-    print(f"run: {scenario.name}  {args.replications} replications from seed {study.base_seed}")
-    for line in _outcome_lines(outcome, store) + summary_lines(store.yearly()):
+    L = _labels(args)
+    print(L("cli.replications", name=scenario.name, n=args.replications, seed=study.base_seed))
+    for line in _outcome_lines(outcome, store, L) + summary_lines(store.yearly(), L.lang):
         print(line)
     if args.report and outcome.complete:
-        for p in _report_store(store.path, "en").values():
-            print(f"written: {p}")
-    print(f"written: {store.path}")
+        for p in _report_store(store.path, L.lang).values():
+            print(L("cli.written", path=p))
+    print(L("cli.written", path=store.path))
     return 0 if not outcome.failed else 1
 
 
@@ -158,7 +170,7 @@ def _report_store(path: Path, lang: str) -> dict[str, Path]:
 def cmd_report_store(args) -> int:
     """``rights-market report STORE``: the study report (fan charts, one variant per point)."""
     for p in _report_store(args.run_dir, args.lang).values():
-        print(f"written: {p}")
+        print(_labels(args)("cli.written", path=p))
     return 0
 
 
@@ -178,6 +190,6 @@ def cmd_compare(args) -> int:
         raise StudyInputError(str(exc)) from exc
     for key, p in paths.items():
         if key != "dir":
-            print(f"written: {p}")
+            print(_labels(args)("cli.written", path=p))
     print(f"comparison: {paths['dir']}", file=sys.stdout)
     return 0
