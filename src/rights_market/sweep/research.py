@@ -41,12 +41,12 @@ import pandas as pd
 from ..inputerror import StudyInputError
 from .design import Point
 from .execute import execute
-from .research_spec import Base, FloatRange, IntRange, MetricSpec, Range, SeedsSpec
+from .research_spec import Base, FloatRange, IntRange, MetricSpec, Range, TrialSeedsSpec
 from .store import Store, StoreError
 from .study import Study, build_study
 from .summary import yearly_kpis
 
-__all__ = ["Base", "BatchResult", "FloatRange", "IntRange", "MetricSpec", "Range", "SeedsSpec", "TrialRecord",
+__all__ = ["Base", "BatchResult", "FloatRange", "IntRange", "MetricSpec", "Range", "TrialSeedsSpec", "TrialRecord",
            "batch_seed", "evaluate_batch", "open_research_store"]
 
 
@@ -111,7 +111,7 @@ def evaluate_batch(
     parameters: dict[str, Range],
     base: Base,
     metrics: Sequence[MetricSpec],
-    seeds: SeedsSpec,
+    seeds: TrialSeedsSpec,
     store: Path,
     *,
     scheduler: str | None = None,

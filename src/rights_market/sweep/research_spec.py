@@ -30,7 +30,7 @@ from ..scenario.model import Scenario, Strict
 from ..scenario.tables_input import CONTEXT_KEY
 
 __all__ = ["Base", "Calibration", "CalibrationSpec", "ConstraintSpec", "FloatRange", "IntRange", "MetricSpec",
-           "ObjectiveSpec", "Optimisation", "OptimisationSpec", "Range", "SearchSpec", "SeedsSpec", "TargetSpec",
+           "ObjectiveSpec", "Optimisation", "OptimisationSpec", "Range", "SearchSpec", "TrialSeedsSpec", "TargetSpec",
            "load_calibration", "load_optimisation"]
 
 
@@ -127,7 +127,7 @@ class MetricSpec(Strict):
         return {"charges", "holders"} if self.charges else set()
 
 
-class SeedsSpec(Strict):
+class TrialSeedsSpec(Strict):
     """Replications of every trial, from ``base`` (the scenario's seed if omitted)."""
 
     base: int | None = Field(None, ge=0)
@@ -240,7 +240,7 @@ class CalibrationSpec(Strict):
     set: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, FloatRange | IntRange] = Field(min_length=1)
     targets: list[TargetSpec] = Field(min_length=1)
-    seeds: SeedsSpec = Field(default_factory=SeedsSpec)
+    seeds: TrialSeedsSpec = Field(default_factory=TrialSeedsSpec)
     search: SearchSpec = Field(default_factory=SearchSpec)
 
     @field_validator("targets")
@@ -324,7 +324,7 @@ class OptimisationSpec(Strict):
     parameters: dict[str, FloatRange | IntRange] = Field(min_length=1)
     constraints: list[ConstraintSpec] = Field(default_factory=list)
     objectives: list[ObjectiveSpec] = Field(min_length=1, max_length=2)
-    seeds: SeedsSpec = Field(default_factory=SeedsSpec)
+    seeds: TrialSeedsSpec = Field(default_factory=TrialSeedsSpec)
     search: SearchSpec = Field(default_factory=SearchSpec)
 
 
