@@ -19,10 +19,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 # The names load on first use (PEP 562): ``validate`` and ``schema`` import the light ``sensitivity.spec``,
-# which must not start Dask, pandas, SALib and the engine.
+# which must not start Dask, pandas, SALib and the engine. No name here is also the name of a submodule (once
+# imported, the submodule would shadow it): the function ``analyse`` is ``sensitivity.analyse.analyse``.
 _HOME = {
     "DUMMY": "spec", "SensitivitySpec": "spec",
-    "INDEX_COLUMNS": "analyse", "Indices": "analyse", "analyse": "analyse",
+    "INDEX_COLUMNS": "analyse", "Indices": "analyse",
     "build_sensitivity_report": "report",
     "SensitivityStudy": "study", "load_design": "study", "output_problem": "study",
     "SensitivityResult": "api", "StudyNotFinished": "api", "analyse_store": "api", "default_store": "api",
@@ -30,7 +31,7 @@ _HOME = {
 }
 
 if TYPE_CHECKING:
-    from .analyse import INDEX_COLUMNS, Indices, analyse
+    from .analyse import INDEX_COLUMNS, Indices
     from .api import (
         SensitivityResult,
         StudyNotFinished,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DUMMY", "INDEX_COLUMNS", "Indices", "SensitivityResult", "SensitivitySpec", "SensitivityStudy",
-    "StudyNotFinished", "analyse", "analyse_store", "build_sensitivity_report", "default_store", "load_design",
+    "StudyNotFinished", "analyse_store", "build_sensitivity_report", "default_store", "load_design",
     "output_problem", "run_sensitivity", "spec_of_store",
 ]
 
