@@ -19,6 +19,8 @@ from .inputerror import InputError, StudyInputError
 from .lang import LANGS, resolve
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+#: ``schema --kind`` choices: :data:`.filekinds.KIND_NAMES`, written out so that ``--help`` loads no model
+SCHEMA_KINDS = ("scenario", "classroom", "calibration", "optimisation", "sensitivity", "sweep")
 
 
 def _lang_arg(p: argparse.ArgumentParser) -> None:
@@ -62,13 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     _lang_arg(run)
     _study_args(run)
 
-    val = sub.add_parser("validate", help="check a scenario, classroom or sweep file; print ok or every problem")
+    val = sub.add_parser("validate", help="check a scenario, classroom, calibration, optimisation, sensitivity or "
+                                          "sweep file; print ok or every problem")
     val.add_argument("scenario", type=Path)
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     _lang_arg(val)
 
-    sch = sub.add_parser("schema", help="print the JSON Schema of scenario, classroom and sweep files")
-    sch.add_argument("--kind", choices=["all", "scenario", "classroom", "sweep"], default="all",
+    sch = sub.add_parser("schema", help="print the JSON Schema of every kind of file the commands read")
+    sch.add_argument("--kind", choices=["all", *SCHEMA_KINDS], default="all",
                      help="files of one kind only (default all: one schema switched by the files' top-level keys)")
 
     ch = sub.add_parser("charge", help="what one holder pays for a use against a plan or quota (W8, W9)")
@@ -266,8 +269,10 @@ def _mean_prices(L, t, unit: str) -> str:
 
 
 def _cmd_validate(args) -> int:
-    """Check a file by its kind (:mod:`.filekinds`): a classroom file as the ``classroom`` command loads it, a
-    sweep file with every scenario it makes, any other file as a scenario."""
+    """Check a file by its kind (:mod:`.filekinds`), as the command that reads it loads it: a classroom file as
+    ``classroom``; a calibration, optimisation or sensitivity file with its scenario and every bound of its
+    parameters (a sensitivity design: every run it makes); a sweep file with every scenario it makes; any other
+    file as a scenario."""
     from .filekinds import kind_of_file
     from .scenario.loader import load_raw
 
@@ -278,6 +283,23 @@ def _cmd_validate(args) -> int:
 
         scenario, _ = load_model(args.scenario, ClassroomScenario, args.overrides)
         print(f"ok: classroom {scenario.name}, {scenario.classroom.n_seats} seats")
+    elif kind == "calibration":
+        from .sweep.research_spec import load_calibration
+
+        cal = load_calibration(args.scenario, args.overrides).spec
+        print(f"ok: calibration {cal.name}, {len(cal.parameters)} parameters, {len(cal.targets)} targets")
+    elif kind == "optimisation":
+        from .sweep.research_spec import load_optimisation
+
+        opt = load_optimisation(args.scenario, args.overrides).spec
+        print(f"ok: optimisation {opt.name}, {len(opt.parameters)} parameters, {len(opt.objectives)} objectives, "
+              f"{len(opt.constraints)} constraints")
+    elif kind == "sensitivity":
+        from .sensitivity.study import load_design
+
+        design = load_design(args.scenario, args.overrides)
+        print(f"ok: sensitivity {design.spec.name}, {len(design.spec.names())} parameters, "
+              f"{len(design.spec.outputs)} outputs, {len(design.study.tasks):,} runs")
     elif kind == "sweep":
         from .sweep.spec import load_sweep
 

@@ -17,11 +17,12 @@ from conftest import ROOT
 
 #: loaded only by the commands that simulate, report, sweep or serve
 HEAVY = ["numba", "dask", "distributed", "matplotlib", "openpyxl", "fastapi", "uvicorn", "pandas", "pyarrow",
-         "simpy", "scipy", "jinja2", "rights_market.engine.run", "rights_market.engine.world",
+         "simpy", "scipy", "jinja2", "optuna", "SALib", "rights_market.engine.run", "rights_market.engine.world",
          "rights_market.rights.catalogue", "rights_market.sweep.execute", "rights_market.sweep.store",
          "rights_market.sweep.task", "rights_market.report", "rights_market.classroom.session"]
-# Light on purpose: engine.descriptor (what a right says about itself) and sweep.spec (the sweep file's model,
-# for the schema and ``validate`` of sweep files).
+# Light on purpose: engine.descriptor (what a right says about itself), sweep.spec, sweep.research_spec and
+# sensitivity.spec (the study files' models, for the schema and ``validate``). ``validate`` of a sensitivity
+# design is not light: it draws the design's runs with SALib to check every scenario they make.
 #: not even these for --help and --version
 PARSER_ONLY = ["pydantic", "numpy", "ruamel", "rights_market.scenario"]
 
@@ -44,6 +45,8 @@ COMMANDS = {
     "schema": ["schema"],
     "validate": ["validate", SCENARIO],
     "validate_four_rights": ["validate", FOUR],
+    "validate_calibration": ["validate", str(ROOT / "scenarios" / "calibration" / "yinchuan_2021_buyer_value.yaml")],
+    "validate_optimisation": ["validate", str(ROOT / "scenarios" / "optimisation" / "water_surcharge_step.yaml")],
     "charge": ["charge", SCENARIO, "--product", "industry", "--plan", "1000", "--use", "1500"],
     "charge_json": ["charge", FOUR, "--product", "water.agriculture", "--plan", "0", "--use", "10", "--json"],
 }

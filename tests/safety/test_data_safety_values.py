@@ -14,9 +14,11 @@ from pydantic import BaseModel
 
 from rights_market import load_scenario, simulate
 from rights_market.cli import main
+from rights_market.filekinds import kind_of_file
 from rights_market.limits import Limits
 from rights_market.rights.catalogue import CATALOGUE
 from rights_market.scenario import ScenarioError
+from rights_market.scenario.loader import load_raw
 from rights_market.scenario.model import Scenario
 from rights_market.scenario.references import market_products
 from rights_market.sweep.spec import load_sweep
@@ -28,8 +30,9 @@ SCENARIOS = ROOT / "scenarios"
 WATER = SCENARIOS / "dawukou_water.yaml"
 FOUR = SCENARIOS / "dawukou_four_rights.yaml"
 SMITH = SCENARIOS / "teaching" / "smith1962_test1.yaml"
-#: Every shipped scenario file (sweep files and classroom settings are other languages).
-SHIPPED = sorted(p for p in SCENARIOS.rglob("*.yaml") if p.parent.name not in ("sweeps", "classroom"))
+#: Every shipped scenario file, told by its kind (classroom, sweep, calibration, optimisation and sensitivity files
+#: are other languages).
+SHIPPED = sorted(p for p in SCENARIOS.rglob("*.yaml") if kind_of_file(load_raw(p)[0]) == "scenario")
 
 
 def refused(path: Path, *sets: str, limits: Limits | None = None) -> list[str]:

@@ -25,6 +25,7 @@ set:
   water.groups.3.count: 20
   water.groups.4.count: 2
   water.long_term.enabled: false
+  water.contract_saving.enabled: false    # W14 sells in term deals: off with them
 seeds: {{base: 1, replications: 2}}
 """
 TARIFF = "water.pricing.industry.tariff.yuan_per_m3.0"

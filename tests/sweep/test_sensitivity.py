@@ -234,3 +234,15 @@ def test_design_mistakes_are_located_with_exit_code_2(tmp_path: Path, change: st
     res = cli_in_process("sensitivity", str(path), "--store", str(tmp_path / "s"), "--workers", "1")
     assert res.returncode == 2 and f"{path}:{line}:" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_the_package_names_resolve_to_what_they_name_after_every_submodule_is_loaded():
+    import importlib
+    import types
+
+    import rights_market.sensitivity as pkg
+
+    for sub in ("analyse", "api", "commands", "design", "report", "spec", "study"):
+        importlib.import_module(f"rights_market.sensitivity.{sub}")
+    assert not [n for n in pkg.__all__ if isinstance(getattr(pkg, n), types.ModuleType)]
+    assert pkg.run_sensitivity.__module__ == "rights_market.sensitivity.api"

@@ -32,83 +32,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import Field, field_validator
 
-from ..scenario.loader import load_raw, validate
-from ..scenario.model import Strict
 from .research import (
-    Base,
-    FloatRange,
-    IntRange,
-    MetricSpec,
-    SeedsSpec,
     TrialRecord,
     ask_batch,
     evaluate_batch,
     open_research_store,
 )
+from .research_spec import CalibrationSpec, SearchSpec, TargetSpec, load_calibration
 
 __all__ = ["CalibrationResult", "CalibrationSpec", "SearchSpec", "TargetSpec", "calibrate", "load_calibration"]
 
 #: the loss given to a trial whose model value of a target is missing (the run never recorded it)
 MISSING_LOSS = 1e12
-
-
-class TargetSpec(Strict):
-    """An observed figure: what to measure, the published value, the tolerance of a good fit, the source."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
-    metric: MetricSpec
-    observed: float
-    tolerance: float = Field(gt=0, description="same unit as observed")
-    source: str = Field(min_length=3, description="where the figure was published")
-
-
-class SearchSpec(Strict):
-    """How many trials, in batches of how many (fixed: the results do not depend on the workers), and the
-    sampler's seed; the first ``startup_trials`` are drawn at random."""
-
-    trials: int = Field(24, ge=1, le=10_000)
-    batch_size: int = Field(4, ge=1, le=1000)
-    seed: int = Field(0, ge=0)
-    startup_trials: int = Field(8, ge=1)
-
-
-class CalibrationSpec(Strict):
-    """A calibration file."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
-    description: str = ""
-    scenario: str = Field(min_length=1)
-    set: dict[str, Any] = Field(default_factory=dict)
-    parameters: dict[str, FloatRange | IntRange] = Field(min_length=1)
-    targets: list[TargetSpec] = Field(min_length=1)
-    seeds: SeedsSpec = Field(default_factory=SeedsSpec)
-    search: SearchSpec = Field(default_factory=SearchSpec)
-
-    @field_validator("targets")
-    @classmethod
-    def _unique(cls, v: list[TargetSpec]) -> list[TargetSpec]:
-        names = [t.name for t in v]
-        if len(set(names)) != len(names):
-            raise ValueError("target names must be unique")
-        return v
-
-
-@dataclass(frozen=True)
-class Calibration:
-    spec: CalibrationSpec
-    base: Base
-    path: Path
-
-
-def load_calibration(path: str | Path, overrides: Sequence[str] = ()) -> Calibration:
-    """Load and check a calibration file (located errors, :class:`~rights_market.scenario.ScenarioError`)."""
-    raw, sm = load_raw(path, overrides)
-    spec = validate(raw, sm, CalibrationSpec)
-    base = Base.load(str(path), sm, spec.scenario, spec.set)
-    base.check_ranges(spec.parameters)
-    return Calibration(spec, base, Path(path))
 
 
 def loss(spec: CalibrationSpec, means: dict[str, float]) -> float:

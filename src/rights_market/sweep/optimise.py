@@ -29,106 +29,23 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
-from pydantic import Field, model_validator
 
-from ..scenario.loader import load_raw, validate
-from ..scenario.model import Strict
-from .calibrate import SearchSpec
 from .research import (
-    Base,
-    FloatRange,
-    IntRange,
-    MetricSpec,
-    SeedsSpec,
     TrialRecord,
     ask_batch,
     evaluate_batch,
     open_research_store,
 )
+from .research_spec import ConstraintSpec, MetricSpec, ObjectiveSpec, OptimisationSpec, load_optimisation
 
 __all__ = ["ConstraintSpec", "ObjectiveSpec", "OptimisationResult", "OptimisationSpec", "load_optimisation",
            "optimise"]
 
 #: added to (or, maximising, taken from) the objective of an infeasible trial, per unit of relative violation
 PENALTY = 1e12
-
-
-class ConstraintSpec(Strict):
-    """``metric`` at most / at least a value, or a share of the baseline's value."""
-
-    name: str = Field("", pattern=r"^[A-Za-z0-9_\-.]*$")
-    metric: MetricSpec
-    at_most: float | None = None
-    at_least: float | None = None
-    at_most_share_of_baseline: float | None = Field(None, ge=0)
-    at_least_share_of_baseline: float | None = Field(None, ge=0)
-
-    @model_validator(mode="after")
-    def _one(self) -> ConstraintSpec:
-        given = [k for k in ("at_most", "at_least", "at_most_share_of_baseline", "at_least_share_of_baseline")
-                 if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of at_most, at_least, at_most_share_of_baseline, "
-                             "at_least_share_of_baseline")
-        return self
-
-    def bound(self, baseline: dict[str, float]) -> tuple[str, float]:
-        """``("<=" or ">=", the bound)``."""
-        b = baseline.get(self.metric.label(), math.nan)
-        if self.at_most is not None:
-            return "<=", self.at_most
-        if self.at_least is not None:
-            return ">=", self.at_least
-        if self.at_most_share_of_baseline is not None:
-            return "<=", self.at_most_share_of_baseline * b
-        return ">=", (self.at_least_share_of_baseline or 0.0) * b
-
-    def violation(self, value: float, baseline: dict[str, float]) -> float:
-        """0 when met; else how far off, relative to the bound (at least 1e-9)."""
-        op, bound = self.bound(baseline)
-        if math.isnan(value):
-            return 1.0
-        gap = value - bound if op == "<=" else bound - value
-        return 0.0 if gap <= 0 else max(gap / max(abs(bound), 1e-9), 1e-9)
-
-
-class ObjectiveSpec(Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
-    metric: MetricSpec
-    direction: Literal["minimize", "maximize"] = "minimize"
-
-
-class OptimisationSpec(Strict):
-    """An optimisation file."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-.]+$")
-    description: str = ""
-    scenario: str = Field(min_length=1)
-    set: dict[str, Any] = Field(default_factory=dict)
-    parameters: dict[str, FloatRange | IntRange] = Field(min_length=1)
-    constraints: list[ConstraintSpec] = Field(default_factory=list)
-    objectives: list[ObjectiveSpec] = Field(min_length=1, max_length=2)
-    seeds: SeedsSpec = Field(default_factory=SeedsSpec)
-    search: SearchSpec = Field(default_factory=SearchSpec)
-
-
-@dataclass(frozen=True)
-class Optimisation:
-    spec: OptimisationSpec
-    base: Base
-    path: Path
-
-
-def load_optimisation(path: str | Path, overrides: Sequence[str] = ()) -> Optimisation:
-    """Load and check an optimisation file (located errors)."""
-    raw, sm = load_raw(path, overrides)
-    spec = validate(raw, sm, OptimisationSpec)
-    base = Base.load(str(path), sm, spec.scenario, spec.set)
-    base.check_ranges(spec.parameters)
-    return Optimisation(spec, base, Path(path))
 
 
 @dataclass(frozen=True)
