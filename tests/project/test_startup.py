@@ -19,7 +19,8 @@ from conftest import ROOT
 HEAVY = ["numba", "dask", "distributed", "matplotlib", "openpyxl", "fastapi", "uvicorn", "pandas", "pyarrow",
          "simpy", "scipy", "jinja2", "optuna", "SALib", "rights_market.engine.run", "rights_market.engine.world",
          "rights_market.rights.catalogue", "rights_market.sweep.execute", "rights_market.sweep.store",
-         "rights_market.sweep.task", "rights_market.report", "rights_market.classroom.session"]
+         "rights_market.sweep.task", "rights_market.report.build", "rights_market.report.figures",
+         "rights_market.report.render", "rights_market.report.workbook", "rights_market.classroom.session"]
 # Light on purpose: engine.descriptor (what a right says about itself), sweep.spec, sweep.research_spec and
 # sensitivity.spec (the study files' models, for the schema and ``validate``). ``validate`` of a sensitivity
 # design is not light: it draws the design's runs with SALib to check every scenario they make.

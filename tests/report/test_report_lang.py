@@ -22,7 +22,7 @@ from rights_market.report import build as rb
 from rights_market.report.labels import Labels
 from rights_market.report.tables import money_class
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FOUR = ROOT / "scenarios" / "dawukou_four_rights.yaml"
 WATER = ROOT / "scenarios" / "dawukou_water.yaml"
 CJK = re.compile(r"[\u3400-\u9fff]")
