@@ -292,7 +292,7 @@ def fields_for(scenario: str | Path, lang: str = "zh", right: str | None = None)
         return cites[where].cite(path)
 
     out: list[Field] = []
-    for r, (pattern, key, unit, group) in ((r, p) for r in rights for p in FIELD_PATTERNS.get(r, ())):
+    for r, (pattern, key, unit, group) in ((m, p) for m in rights for p in FIELD_PATTERNS.get(m, ())):
         for keys, value in _expand(data, pattern.split(".")):
             if isinstance(value, (dict, list)):
                 continue
