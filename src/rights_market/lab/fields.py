@@ -1,12 +1,16 @@
 """The rules a staffer changes in the lab: a curated list of scenario paths per right, as form fields.
 
-:data:`FIELD_PATTERNS` names, per right, the paths an office changes — base prices, tariff blocks, surcharge
-bands and steps, fees and exemptions, reserve budget and triggers, caps — with ``*`` standing for any key of
-a mapping or index of a list. :func:`fields_for` expands them against a scenario file as resolved
-(``extends:`` followed) and gives one :class:`Field` per value the scenario writes: its dotted path, label and
-unit (from the label catalogue, ``lab.field.*``), the plan's value (the scenario's own), its citation (the YAML
-comment on its line, :mod:`.comments`) and what the scenario schema says of it (type, bounds, description;
-:func:`rights_market.scenario.loader.json_schema`).
+:data:`FIELD_PATTERNS` names, per right, the paths an office changes — water: base prices, tariff blocks,
+surcharge bands and steps, fees and exemptions, reserve budget and triggers, caps; emission: base prices per
+pollutant, paid use, the reserve's budget, buy-back and release, the cap path, the cost of a trade; land:
+benchmark prices and guide rents, the supply plan and its limits, the start-price floor, the land reserve's
+cash; forest: the value assessment, the reserve's triggers, the F8 conversion rate; pledges: loan-to-value
+(``links:``, and the emission and forest mortgages) — with ``*`` standing for any key of a mapping or index of
+a list. :func:`fields_for` expands them against a scenario file as resolved (``extends:`` followed) and gives
+one :class:`Field` per value the scenario writes: its dotted path, label and unit (from the label catalogue,
+``lab.field.*``, ``unit.*``), the plan's value (the scenario's own), its citation (the YAML comment on its line
+in the file that writes it, :mod:`.comments`) and what the scenario schema says of it (type, bounds,
+description; :func:`rights_market.scenario.loader.json_schema`).
 
 :func:`check` applies changed values exactly as ``--set`` overrides and loads the scenario with the limits in
 force — the checks of ``rights-market validate`` — and hands each located problem back to the field it is
