@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import io
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -22,9 +23,11 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import cli_in_process
 from rights_market.classroom.server import bind
-from rights_market.lab.fields import QUICK_RUN, check, fields_for
+from rights_market.lab.answers import headline
+from rights_market.lab.fields import GROUPS, QUICK_RUN, check, fields_for
 from rights_market.lab.server import Lab, make_server
 from rights_market.lab.sheet import read_sheet, sheet_bytes
+from rights_market.report.labels import Labels
 from rights_market.sweep.summary import yearly_kpis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +79,7 @@ def test_water_fields_carry_labels_units_plan_values_and_citations():
     assert fields["water.base_prices.1.yuan_per_m3"].label == "基准价（农业 → 工业）"
     assert fields["water.reserve.rules.0.trigger_base_share"].plan == "0.8"
     assert {f.group for f in fields.values()} == {"surcharge", "tariff", "base_prices", "fees", "reserve", "cap"}
-    assert fields_for(ROOT / "scenarios" / "dawukou_land.yaml") == []
+    assert fields_for(ROOT / "scenarios" / "teaching" / "smith1962_test1.yaml") == []  # none of the four markets
 
 
 def test_check_reports_the_validate_problems_next_to_their_fields():
@@ -88,6 +91,101 @@ def test_check_reports_the_validate_problems_next_to_their_fields():
     # the CLI says the same of the same values
     r = cli_in_process("validate", str(WATER), "--set", f"{W9}=2")
     assert r.returncode == 2 and f"{W9}: expected less than or equal to 1; got 2" in r.stderr
+
+
+SCENARIOS = ROOT / "scenarios"
+#: Per shipped scenario: the rights its form covers, and rules an office changes that must be among its fields.
+OTHER_RIGHTS = {
+    "dawukou_emission.yaml": ({"emission"}, [
+        "emission.pollutants.0.base_price_yuan_per_t", "emission.pollutants.3.base_price_yuan_per_t",
+        "emission.fees.reform_years", "emission.fees.phase_in_years", "emission.fees.sale_draws_first",
+        "emission.reserve.budget_yuan_per_year", "emission.reserve.buyback.price_multiple_of_base",
+        "emission.reserve.release.start_multiple_of_base", "emission.cap.reduction_share_per_year.NOx",
+        "emission.market.transaction_cost_yuan_per_trade"]),
+    "dawukou_land.yaml": ({"land"}, [
+        "land.benchmarks.industrial_yuan_per_m2", "land.benchmarks.commercial_yuan_per_m2",
+        "land.supply.plan_min_m2_per_year", "land.supply.plan_max_m2_per_year",
+        "land.supply.min_start_share_of_benchmark", "land.supply.reserve_cash_keep_yuan",
+        "land.benchmarks.circulation_rent_yuan_per_mu_year"]),
+    "dawukou_forest.yaml": ({"forest"}, [
+        "forest.valuation.discount_rate", "forest.valuation.under_forest_yuan_per_mu_year",
+        "forest.valuation.price_weights.ecological", "forest.reserve.buy_below_value_share",
+        "forest.reserve.sell_above_value_share", "forest.energy.yuan_per_t_sce"]),
+    "dawukou_four_rights.yaml": ({"water", "emission", "land", "forest", "links"}, [
+        W9, "emission.pollutants.0.base_price_yuan_per_t", "land.supply.min_start_share_of_benchmark",
+        "forest.energy.yuan_per_t_sce", "links.pledges.0.loan_to_value"]),
+}
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_RIGHTS))
+def test_every_right_has_fields_with_labels_units_and_plan_values(name):
+    rights, wanted = OTHER_RIGHTS[name]
+    zh, en = fields_for(SCENARIOS / name, "zh"), fields_for(SCENARIOS / name, "en")
+    assert [f.path for f in zh] == [f.path for f in en]
+    assert {f.right for f in zh} == rights
+    paths = {f.path for f in zh}
+    assert set(wanted) <= paths, sorted(set(wanted) - paths)
+    # groups come in the form's order, each shown once, each with a heading in both languages
+    order = [GROUPS.index(f.group) for f in zh]
+    assert order == sorted(order)
+    for lang in ("zh", "en"):
+        assert all(Labels(lang).has(f"lab.group.{g}") for g in {f.group for f in zh})
+    for z, e in zip(zh, en, strict=True):
+        assert CJK.search(z.label) and not CJK.search(e.label), (z.path, z.label, e.label)
+        assert "{" not in z.label + e.label and z.label != e.label
+        assert z.unit and z.unit == e.unit, z.path  # a unit code ("1": a pure number, shown without a unit)
+        assert z.plan not in ("", "null"), z.path
+        assert z.unit_label == Labels("zh").unit(z.unit)
+        assert z.kind in (("string",) if z.path.endswith("sale_draws_first") else ("integer", "number")), z.path
+
+
+def test_other_rights_fields_carry_their_values_and_the_extended_files_citations():
+    own = {f.path: f for f in fields_for(SCENARIOS / "dawukou_emission.yaml", "zh")}
+    nox = own["emission.pollutants.0.base_price_yuan_per_t"]
+    assert (nox.label, nox.unit_label, nox.plan) == ("基准价（氮氧化物）", "元/吨", "2000")
+    assert nox.citation.startswith("Yinchuan 2021")
+    cut = own["emission.cap.reduction_share_per_year.NH3-N"]
+    assert (cut.plan, cut.maximum) == ("0.0165", 1.0) and cut.label == "总量年削减比例（氨氮）"
+    four = {f.path: f for f in fields_for(SCENARIOS / "dawukou_four_rights.yaml", "en")}
+    # the four-rights file takes emission, land and forest from the files it extends: cited from them
+    assert four["emission.pollutants.0.base_price_yuan_per_t"].citation == nox.citation
+    assert four["forest.reserve.sell_above_value_share"].citation.startswith("ASSUMPTION: sells what it holds")
+    assert four["forest.reserve.sell_above_value_share"].minimum == 1.0
+    assert four["land.supply.min_start_share_of_benchmark"].plan == "0.8"
+    ltv = four["links.pledges.0.loan_to_value"]
+    assert (ltv.label, ltv.plan, ltv.group) == ("Loan-to-value of pledged Water use rights (multi-year)", "0.5", "pledges")
+    assert ltv.citation.startswith("X3 (W14)")
+
+
+def test_a_changed_emission_field_goes_through_the_validate_checks():
+    path = "emission.market.transaction_cost_yuan_per_trade"
+    scenario = SCENARIOS / "dawukou_emission.yaml"
+    assert check(scenario, {path: "5000", "emission.cap.reduction_share_per_year.NH3-N": "0.03"}, QUICK_RUN).ok
+    got = check(scenario, {path: "-1", "emission.fees.sale_draws_first": "both"})
+    assert got.by_field == {path: ["expected greater than or equal to 0; got -1"],
+                            "emission.fees.sale_draws_first": ["expected 'unpaid' or 'paid'; got 'both'"]}
+    r = cli_in_process("validate", str(scenario), "--set", f"{path}=-1")
+    assert r.returncode == 2 and f"{path}: expected greater than or equal to 0; got -1" in r.stderr
+    assert cli_in_process("validate", str(scenario), "--set", f"{path}=5000").returncode == 0
+    # a rule between two fields is reported apart, naming the file that writes it
+    got = check(SCENARIOS / "dawukou_four_rights.yaml", {"land.supply.plan_min_m2_per_year": "400000"})
+    assert got.by_field == {} and len(got.general) == 1
+    assert "plan_min_m2_per_year must not exceed plan_max_m2_per_year" in got.general[0]
+
+
+def test_the_answers_headline_covers_every_market_the_runs_hold():
+    recorded = {("water", "over_plan"), ("emission", "base_price_NOx"), ("emission", "base_price_SO2"),
+                ("emission", "emissions_NOx"), ("emission", "emissions_SO2"), ("emission", "cap_NOx"),
+                ("emission", "emissions_over_cap_NOx"), ("emission", "other"), ("land", "mean_rent"),
+                ("land", "mean_sale_price"), ("forest", "reserve_area"), ("forest", "reserve_cash"),
+                ("links", "loans_outstanding"), ("fiscal", "fiscal_net_flow")}
+    assert headline(recorded) == [
+        ("water", "over_plan"), ("emission", "emissions_NOx"), ("emission", "emissions_SO2"),
+        ("emission", "cap_NOx"), ("emission", "emissions_over_cap_NOx"), ("emission", "base_price_NOx"),
+        ("emission", "base_price_SO2"), ("land", "mean_rent"), ("land", "mean_sale_price"),
+        ("forest", "reserve_area"), ("forest", "reserve_cash"), ("links", "loans_outstanding"),
+        ("fiscal", "fiscal_net_flow")]
 
 
 # ------------------------------------------------------------------------------------------ Excel round trip

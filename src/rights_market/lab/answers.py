@@ -2,14 +2,19 @@
 
 Per variant, against the baseline (the first group of ``DIR/store``):
 
-* **headline indicators** (:data:`HEADLINE`): use and over-plan use, saving, trades and prices, surcharge and
-  tariff revenue, the reserve, the fiscal net flow — per run the mean over its years (as in the comparison
+* **headline indicators** (:data:`HEADLINE`, those of the markets the runs hold): water use and over-plan use,
+  saving, trades and prices, surcharge and tariff revenue, the reserve; emissions against the cap, permit and
+  base prices per pollutant, transaction costs, the emission reserve; land rents and sale prices, lots sold,
+  the supply plan, the land reserve's cash; forest prices, transfers, the forest reserve's area and cash, F8
+  energy quota; pledge loans (X3); the fiscal net flow — each named with its right when the runs hold several
+  markets — per run the mean over its years (as in the comparison
   report, :func:`rights_market.compare.stats.run_level`), then the median and 5–95 % band over the seeds of
   each group, and the **paired differences** variant − baseline seed by seed (replication *k* of both use the
   same seed: common random numbers), with their median and 5–95 % band, and each seed's figures;
 * **who pays what** by holder group, **the reserve's actions** and **prices against the base price**, from the
   water part of each run's tables with the report's own aggregations
-  (:mod:`rights_market.report.policy_effect`), as medians over the seeds.
+  (:mod:`rights_market.report.policy_effect`), as medians over the seeds (``water: false`` when the runs hold
+  no water market: the page leaves these tables out).
 
 Everything is plain JSON (numbers as floats, money in yuan) for the page; texts come from the label
 catalogue of ``lang``.
@@ -29,13 +34,39 @@ from ..report import policy_effect as pe
 from ..report.labels import Labels
 from ..report.run_data import for_right
 
-#: (right, metric) shown first, in this order.
+#: (right, metric) shown first, in this order; those the runs did not record are left out. ``{pollutant}``
+#: stands for each pollutant of the emission market (the pollutants with a ``base_price_<id>`` KPI, in the
+#: order of their ids), so emissions against the cap and prices are shown pollutant by pollutant.
 HEADLINE: tuple[tuple[str, str], ...] = (
     ("water", "over_plan"), ("water", "over_plan_industry"), ("water", "use"), ("water", "use_industry"),
     ("water", "surcharge_revenue"), ("water", "tariff_revenue"), ("water", "saving_invested"),
     ("water", "traded_volume"), ("water", "trade_count"), ("water", "mean_price"), ("water", "base_price"),
-    ("water", "reserve_stock"), ("water", "reserve_cash"), ("water", "efficiency"), ("fiscal", "fiscal_net_flow"),
+    ("water", "reserve_stock"), ("water", "reserve_cash"), ("water", "efficiency"),
+    ("emission", "emissions_{pollutant}"), ("emission", "cap_{pollutant}"),
+    ("emission", "emissions_over_cap_{pollutant}"), ("emission", "mean_price_{pollutant}"),
+    ("emission", "base_price_{pollutant}"), ("emission", "traded_volume_{pollutant}"),
+    ("emission", "reserve_stock_{pollutant}"), ("emission", "trade_count"), ("emission", "transaction_costs"),
+    ("emission", "violators"), ("emission", "reserve_cash"), ("emission", "reserve_spending"),
+    ("emission", "reserve_income"),
+    ("land", "mean_rent"), ("land", "mean_sale_price"), ("land", "price_to_benchmark"), ("land", "trade_count"),
+    ("land", "lots_sold"), ("land", "lots_unsold"), ("land", "supply_plan"), ("land", "supplied_m2"),
+    ("land", "reserve_cash"), ("land", "reserve_remitted"),
+    ("forest", "mean_price"), ("forest", "trade_count"), ("forest", "transferred_area"), ("forest", "reserve_area"),
+    ("forest", "reserve_cash"), ("forest", "energy_quota_issued"), ("forest", "ecological_value"),
+    ("links", "loans_outstanding"), ("links", "defaults"), ("links", "projects_started"),
+    ("fiscal", "fiscal_net_flow"),
 )
+
+
+def headline(recorded: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """:data:`HEADLINE` with ``{pollutant}`` spelled out, keeping the (right, metric) pairs in ``recorded``."""
+    pollutants = [m.removeprefix("base_price_") for r, m in sorted(recorded) if r == "emission"
+                  and m.startswith("base_price_")]
+    out: list[tuple[str, str]] = []
+    for right, metric in HEADLINE:
+        names = [metric.format(pollutant=p) for p in pollutants] if "{pollutant}" in metric else [metric]
+        out += [(right, m) for m in names if (right, m) in recorded]
+    return out
 
 
 def _band(values: list[float]) -> dict[str, float | None]:
@@ -81,11 +112,13 @@ def answers(out_dir: str | Path, lang: str = "zh") -> dict[str, Any]:
 
     units = dict(zip(zip(runs["right"], runs["metric"], strict=True), runs["unit"], strict=True))
     out: dict[str, Any] = {"baseline": base.label, "out": str(out_dir), "variants": []}
+    shown = headline(set(units))
+    # with several markets an indicator is named with its right ("排污权 · 成交笔数"); water alone stays as it was
+    several = len({r for r, _ in shown} - {"fiscal"}) > 1
+    has_water = any(r == "water" for r, _ in shown)
     for g in groups[1:]:
         metrics = []
-        for right, metric in HEADLINE:
-            if (right, metric) not in units:
-                continue
+        for right, metric in shown:
             b, v = values(base.label, right, metric), values(g.label, right, metric)
             paired = [{"seed": str(b[k][0]), "baseline": b[k][1], "variant": v[k][1], "diff": v[k][1] - b[k][1]}
                       for k in sorted(set(b) & set(v))]
@@ -93,10 +126,11 @@ def answers(out_dir: str | Path, lang: str = "zh") -> dict[str, Any]:
             change = None
             if bb["median"] and vb["median"] is not None:
                 change = (vb["median"] - bb["median"]) / abs(bb["median"])
-            metrics.append({"right": right, "metric": metric, "label": L.metric(metric), "unit": units[(right, metric)],
+            label = f"{L.right(right)} · {L.metric(metric)}" if several else L.metric(metric)
+            metrics.append({"right": right, "metric": metric, "label": label, "unit": units[(right, metric)],
                             "unit_label": L.unit(units[(right, metric)]), "baseline": bb, "variant": vb,
                             "diff": _band([p["diff"] for p in paired]), "change": change, "paired": paired})
-        out["variants"].append({"name": g.label, "metrics": metrics, "payments": _payments(per_run, base.label, g.label, L),
+        out["variants"].append({"name": g.label, "metrics": metrics, "water": has_water, "payments": _payments(per_run, base.label, g.label, L),
                                 "reserve": _reserve(per_run, base.label, g.label),
                                 "prices": _prices(per_run, base.label, g.label),
                                 "revenue_only": bool(stats.revenue_only(stats.summary(runs), base.label, g.label,

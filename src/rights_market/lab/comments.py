@@ -6,8 +6,9 @@ A shipped scenario cites its sources in comments (``# Yinchuan non-residential p
 token it attached to a mapping or sequence (``.ca.items``, ``.ca.comment``) by line, and gives for a dotted
 path the comment on the value's own line, else the comment lines right above it, else those of its parent
 (a field of a flow mapping such as ``surcharge: {step_share: 0.50, ...}`` is cited by what is said about the
-mapping). Only the file itself is read (not the files it ``extends:``); a path it does not write has no
-citation.
+mapping). Only the file given is read; :func:`rights_market.lab.fields.fields_for` asks the file that wrote
+each value (the scenario or a file it ``extends:``, from the loader's source map). A path the file does not
+write has no citation.
 """
 
 from __future__ import annotations

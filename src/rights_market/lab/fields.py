@@ -1,12 +1,16 @@
 """The rules a staffer changes in the lab: a curated list of scenario paths per right, as form fields.
 
-:data:`FIELD_PATTERNS` names, per right, the paths an office changes — base prices, tariff blocks, surcharge
-bands and steps, fees and exemptions, reserve budget and triggers, caps — with ``*`` standing for any key of
-a mapping or index of a list. :func:`fields_for` expands them against a scenario file as resolved
-(``extends:`` followed) and gives one :class:`Field` per value the scenario writes: its dotted path, label and
-unit (from the label catalogue, ``lab.field.*``), the plan's value (the scenario's own), its citation (the YAML
-comment on its line, :mod:`.comments`) and what the scenario schema says of it (type, bounds, description;
-:func:`rights_market.scenario.loader.json_schema`).
+:data:`FIELD_PATTERNS` names, per right, the paths an office changes — water: base prices, tariff blocks,
+surcharge bands and steps, fees and exemptions, reserve budget and triggers, caps; emission: base prices per
+pollutant, paid use, the reserve's budget, buy-back and release, the cap path, the cost of a trade; land:
+benchmark prices and guide rents, the supply plan and its limits, the start-price floor, the land reserve's
+cash; forest: the value assessment, the reserve's triggers, the F8 conversion rate; pledges: loan-to-value
+(``links:``, and the emission and forest mortgages) — with ``*`` standing for any key of a mapping or index of
+a list. :func:`fields_for` expands them against a scenario file as resolved (``extends:`` followed) and gives
+one :class:`Field` per value the scenario writes: its dotted path, label and unit (from the label catalogue,
+``lab.field.*``, ``unit.*``), the plan's value (the scenario's own), its citation (the YAML comment on its line
+in the file that writes it, :mod:`.comments`) and what the scenario schema says of it (type, bounds,
+description; :func:`rights_market.scenario.loader.json_schema`).
 
 :func:`check` applies changed values exactly as ``--set`` overrides and loads the scenario with the limits in
 force — the checks of ``rights-market validate`` — and hands each located problem back to the field it is
@@ -27,7 +31,8 @@ from ..report.labels import Labels
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import SET_FILE, load_raw
 
-#: (pattern, label key, unit code, group) per right; ``*`` is any key or index. Order is the form's order.
+#: (pattern, label key, unit code, group) per right; ``*`` is any key or index. Order is the form's order
+#: within a group. A unit code is spelled as in the KPI tables (``yuan/t``: per-part words ``unit.*``).
 FIELD_PATTERNS: Mapping[str, tuple[tuple[str, str, str, str], ...]] = {
     "water": (
         ("water.pricing.*.surcharge.step_share", "lab.field.step_share", "1", "surcharge"),
@@ -40,7 +45,7 @@ FIELD_PATTERNS: Mapping[str, tuple[tuple[str, str, str, str], ...]] = {
         ("water.base_prices.*.yuan_per_m3", "lab.field.base_price", "yuan/m3", "base_prices"),
         ("water.fees.industrial_use_fee_yuan_per_m3", "lab.field.industrial_fee", "yuan/m3", "fees"),
         ("water.fees.agricultural_use_fee_yuan_per_m3", "lab.field.agricultural_fee", "yuan/m3", "fees"),
-        ("water.fees.farmer_fee_exempt_until_year", "lab.field.farmer_exempt_until", "year", "fees"),
+        ("water.fees.farmer_fee_exempt_until_year", "lab.field.farmer_exempt_until", "yr", "fees"),
         ("water.reserve.budget_yuan_per_year", "lab.field.reserve_budget", "yuan", "reserve"),
         ("water.reserve.initial_rights_m3", "lab.field.reserve_initial", "m3", "reserve"),
         ("water.reserve.rules.*.trigger_base_share", "lab.field.reserve_trigger", "1", "reserve"),
@@ -50,9 +55,79 @@ FIELD_PATTERNS: Mapping[str, tuple[tuple[str, str, str, str], ...]] = {
         ("water.cap_m3", "lab.field.cap", "m3", "cap"),
         ("water.supervision.max_holding_share_of_cap", "lab.field.max_holding", "1", "cap"),
     ),
+    "emission": (  # rules E3–E10 (scenario/emission.py)
+        ("emission.pollutants.*.base_price_yuan_per_t", "lab.field.em_base_price", "yuan/t", "em_prices"),
+        ("emission.market.price_max_multiple_of_base", "lab.field.em_price_max", "1", "em_prices"),
+        ("emission.fees.reform_years", "lab.field.em_reform_years", "yr", "em_fees"),
+        ("emission.fees.phase_in_years", "lab.field.em_phase_in_years", "yr", "em_fees"),
+        ("emission.fees.sale_draws_first", "lab.field.em_sale_draws_first", "1", "em_fees"),
+        ("emission.reserve.budget_yuan_per_year", "lab.field.reserve_budget", "yuan", "em_reserve"),
+        ("emission.reserve.initial_t.*", "lab.field.em_reserve_initial", "t", "em_reserve"),
+        ("emission.reserve.buyback.price_multiple_of_base", "lab.field.em_buyback_price", "1", "em_reserve"),
+        ("emission.reserve.buyback.max_t_per_year.*", "lab.field.em_buyback_max", "t", "em_reserve"),
+        ("emission.reserve.release.every_sessions", "lab.field.em_release_every", "1", "em_reserve"),
+        ("emission.reserve.release.max_lots_per_round", "lab.field.em_release_lots", "1", "em_reserve"),
+        ("emission.reserve.release.start_multiple_of_base", "lab.field.em_release_start", "1", "em_reserve"),
+        ("emission.reserve.directed.max_multiple_of_base", "lab.field.em_directed_max", "1", "em_reserve"),
+        ("emission.cap.reduction_share_per_year.*", "lab.field.em_cap_cut", "1", "em_cap"),
+        ("emission.market.transaction_cost_yuan_per_trade", "lab.field.em_transaction_cost", "yuan", "em_market"),
+        ("emission.mortgage.loan_to_value", "lab.field.em_mortgage_ltv", "1", "pledges"),
+    ),
+    "land": (  # rules L10–L16 (scenario/land.py, land_supply.py)
+        ("land.benchmarks.industrial_yuan_per_m2", "lab.field.land_industrial", "yuan/m2", "land_benchmarks"),
+        ("land.benchmarks.new_industry_yuan_per_m2", "lab.field.land_new_industry", "yuan/m2", "land_benchmarks"),
+        ("land.benchmarks.commercial_yuan_per_m2", "lab.field.land_commercial", "yuan/m2", "land_benchmarks"),
+        ("land.benchmarks.collective_construction_yuan_per_m2", "lab.field.land_collective", "yuan/m2",
+         "land_benchmarks"),
+        ("land.benchmarks.farmland_quota_yuan_per_m2", "lab.field.land_quota", "yuan/m2", "land_benchmarks"),
+        ("land.benchmarks.expropriation_yuan_per_m2", "lab.field.land_expropriation", "yuan/m2", "land_benchmarks"),
+        ("land.benchmarks.circulation_rent_yuan_per_mu_year", "lab.field.land_circulation_rent", "yuan/mu/yr",
+         "land_benchmarks"),
+        ("land.benchmarks.homestead_rent_yuan_per_m2_year", "lab.field.land_homestead_rent", "yuan/m2/yr",
+         "land_benchmarks"),
+        ("land.monitoring.band_share", "lab.field.land_band", "1", "land_benchmarks"),
+        ("land.supply.plan_m2_per_year", "lab.field.land_plan", "m2", "land_supply"),
+        ("land.supply.plan_min_m2_per_year", "lab.field.land_plan_min", "m2", "land_supply"),
+        ("land.supply.plan_max_m2_per_year", "lab.field.land_plan_max", "m2", "land_supply"),
+        ("land.supply.plan_step_share", "lab.field.land_plan_step", "1", "land_supply"),
+        ("land.supply.sell_through_low_share", "lab.field.land_sell_low", "1", "land_supply"),
+        ("land.supply.sell_through_high_share", "lab.field.land_sell_high", "1", "land_supply"),
+        ("land.supply.min_start_share_of_benchmark", "lab.field.land_start_floor", "1", "land_supply"),
+        ("land.supply.relist_cut_share", "lab.field.land_relist_cut", "1", "land_supply"),
+        ("land.supply.reserve_budget_yuan_per_year", "lab.field.reserve_budget", "yuan", "land_reserve"),
+        ("land.supply.reserve_cash_keep_yuan", "lab.field.land_cash_keep", "yuan", "land_reserve"),
+    ),
+    "forest": (  # rules F3, F4, F8, X2 (scenario/forest.py)
+        ("forest.valuation.reference_stock_m3_per_mu", "lab.field.forest_reference_stock", "m3/mu", "forest_value"),
+        ("forest.valuation.under_forest_yuan_per_mu_year", "lab.field.forest_under_forest", "yuan/mu/yr",
+         "forest_value"),
+        ("forest.valuation.timber_yuan_per_m3", "lab.field.forest_timber", "yuan/m3", "forest_value"),
+        ("forest.valuation.social_yuan_per_mu_year", "lab.field.forest_social", "yuan/mu/yr", "forest_value"),
+        ("forest.valuation.discount_rate", "lab.field.forest_discount", "1", "forest_value"),
+        ("forest.valuation.price_weights.ecological", "lab.field.forest_w_ecological", "1", "forest_value"),
+        ("forest.valuation.price_weights.economic", "lab.field.forest_w_economic", "1", "forest_value"),
+        ("forest.valuation.price_weights.social", "lab.field.forest_w_social", "1", "forest_value"),
+        ("forest.valuation.price_weights.timber", "lab.field.forest_w_timber", "1", "forest_value"),
+        ("forest.reserve.budget_yuan_per_year", "lab.field.reserve_budget", "yuan", "forest_reserve"),
+        ("forest.reserve.buy_below_value_share", "lab.field.forest_buy_below", "1", "forest_reserve"),
+        ("forest.reserve.sell_above_value_share", "lab.field.forest_sell_above", "1", "forest_reserve"),
+        ("forest.energy.yuan_per_t_sce", "lab.field.forest_energy_rate", "yuan/tce", "forest_energy"),
+        ("forest.energy.investment_yuan_per_mu", "lab.field.forest_energy_investment", "yuan/mu", "forest_energy"),
+        ("forest.energy.lots_per_year", "lab.field.forest_energy_lots", "1", "forest_energy"),
+        ("forest.energy.lot_area_mu", "lab.field.forest_energy_lot_area", "mu", "forest_energy"),
+        ("forest.credit.loan_to_value", "lab.field.forest_credit_ltv", "1", "pledges"),
+    ),
+    "links": (  # rule X3 (scenario/links.py)
+        ("links.pledges.*.loan_to_value", "lab.field.pledge_ltv", "1", "pledges"),
+        ("links.pledges.*.holder_share", "lab.field.pledge_holders", "1", "pledges"),
+        ("links.pledges.*.interest_rate", "lab.field.pledge_rate", "1", "pledges"),
+    ),
 }
 #: Groups of fields, in the form's order (labels ``lab.group.<name>``).
-GROUPS = ("surcharge", "tariff", "base_prices", "fees", "reserve", "cap")
+GROUPS = ("surcharge", "tariff", "base_prices", "fees", "reserve", "cap",
+          "em_prices", "em_fees", "em_reserve", "em_cap", "em_market",
+          "land_benchmarks", "land_supply", "land_reserve",
+          "forest_value", "forest_reserve", "forest_energy", "pledges")
 #: The overrides of a quick run: one year, monthly sessions.
 QUICK_RUN = ("calendar.years=1", "calendar.sessions_per_year=12")
 
@@ -72,6 +147,8 @@ class Field:
     maximum: float | None
     exclusive_minimum: float | None
     description: str
+    right: str = "water"
+    unit_label: str = ""  # the unit in words of the language asked for (``元/立方米``); ``""`` for a pure number
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,17 +163,19 @@ def yaml_text(value: Any) -> str:
     return str(value)
 
 
-def _expand(data: Any, parts: Sequence[str], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+def _expand(data: Any, parts: Sequence[str], prefix: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    """The values ``parts`` (a pattern split at dots) reach in ``data``, each with its key path (keys and list
+    indices as the data has them, the form of a :class:`~rights_market.scenario.paths.SourceMap` key)."""
     if not parts:
         return [(prefix, data)]
     head, rest = parts[0], parts[1:]
     if isinstance(data, dict):
         keys = [k for k in data if fnmatch.fnmatchcase(str(k), head)] if head == "*" else (
             [head] if head in data else [])
-        return [hit for k in keys for hit in _expand(data[k], rest, (*prefix, str(k)))]
+        return [hit for k in keys for hit in _expand(data[k], rest, (*prefix, k))]
     if isinstance(data, list):
         idx = range(len(data)) if head == "*" else ([int(head)] if head.isdigit() and int(head) < len(data) else [])
-        return [hit for i in idx for hit in _expand(data[i], rest, (*prefix, str(i)))]
+        return [hit for i in idx for hit in _expand(data[i], rest, (*prefix, i))]
     return []
 
 
@@ -156,7 +235,16 @@ def schema_of(parts: Sequence[str], data: Any) -> dict[str, Any]:
 
 
 def _label(L: Labels, key: str, parts: tuple[str, ...], data: dict) -> str:
-    """The field's label: the catalogue's text with the sector, relation, block or rule it is about."""
+    """The field's label: the catalogue's text with the sector, relation, block, rule, pollutant or pledged
+    product it is about."""
+    if parts[0] == "emission":
+        return L(key, pollutant=_pollutant(L, parts, data))
+    if parts[0] == "links" and parts[1] == "pledges":
+        from ..report.right_data import product_name
+
+        return L(key, product=product_name(L, str(data["links"]["pledges"][int(parts[2])].get("product"))))
+    if parts[0] != "water":
+        return L(key)
     args: dict[str, Any] = {}
     if len(parts) > 2 and parts[1] == "pricing":
         args["sector"] = L.code("sector", parts[2])
@@ -172,29 +260,56 @@ def _label(L: Labels, key: str, parts: tuple[str, ...], data: dict) -> str:
     return L(key, **args)
 
 
-def fields_for(scenario: str | Path, lang: str = "zh", right: str = "water") -> list[Field]:
-    """The form fields of ``scenario`` (a file) for ``right``, in :data:`GROUPS` order (module docstring)."""
+def _pollutant(L: Labels, parts: tuple[str, ...], data: dict) -> str:
+    """The pollutant an emission field is about, in words: the ``id`` of ``pollutants.<i>``, else the last key
+    (``cap.reduction_share_per_year.NOx``); ``""`` for a field of no one pollutant."""
+    if parts[1] == "pollutants":
+        code = data["emission"]["pollutants"][int(parts[2])].get("id")
+    elif parts[-2] in ("initial_t", "max_t_per_year", "reduction_share_per_year"):
+        code = parts[-1]
+    else:
+        return ""
+    return L.code("pollutant", code)
+
+
+def fields_for(scenario: str | Path, lang: str = "zh", right: str | None = None) -> list[Field]:
+    """The form fields of ``scenario`` (a file) for ``right`` (default: every right of :data:`FIELD_PATTERNS`
+    the scenario has, and its ``links:``), in :data:`GROUPS` order (module docstring)."""
     from .comments import citations
 
-    data, _ = load_raw(scenario)
-    if not isinstance(data.get(right), dict):
+    data, sources = load_raw(scenario)
+    rights = [r for r in ([right] if right else FIELD_PATTERNS) if isinstance(data.get(r), dict)]
+    if not rights:
         return []
     L = Labels(lang)
-    cites = citations(scenario)
+    cites = {str(scenario): citations(scenario)}
+
+    def cite(keys: tuple[Any, ...], path: str) -> str:
+        """The comment of the file that writes the value: the scenario or a file it ``extends:``."""
+        pos = sources.get(keys)
+        where = pos.file if pos is not None and pos.file else str(scenario)
+        if where not in cites:
+            try:
+                cites[where] = citations(where)
+            except OSError:
+                return ""
+        return cites[where].cite(path)
+
     out: list[Field] = []
-    for pattern, key, unit, group in FIELD_PATTERNS.get(right, ()):
-        for parts, value in _expand(data, pattern.split(".")):
+    for r, (pattern, key, unit, group) in ((m, p) for m in rights for p in FIELD_PATTERNS.get(m, ())):
+        for keys, value in _expand(data, pattern.split(".")):
             if isinstance(value, (dict, list)):
                 continue
+            parts = tuple(str(k) for k in keys)
             path = ".".join(parts)
             sch = schema_of(parts, data)
             kind = {"integer": "integer", "number": "number"}.get(str(sch.get("type")), "number" if isinstance(
                 value, (int, float)) and not isinstance(value, bool) else "string")
             if sch.get("type") is None and str(sch.get("format", "")) == "decimal":
                 kind = "number"
-            out.append(Field(path, _label(L, key, parts, data), unit, group, yaml_text(value), cites.cite(path),
+            out.append(Field(path, _label(L, key, parts, data), unit, group, yaml_text(value), cite(keys, path),
                              kind, sch.get("minimum"), sch.get("maximum"), sch.get("exclusiveMinimum"),
-                             str(sch.get("description", ""))[:300]))
+                             str(sch.get("description", ""))[:300], r, L.unit(unit)))
     order = {g: i for i, g in enumerate(GROUPS)}
     return sorted(out, key=lambda f: order.get(f.group, len(order)))
 

@@ -105,7 +105,7 @@
       const input = el("input", { id: inputId(f.path), "data-path": f.path, type: "text", inputMode: f.kind === "string" ? "text" : "decimal",
         autocomplete: "off", value: f.path in state.changes ? state.changes[f.path] : f.plan });
       if (f.description) input.title = f.description;
-      const unit = ("unit." + f.unit) in state.L ? state.L["unit." + f.unit] : f.unit;
+      const unit = f.unit_label != null ? f.unit_label : ("unit." + f.unit) in state.L ? state.L["unit." + f.unit] : f.unit;
       const row = el("div", { class: "field", "data-field": f.path },
         el("label", { class: "name", for: inputId(f.path), text: f.label }, el("span", { class: "path", text: f.path })),
         input,
@@ -289,7 +289,8 @@
           el("td", { text: band(m.variant) }),
           el("td", { class: m.diff.median < 0 ? "down" : m.diff.median > 0 ? "up" : "", text: band(m.diff) })))));
       sec.append(el("h3", { text: L("lab.answers.paired") }));
-      const picked = v.metrics.filter((m) => ["over_plan", "over_plan_industry", "surcharge_revenue", "use"].includes(m.metric));
+      const picked = v.metrics.filter((m) => ["over_plan", "over_plan_industry", "surcharge_revenue", "use"].includes(m.metric) ||
+        m.metric.startsWith("emissions_over_cap_") || ["mean_rent", "mean_sale_price", "reserve_area"].includes(m.metric));
       const rows = [];
       for (const m of picked) for (const p of m.paired) {
         rows.push(el("tr", { "data-metric": m.metric, "data-seed": String(p.seed), "data-baseline": String(p.baseline), "data-variant": String(p.variant) },
@@ -297,6 +298,7 @@
           el("td", { text: fmt(p.variant) }), el("td", { class: p.diff < 0 ? "down" : p.diff > 0 ? "up" : "", text: fmt(p.diff) })));
       }
       sec.append(table([L("lab.col.metric"), L("lab.col.seed"), L("lab.col.plan_run"), v.name, L("lab.col.diff")], rows));
+      if (v.water === false) { box.append(sec); continue; }  // the tables below are of the water market
       sec.append(el("h3", { text: L("lab.answers.payments") }));
       sec.append(table([L("lab.col.group"), L("lab.col.charges") + " · " + L("lab.col.plan_run"), L("lab.col.charges") + " · " + v.name,
         L("lab.col.surcharge") + " · " + L("lab.col.plan_run"), L("lab.col.surcharge") + " · " + v.name,
