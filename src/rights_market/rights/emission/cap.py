@@ -92,7 +92,7 @@ def anticipate(st: EmissionState, year: int) -> None:
                              (1.0 + st.growth_mean) ** max(0, y - year), 0.0)
             need = float((unabated * grown).sum()) - year_cap(st, k, y)
 
-            def supply(p, grown=grown):
+            def supply(p, grown=grown, z_at=z_at):
                 return float((z_at(p) * grown).sum())
 
             prices.append(scarcity_price(supply, need, lo, hi))
