@@ -60,6 +60,7 @@ PER_POLLUTANT_METRICS: tuple[str, ...] = (
     "cap",
     "emissions_over_cap",
     "expected_price",
+    "anticipated_price",
     "planned_abatement",
     "retired",
     "penalty_revenue",

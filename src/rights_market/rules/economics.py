@@ -368,6 +368,27 @@ def expect(previous, observed, weight: float) -> np.ndarray:
     return np.where(np.isnan(obs), prev, prev + weight * (obs - prev))
 
 
+def scarcity_price(supply, required: float, lo: float, hi: float, tolerance: float = 1e-6) -> float:
+    """The least price in ``[lo, hi]`` at which a non-decreasing ``supply(price)`` reaches ``required``: the
+    competitive (Montgomery) price of meeting a quantity target — e.g. the permit price at which the units'
+    abatement meets a cap. ``lo`` if the supply there already covers it (a slack target: the floor), ``hi``
+    if even ``hi`` does not (the target is out of reach below the ceiling). Bisection to ``tolerance`` × hi."""
+    if hi < lo:
+        raise ValueError("scarcity_price needs lo <= hi")
+    if supply(lo) >= required:
+        return float(lo)
+    if supply(hi) < required:
+        return float(hi)
+    a, b = float(lo), float(hi)
+    while b - a > tolerance * max(abs(hi), 1.0):
+        mid = (a + b) / 2.0
+        if supply(mid) >= required:
+            b = mid
+        else:
+            a = mid
+    return b
+
+
 def net_income_rent(output_per_unit, net_share) -> np.ndarray:
     """Reservation rent of land from its productivity (L10): the net income one unit of land gives in a
     holder's hands a year, ``output_per_unit × net_share`` (gross output value times the share left after
@@ -382,5 +403,5 @@ def net_income_rent(output_per_unit, net_share) -> np.ndarray:
 __all__ = [
     "CONSTANT_ELASTICITY", "FORMS", "LINEAR", "PriceSchedule", "ValueCurves", "annualised_cost",
     "annuity_factor", "buyer_limits", "choose_use", "clearing_price", "expect", "net_income_rent",
-    "net_of_transaction_cost", "saving_to_invest", "seller_limits", "term_price", "whole_units",
+    "net_of_transaction_cost", "saving_to_invest", "scarcity_price", "seller_limits", "term_price", "whole_units",
 ]

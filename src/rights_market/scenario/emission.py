@@ -301,6 +301,11 @@ class ExpectationSpec(Strict):
         Decimal("1"), description="the first year's expected price, × the base price (0: units expect nothing and "
         "abate only what their rights do not cover)")
     weight: Share = Field(Decimal("0.5"), description="weight of the latest year's price (1: last year's price only)")
+    cap_path_years: Annotated[int, Field(ge=0, le=MAX_YEARS)] = Field(
+        0, description="0: adaptive expectations only. H > 0: units also read the published cap path (E2) H years "
+        "ahead, this year included, and plan at the higher of the two: the mean over those years of the yearly "
+        "price at which the district's abatement meets that year's cap, given the emission expected then (units "
+        "grow at their group's mean rate, approved projects enter in their entry year; docs/economics.md)")
 
 
 class CapSpec(Strict):
@@ -416,6 +421,9 @@ class EmissionSpec(Strict):
     mortgage: MortgageSpec = Field(default_factory=MortgageSpec)
     carbon: CarbonSpec = Field(default_factory=CarbonSpec)
     cap: CapSpec = Field(default_factory=CapSpec)
+    durable_abatement: bool = Field(
+        False, description="abatement capital is durable: a unit abates at least the share of its emission before "
+        "abatement that it abated the year before (installed equipment keeps working; docs/economics.md)")
     groups: list[EmitterGroup] = Field(min_length=1)
 
     @field_validator("pollutants")

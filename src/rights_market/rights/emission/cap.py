@@ -7,6 +7,10 @@ at the year start (:func:`tighten`): pro rata, exactly, over the units' free rig
 in) and the reserve's stock (an ``expire`` record), so the reserve keeps its share for new projects (X4)
 (:func:`~rights_market.rules.emission.pro_rata_cut`).
 Paid rights are cut last: a unit's paid tally never exceeds what it owns. Quantities are kg.
+
+Units read the published path ahead (:func:`anticipate`, with ``market.expectation.cap_path_years`` > 0): the
+yearly permit price they expect is the mean, over that horizon, of the price at which the district's abatement
+meets each year's cap (:func:`~rights_market.rules.economics.scarcity_price`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import numpy as np
 
 from ...engine.world import World
 from ...ledger import ISSUER
+from ...rules.economics import scarcity_price
 from ...rules.emission import cap_for_year, pro_rata_cut
-from .products import RES, t_to_kg
+from .products import ACTIVE, NOT_YET, RES, t_to_kg
 from .state import EmissionState
 
 
@@ -60,3 +65,35 @@ def tighten(st: EmissionState, world: World, year: int) -> None:
             acc.move(st.product[k], st.ids, ISSUER, cut)
             st.paid[k] = np.minimum(st.paid[k], st.owned(world, k))
         st.retired[k] += r_cut + int(cut.sum())
+
+
+def anticipate(st: EmissionState, year: int) -> None:
+    """The yearly permit price units read from the published cap path (``st.anticipated``, ticks/kg a year).
+
+    For each year ``y`` of the horizon (``cap_path_years``, this year included) the district's emission before
+    abatement is expected from this year's: each unit grows at its group's mean rate, and approved projects
+    (E4: they must buy their rights within the total) count from their entry year. The price of year ``y`` is
+    the least yearly price at which the units' abatement (this year's curves, grown in proportion) brings
+    that emission within the year's cap — the least-cost (Montgomery) price of meeting it — and at least the
+    E3 base price per year of the valuation horizon; at most the highest order price per year if the cap
+    cannot be met. The anticipated price is the mean over the horizon: abatement put in place now keeps
+    abating through it. Called after this year's emission and curves are set (``update_emission``)."""
+    horizon = st.spec.market.expectation.cap_path_years
+    if horizon <= 0:
+        return
+    live = (st.status == ACTIVE) | (st.status == NOT_YET)
+    for k in range(st.P):
+        unabated = st.e0[k] * st.output
+        z_at = st.curves[k].abatement_at
+        lo, hi = float(st.base[k]) / st.years, float(st.cap[k]) / st.years
+        prices = []
+        for y in range(year, year + horizon):
+            grown = np.where(live & st.has[k] & (st.entry <= y),
+                             (1.0 + st.growth_mean) ** max(0, y - year), 0.0)
+            need = float((unabated * grown).sum()) - year_cap(st, k, y)
+
+            def supply(p, grown=grown, z_at=z_at):
+                return float((z_at(p) * grown).sum())
+
+            prices.append(scarcity_price(supply, need, lo, hi))
+        st.anticipated[k] = float(np.mean(prices))

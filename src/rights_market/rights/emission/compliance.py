@@ -53,6 +53,9 @@ def comply(st: EmissionState, world: World, k: int) -> dict:
     held = st.held(world, k)[who]
     out = comply_rule(st.curves[k].take(who), st.E[k, who], held, yuan_to_fen(c.penalty_fixed_yuan),
                       yuan_per_t_to_ticks(c.penalty_yuan_per_t), committed=st.planned[k, who])
+    e = st.E[k, who]
+    # durable abatement: the share abated this year stays in place (plan_abatement keeps it next year)
+    st.installed[k, who] = np.divide(out.abatement, e, out=np.zeros(who.size), where=e > 0)
     bad = np.nonzero(out.excess > 0)[0]
     if bad.size:
         charge_penalties(st, world, k, who[bad], out.excess[bad], yuan_per_t_to_ticks(c.penalty_yuan_per_t),
@@ -86,6 +89,9 @@ def surrender(st: EmissionState, world: World) -> dict:
     emissions = st.E[k, who] - out.abatement
     surrendered = np.minimum(emissions, held)
     world.accounts.move(st.product[k], st.ids[who], CONSUMED, surrendered)
+    e = st.E[k, who]
+    # durable abatement: the share abated this year stays in place (plan_abatement keeps it next year)
+    st.installed[k, who] = np.divide(out.abatement, e, out=np.zeros(who.size), where=e > 0)
     bad = np.nonzero(out.excess > 0)[0]
     if bad.size:
         charge_penalties(st, world, k, who[bad], out.excess[bad], rate, out.penalty_fen[bad])

@@ -73,11 +73,16 @@ def update_emission(st: EmissionState) -> None:
 def plan_abatement(st: EmissionState) -> None:
     """Design principle 8, E2: at the year start each unit abates while its marginal abatement cost is below
     the permit price it expects (per year of the valuation horizon: a right is valued at the yearly MAC ×
-    ``valuation_years``) and plans to buy rights for the rest. The abatement is in place for the year
-    (``st.planned``, kg): the unit abates at least that whatever it then trades (E12)."""
+    ``valuation_years``; with the cap path read ahead, the higher of that and the anticipated yearly price,
+    :func:`.cap.anticipate`) and plans to buy rights for the rest. With durable abatement
+    (``durable_abatement``) it abates at least the share of its emission it abated last year. The abatement is
+    in place for the year (``st.planned``, kg): the unit abates at least that whatever it then trades (E12)."""
+    durable = st.spec.durable_abatement
     for k in range(st.P):
-        annual = float(st.expected[k]) / st.years
+        annual = float(st.anticipated[k]) if st.spec.market.expectation.cap_path_years else float(st.expected[k]) / st.years
         z = np.floor(st.curves[k].abatement_at(annual, strict=True) + 1e-9).astype(np.int64)
+        if durable:
+            z = np.maximum(z, np.floor(st.installed[k] * st.E[k]).astype(np.int64))
         emitting = (st.status == ACTIVE) & st.has[k]
         st.planned[k] = np.where(emitting, np.minimum(z, st.E[k]), 0)
 

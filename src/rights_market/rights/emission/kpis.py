@@ -56,6 +56,7 @@ def record(st: EmissionState, world: World, outcomes: list[dict], carbon: dict |
             ("retired", int(st.retired[k]), UNIT),
             ("planned_abatement", out["planned"], UNIT),
             ("expected_price", float(st.expected[k]) / 10, "yuan/t"),
+            ("anticipated_price", float(st.anticipated[k]) / 10, "yuan/t"),  # a year; 0: cap path not read
         ):
             kpi(RIGHT, f"{metric}_{pid}", value, unit)
     kpi(RIGHT, "floor_rejections", floor_rej, "1")

@@ -115,6 +115,7 @@ class EmissionPolicy:
             reserve.closures(st, world)
         cap.tighten(st, world, year)
         holders.update_emission(st)
+        cap.anticipate(st, year)
         holders.plan_abatement(st)
         fees.use_fees(st, world)
         reserve.budget(st, world)

@@ -16,6 +16,7 @@ import numpy as np
 from ...engine.sampling import draw
 from ...engine.world import World
 from ...rules.emission import BUY, MacCurves, piecewise_curves, quadratic_curves, stack_curves
+from ...scenario.common import Constant, LogNormal, Normal, Uniform
 from ...scenario.emission import CARBON, EMISSION_SECTORS, EmissionSpec, Quadratic
 from ...scenario.model import Markup
 from ...units import TICKS_PER_YUAN, decimal_to_rational, to_scaled_int
@@ -31,6 +32,20 @@ from .products import (
     t_to_kg,
     yuan_per_t_to_ticks,
 )
+
+
+def mean_of(dist: Constant | Uniform | Normal | LogNormal) -> float:
+    """The mean of a scenario distribution (a normal's clipping at its ``min`` is ignored: the growth rates'
+    minimum, −0.5, lies ten standard deviations below their means)."""
+    if isinstance(dist, Constant):
+        return float(dist.value)
+    if isinstance(dist, Uniform):
+        return (float(dist.low) + float(dist.high)) / 2.0
+    if isinstance(dist, Normal):
+        return float(dist.mean)
+    if isinstance(dist, LogNormal):
+        return float(dist.median) * float(np.exp(float(dist.sigma) ** 2 / 2.0))
+    raise TypeError(f"unknown distribution {dist!r}")
 
 
 def _empty(dtype=np.int64, ndim: int = 1) -> np.ndarray:
@@ -91,6 +106,9 @@ class EmissionState:
     curves: list[MacCurves]  #: per product: this year's abatement cost curves
     planned: np.ndarray  #: (K, n) int64 kg: abatement put in place at the year start (MAC < expected price)
     expected: np.ndarray  #: (K,) float64 ticks/kg: the permit price units expect (EWMA of yearly prices)
+    anticipated: np.ndarray  #: (K,) float64 ticks/kg a year: the yearly price read from the cap path (0: off)
+    installed: np.ndarray  #: (K, n) float64: share of emission abated last year (kept if abatement is durable)
+    growth_mean: np.ndarray  #: (n,) float64: the mean yearly output growth of each unit's group (expected growth)
     cap_initial: np.ndarray  #: (K,) int64 kg: rights issued at set-up (units and reserve), the cap path's start
     cap_now: np.ndarray  #: (K,) int64 kg: this year's cap (E2 total control); carbon: 0, not capped here
     transaction_cost: int  #: ticks: a unit's fixed cost of one trade (0.0001 yuan)
@@ -253,6 +271,7 @@ def new_state(spec: EmissionSpec, holdings_every: str, world: World, first_holde
                 curve_spec[k][gi] = up.abatement
             has[k, idx] = True
         i += g.count
+    growth_mean = np.concatenate([np.full(g.count, mean_of(g.output_growth)) for g in spec.groups])
     status = np.where(entry <= start, ACTIVE, NOT_YET).astype(np.int8)
     status[kind != KIND["existing"]] = NOT_YET
     term_start = spec.first_term_start_year or start
@@ -275,6 +294,7 @@ def new_state(spec: EmissionSpec, holdings_every: str, world: World, first_holde
         output=np.ones(n), paid=np.zeros((K, n), np.int64), pledged=np.zeros((K, n), np.int64),
         leased_in=np.zeros((K, n), np.int64), leased_out=np.zeros((K, n), np.int64),
         E=np.zeros((K, n), np.int64), curves=[], planned=np.zeros((K, n), np.int64),
+        anticipated=np.zeros(K), installed=np.zeros((K, n)), growth_mean=growth_mean,
         expected=base.astype(np.float64) * float(decimal_to_rational(m.expectation.start_multiple_of_base)),
         cap_initial=np.zeros(K, np.int64), cap_now=np.zeros(K, np.int64),
         transaction_cost=to_scaled_int(m.transaction_cost_yuan_per_trade, TICKS_PER_YUAN, "transaction cost"),
