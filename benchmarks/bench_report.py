@@ -51,7 +51,7 @@ def child(argv: list[str]) -> tuple[float, float]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    code = proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
     if code != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({code}): {err}")
     return usage.ru_utime + usage.ru_stime, wall

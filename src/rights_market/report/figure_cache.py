@@ -137,7 +137,7 @@ def _labels_digest(labels: Labels) -> bytes:
 
 def _key(fn: Callable[..., object], args: tuple, kwargs: Mapping[str, object]) -> str:
     h = hashlib.sha256(_code_version())
-    h.update(f"{fn.__module__}.{fn.__qualname__}".encode())
+    h.update(f"{fn.__module__}.{fn.__qualname__}{getattr(fn, '__defaults__', None)!r}".encode())
     _feed(h, args)
     _feed(h, sorted(kwargs.items()))
     return h.hexdigest()[:32]
