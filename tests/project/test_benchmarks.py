@@ -74,3 +74,21 @@ def test_scale_overrides_multiply_every_holder_group():
     assert scaled.forest.households.count == base.forest.households.count * 3
     assert scaled.land.firms.firms == base.land.firms.firms * 3
     assert scaled.water.cap_m3 == base.water.cap_m3 * 3
+
+
+import bench_report  # noqa: E402
+
+
+def test_report_benchmark_times_a_first_and_a_cached_report_of_a_one_year_run(tmp_path, capsys):
+    """The script makes the run once, times a report of a fresh copy and a second one into the same folder
+    (which draws no figure: every PNG comes from the run's figure cache)."""
+    res = bench_report.main(["--years", "1", "--repeat", "1", "--cached", "--work", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert set(res) == {"first", "cached"} and "target <= 3.0 s CPU" in out
+    assert all(cpu > 0 and wall > 0 for cpu, wall in res.values())
+    target = tmp_path / "report-target"
+    pngs = sorted((target / "figures").glob("*.png"))
+    cached = sorted((target / "figures" / ".cache").glob("en-*.png"))
+    assert pngs and (target / "report.xlsx").is_file()
+    assert sorted(p.read_bytes() for p in pngs) == sorted(p.read_bytes() for p in cached)
+    assert (tmp_path / "run-1y" / "manifest.json").is_file() and not (tmp_path / "run-1y" / "report.md").exists()

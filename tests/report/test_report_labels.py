@@ -329,7 +329,7 @@ def test_stale_figures_are_removed_user_files_kept(water_run: Path) -> None:
     second = _linked(water_run)
     assert "water_prices.png" in second and not {"water_prices_annual.png", "water_surcharge.png"} & second
     left = {p.name for p in (water_run / "figures").iterdir()}
-    assert left == second | user | {rb.FIGURE_RECORD}
+    assert left == second | user | {rb.FIGURE_RECORD, ".cache"}  # .cache: the PNGs by data hash (figure_cache)
     assert all((water_run / "figures" / name).read_bytes() == b"mine" for name in user)
     record = json.loads((water_run / "figures" / rb.FIGURE_RECORD).read_text(encoding="utf-8"))
     assert set(record) == second

@@ -21,8 +21,8 @@ from .. import __version__
 from ..atomic import write_atomic
 from ..lang import report_file
 from ..tables.schema import FISCAL_SECTION
+from . import figure_cache, xlsx
 from . import figures as figs
-from . import xlsx
 from .aggregate import (  # noqa: F401  (re-exported)
     KIND_ORDER,
     MECHANISM_ORDER,
@@ -143,7 +143,8 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     run_dir = Path(run_dir)
     Labels(lang)  # reject unknown languages before reading anything
     run = load_run(run_dir)
-    doc = build_document(run, lang)
+    with figure_cache.cached(run_dir / FIGURE_DIR / figure_cache.CACHE_DIR, lang):
+        doc = build_document(run, lang)
 
     def write_documents(figure_rel: dict[str, str], figure_png: dict[str, bytes]) -> dict[str, Path]:
         md_path, html_path = run_dir / report_file("report.md", lang), run_dir / report_file("report.html", lang)

@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from ..units import FEN_PER_YUAN, TICKS_PER_YUAN
+from . import figure_cache
 from . import figures as figs
 from .aggregate import (
     MECHANISM_ORDER,
@@ -67,7 +68,7 @@ def _price_block(
         )
     punit = price_unit_text(FL, s)
     ylabel = FL({"rent": "fig.prices.y_rent", "term": "fig.prices.y_term"}.get(s.basis, "fig.prices.y"), punit=punit)
-    return figs.price_figure(
+    return figure_cache.draw(figs.price_figure,
         points,
         yearly_mean,
         lines,
@@ -117,13 +118,13 @@ def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
             du = d.units[product]
             vol = volume_by_year_mechanism(d.trades[d.trades["product"].astype(str) == product])
             panels.append((product_name(FL, product), FL.unit(du.unit), vol.astype(float) / float(du.factor)))
-        png = figs.volume_figure(panels, L=FL, mech_colors=mech_colors)
+        png = figure_cache.draw(figs.volume_figure, panels, L=FL, mech_colors=mech_colors)
         if png is not None:
             key = "fig.volume.caption_products" if len(panels) > 1 else "fig.volume.caption"
             out.append(FigureBlock(f"{stem}_volume", png, L(key)))
 
     by_band = surcharge_by_year_band(d.charges)
-    png = figs.surcharge_figure(by_band.astype(float) / FEN_PER_YUAN, L=FL) if not by_band.empty else None
+    png = figure_cache.draw(figs.surcharge_figure, by_band.astype(float) / FEN_PER_YUAN, L=FL) if not by_band.empty else None
     if png is None:
         out.append(Para(L("empty.surcharge"), "empty"))
     else:
@@ -142,7 +143,7 @@ def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
         stock = stock.sort_values("product", key=lambda c: c.map(rank), kind="stable")
         cash = pd.DataFrame({"x": x, "cash": r["cash_fen"].astype(float) / FEN_PER_YUAN})
         present = list(dict.fromkeys(stock["product"]))
-        png = figs.reserve_figure(
+        png = figure_cache.draw(figs.reserve_figure,
             stock,
             cash,
             L=FL,
@@ -156,7 +157,7 @@ def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
     use_cap = pd.concat({m: yearly_kpi(d.kpis, m) for m in ("use", "cap", "planned")}, axis=1).dropna(
         how="all", axis=1
     )
-    png = figs.use_figure(use_cap, L=FL, unit=d.unit) if not use_cap.empty else None
+    png = figure_cache.draw(figs.use_figure, use_cap, L=FL, unit=d.unit) if not use_cap.empty else None
     if png is None:
         out.append(Para(L("empty.use"), "empty"))
     else:

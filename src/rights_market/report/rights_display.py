@@ -1,13 +1,13 @@
-"""Right-specific display facts for the report, read from the catalogue of rights (issue 12): the order of
+"""Right-specific display facts for the report, read from the descriptors of the rights (issue 12; :mod:`rights_market.rights.descriptors`, without the policies and the engine they import): the order of
 rights and products, each right's usual unit, the farmland products shown in mu and the products priced for
 a whole term. The report names no right itself; a new right's descriptor is enough for it to be shown.
 """
 
 from __future__ import annotations
 
-from ..rights.catalogue import CATALOGUE
+from ..rights.descriptors import DESCRIPTORS
 
-_DESCRIPTORS = sorted((d for d in CATALOGUE.descriptors() if d.products), key=lambda d: d.display_order)
+_DESCRIPTORS = sorted((d for d in DESCRIPTORS if d.products), key=lambda d: d.display_order)
 
 #: Rights in the order the report shows them (others follow alphabetically).
 RIGHT_ORDER: tuple[str, ...] = tuple(d.right for d in _DESCRIPTORS)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..engine.calendar import DAYS_PER_YEAR
@@ -62,8 +63,10 @@ def load_run(run_dir: Path) -> Run:
 
 
 def right_of_product(product: pd.Series) -> pd.Series:
-    """``water.annual`` -> ``water``."""
-    return product.astype(str).str.split(".", n=1).str[0]
+    """``water.annual`` -> ``water`` (split once per distinct product, not once per row)."""
+    codes, uniques = pd.factorize(product, use_na_sentinel=False)
+    rights = np.array([str(u).split(".", 1)[0] for u in uniques], dtype=object)
+    return pd.Series(rights[codes], index=product.index, name=product.name)
 
 
 def for_right(df: pd.DataFrame, right: str) -> pd.DataFrame:

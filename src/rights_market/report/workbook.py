@@ -83,11 +83,13 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
         g = (charges.groupby(["holder", "product", "kind", "band"], sort=True)
              .agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum")).reset_index())
         names = run.tables["holders"].drop_duplicates("holder").set_index("holder")
+        name_of, group_of = dict(zip(names.index, names["name"], strict=True)), dict(
+            zip(names.index, names["group"], strict=True))
         product_unit = product_units(run, "", list(g["product"].astype(str).unique()))
         sheets.append((L("xlsx.charges_by_holder"), _formatted(pd.DataFrame({
             L("col.holder"): g["holder"].astype("int64"),
-            L("col.name"): [str(names["name"].get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
-            L("col.group"): [L.group(names["group"].get(h, "")) if h in names.index else "" for h in g["holder"]],
+            L("col.name"): [str(name_of.get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
+            L("col.group"): [L.group(group_of[h]) if h in group_of else "" for h in g["holder"]],
             L("col.product"): g["product"],
             L("col.kind"): [L.code("kind", k) for k in g["kind"]],
             L("col.band"): g["band"].astype("int64"),
