@@ -353,7 +353,7 @@ def test_change_the_w9_step_run_and_read_the_effect_in_chromium(tmp_path):
             browser.close()
     assert errors == []
     job = next(iter(lab.jobs.values()))
-    assert (job.out / "report.html").is_file() and (job.out / "compare.xlsx").is_file()
+    assert (job.out / "report.zh.html").is_file() and (job.out / "compare.zh.xlsx").is_file()  # a Chinese lab
     assert (job.out / "comparison.json").is_file()
     assert "extends:" in variant.read_text(encoding="utf-8")
     r = cli_in_process("validate", str(variant))

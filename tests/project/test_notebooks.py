@@ -52,8 +52,8 @@ def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     texts = [o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs if o not in images]
     assert not [t for t in texts if "<Figure size" in t]
     if name == "office_pricing_test":
-        assert (tmp_path / "office_pricing_test" / "compare.xlsx").is_file()
-        assert "report.html" in "".join(texts)
+        assert (tmp_path / "office_pricing_test" / "compare.zh.xlsx").is_file()  # the notebook compares in Chinese
+        assert "report.zh.html" in "".join(texts)
     if name == "researcher_sweep":
         assert len(list((tmp_path / "price_grid_store" / "kpis").glob("*.parquet"))) == 12
         assert (tmp_path / "price_grid_store" / "report.html").is_file()

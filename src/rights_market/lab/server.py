@@ -45,6 +45,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..classroom.guard import LOOPBACK_HOSTS
 from ..classroom.server import CSP, FONT, HostCheck
+from ..lang import report_file
 from ..limits import active
 from ..scenario.errors import ScenarioError
 
@@ -297,7 +298,9 @@ def create_app(lab: Lab, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS, lang: st
             return _error("no such file", 404)
         media = DOWNLOADS.get(name, "application/x-yaml; charset=utf-8")
         disposition = "inline" if name == "report.html" else "attachment"
-        return FileResponse(job.out / name, media_type=media,
+        # the comparison was written in the job's language: report.zh.html, compare.zh.xlsx in Chinese
+        path = job.out / (report_file(name, job.lang) if name in DOWNLOADS else name)
+        return FileResponse(path, media_type=media,
                             headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
 
     @app.get("/font/sans-sc.otf")
