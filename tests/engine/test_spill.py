@@ -57,9 +57,10 @@ def test_spilled_table_keeps_categories_in_order_of_first_appearance(tmp_path):
     t.append(s=np.array(["b", "b"], dtype=object), v=np.array([1, 2]))
     t.flush()
     t.append(s=np.array(["a", "c"], dtype=object), v=np.array([3, 4]))
-    assert t.chunk_count() == 2 and t.column_since("v", 1).tolist() == [3, 4]
+    assert t.cursor() == 4 and t.column_since("v", 2).tolist() == [3, 4]
+    assert t.column_since("v", 3).tolist() == [4]
     with pytest.raises(RuntimeError, match="already written"):
-        t.column_since("v", 0)
+        t.column_since("v", 1)
     df = t.to_dataframe()
     assert df["s"].tolist() == ["b", "b", "a", "c"]
     assert list(df["s"].cat.categories) == ["b", "a", "c"]
