@@ -74,3 +74,13 @@ def test_scale_overrides_multiply_every_holder_group():
     assert scaled.forest.households.count == base.forest.households.count * 3
     assert scaled.land.firms.firms == base.land.firms.firms * 3
     assert scaled.water.cap_m3 == base.water.cap_m3 * 3
+
+
+def test_scale_per_year_reports_each_right_each_year_and_the_years_exponent():
+    lines = bench_scale.per_year(1, 3)
+    assert lines[1].split() == ["year", "emission", "forest", "land", "links", "water", "all", "cumul.", "trades"]
+    years = [line.split() for line in lines[2:5]]
+    assert [row[0] for row in years] == ["2021", "2022", "2023"]
+    assert all(float(row[6]) > 0 and int(row[8].replace(",", "")) > 0 for row in years)
+    assert float(years[2][7]) == pytest.approx(sum(float(row[6]) for row in years), abs=0.02)
+    assert lines[5].startswith("years exponent of the hooks' CPU: 1 -> 3: ")
