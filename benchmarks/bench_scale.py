@@ -17,6 +17,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_scale.py --profile 10     # cProfile top functions of ×10 × 10 years
     .venv/bin/python benchmarks/bench_scale.py --hash --k 1 --years 10   # table hashes (fingerprint)
     .venv/bin/python benchmarks/bench_scale.py --water-memory 100 10     # water x100, monthly holdings
+    .venv/bin/python benchmarks/bench_scale.py --per-year 10 --years 10  # CPU per year and right, trades
 """
 
 from __future__ import annotations
@@ -159,6 +160,60 @@ def profile(k: int, years: int, top: int = 25) -> str:
     return out.getvalue()
 
 
+def per_year(k: int, years: int) -> list[str]:
+    """CPU seconds of each year by right (the time inside each right's hooks), the trades of the year, and
+    the years exponent of the cumulative CPU from year 2 on (after the first year, in which the emission
+    market barely trades). Shows whether the cost of a year grows with the history behind it."""
+    from collections import defaultdict
+
+    from rights_market import load_scenario
+    from rights_market.engine.run import simulate as engine_simulate
+    from rights_market.rights.catalogue import CATALOGUE
+
+    cpu: dict[tuple[int, str], float] = defaultdict(float)
+
+    class Timed:
+        """A right's policy whose calendar hooks add their CPU time to ``cpu[(year, right)]``."""
+
+        def __init__(self, policy):
+            self._policy, self._right = policy, type(policy).__module__.split(".")[-2]
+
+        def __getattr__(self, name):
+            hook = getattr(self._policy, name)
+            if name not in ("year_start", "session", "period_end", "year_end"):
+                return hook
+
+            def timed(world, *args):
+                t = time.process_time()
+                hook(world, *args)
+                cpu[(world.clock.year, self._right)] += time.process_time() - t
+            return timed
+
+    class TimedCatalogue:
+        def descriptors(self):
+            return CATALOGUE.descriptors()
+
+        def policies(self, scenario, weather_years):
+            return [Timed(p) for p in CATALOGUE.policies(scenario, weather_years)]
+
+    result = engine_simulate(load_scenario(FOUR_RIGHTS, scale_overrides(k, years)), catalogue=TimedCatalogue())
+    trades = result.tables["trades"].groupby("year", observed=True).size()
+    rights = sorted({r for _, r in cpu})
+    lines = [f"x{k} {years} years: CPU seconds in each right's hooks by year, and trades",
+             "year  " + "".join(f"{r:>10}" for r in rights) + f"{'all':>10}{'cumul.':>10}{'trades':>10}"]
+    cumul = []
+    for y in sorted({y for y, _ in cpu}):
+        row = [cpu[(y, r)] for r in rights]
+        cumul.append((cumul[-1] if cumul else 0.0) + sum(row))
+        lines.append(f"{y}  " + "".join(f"{v:>10.2f}" for v in row)
+                     + f"{sum(row):>10.2f}{cumul[-1]:>10.2f}{int(trades.get(y, 0)):>10,}")
+    if len(cumul) >= 3:
+        e1 = math.log(cumul[-1] / cumul[0]) / math.log(len(cumul))
+        e2 = math.log(cumul[-1] / cumul[1]) / math.log(len(cumul) / 2)
+        lines.append(f"years exponent of the hooks' CPU: 1 -> {len(cumul)}: {e1:.2f}; 2 -> {len(cumul)}: {e2:.2f}")
+    return lines
+
+
 def table_hashes(k: int, years: int) -> dict[str, str]:
     """Table name → SHA-256 of its canonical CSV for one case (compare before and after a change)."""
     from rights_market import load_scenario, simulate
@@ -184,6 +239,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--hash", action="store_true", help="print table hashes of each case instead of timing")
     ap.add_argument("--water-memory", type=int, nargs=2, metavar=("K", "YEARS"),
                     help="peak memory of the water scenario xK over YEARS with monthly holdings, spooled")
+    ap.add_argument("--per-year", type=int, metavar="K",
+                    help="CPU per year and right of xK x the largest years (where the cost of a year goes)")
     ap.add_argument("--in-memory", action="store_true", help="with --water-memory: tables held in memory")
     args = ap.parse_args(argv)
     if args.water_memory:
@@ -196,6 +253,9 @@ def main(argv: list[str]) -> int:
         print(f"water x{k} {y} years ({'in memory' if args.in_memory else 'spooled'}): {r['holders']:,} holders, "
               f"{r['holdings_rows']:,} holdings rows, CPU {r['cpu_seconds']} s, wall {r['wall_seconds']} s, "
               f"peak {r['peak_mb']:,} MB  (target <= 2,048 MB at x100 x 10 years)")
+        return 0
+    if args.per_year is not None:
+        print("\n".join(per_year(args.per_year, max(args.years))))
         return 0
     if args.profile is not None:
         print(profile(args.profile, max(args.years)))

@@ -56,8 +56,8 @@ class SelfTradeError(ConservationError):
 
 
 def check_trades(trades: Table, cursor: int = 0) -> int:
-    """Raise :class:`SelfTradeError` if a trade recorded in ``trades`` since batch ``cursor`` (see
-    :meth:`Table.chunk_count`) has ``seller == buyer``; return the new cursor, so each row is read once."""
+    """Raise :class:`SelfTradeError` if a trade recorded in ``trades`` since row ``cursor`` (see
+    :meth:`Table.cursor`) has ``seller == buyer``; return the new cursor, so each row is read once."""
     seller = trades.column_since("seller", cursor)
     buyer = trades.column_since("buyer", cursor)
     same = np.flatnonzero(seller == buyer)
@@ -66,7 +66,7 @@ def check_trades(trades: Table, cursor: int = 0) -> int:
         times = trades.column_since("time", cursor)
         raise SelfTradeError(f"{same.size} trade(s) with seller == buyer, the first on day {int(times[first])} "
                              f"by account {int(seller[first])}")
-    return trades.chunk_count()
+    return trades.cursor()
 
 
 class Accounts:
@@ -180,13 +180,29 @@ class Accounts:
         return self._journaled + sum(len(j[1]) for j in self._journal or ())
 
 
+def _repeat(value: np.ndarray, n: int) -> np.ndarray:
+    """``n`` copies of a 0-d ``value`` without the memory: a read-only zero-stride view."""
+    return np.broadcast_to(value, (n,))
+
+
 class Table:
     """A columnar record with a fixed schema; batches are appended, a DataFrame comes out at the end.
 
     Column dtypes are ``int64``, ``float64`` or ``str``. String columns are stored as int32 codes into a
     per-column dictionary (in order of first appearance, so deterministic) and come out as pandas
     categoricals — cheap to build for millions of rows, and written to Parquet as dictionary columns.
+
+    Memory: a column given as a scalar is held as one value repeated (a read-only broadcast view, 8 bytes
+    whatever the batch length) until the rows are written or read. Many tables grow a row at a time (the
+    reserve's fills, KPIs): every :data:`COMPACT_EVERY` batches, batches of fewer than :data:`COMPACT_ROWS`
+    rows in all are joined into one array per column, so that a table costs its data and not a numpy array
+    per cell.
     """
+
+    #: Batches appended between two compactions of the in-memory chunks.
+    COMPACT_EVERY = 64
+    #: Batches holding more rows than this together are left as they are (their arrays are worth keeping).
+    COMPACT_ROWS = 1 << 16
 
     def __init__(self, name: str, columns: Mapping[str, str]):
         self.name = name
@@ -194,12 +210,12 @@ class Table:
         self._chunks: dict[str, list[np.ndarray]] = {c: [] for c in self.columns}
         self._codes: dict[str, dict[str, int]] = {c: {} for c, t in self.columns.items() if t == "str"}
         self._rows = 0
+        self._compacted = 0  # chunks (per column) before this index are already joined batches
         # spilling (see spill_to): the file, the rows per row group, the open writer, what is on disk
         self.path: Path | None = None
         self._rows_per_group = 0
         self._writer: pq.ParquetWriter | None = None
         self._spilled_rows = 0
-        self._spilled_chunks = 0
         self._closed = False
 
     # -- spilling to Parquet --------------------------------------------------------------------------
@@ -231,9 +247,9 @@ class Table:
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, batch.schema, compression="zstd", write_statistics=True)
         self._writer.write_table(batch)
-        self._spilled_chunks += len(next(iter(self._chunks.values())))
         self._spilled_rows = self._rows
         self._chunks = {c: [] for c in self.columns}
+        self._compacted = 0
 
     def close(self) -> None:
         """Write what is left and close the file (an empty table is written with its schema)."""
@@ -284,27 +300,45 @@ class Table:
                 else:
                     self._chunks[c].append(np.asarray(v, dtype=dtype))
             elif dtype == "str":
-                self._chunks[c].append(np.full(n, self._code(c, v), dtype=np.int32))
+                self._chunks[c].append(_repeat(np.int32(self._code(c, v)), n))
             else:
-                self._chunks[c].append(np.full(n, v, dtype=dtype))
+                self._chunks[c].append(_repeat(np.asarray(v, dtype=dtype), n))
         self._rows += n
+        if len(next(iter(self._chunks.values()))) - self._compacted >= self.COMPACT_EVERY:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Join the chunks since the last compaction into one array per column (same rows, same order)."""
+        k = self._compacted
+        first = next(iter(self._chunks.values()))
+        if sum(len(a) for a in first[k:]) > self.COMPACT_ROWS:
+            self._compacted = len(first)
+            return
+        for chunks in self._chunks.values():
+            chunks[k:] = [np.concatenate(chunks[k:])]
+        self._compacted = k + 1
 
     def __len__(self) -> int:
         return self._rows
 
-    def chunk_count(self) -> int:
-        """How many batches have been appended (a cursor for :meth:`column_since`)."""
-        first = next(iter(self._chunks.values()))
-        return self._spilled_chunks + len(first)
+    def cursor(self) -> int:
+        """How many rows have been appended (a cursor for :meth:`column_since`)."""
+        return self._rows
 
     def column_since(self, column: str, cursor: int) -> np.ndarray:
-        """The values of a numeric ``column`` appended since batch number ``cursor`` (batches still in
-        memory: a cursor from before the last flush is a bug of the caller)."""
-        if cursor < self._spilled_chunks:
-            raise RuntimeError(f"{self.name}: batches since {cursor} were already written to {self.path}")
-        chunks = self._chunks[column][cursor - self._spilled_chunks:]
-        dtype = self.columns[column]
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+        """The values of a numeric ``column`` appended since row ``cursor`` (rows still in memory: a cursor
+        from before the last flush is a bug of the caller). Only the chunks that hold those rows are read."""
+        if cursor < self._spilled_rows:
+            raise RuntimeError(f"{self.name}: rows since {cursor} were already written to {self.path}")
+        need, picked = self._rows - cursor, []
+        for chunk in reversed(self._chunks[column]):
+            if need <= 0:
+                break
+            picked.append(chunk if len(chunk) <= need else chunk[len(chunk) - need:])
+            need -= len(chunk)
+        if not picked:
+            return np.zeros(0, dtype=self.columns[column])
+        return np.concatenate(picked[::-1])
 
     def to_arrow(self) -> pa.Table:
         """The records as an Arrow table (string columns dictionary-encoded), without going through pandas;

@@ -57,9 +57,10 @@ def test_spilled_table_keeps_categories_in_order_of_first_appearance(tmp_path):
     t.append(s=np.array(["b", "b"], dtype=object), v=np.array([1, 2]))
     t.flush()
     t.append(s=np.array(["a", "c"], dtype=object), v=np.array([3, 4]))
-    assert t.chunk_count() == 2 and t.column_since("v", 1).tolist() == [3, 4]
+    assert t.cursor() == 4 and t.column_since("v", 2).tolist() == [3, 4]
+    assert t.column_since("v", 3).tolist() == [4]
     with pytest.raises(RuntimeError, match="already written"):
-        t.column_since("v", 0)
+        t.column_since("v", 1)
     df = t.to_dataframe()
     assert df["s"].tolist() == ["b", "b", "a", "c"]
     assert list(df["s"].cat.categories) == ["b", "a", "c"]
@@ -78,3 +79,32 @@ def test_incremental_journal_check_still_finds_a_balance_changed_behind_its_back
     acc.balance[acc.index["r"], 1] -= 1  # sums still zero: only the replay can tell
     with pytest.raises(ConservationError, match="journal replay"):
         acc.check()
+
+
+def test_a_table_grown_row_by_row_joins_its_batches_and_keeps_every_row_in_order():
+    t = Table("x", {"s": "str", "v": "int64", "f": "float64"})
+    n = Table.COMPACT_EVERY * 3 + 5
+    for i in range(n):
+        t.append(s="ab"[i % 2], v=i, f=i / 4)
+    assert len(t._chunks["v"]) < 10  # one array per 64 rows, not one per row
+    assert t.cursor() == n and t.column_since("v", n - 70).tolist() == list(range(n - 70, n))
+    df = t.to_dataframe()
+    assert df["v"].tolist() == list(range(n)) and df["f"].tolist() == [i / 4 for i in range(n)]
+    assert df["s"].tolist() == ["ab"[i % 2] for i in range(n)] and list(df["s"].cat.categories) == ["a", "b"]
+
+
+def test_a_scalar_column_costs_no_memory_per_row_until_it_is_read():
+    t = Table("x", {"year": "int64", "q": "int64"})
+    t.append(year=2021, q=np.arange(1_000_000))
+    year = t._chunks["year"][0]
+    assert year.strides == (0,) and not year.flags.writeable
+    assert t.to_dataframe()["year"].eq(2021).all()
+
+
+def test_large_batches_are_kept_as_they_are():
+    t = Table("x", {"v": "int64"})
+    big = np.arange(Table.COMPACT_ROWS)
+    for _ in range(Table.COMPACT_EVERY):
+        t.append(v=big)
+    assert len(t._chunks["v"]) == Table.COMPACT_EVERY and np.shares_memory(t._chunks["v"][0], big)
+    assert t.column_since("v", t.cursor() - 3).tolist() == big[-3:].tolist()

@@ -92,3 +92,13 @@ def test_report_benchmark_times_a_first_and_a_cached_report_of_a_one_year_run(tm
     assert pngs and (target / "report.xlsx").is_file()
     assert sorted(p.read_bytes() for p in pngs) == sorted(p.read_bytes() for p in cached)
     assert (tmp_path / "run-1y" / "manifest.json").is_file() and not (tmp_path / "run-1y" / "report.md").exists()
+
+
+def test_scale_per_year_reports_each_right_each_year_and_the_years_exponent():
+    lines = bench_scale.per_year(1, 3)
+    assert lines[1].split() == ["year", "emission", "forest", "land", "links", "water", "all", "cumul.", "trades"]
+    years = [line.split() for line in lines[2:5]]
+    assert [row[0] for row in years] == ["2021", "2022", "2023"]
+    assert all(float(row[6]) > 0 and int(row[8].replace(",", "")) > 0 for row in years)
+    assert float(years[2][7]) == pytest.approx(sum(float(row[6]) for row in years), abs=0.02)
+    assert lines[5].startswith("years exponent of the hooks' CPU: 1 -> 3: ")

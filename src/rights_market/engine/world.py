@@ -20,6 +20,12 @@ from .rng import RngTree
 TABLES: dict[str, dict[str, str]] = {name: table.dtypes() for name, table in SCHEMA.items()}
 
 
+def _per(value, unit: int):
+    """An integer amount (scalar or array) in ``unit``s, as float (array in, array out)."""
+    a = np.asarray(value, dtype=np.int64)
+    return a / unit if a.ndim else int(a) / unit
+
+
 @dataclass
 class Clock:
     """Where the run is: day (float, see calendar), year index, calendar year, session number."""
@@ -80,10 +86,11 @@ class World:
 
     def record_reserve(self, *, product, action, quantity, price_ticks, amount_fen, stock, cash_fen,
                        reason) -> None:
+        """Append reserve rows: scalars (one row) or arrays of one length (a batch of rows)."""
         self.tables["reserve"].append(
             time=self.clock.day, year=self.clock.year, product=product, action=action, quantity=quantity,
-            price=int(price_ticks) / TICKS_PER_YUAN, amount_fen=amount_fen, stock=stock, cash_fen=cash_fen,
-            cash=int(cash_fen) / 100.0, reason=reason,
+            price=_per(price_ticks, TICKS_PER_YUAN), amount_fen=amount_fen, stock=stock, cash_fen=cash_fen,
+            cash=_per(cash_fen, 100), reason=reason,
         )
 
     def record_kpi(self, right: str, metric: str, value: float, unit: str) -> None:

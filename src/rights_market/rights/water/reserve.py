@@ -103,7 +103,7 @@ def rule_price(rule: ReservePrice, cfg: WaterConfig) -> int | None:
 
 def trades_cursor(world: World) -> int:
     """A cursor into the trades table, taken before a session (for :func:`observe_session`)."""
-    return world.tables["trades"].chunk_count()
+    return world.tables["trades"].cursor()
 
 
 def observe_session(st: WaterState, world: World, cursor: int) -> None:

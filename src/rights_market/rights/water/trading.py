@@ -325,8 +325,9 @@ def record_reserve_fills(world: World, seller, buyer, qty, price, amount, reason
     dc = -sign_q * amount[involved]
     stock_after = stock_end - (dq.sum() - np.cumsum(dq))
     cash_after = cash_end - (dc.sum() - np.cumsum(dc))
-    for j, k in enumerate(involved):
-        act = action or ("buy" if buyer[k] == RESERVE else "sell")
-        world.record_reserve(product=ANNUAL, action=act, quantity=int(qty[k]), price_ticks=int(price[k]),
-                             amount_fen=int(amount[k]), stock=int(stock_after[j]), cash_fen=int(cash_after[j]),
-                             reason=reason or ("price_below_trigger" if act == "buy" else "rule"))
+    bought = buyer[involved] == RESERVE
+    act = np.full(involved.size, action, dtype=object) if action else np.where(bought, "buy", "sell").astype(object)
+    why = np.full(involved.size, reason, dtype=object) if reason else \
+        np.where(act == "buy", "price_below_trigger", "rule").astype(object)
+    world.record_reserve(product=ANNUAL, action=act, quantity=qty[involved], price_ticks=price[involved],
+                         amount_fen=amount[involved], stock=stock_after, cash_fen=cash_after, reason=why)
