@@ -46,6 +46,15 @@ def cli_in_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedP
     return subprocess.CompletedProcess(["rights-market", *args], code, out.getvalue(), err.getvalue())
 
 
+def fast_and_full(fast: int, full: int) -> list:
+    """The sizes of a test run twice (hypothesis examples, fuzzed files, trials): ``fast`` in the inner loop
+    (``pytest -m "not slow"``), ``full`` marked ``slow``. Plain ``pytest`` (CI) runs both, so the full size
+    is never dropped; the small one asserts the same property on fewer cases.
+
+    Use as ``@pytest.mark.parametrize("examples", fast_and_full(40, 300))``."""
+    return [pytest.param(fast, id=f"fast{fast}"), pytest.param(full, marks=pytest.mark.slow, id=f"full{full}")]
+
+
 @pytest.fixture(scope="session")
 def small_water() -> Scenario:
     """The default Dawukou water scenario, shrunk: 3 years, monthly sessions, ~160 holders."""

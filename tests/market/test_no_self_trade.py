@@ -1,6 +1,6 @@
 """No mechanism lets an account trade with itself (rule X1; issue: a call auction matched unit 88 with itself).
 
-Property tests over 1,000 random order streams per mechanism (hypothesis): call auction, listing with bidding,
+Property tests over 1,000 random order streams per mechanism (150 in the inner loop; hypothesis): call auction, listing with bidding,
 English auction, tender, negotiation and directed transfer. The continuous book has its own self-trade
 prevention (tests/market/test_orderbook*). The run's check (``check=True``) refuses a recorded trade with itself.
 """
@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import fast_and_full
 from rights_market.api import load_scenario, simulate
 from rights_market.ledger import SelfTradeError, Table, check_trades
 from rights_market.market import ListingTerms, RoundRules, TenderTerms, clear_call_auction, english_auction
@@ -21,14 +22,28 @@ from rights_market.market.listing import run_listing
 from rights_market.market.negotiation import nash_prices
 from rights_market.market.tender import run_tender
 
-STREAMS = settings(max_examples=1000, deadline=None, derandomize=True)
+# each property runs on 150 streams in the inner loop and on 1,000 in the whole suite (derandomized: the same
+# streams every run)
+STREAM_SIZES = fast_and_full(150, 1000)
+
+
+def streams(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, derandomize=True)
+
 
 order = st.tuples(st.integers(0, 3), st.integers(1, 20), st.integers(0, 6))  # owner, price (ticks), quantity
 
 
-@STREAMS
-@given(bids=st.lists(order, max_size=8), asks=st.lists(order, max_size=8), data=st.data())
-def test_call_auction_never_matches_an_owner_with_itself(bids, asks, data):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_call_auction_never_matches_an_owner_with_itself(examples):
+    streams(examples)(given(
+        bids=st.lists(order, max_size=8),
+        asks=st.lists(order, max_size=8),
+        data=st.data(),
+    )(_call_auction_never_matches_an_owner_with_itself))()
+
+
+def _call_auction_never_matches_an_owner_with_itself(bids, asks, data):
     seq = data.draw(st.permutations(range(len(bids) + len(asks))))
     bo, bp, bq = (np.array(c, dtype=np.int64) for c in zip(*bids, strict=True)) if bids else [np.zeros(0, np.int64)] * 3
     ao, ap, aq = (np.array(c, dtype=np.int64) for c in zip(*asks, strict=True)) if asks else [np.zeros(0, np.int64)] * 3
@@ -59,9 +74,17 @@ bidder_set = st.lists(st.tuples(st.integers(0, 5), st.integers(1, 60)), min_size
                       unique_by=lambda b: b[0])  # (account, value in ticks)
 
 
-@STREAMS
-@given(bidders=bidder_set, seller=st.integers(0, 5), start=st.integers(1, 40), seed=st.integers(0, 2**16))
-def test_listing_never_sells_to_its_seller(bidders, seller, start, seed):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_listing_never_sells_to_its_seller(examples):
+    streams(examples)(given(
+        bidders=bidder_set,
+        seller=st.integers(0, 5),
+        start=st.integers(1, 40),
+        seed=st.integers(0, 2**16),
+    )(_listing_never_sells_to_its_seller))()
+
+
+def _listing_never_sells_to_its_seller(bidders, seller, start, seed):
     ids = np.array([b[0] for b in bidders], dtype=np.int64)
     vals = np.array([b[1] for b in bidders], dtype=np.int64)
     terms = ListingTerms(quantity=5, start=start, increment=2, opens=0, closes=3, round_seconds=60, seller=seller)
@@ -73,10 +96,18 @@ def test_listing_never_sells_to_its_seller(bidders, seller, start, seed):
     assert refused == ([seller] if keen_seller else [])
 
 
-@STREAMS
-@given(bidders=bidder_set, seller=st.integers(0, 5), start=st.integers(1, 40), reserve=st.integers(0, 50),
-       seed=st.integers(0, 2**16))
-def test_english_auction_never_sells_to_its_seller(bidders, seller, start, reserve, seed):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_english_auction_never_sells_to_its_seller(examples):
+    streams(examples)(given(
+        bidders=bidder_set,
+        seller=st.integers(0, 5),
+        start=st.integers(1, 40),
+        reserve=st.integers(0, 50),
+        seed=st.integers(0, 2**16),
+    )(_english_auction_never_sells_to_its_seller))()
+
+
+def _english_auction_never_sells_to_its_seller(bidders, seller, start, reserve, seed):
     ids = np.array([b[0] for b in bidders], dtype=np.int64)
     vals = np.array([b[1] for b in bidders], dtype=np.int64)
     res = english_auction(5, start, reserve, RoundRules(increment=2, duration=120), ids, vals,
@@ -92,10 +123,15 @@ def test_round_refuses_the_sellers_bid():
     assert rnd.bid(5, 11, 2) is None and rnd.leader == 5
 
 
-@STREAMS
-@given(bids=st.lists(st.tuples(st.integers(0, 4), st.integers(-2, 30), st.integers(0, 100)), max_size=7),
-       seller=st.integers(0, 4))
-def test_tender_never_awards_its_seller(bids, seller):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_tender_never_awards_its_seller(examples):
+    streams(examples)(given(
+        bids=st.lists(st.tuples(st.integers(0, 4), st.integers(-2, 30), st.integers(0, 100)), max_size=7),
+        seller=st.integers(0, 4),
+    )(_tender_never_awards_its_seller))()
+
+
+def _tender_never_awards_its_seller(bids, seller):
     ids = np.array([b[0] for b in bids], dtype=np.int64)
     prices = np.array([b[1] for b in bids], dtype=np.int64)
     scores = np.array([[b[2]] for b in bids], dtype=np.int64).reshape(-1, 1)
@@ -111,9 +147,16 @@ pairs = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 
                  max_size=8)  # buyer, seller, buyer's value, seller's cost
 
 
-@STREAMS
-@given(deals=pairs, power=st.floats(0, 1), seed=st.integers(0, 2**16))
-def test_negotiation_never_pairs_an_account_with_itself(deals, power, seed):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_negotiation_never_pairs_an_account_with_itself(examples):
+    streams(examples)(given(
+        deals=pairs,
+        power=st.floats(0, 1),
+        seed=st.integers(0, 2**16),
+    )(_negotiation_never_pairs_an_account_with_itself))()
+
+
+def _negotiation_never_pairs_an_account_with_itself(deals, power, seed):
     buyer, seller, bid, ask = (np.array(c, dtype=np.int64) for c in zip(*deals, strict=True)) if deals else \
         [np.zeros(0, np.int64)] * 4
     noise = np.random.default_rng(seed).normal(0, 0.2, buyer.size)
@@ -123,9 +166,16 @@ def test_negotiation_never_pairs_an_account_with_itself(deals, power, seed):
     assert np.array_equal(p[other], nash_prices(bid, ask, power, noise)[other])
 
 
-@STREAMS
-@given(deals=pairs, power=st.floats(0, 1), seed=st.integers(0, 2**16))
-def test_directed_transfer_never_pairs_an_account_with_itself(deals, power, seed):
+@pytest.mark.parametrize("examples", STREAM_SIZES)
+def test_directed_transfer_never_pairs_an_account_with_itself(examples):
+    streams(examples)(given(
+        deals=pairs,
+        power=st.floats(0, 1),
+        seed=st.integers(0, 2**16),
+    )(_directed_transfer_never_pairs_an_account_with_itself))()
+
+
+def _directed_transfer_never_pairs_an_account_with_itself(deals, power, seed):
     buyer, seller, value, cost = (np.array(c, dtype=np.int64) for c in zip(*deals, strict=True)) if deals else \
         [np.zeros(0, np.int64)] * 4
     noise = np.random.default_rng(seed).normal(0, 0.2, buyer.size)

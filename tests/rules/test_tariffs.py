@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import fast_and_full
 from rights_market.rules.tariffs import (
     BAND_ROWS,
     BlockTariff,
@@ -103,8 +104,7 @@ def test_w8_agricultural_quota_price_and_progressive_markup():
     assert b.total_of("surcharge") == 1876
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+VECTOR_BILLS = dict(
     uses=st.lists(st.integers(0, 5_000_000), min_size=1, max_size=30),
     bases=st.lists(st.integers(0, 3_000_000), min_size=30, max_size=30),
     width=st.sampled_from([Fraction(1, 10), Fraction(1, 20), Fraction(1, 4), Fraction(1, 3)]),
@@ -113,7 +113,14 @@ def test_w8_agricultural_quota_price_and_progressive_markup():
     residential=st.booleans(),
     band_rows=st.sampled_from([1, 3, 20, BAND_ROWS]),
 )
-def test_w8_w9_vectorised_bills_equal_exact_bills(uses, bases, width, step, ref, residential, band_rows):
+
+
+@pytest.mark.parametrize("examples", fast_and_full(30, 300))
+def test_w8_w9_vectorised_bills_equal_exact_bills(examples):
+    settings(max_examples=examples, deadline=None)(given(**VECTOR_BILLS)(_vectorised_bills_equal_exact_bills))()
+
+
+def _vectorised_bills_equal_exact_bills(uses, bases, width, step, ref, residential, band_rows):
     """The engine's vectorised bills are line for line the exact rational bills; bands past ``band_rows``
     are one line whose money is the sum of their lines and whose quantity is theirs."""
     sur = ProgressiveSurcharge(width, step, Fraction(ref), max_band=None)

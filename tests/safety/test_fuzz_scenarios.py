@@ -14,35 +14,39 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import fuzz_scenarios  # noqa: E402
+from conftest import fast_and_full  # noqa: E402
 from rights_market.cli import main  # noqa: E402
 
 FILES = 240
 SEED = 20_240_611
 
 
-def test_fuzzed_scenario_files_validate_or_are_refused_located_and_those_that_validate_run(tmp_path, capsys):
+# the inner loop checks the first 60 mutants (the same seed: the first quarter of the full set)
+@pytest.mark.parametrize("files", fast_and_full(60, FILES))
+def test_fuzzed_scenario_files_validate_or_are_refused_located_and_those_that_validate_run(files, tmp_path, capsys):
     def cli(argv: list[str]) -> tuple[int, str, str]:
         capsys.readouterr()
         code = main(argv)
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
-    tally = fuzz_scenarios.fuzz(FILES, SEED, tmp_path, cli=cli)
+    tally = fuzz_scenarios.fuzz(files, SEED, tmp_path, cli=cli)
     report = "\n".join(tally.lines())
     assert tally.internal_errors == [], report + "\n" + "\n".join(tally.internal_errors)
     assert tally.unlocated == [], report + "\n" + "\n".join(tally.unlocated)
-    assert tally.files == FILES
-    assert tally.validated_ok + tally.refused == FILES
+    assert tally.files == files
+    assert tally.validated_ok + tally.refused == files
     # the fuzzer exercises both ways out: many mutants refused, and enough accepted to run
-    assert tally.refused >= FILES // 4, report
-    assert tally.validated_ok >= FILES // 20, report
+    assert tally.refused >= files // 4, report
+    assert tally.validated_ok >= files // 20, report
     assert tally.ran_ok + tally.runs_refused == tally.ok_by_kind["scenario"], report
-    assert tally.ran_ok >= FILES // 25, report
+    assert tally.ran_ok >= files // 25, report
     assert set(tally.by_kind) == {"scenario", "sweep", "classroom"}, report
 
 

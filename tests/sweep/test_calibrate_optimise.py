@@ -34,7 +34,8 @@ TRUE_TARIFF = 3.6
 TARIFF_TOL = 0.15
 
 
-def _calibration(tmp: Path, targets: dict[str, float]) -> Path:
+def _calibration(tmp: Path, targets: dict[str, float],
+                 search: str = "{trials: 16, batch_size: 4, seed: 3, startup_trials: 6}") -> Path:
     text = f"name: synthetic\n{SMALL.format(water=WATER)}" + f"""\
 parameters:
   {TARIFF}: {{low: 2.0, high: 5.0, decimals: 2}}
@@ -42,7 +43,7 @@ targets:
   - {{name: use, metric: {{kpi: water.use}}, observed: {targets['water.use']}, tolerance: 20000, source: synthetic}}
   - {{name: tariff_revenue, metric: {{kpi: water.tariff_revenue}}, observed: {targets['water.tariff_revenue']},
       tolerance: 100000, source: synthetic}}
-search: {{trials: 16, batch_size: 4, seed: 3, startup_trials: 6}}
+search: {search}
 """
     path = tmp / "cal.yaml"
     path.write_text(text, encoding="utf-8")
@@ -58,6 +59,8 @@ def _synthetic_targets(tmp: Path) -> dict[str, float]:
     return res.trials[0].means
 
 
+# slow: 16 trials to find the tariff; the inner loop calibrates by the resume test and the shipped calibration
+@pytest.mark.slow
 def test_calibration_recovers_a_known_tariff(tmp_path):
     targets = _synthetic_targets(tmp_path)
     r = calibrate(_calibration(tmp_path, targets), store=tmp_path / "store", workers=1, progress=False)
@@ -71,11 +74,12 @@ def test_calibration_recovers_a_known_tariff(tmp_path):
 
 def test_calibration_resumes_after_a_partial_run(tmp_path):
     targets = {"water.use": 3.8e6, "water.tariff_revenue": 7.0e6}
-    path = _calibration(tmp_path, targets)
+    # two batches of 2 before the stop and two after, all but the first 2 trials guided by the finished ones
+    path = _calibration(tmp_path, targets, "{trials: 8, batch_size: 2, seed: 3, startup_trials: 2}")
     part = calibrate(path, store=tmp_path / "s", workers=1, progress=False, max_batches=2)
-    assert len(part.trials) == 8
+    assert len(part.trials) == 4
     rest = calibrate(path, store=tmp_path / "s", workers=1, progress=False)
-    assert rest.runs_done_now == 8 * 2          # only the unfinished trials ran
+    assert rest.runs_done_now == 4 * 2          # only the unfinished trials ran
     whole = calibrate(path, store=tmp_path / "w", workers=1, progress=False)
     pd.testing.assert_frame_equal(rest.trials, whole.trials)
 
@@ -95,6 +99,8 @@ search: {{trials: {trials}, batch_size: 4, seed: 0, startup_trials: 6}}
     return path
 
 
+# slow: 16 trials and a 13-point grid; the inner loop optimises by the Pareto and the located-error tests
+@pytest.mark.slow
 def test_optimise_finds_the_least_step_meeting_the_constraint_within_one_grid_step(tmp_path):
     path = _optimisation(tmp_path)
     r = optimise(path, store=tmp_path / "store", workers=1, progress=False)

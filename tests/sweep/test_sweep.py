@@ -224,8 +224,9 @@ def test_documented_duckdb_query_runs_on_the_store(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
     queries = re.findall(r"```sql\n(.*?)```", doc, re.S)
     assert len(queries) == 2
-    shrunk = tmp_path / "shrunk.yaml"  # the documented sweep, extended to the small scenario
-    sets = "\n".join(f"  {s.split('=')[0]}: {s.split('=')[1]}" for s in SMALL_WATER)
+    shrunk = tmp_path / "shrunk.yaml"  # the documented sweep, extended to the small scenario for one year
+    small = [s for s in SMALL_WATER if not s.startswith("calendar.years=")] + ["calendar.years=1"]
+    sets = "\n".join(f"  {s.split('=')[0]}: {s.split('=')[1]}" for s in small)
     shrunk.write_text(f"extends: {ROOT / 'scenarios' / 'sweeps' / 'water_price_grid.yaml'}\nset:\n{sets}\n")
     _, store, outcome = run_sweep(shrunk, store=tmp_path / "s", overrides=["seeds.replications=2"], workers=1,
                                   progress=False)

@@ -48,6 +48,7 @@ def _median_effects(overrides: list[str]) -> tuple[float, float]:
     return float(np.median(surcharged)), float(np.median(bought))
 
 
+@pytest.mark.slow  # 3 settings × 10 seeds × 2 years of the shipped scenario; W9's bills: tests/rules/test_tariffs.py
 def test_w9_a_steeper_surcharge_lowers_over_plan_use_and_raises_industrial_purchases():
     """W9 comparative statics on the shipped scenario (scenarios/dawukou_water.yaml, two years of monthly
     sessions, median of 10 seeds): as the step of the industrial over-plan surcharge rises 0.25 → 0.5 → 1.0
@@ -88,6 +89,7 @@ def test_w8_industrial_tariff_up_10_percent_lowers_industrial_use_by_the_calibra
     assert expected * 1.3 <= change <= expected * 0.7, (change, expected)
 
 
+@pytest.mark.slow  # 2 caps × 10 seeds × 2 years of the shipped scenario
 def test_prices_come_from_values_not_from_the_quote_cap():
     """Design principle 8: the volume-weighted matching (CDA) price moves less than 5 % when the quote cap
     goes from 10 to 50 yuan/m³ (median of 10 seeds, two years so that expectations feed back)."""
