@@ -20,7 +20,7 @@ random byte, invalid UTF-8, ``extends:`` pointing elsewhere, an unknown key.
     PYTHONPATH=src python benchmarks/fuzz_scenarios.py --files 2000 [--seed 0]
 
 prints the files tried, validated ok, refused with exit 2, ran ok, runs refused, internal errors and the time;
-``tests/test_fuzz_scenarios.py`` runs the same fuzzer on a small number of files.
+``tests/safety/test_fuzz_scenarios.py`` runs the same fuzzer on a small number of files.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ Cliff (1997) — :class:`CliffQuotes`, :func:`cliff_counterpart`
     centres of the overlap of the bid and offer ranges. In this mechanism a shout at ``p`` trades with the
     probability that some trader of the other side draws a better price, which depends on ``p`` and on how many
     traders are left; weighted by it, the expected mean prices are 137.2 and 251.1, and that is what the
-    mechanism gives (``tests/test_teaching_markets.py``).
+    mechanism gives (``tests/teaching/test_teaching_markets.py``).
 
 The teaching market selects either with ``teaching.rules`` (``gode_sunder`` or ``cliff``); ``cda`` keeps the
 price-time book.

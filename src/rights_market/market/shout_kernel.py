@@ -15,7 +15,7 @@ orders, so replacing them costs nothing when they have already traded.
 :func:`teaching_day` is the teaching market's rules ``cda`` day for traders without per-shout learning
 (truthful, markup, ZI-C, ZI-U) run entirely in the kernel: the trader draw, its price
 (:func:`~rights_market.agents.behaviour.quote_one`, same arithmetic), replacement, matching and the day's
-trade bookkeeping. ``tests/test_shout_kernel.py`` proves both equal to the interactive book.
+trade bookkeeping. ``tests/market/test_shout_kernel.py`` proves both equal to the interactive book.
 
 Integers throughout: prices ticks, quantities base units.
 """

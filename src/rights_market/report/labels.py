@@ -13,7 +13,7 @@ shown as it is, so a new reason or mechanism still shows up.
 Some labels equal their code in English on purpose: unit symbols (``kg``, ``t``, ``mu``, ``%``) and
 pollutant formulas (``NOx``, ``SO2``, ``COD``, ``NH3-N``).
 
-Both catalogues must have exactly the same keys (checked by ``tests/test_report_labels.py``).
+Both catalogues must have exactly the same keys (checked by ``tests/report/test_report_labels.py``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Used by the engine (the record declarations of :data:`rights_market.engine.world.TABLES`), by
 :mod:`rights_market.results` (the tables written and read back), by the report (the columns it reads, with
-their dtypes) and by ``docs/tables.md``, whose column tables ``tests/test_tables_doc.py`` checks against it
+their dtypes) and by ``docs/tables.md``, whose column tables ``tests/report/test_tables_doc.py`` checks against it
 column by column (name, type, unit).
 
 Dtypes are those of :class:`rights_market.ledger.Table`: ``int32``, ``int64``, ``float64`` and ``str``

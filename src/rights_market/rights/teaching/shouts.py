@@ -32,7 +32,7 @@ def day_cda(day: Day, t: int) -> dict[str, np.ndarray]:
     order's price; ``one_order_per_trader`` and ``clear_book_after_trade`` as set.
 
     Without ZIP traders the day runs compiled (:func:`~rights_market.market.shout_kernel.teaching_day`, the
-    same loop shout for shout, proven equal in ``tests/test_shout_kernel.py``); ZIP traders learn from every
+    same loop shout for shout, proven equal in ``tests/market/test_shout_kernel.py``); ZIP traders learn from every
     shout, through Python state and the shared random stream, so a market with any of them trades on the
     interactive book below."""
     m, st = day.m, day.st
