@@ -179,22 +179,34 @@ def match_session(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, qu
     (``below_floor``), above ``ceiling_ticks`` (``above_ceiling``), side neither BUY nor SELL
     (``invalid_side``).
     """
+    traders, sides, prices, qtys, code = checked_orders("match_session", traders, sides, prices, quantities,
+                                                        floor_ticks, ceiling_ticks)
+    valid = code == 0
+    fb, fs, fp, fq, fa, co, cq, rem = _match(traders, sides, prices, qtys, valid)
+    rejected = np.nonzero(~valid)[0]
+    return SessionResult(fb, fs, fp, fq, fa, co, cq, rejected, REJECT_REASONS[code[rejected]], rem)
+
+
+#: The reason of each code :func:`checked_orders` gives (0: valid), in the interactive book's words.
+REJECT_REASONS = np.array(["", REASON_NON_POSITIVE, REASON_BELOW_FLOOR, REASON_ABOVE_CEILING, REASON_INVALID_SIDE])
+
+
+def checked_orders(caller: str, traders, sides, prices, quantities, floor_ticks: int, ceiling_ticks: int | None):
+    """The orders as contiguous int64 arrays and a reason code per order (0 valid, else an index of
+    :data:`REJECT_REASONS`), checked in the interactive book's order: quantity or price not positive, price
+    below the floor, above the ceiling, side neither BUY nor SELL. Shared by the compiled session and shout
+    paths. Raises ValueError naming ``caller`` when the arrays' lengths differ."""
     traders = np.ascontiguousarray(traders, dtype=np.int64)
     sides = np.ascontiguousarray(sides, dtype=np.int64)
     prices = np.ascontiguousarray(prices, dtype=np.int64)
     qtys = np.ascontiguousarray(quantities, dtype=np.int64)
     n = traders.size
     if not (sides.size == prices.size == qtys.size == n):
-        raise ValueError("match_session: all arrays must have the same length")
-    # reason codes: 0 valid, then the checks in the interactive book's order
+        raise ValueError(f"{caller}: all arrays must have the same length")
     code = np.zeros(n, dtype=np.int8)
     code[(qtys <= 0) | (prices <= 0)] = 1
     code[(code == 0) & (prices < floor_ticks)] = 2
     if ceiling_ticks is not None:
         code[(code == 0) & (prices > ceiling_ticks)] = 3
     code[(code == 0) & (sides != BUY) & (sides != SELL)] = 4
-    valid = code == 0
-    fb, fs, fp, fq, fa, co, cq, rem = _match(traders, sides, prices, qtys, valid)
-    rejected = np.nonzero(~valid)[0]
-    reasons = np.array(["", REASON_NON_POSITIVE, REASON_BELOW_FLOOR, REASON_ABOVE_CEILING, REASON_INVALID_SIDE])
-    return SessionResult(fb, fs, fp, fq, fa, co, cq, rejected, reasons[code[rejected]], rem)
+    return traders, sides, prices, qtys, code

@@ -28,15 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .batch_cda import REJECT_REASONS, checked_orders
 from .orderbook import (
-    BUY,
-    REASON_ABOVE_CEILING,
-    REASON_BELOW_FLOOR,
     REASON_CANCELLED,
-    REASON_INVALID_SIDE,
-    REASON_NON_POSITIVE,
     REASON_SELF_TRADE,
-    SELL,
 )
 
 __all__ = ["KIND_CODES", "DayTraders", "ShoutResult", "match_shouts", "teaching_day"]
@@ -233,19 +228,8 @@ def match_shouts(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, qua
     (``below_floor``), above ``ceiling_ticks`` (``above_ceiling``), side neither BUY nor SELL
     (``invalid_side``). Trader ids are any integers.
     """
-    traders = np.ascontiguousarray(traders, dtype=np.int64)
-    sides = np.ascontiguousarray(sides, dtype=np.int64)
-    prices = np.ascontiguousarray(prices, dtype=np.int64)
-    qtys = np.ascontiguousarray(quantities, dtype=np.int64)
-    n = traders.size
-    if not (sides.size == prices.size == qtys.size == n):
-        raise ValueError("match_shouts: all arrays must have the same length")
-    code = np.zeros(n, dtype=np.int8)
-    code[(qtys <= 0) | (prices <= 0)] = 1
-    code[(code == 0) & (prices < floor_ticks)] = 2
-    if ceiling_ticks is not None:
-        code[(code == 0) & (prices > ceiling_ticks)] = 3
-    code[(code == 0) & (sides != BUY) & (sides != SELL)] = 4
+    traders, sides, prices, qtys, code = checked_orders("match_shouts", traders, sides, prices, quantities,
+                                                        floor_ticks, ceiling_ticks)
     valid = code == 0
     ids, dense = np.unique(traders, return_inverse=True)
     fills, cancels, rem = _stream(dense.astype(np.int64), sides, prices, qtys, valid, max(ids.size, 1),
@@ -253,9 +237,8 @@ def match_shouts(traders: np.ndarray, sides: np.ndarray, prices: np.ndarray, qua
     fb, fs, fp, fq, fa = fills
     co, cq, cw = cancels
     rejected = np.nonzero(~valid)[0]
-    reasons = np.array(["", REASON_NON_POSITIVE, REASON_BELOW_FLOOR, REASON_ABOVE_CEILING, REASON_INVALID_SIDE])
     why = np.array([REASON_CANCELLED, REASON_SELF_TRADE])[cw]
-    return ShoutResult(fb, fs, fp, fq, fa, co, cq, why, rejected, reasons[code[rejected]], rem)
+    return ShoutResult(fb, fs, fp, fq, fa, co, cq, why, rejected, REJECT_REASONS[code[rejected]], rem)
 
 
 @njit(cache=True)

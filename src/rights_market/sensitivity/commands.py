@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 from ..inputerror import StudyInputError
-from ..sweep.commands import _outcome_lines, _progress
-from ..sweep.store import Store, StoreError
+from ..sweep.commands import _outcome_lines, print_runs, run_study
+from ..sweep.store import Store
 
 __all__ = ["cmd_report_sensitivity", "cmd_sensitivity"]
 
@@ -36,7 +36,6 @@ def _index_lines(indices) -> list[str]:
 
 def cmd_sensitivity(args) -> int:
     """``rights-market sensitivity DESIGN.yaml``."""
-    from ..sweep.execute import execute
     from . import StudyNotFinished, analyse_store, build_sensitivity_report, default_store, load_design
 
     design = load_design(args.design, args.overrides)
@@ -46,16 +45,9 @@ def cmd_sensitivity(args) -> int:
         print(f"sensitivity {study.name}: {design.spec.method.type}, {len(design.spec.names())} parameters, "
               f"{len(study.points):,} points × {study.replications:,} seeds = {len(study.tasks):,} runs; "
               f"store {store.path}")
-        done = store.done_ids() if Store.is_store(store.path) else set()
-        for t in study.tasks:
-            params = ", ".join(f"{k.removeprefix('param.')}={v}" for k, v in t.params.items())
-            print(f"{t.run_id}  seed {t.seed:<20} {'done' if t.run_id in done else 'todo'}  {params}")
+        print_runs(study, store)
         return 0
-    try:
-        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
-                          overwrite=args.overwrite)
-    except StoreError as exc:
-        raise StudyInputError(str(exc)) from exc
+    outcome = run_study(args, study, store)
     for line in _outcome_lines(outcome, store):
         print(line)
     if not outcome.complete:

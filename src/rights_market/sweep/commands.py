@@ -104,10 +104,29 @@ def summary_lines(yearly, lang: str = "en") -> list[str]:
     return lines
 
 
+def print_runs(study, store: Store) -> None:
+    """``--dry-run``: every run of ``study``, its seed, done or to do in ``store``, and its parameters."""
+    done = store.done_ids() if Store.is_store(store.path) else set()
+    for t in study.tasks:
+        params = ", ".join(f"{k.removeprefix('param.')}={v}" for k, v in t.params.items())
+        print(f"{t.run_id}  seed {t.seed:<20} {'done' if t.run_id in done else 'todo'}  {params}")
+
+
+def run_study(args, study, store: Store, option: str = "--store"):
+    """Run what ``store`` lacks of ``study`` with the command's workers, scheduler, progress and
+    ``--overwrite``; a store problem is an input error (exit 2) naming ``option``."""
+    from .execute import execute
+
+    try:
+        return execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
+                       overwrite=args.overwrite, option=option)
+    except StoreError as exc:
+        raise StudyInputError(str(exc)) from exc
+
+
 def cmd_sweep(args) -> int:
     """``rights-market sweep SWEEP.yaml``."""
     from .api import default_store
-    from .execute import execute
     from .spec import load_sweep
 
     study = load_sweep(args.sweep, args.overrides)
@@ -115,16 +134,9 @@ def cmd_sweep(args) -> int:
     if args.dry_run:
         print(f"sweep {study.name}: {len(study.points):,} points × {study.replications:,} seeds = "
               f"{len(study.tasks):,} runs; store {store.path}")
-        done = store.done_ids() if Store.is_store(store.path) else set()
-        for t in study.tasks:
-            params = ", ".join(f"{k.removeprefix('param.')}={v}" for k, v in t.params.items())
-            print(f"{t.run_id}  seed {t.seed:<20} {'done' if t.run_id in done else 'todo'}  {params}")
+        print_runs(study, store)
         return 0
-    try:
-        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
-                          overwrite=args.overwrite)
-    except StoreError as exc:
-        raise StudyInputError(str(exc)) from exc
+    outcome = run_study(args, study, store)
     for line in _outcome_lines(outcome, store, _labels(args)):
         print(line)
     print(f"store: {store.path}  (KPIs: {store.kpis_dir}/*.parquet; query them with DuckDB, see docs/sweeps.md)")
@@ -137,7 +149,6 @@ def cmd_sweep(args) -> int:
 def cmd_replications(args, scenario) -> int:
     """``rights-market run SCENARIO --replications N``: N seeds into a store, medians and bands printed."""
     from .api import default_store
-    from .execute import execute
     from .study import replication_study
 
     try:
@@ -145,11 +156,7 @@ def cmd_replications(args, scenario) -> int:
     except WorkLimitError as exc:
         raise StudyInputError(f"--replications {args.replications:,}: {exc}") from exc
     store = Store(args.out if args.out is not None else default_store(study))
-    try:
-        outcome = execute(study, store, scheduler=args.scheduler, workers=args.workers, progress=_progress(args),
-                          overwrite=args.overwrite, option="--out")
-    except StoreError as exc:
-        raise StudyInputError(str(exc)) from exc
+    outcome = run_study(args, study, store, option="--out")
     L = _labels(args)
     print(L("cli.replications", name=scenario.name, n=args.replications, seed=study.base_seed))
     for line in _outcome_lines(outcome, store, L) + summary_lines(store.yearly(), L.lang):
