@@ -521,9 +521,11 @@ class ClassroomEngine:
         self.sync()
         res = self.trading.submit(seat, side, price, quantity)
         said = dict(who=self.name_of(seat), price=format_price(price), quantity=f"{quantity:,}", unit=self.spec.unit)
-        code = "feed_bid" if side == BUY else "feed_ask"
-        self.note("order", Notice(code + "_rejected", **said, reason=res.reason) if res.status == "rejected"
-                  else Notice(code, **said), seat)
+        if res.status == "rejected":
+            self.note("order", Notice("feed_bid_rejected" if side == BUY else "feed_ask_rejected", **said,
+                                      reason=res.reason), seat)
+        else:
+            self.note("order", Notice("feed_bid" if side == BUY else "feed_ask", **said), seat)
         return res
 
     def cancel(self, seat: int, order_id: int) -> str:
