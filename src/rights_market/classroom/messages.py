@@ -16,7 +16,9 @@ Participant messages: ``order`` (side, price, quantity), ``cancel`` (order_id), 
 ``ping``.
 
 Answers (server → client): ``welcome``, ``ack`` (with ``ok`` and, for orders, ``order_id``, ``status``,
-``reason``), ``error`` (with ``error`` and, for invalid messages, ``problems``), ``state`` (a snapshot) and
+``reason`` — a reason code; a control's ack has ``note`` with its ``code`` and ``params``), ``error`` (with
+``code`` and ``params`` for the pages, :mod:`.notices`, the English text ``error`` and, for invalid messages,
+``problems``), ``state`` (a snapshot; the trainer's feed items carry ``code`` and ``params`` too) and
 ``results`` (where a finished session was written).
 """
 

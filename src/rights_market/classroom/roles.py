@@ -44,7 +44,13 @@ def _check_label(value: object) -> object:
 
 
 #: A role's label: one text for every language, or ``{en: ..., zh: ...}`` (:func:`label_text`).
-RoleLabel = Annotated[str | dict[Literal["en", "zh"], str], BeforeValidator(_check_label)]
+_LabelText = Annotated[str, Field(min_length=1, max_length=_LABEL_MAX)]
+RoleLabel = Annotated[
+    _LabelText | dict[Literal["en", "zh"], _LabelText],
+    BeforeValidator(_check_label),
+    Field(description="what the role's page says it plays: one text, or one per language ({en: ..., zh: ...}, "
+                      "en required)"),
+]
 
 
 def label_texts(label: str | dict[str, str]) -> dict[str, str]:
