@@ -10,9 +10,7 @@ import importlib
 import inspect
 import json
 import re
-import shutil
 import string
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -130,23 +128,34 @@ def test_every_order_refusal_reason_has_an_english_and_a_chinese_label():
             assert f"classroom.reason.{code}" in labels or f"reason.{code}" in labels, (lang, code)
 
 
-# ------------------------------------------------------------------------------ the pages' mapping (Node)
-NODE = shutil.which("node") or "node"  # Node.js runs the pages' JavaScript (as Chromium does in the slow tests)
+# --------------------------------------------------------------------- the pages' mapping (in Chromium)
+CHROMIUM = "/usr/bin/chromium"  # the browser the slow classroom tests drive (installed by .ci/run)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
-def page_texts(labels: dict[str, str], messages: list[dict]) -> list[str]:
-    """What ``RM.noticeIn`` of common.js makes of each message with these labels (run in Node)."""
-    script = (
-        "const vm = require('vm'); const fs = require('fs');"
-        "const ctx = vm.createContext({});"
-        "const RM = vm.runInContext(fs.readFileSync(process.argv[1], 'utf8') + ';RM', ctx);"
-        "const input = JSON.parse(fs.readFileSync(0, 'utf8'));"
-        "process.stdout.write(JSON.stringify(input.messages.map("
-        "  (m) => RM.noticeIn(input.labels, m.code, m.params, m.error !== undefined ? m.error : m.text))));"
+@pytest.fixture(scope="module")
+def page():
+    """A blank page of a real headless Chromium (Playwright) with the pages' common.js loaded (``RM``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            pg = browser.new_page()
+            pg.add_script_tag(content=COMMON_JS.read_text(encoding="utf-8") + "\nwindow.RM = RM;")
+            yield pg
+        finally:
+            browser.close()
+
+
+def page_texts(page, labels: dict[str, str], messages: list[dict]) -> list[str]:
+    """What ``RM.noticeIn`` of common.js makes of each message with these labels, in the browser."""
+    return page.evaluate(
+        "([labels, messages]) => messages.map("
+        "  (m) => RM.noticeIn(labels, m.code, m.params, m.error !== undefined ? m.error : m.text))",
+        [labels, messages],
     )
-    out = subprocess.run([NODE, "-e", script, str(COMMON_JS)], input=json.dumps({"labels": labels, "messages": messages}),
-                         capture_output=True, text=True, check=True, timeout=60)
-    return json.loads(out.stdout)
 
 
 def filled(template: str, params: dict, labels: dict[str, str]) -> str:
@@ -202,15 +211,16 @@ def server_errors() -> list[dict]:
     return [m for m in errors if m["type"] == "error"]
 
 
-def test_a_chinese_page_shows_every_error_the_server_sends_in_chinese():
+@pytest.mark.slow  # a real browser
+def test_a_chinese_page_shows_every_error_the_server_sends_in_chinese(page):
     errors = server_errors()
     codes = [m["code"] for m in errors]
     assert {"hello_first", "wrong_join_code", "unknown_token", "wrong_trainer_token", "trainer_cannot_trade",
             "not_running", "already_identified", "trainer_only", "message_invalid", "message_too_deep",
             "rate_limited"} <= set(codes), codes
     assert all(m["error"] == TEXTS[m["code"]].format(**m["params"]) for m in errors)  # English kept for clients
-    zh = page_texts(ZH, errors)
-    en = page_texts(EN, errors)
+    zh = page_texts(page, ZH, errors)
+    en = page_texts(page, EN, errors)
     for msg, z, e in zip(errors, zh, en, strict=True):
         assert z == filled(ZH["classroom.msg." + msg["code"]], msg["params"], ZH), msg
         assert re.search(r"[\u4e00-\u9fff]", z) and "{" not in z, z
@@ -218,14 +228,15 @@ def test_a_chinese_page_shows_every_error_the_server_sends_in_chinese():
     assert zh[codes.index("rate_limited")] == "消息太多：每秒最多 5 条，请放慢速度"
 
 
-def test_the_page_mapping_fills_every_code_and_falls_back_to_the_english_text():
+@pytest.mark.slow  # a real browser
+def test_the_page_mapping_fills_every_code_and_falls_back_to_the_english_text(page):
     messages = [{"code": code, "params": {f: f"<{f}>" for f in fields(text)}, "error": "EN"} for code, text in TEXTS.items()]
     messages[0]["params"] = {**messages[0]["params"]}
     messages.append({"code": "feed_bid_rejected", "params": {"who": "Li", "price": "1.20", "quantity": "100",
                                                              "unit": "m³", "reason": "insufficient_cash"}})
     messages.append({"code": "a_code_from_a_newer_server", "params": {}, "error": "the English text"})
     messages.append({"type": "error", "error": "an older server: no code"})
-    zh = page_texts(ZH, [dict(m, error=m.get("error")) for m in messages])
+    zh = page_texts(page, ZH, [dict(m, error=m.get("error")) for m in messages])
     for msg, text in zip(messages[:len(TEXTS)], zh, strict=False):
         assert text == filled(ZH["classroom.msg." + msg["code"]], msg["params"], ZH)
         assert "{" not in text.replace("{text}", "")
@@ -233,7 +244,8 @@ def test_the_page_mapping_fills_every_code_and_falls_back_to_the_english_text():
     assert zh[-2:] == ["the English text", "an older server: no code"]
 
 
-def test_control_notes_and_feed_events_reach_a_chinese_page_in_chinese():
+@pytest.mark.slow  # a real browser
+def test_control_notes_and_feed_events_reach_a_chinese_page_in_chinese(page):
     session = ClassroomSession(load_classroom(WATER), join_code="246810", trainer_token="trainer-secret")
     live = LiveClassroom(session, clock=lambda: 1000.0)
     t = live.connect()
@@ -243,7 +255,7 @@ def test_control_notes_and_feed_events_reach_a_chinese_page_in_chinese():
     assert [a["note"] for a in acks] == ["stepped", "stepped", "running"]
     feed = live.state_for(t)["feed"]
     assert feed and all(f["code"] in TEXTS and f["text"] == TEXTS[f["code"]].format(**f["params"]) for f in feed)
-    texts = page_texts(ZH, acks + feed)
+    texts = page_texts(page, ZH, acks + feed)
     assert texts[:3] == ["已推进一步", "已推进一步", "运行中"]
     assert "第 1 期（共 3 期）开始" in texts
 
@@ -256,12 +268,14 @@ def test_a_role_label_given_in_two_languages_is_served_in_each():
     role = participant_state(session, seat)["me"]["role"]
     assert role["label"] == "Farm A: 600 m³ of rights, needs 400 m³"
     assert role["labels"] == {"en": "Farm A: 600 m³ of rights, needs 400 m³", "zh": "农户 A：水权 600 m³，需用 400 m³"}
-    script = ("const vm = require('vm'); const fs = require('fs');"
-              "const RM = vm.runInContext(fs.readFileSync(process.argv[1], 'utf8') + ';RM', vm.createContext({}));"
-              "process.stdout.write(RM.roleLabel(JSON.parse(process.argv[2])));")
-    out = subprocess.run([NODE, "-e", script, str(COMMON_JS), json.dumps(role)], capture_output=True, text=True,
-                         check=True, timeout=60)
-    assert out.stdout == role["labels"]["en"]  # a page that has not loaded Chinese words shows English
+
+
+@pytest.mark.slow  # a real browser
+def test_a_page_without_chinese_words_shows_the_english_role_label(page):
+    session = ClassroomSession(load_classroom(WATER), join_code="246810")
+    seat, _ = session.join("Li", "246810")
+    role = participant_state(session, seat)["me"]["role"]
+    assert page.evaluate("(role) => RM.roleLabel(role)", role) == role["labels"]["en"]
 
 
 def test_default_role_labels_come_in_both_languages_and_a_plain_label_stays_one_text():
