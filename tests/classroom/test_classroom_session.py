@@ -272,7 +272,8 @@ def test_an_internal_error_is_answered_and_the_connection_lives_on(monkeypatch):
 
     monkeypatch.setattr(live.session, "order", broken)
     out = send(live, p, {"type": "order", "side": "sell", "price": "1", "quantity": 10, "ref": "z"})
-    assert out == [{"type": "error", "ref": "z", "error": "internal error while handling the message: RuntimeError"}]
+    assert out == [{"type": "error", "ref": "z", "code": "internal_error", "params": {"error": "RuntimeError"},
+                    "error": "internal error while handling the message: RuntimeError"}]
     assert send(live, p, {"type": "ping"})[0]["type"] == "pong" and not p.closing
 
 

@@ -165,6 +165,7 @@ def cmd_classroom(args) -> int:
 def _check(scenario) -> int:
     """Print what a classroom holds: seats by role and player, and the competitive equilibrium."""
     from .engine import build_seats
+    from .roles import label_text
     from .trading import format_price
     from .values import competitive_equilibrium
 
@@ -174,7 +175,7 @@ def _check(scenario) -> int:
           f"{spec.base_price_yuan} yuan/{spec.unit}, {spec.periods} periods of {spec.period_seconds} s")
     for g in spec.seats:
         role = spec.roles[g.role]
-        print(f"  {g.count:>3} × {g.role} ({role.type}) played by {g.player}: {role.label}")
+        print(f"  {g.count:>3} × {g.role} ({role.type}) played by {g.player}: {label_text(role.label)}")
     eq = competitive_equilibrium([s.valuation for s in seats], spec.lot)
     if eq is None:
         print("equilibrium with every seat taken: no trade")

@@ -45,6 +45,7 @@ from ..ledger import CONSUMED, ECONOMY, FISCAL, GOVERNMENT, ISSUER, Accounts
 from ..rights.catalogue import INSTITUTIONS, RESERVES
 from ..units import FEN_PER_YUAN, TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_fen, yuan_to_ticks
 from .lots import LiveLot, lot_process
+from .notices import Notice
 from .periods import FeedItem, PeriodResult, ReserveAction
 from .robots import RobotPricing, zip_params
 from .seats import SeatSpec, build_seats
@@ -199,14 +200,16 @@ class ClassroomEngine:
         self.sync()
 
     # ------------------------------------------------------------------ feed
-    def note(self, kind: str, text: str, seat: int = -1) -> None:
-        """Add a visible event to the feed (this counts as an action for :meth:`step`)."""
-        self.feed.append(FeedItem(self.now_ms, kind, text, seat))
+    def note(self, kind: str, text: Notice, seat: int = -1) -> None:
+        """Add a visible event to the feed, with its code and params for the pages (:mod:`.notices`; this
+        counts as an action for :meth:`step`)."""
+        self.feed.append(FeedItem(self.now_ms, kind, str(text), seat, text.code, text.params))
         self.actions += 1
 
     def _on_trade(self, row: TapeRow) -> None:
-        who = f"{self.name_of(row.buyer)} buys {row.quantity:,} {self.spec.unit} from {self.name_of(row.seller)}"
-        self.note("trade", f"{who} at {format_price(row.price)} ({row.mechanism})")
+        self.note("trade", Notice("feed_trade", buyer=self.name_of(row.buyer), quantity=f"{row.quantity:,}",
+                                  unit=self.spec.unit, seller=self.name_of(row.seller),
+                                  price=format_price(row.price), mechanism=row.mechanism))
         if self.reserve_id in (row.buyer, row.seller):
             action = "buy" if row.buyer == self.reserve_id else "sell"
             self.reserve_log.append(ReserveAction(row.t_ms, action, row.quantity, row.price, row.mechanism))
@@ -227,7 +230,7 @@ class ClassroomEngine:
             if spec.pause_between_periods and p < spec.periods - 1:
                 self._halt = True
         self.finished = True
-        self.note("session", "the session is over: every period has been played")
+        self.note("session", Notice("feed_session_over"))
 
     def _open_period(self, p: int) -> None:
         self.sync()
@@ -261,7 +264,7 @@ class ClassroomEngine:
             live = LiveLot(lot, p, self.now_ms, floor)
             self.lots[lot.name] = live
             self.env.process(self._lot(live))
-        self.note("period", f"period {p + 1} of {spec.periods} opens")
+        self.note("period", Notice("feed_period_opens", period=p + 1, periods=spec.periods))
 
     def _close_period(self, p: int) -> None:
         self.sync()
@@ -326,8 +329,9 @@ class ClassroomEngine:
         self._record_kpis(res)
         tr.is_open = False
         eff = res.efficiency
-        self.note("period", f"period {p + 1} closes: {res.trades} trades, {res.volume:,} {spec.unit}"
-                             + (f", efficiency {eff:.1%}" if not math.isnan(eff) else ""))
+        closed = dict(period=p + 1, trades=res.trades, volume=f"{res.volume:,}", unit=spec.unit)
+        self.note("period", Notice("feed_period_closes", **closed) if math.isnan(eff)
+                  else Notice("feed_period_closes_eff", **closed, efficiency=f"{eff:.1%}"))
 
     def _record_kpis(self, res: PeriodResult) -> None:
         k, right, unit = self.world.record_kpi, self.spec.right, self.spec.unit
@@ -355,7 +359,7 @@ class ClassroomEngine:
         if self.trading.is_open:
             self._close_period(self.period)
         self.finished = True
-        self.note("session", "the trainer finished the session")
+        self.note("session", Notice("feed_trainer_finished"))
 
     # ------------------------------------------------------------------ robots
     def _robot(self, seat: SeatSpec):
@@ -418,7 +422,7 @@ class ClassroomEngine:
             buy = None
         if buy is None and sell is None:
             if cancelled:
-                self.note("robot", f"{self.name_of(seat.id)} withdraws its order", seat.id)
+                self.note("robot", Notice("feed_withdraws", who=self.name_of(seat.id)), seat.id)
             return
         side = BUY if sell is None or (buy is not None and rng.random() < 0.5) else SELL
         limit = buy if side == BUY else sell
@@ -426,12 +430,12 @@ class ClassroomEngine:
         price = self.pricing.quote(i, side, limit, self.lo, self.hi, rng)
         if price < 0:
             if cancelled:
-                self.note("robot", f"{self.name_of(seat.id)} withdraws its order", seat.id)
+                self.note("robot", Notice("feed_withdraws", who=self.name_of(seat.id)), seat.id)
             return
-        verb = "bids" if side == BUY else "asks"
         qty = self._block(seat, side, price * self.step_ticks) * self.lot
-        self.note("order", f"{self.name_of(seat.id)} {verb} {format_price(price * self.step_ticks)} for "
-                            f"{qty:,} {self.spec.unit}", seat.id)
+        self.note("order", Notice("feed_bid" if side == BUY else "feed_ask", who=self.name_of(seat.id),
+                                  price=format_price(price * self.step_ticks), quantity=f"{qty:,}",
+                                  unit=self.spec.unit), seat.id)
         tr.submit(seat.id, side, price * self.step_ticks, qty)
 
     def _on_shout(self, side: int, price: int, accepted: bool) -> None:
@@ -487,10 +491,10 @@ class ClassroomEngine:
                 side, reason = SELL, "price_above_trigger"
             if qty <= 0:
                 continue
-            verb = "bids" if side == BUY else "offers"
             self.reserve_log.append(ReserveAction(self.now_ms, "bid" if side == BUY else "offer", qty, trig, reason))
-            self.note("reserve", f"the reserve {verb} {qty:,} {spec.unit} at {format_price(trig)} "
-                                  f"(last price {format_price(last)}, {reason.replace('_', ' ')})")
+            self.note("reserve", Notice("feed_reserve_bid" if side == BUY else "feed_reserve_offer",
+                                        quantity=f"{qty:,}", unit=spec.unit, price=format_price(trig),
+                                        last=format_price(last)))
             tr.submit(rid, side, trig, qty)
 
     # ------------------------------------------------------------------ listing lots
@@ -516,9 +520,12 @@ class ClassroomEngine:
         """A person's limit order now (ticks per base unit, base units)."""
         self.sync()
         res = self.trading.submit(seat, side, price, quantity)
-        verb = "bids" if side == BUY else "asks"
-        text = f"{self.name_of(seat)} {verb} {format_price(price)} for {quantity:,} {self.spec.unit}"
-        self.note("order", text + (f" — rejected: {res.reason}" if res.status == "rejected" else ""), seat)
+        said = dict(who=self.name_of(seat), price=format_price(price), quantity=f"{quantity:,}", unit=self.spec.unit)
+        if res.status == "rejected":
+            self.note("order", Notice("feed_bid_rejected" if side == BUY else "feed_ask_rejected", **said,
+                                      reason=res.reason), seat)
+        else:
+            self.note("order", Notice("feed_bid" if side == BUY else "feed_ask", **said), seat)
         return res
 
     def cancel(self, seat: int, order_id: int) -> str:
@@ -526,7 +533,7 @@ class ClassroomEngine:
         self.sync()
         reason = self.trading.cancel(seat, order_id)
         if not reason:
-            self.note("order", f"{self.name_of(seat)} cancels order {order_id}", seat)
+            self.note("order", Notice("feed_cancels", who=self.name_of(seat), order=order_id), seat)
         return reason
 
     def register(self, seat: int, lot_name: str) -> str:
@@ -537,7 +544,7 @@ class ClassroomEngine:
             return "unknown_lot"
         reason = lot.register(self.trading, seat)
         if not reason:
-            self.note("listing", f"lot {lot_name}: {self.name_of(seat)} registers", seat)
+            self.note("listing", Notice("feed_lot_registers", lot=lot_name, who=self.name_of(seat)), seat)
         return reason
 
     def bid(self, seat: int, lot_name: str, price: int) -> str:
@@ -548,7 +555,8 @@ class ClassroomEngine:
             return "unknown_lot"
         reason = lot.bid(self.trading, seat, price)
         if not reason:
-            self.note("listing", f"lot {lot_name}: {self.name_of(seat)} bids {format_price(price)}", seat)
+            self.note("listing", Notice("feed_lot_bids", lot=lot_name, who=self.name_of(seat), price=format_price(price)),
+                      seat)
         return reason
 
 

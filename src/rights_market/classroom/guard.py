@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .notices import Notice
+
 Clock = Callable[[], float]
 
 #: Characters of a join code: digits and capitals without the look-alikes 0/O, 1/I/L.
@@ -142,19 +144,18 @@ class JoinGuard:
         """Seconds joining stays locked (0 when open)."""
         return max(0.0, self.locked_until - self.clock())
 
-    def refusal(self, address: str, joining: bool) -> str | None:
+    def refusal(self, address: str, joining: bool) -> Notice | None:
         """Why a hello from ``address`` is refused before its credentials are looked at, or None.
         ``joining``: a ``join`` (also refused while joining is locked), not a rejoin or trainer hello."""
         now = self.clock()
         if joining and now < self.locked_until:
-            return (f"joining is locked for {math.ceil(self.locked_until - now)} s after too many wrong join "
-                    "codes; the trainer has been told")
+            return Notice("join_locked", seconds=math.ceil(self.locked_until - now))
         window = self.by_address.get(address)
         if window is not None:
             wait = window.wait(now, self.safety.address_failures)
             if wait > 0:
-                return (f"too many failed attempts from your address ({self.safety.address_failures} in "
-                        f"{self.safety.address_window_seconds:g} s); try again in {math.ceil(wait)} s")
+                return Notice("address_failures", failures=self.safety.address_failures,
+                              window=self.safety.address_window_seconds, seconds=math.ceil(wait))
         return None
 
     def failed(self, address: str, wrong_code: bool) -> bool:

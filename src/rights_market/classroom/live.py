@@ -63,6 +63,7 @@ from .messages import (
     parse,
     ref_of,
 )
+from .notices import Notice
 from .session import ClassroomSession, SessionError
 from .views import own_state, participant_state, public_state, trainer_state
 
@@ -72,6 +73,14 @@ LOG = logging.getLogger(__name__)
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def _notice(exc: Exception) -> Notice:
+    """What a refused action tells the page: the error's :class:`~.notices.Notice`, or its text as ``refused``."""
+    text = exc.args[0] if exc.args else str(exc)
+    return text if isinstance(text, Notice) else Notice("refused", text=str(exc))
+
+
 MAX_BAD_CODES = 5
 MAX_BACKLOG = 500  # answers waiting for a client before it is disconnected as not reading
 
@@ -179,11 +188,11 @@ class LiveClassroom:
                 self._rebase()
 
     # ------------------------------------------------------------------ connections
-    def admit(self, address: str) -> str | None:
+    def admit(self, address: str) -> Notice | None:
         """Why a new socket from ``address`` is refused (``safety.pending_per_address`` sockets from there have
         not said hello yet), or None."""
         if sum(1 for c in self.pending if c.address == address and not c.closing) >= self.safety.pending_per_address:
-            return "too many connections from your address waiting to say hello"
+            return Notice("address_waiting")
         return None
 
     def connect(self, address: str = "local") -> Connection:
@@ -192,8 +201,7 @@ class LiveClassroom:
         room: a real client says hello within a round trip, so only a silent socket is that old."""
         waiting = [c for c in self.pending if not c.closing]
         if len(waiting) >= self.safety.pending_sockets:
-            self.kick(min(waiting, key=lambda c: c.serial), "the server is busy: too many connections waiting to "
-                                                             "say hello; connect again")
+            self.kick(min(waiting, key=lambda c: c.serial), Notice("server_busy"))
         conn = Connection(address=address, opened=self.clock(), serial=next(self._serials))
         self.connections.add(conn)
         self.pending.add(conn)
@@ -220,7 +228,7 @@ class LiveClassroom:
             bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, self.clock)
         return bucket
 
-    def kick(self, conn: Connection, text: str) -> None:
+    def kick(self, conn: Connection, text: Notice) -> None:
         """Tell ``conn`` why and close it."""
         self._error(conn, text, None)
         conn.closing = True
@@ -231,11 +239,10 @@ class LiveClassroom:
         limit = self.clock() - self.safety.hello_seconds
         late = [c for c in self.pending if c.opened <= limit and not c.closing]
         for conn in late:
-            self.kick(conn, f"no hello within {self.safety.hello_seconds:g} s: say who you are right after "
-                            "connecting (trainer_hello, join or rejoin)")
+            self.kick(conn, Notice("hello_timeout", seconds=self.safety.hello_seconds))
         return len(late)
 
-    def _tell_trainers(self, text: str) -> None:
+    def _tell_trainers(self, text: Notice) -> None:
         for conn in self.connections:
             if conn.kind == "trainer":
                 self._error(conn, text, None)
@@ -302,8 +309,10 @@ class LiveClassroom:
             return
         conn.outbox.put_nowait(msg)
 
-    def _error(self, conn: Connection, text: str, ref: str | None, problems: list | None = None) -> None:
-        msg: dict[str, Any] = {"type": "error", "ref": ref, "error": text}
+    def _error(self, conn: Connection, text: Notice, ref: str | None, problems: list | None = None) -> None:
+        """Send ``conn`` an error: its code and params (which the pages show in their language) and its English
+        text (``error``, for API clients and logs)."""
+        msg: dict[str, Any] = {"type": "error", "ref": ref, **text.fields(), "error": str(text)}
         if problems:
             msg["problems"] = problems
         self._reply(conn, msg)
@@ -313,18 +322,18 @@ class LiveClassroom:
         """Handle one message of ``conn``: validate, check identity, apply, answer. Never raises for a bad
         message; sets ``conn.closing`` when the connection should be closed."""
         if not self._bucket(conn.key).take():
-            self._error(conn, f"too many messages: at most {self.rate:g} a second; slow down", None)
+            self._error(conn, Notice("rate_limited", rate=self.rate), None)
             return
         try:
             msg = parse(text)
         except MessageError as exc:
-            self._error(conn, str(exc), ref_of(text), exc.problems)
+            self._error(conn, exc.notice, ref_of(text), exc.problems)
             return
         try:
             self._dispatch(conn, msg)
         except Exception as exc:  # noqa: BLE001 - a bug must not take the classroom down; it is logged and told
             LOG.exception("classroom: error while handling %s", type(msg).__name__)
-            self._error(conn, f"internal error while handling the message: {type(exc).__name__}", msg.ref)
+            self._error(conn, Notice("internal_error", error=type(exc).__name__), msg.ref)
 
     def _dispatch(self, conn: Connection, msg: Any) -> None:
         ref = msg.ref
@@ -334,19 +343,19 @@ class LiveClassroom:
             return
         if conn.kind is None:
             if not isinstance(msg, HELLO):
-                self._error(conn, "say who you are first: trainer_hello, join or rejoin", ref)
+                self._error(conn, Notice("hello_first"), ref)
                 return
             self._hello(conn, msg, ref)
         elif isinstance(msg, HELLO):
-            self._error(conn, "this connection is already identified", ref)
+            self._error(conn, Notice("already_identified"), ref)
         elif isinstance(msg, PARTICIPANT):
             if conn.kind != "participant":
-                self._error(conn, "only a participant can trade; the trainer watches and controls", ref)
+                self._error(conn, Notice("trainer_cannot_trade"), ref)
             else:
                 self._trade(conn, msg, ref)
         elif isinstance(msg, TRAINER):
             if conn.kind != "trainer":
-                self._error(conn, "only the trainer can control the market", ref)
+                self._error(conn, Notice("trainer_only"), ref)
             else:
                 self._control(conn, msg, ref)
         self._dirty = True
@@ -359,7 +368,7 @@ class LiveClassroom:
         s, safety = self.session, self.safety
         refusal = self.guard.refusal(conn.address, joining=isinstance(msg, Join))
         if refusal is None and self._identified() >= safety.connections:
-            refusal = "the classroom has too many connections; close a page you do not use"
+            refusal = Notice("too_many_connections")
         if refusal is not None:
             self._error(conn, refusal, ref)
             conn.closing = True
@@ -367,12 +376,11 @@ class LiveClassroom:
         if isinstance(msg, TrainerHello):
             if not s.check_trainer(msg.token):
                 self.guard.failed(conn.address, wrong_code=False)
-                self._error(conn, "wrong trainer token", ref)
+                self._error(conn, Notice("wrong_trainer_token"), ref)
                 conn.closing = True
                 return
             if sum(1 for c in self.connections if c.kind == "trainer") >= safety.sockets_per_identity:
-                self._error(conn, f"the trainer has {safety.sockets_per_identity} pages open already; "
-                                  "close one", ref)
+                self._error(conn, Notice("trainer_pages_full", pages=safety.sockets_per_identity), ref)
                 conn.closing = True
                 return
             conn.kind = "trainer"
@@ -389,10 +397,10 @@ class LiveClassroom:
             seat = s.seat_of_token(msg.token)
             if seat is None:
                 self.guard.failed(conn.address, wrong_code=False)
-                self._error(conn, "unknown token: join again with your name and the join code", ref)
+                self._error(conn, Notice("unknown_token"), ref)
                 return
             if s.people[seat].connections >= safety.sockets_per_identity:
-                self._error(conn, f"this seat has {safety.sockets_per_identity} pages open already; close one", ref)
+                self._error(conn, Notice("seat_pages_full", pages=safety.sockets_per_identity), ref)
                 conn.closing = True
                 return
             token = msg.token
@@ -401,16 +409,15 @@ class LiveClassroom:
             try:
                 seat, token = s.join(msg.name, msg.code)
             except SessionError as exc:
-                if "code" in str(exc):
+                notice = _notice(exc)
+                if notice.code == "wrong_join_code":
                     conn.bad_codes += 1
                     conn.closing = conn.bad_codes >= MAX_BAD_CODES
                     if self.guard.failed(conn.address, wrong_code=True):
-                        self._tell_trainers(
-                            f"joining is locked for {safety.lock_seconds:g} s: {safety.code_failures} wrong join "
-                            f"codes within {safety.code_window_seconds:g} s — someone may be guessing the code. "
-                            "People who joined can still come back.")
+                        self._tell_trainers(Notice("join_locked_alert", seconds=safety.lock_seconds,
+                                                   failures=safety.code_failures, window=safety.code_window_seconds))
                         self._dirty = True
-                self._error(conn, str(exc), ref)
+                self._error(conn, notice, ref)
                 return
         conn.kind, conn.seat = "participant", seat
         self.pending.discard(conn)
@@ -444,10 +451,11 @@ class LiveClassroom:
         try:
             note = s.control(msg.action)
         except SessionError as exc:
-            self._error(conn, str(exc), ref)
+            self._error(conn, _notice(exc), ref)
             return
         self._rebase()
-        self._reply(conn, {"type": "ack", "ref": ref, "action": msg.action, "ok": True, "note": note})
+        self._reply(conn, {"type": "ack", "ref": ref, "action": msg.action, "ok": True, "note": str(note),
+                           **note.fields()})
         if s.status == "finished":
             self.schedule_results()
 
@@ -464,8 +472,7 @@ class LiveClassroom:
                     self.session.status = "paused"
                 for conn in self.connections:
                     if conn.kind == "trainer":
-                        self._error(conn, f"internal error in the market ({type(exc).__name__}: {exc}); "
-                                          "the market is paused", None)
+                        self._error(conn, Notice("market_error", error=type(exc).__name__, detail=str(exc)), None)
 
     def tick(self) -> None:
         """One tick (see :meth:`run`); also closes connections that did not say hello in time."""
@@ -502,7 +509,7 @@ class LiveClassroom:
             self.writing.pop(epoch, None)  # written again when the server stops
             for conn in self.connections:
                 if conn.kind == "trainer":
-                    self._error(conn, f"could not write the results: {type(exc).__name__}: {exc}", None)
+                    self._error(conn, Notice("results_failed", error=type(exc).__name__, detail=str(exc)), None)
             return
         self.results[epoch] = path
         for conn in self.connections:

@@ -26,6 +26,7 @@ import simpy
 from ..engine.rng import RngTree
 from ..market.listing import Listing, ListingTerms
 from ..units import TICKS_PER_FEN, yuan_to_ticks
+from .notices import Notice
 from .seats import SeatSpec
 from .settings import ClassroomSpec, ListingLot
 from .trading import Trading, format_price
@@ -50,7 +51,7 @@ class LotHost(Protocol):
 
     def sync(self) -> None: ...
 
-    def note(self, kind: str, text: str, seat: int = -1) -> None: ...
+    def note(self, kind: str, text: Notice, seat: int = -1) -> None: ...
 
 
 @dataclass
@@ -247,8 +248,8 @@ def lot_process(eng: LotHost, lot: LiveLot):
     if gone():
         return
     eng.sync()
-    eng.note("listing", f"lot {name}: {lot.terms.quantity:,} {unit} listed by the reserve at "
-                          f"{format_price(lot.terms.start)}; registration open")
+    eng.note("listing", Notice("feed_lot_listed", lot=name, quantity=f"{lot.terms.quantity:,}", unit=unit,
+                               price=format_price(lot.terms.start)))
     robots = [sid for sid in eng.robot_ids if robot_lot_value(eng, eng.seats[sid], lot) >= lot.terms.start]
     times = rng.integers(lot.terms.opens, lot.terms.closes, size=len(robots)) if robots else []
     for t, sid in sorted(zip(np.asarray(times).tolist(), robots, strict=True)):
@@ -257,21 +258,21 @@ def lot_process(eng: LotHost, lot: LiveLot):
             return
         eng.sync()
         if robot_lot_value(eng, eng.seats[sid], lot) >= lot.terms.start and not lot.register(tr, sid):
-            eng.note("listing", f"lot {name}: {eng.name_of(sid)} registers", sid)
+            eng.note("listing", Notice("feed_lot_registers", lot=name, who=eng.name_of(sid)), sid)
     yield env.timeout(max(lot.terms.closes - eng.now_ms, 0))
     if gone():
         return
     eng.sync()
     state = lot.close_listing(tr)
     if state == "sold":
-        eng.note("listing", f"lot {name}: one bidder, sold to {eng.name_of(lot.leader())} at "
-                              f"{format_price(lot.terms.start)}")
+        eng.note("listing", Notice("feed_lot_one_bidder", lot=name, who=eng.name_of(lot.leader()),
+                                   price=format_price(lot.terms.start)))
         return
     if state != "bidding":
-        eng.note("listing", f"lot {name}: no bidder, unsold")
+        eng.note("listing", Notice("feed_lot_no_bidder", lot=name))
         return
-    eng.note("listing", f"lot {name}: {len(lot.listing.registered)} bidders; the bidding round opens "
-                          f"({lot.terms.round_seconds} s)")
+    eng.note("listing", Notice("feed_lot_round_opens", lot=name, bidders=len(lot.listing.registered),
+                               seconds=lot.terms.round_seconds))
     mean_s = float(eng.spec.robots.listing_response_seconds)
     while True:
         end = lot.round_end_ms()
@@ -292,10 +293,10 @@ def lot_process(eng: LotHost, lot: LiveLot):
         if eng.now_ms >= end:
             state = lot.close_round(tr)
             if state == "sold":
-                eng.note("listing", f"lot {name}: sold to {eng.name_of(lot.leader())} at "
-                                      f"{format_price(lot.current_price())}")
+                eng.note("listing", Notice("feed_lot_sold", lot=name, who=eng.name_of(lot.leader()),
+                                           price=format_price(lot.current_price())))
             else:
-                eng.note("listing", f"lot {name}: no bid, unsold")
+                eng.note("listing", Notice("feed_lot_no_bid", lot=name))
             return
         if robot_turn:
             willing = willing_robots(eng, lot)
@@ -304,7 +305,7 @@ def lot_process(eng: LotHost, lot: LiveLot):
                 price = lot.min_bid()
                 assert price is not None
                 if not lot.bid(tr, sid, price):
-                    eng.note("listing", f"lot {name}: {eng.name_of(sid)} bids {format_price(price)}", sid)
+                    eng.note("listing", Notice("feed_lot_bids", lot=name, who=eng.name_of(sid), price=format_price(price)), sid)
 
 
 __all__ = ["LiveLot", "LotHost", "lot_process", "robot_lot_value", "willing_robots"]

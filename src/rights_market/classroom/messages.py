@@ -16,7 +16,9 @@ Participant messages: ``order`` (side, price, quantity), ``cancel`` (order_id), 
 ``ping``.
 
 Answers (server → client): ``welcome``, ``ack`` (with ``ok`` and, for orders, ``order_id``, ``status``,
-``reason``), ``error`` (with ``error`` and, for invalid messages, ``problems``), ``state`` (a snapshot) and
+``reason`` — a reason code; a control's ack has ``note`` with its ``code`` and ``params``), ``error`` (with
+``code`` and ``params`` for the pages, :mod:`.notices`, the English text ``error`` and, for invalid messages,
+``problems``), ``state`` (a snapshot; the trainer's feed items carry ``code`` and ``params`` too) and
 ``results`` (where a finished session was written).
 """
 
@@ -26,6 +28,8 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
+
+from .notices import Notice
 
 #: Largest message accepted, in bytes of text.
 MAX_MESSAGE_BYTES = 4096
@@ -102,10 +106,12 @@ _ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 
 class MessageError(ValueError):
-    """A message that is not valid: ``problems`` lists ``{"field", "message"}`` pairs."""
+    """A message that is not valid: ``notice`` says why (its text is the error's, its code and params go to the
+    page, :mod:`.notices`); ``problems`` lists ``{"field", "message"}`` pairs."""
 
-    def __init__(self, text: str, problems: list[dict[str, str]] | None = None):
-        super().__init__(text)
+    def __init__(self, notice: Notice, problems: list[dict[str, str]] | None = None):
+        super().__init__(notice)
+        self.notice = notice
         self.problems = problems or []
 
 
@@ -137,18 +143,16 @@ def check_shape(text: str | bytes) -> str:
     most :data:`MAX_MESSAGE_DEPTH` deep; :class:`MessageError` otherwise. Runs before any JSON parsing."""
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_MESSAGE_BYTES:
-        raise MessageError(f"message too long: {size:,} bytes, at most {MAX_MESSAGE_BYTES:,}; "
-                           "send one small JSON object")
+        raise MessageError(Notice("message_too_long", size=f"{size:,}", most=f"{MAX_MESSAGE_BYTES:,}"))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise MessageError("a message must be UTF-8 JSON text") from exc
+            raise MessageError(Notice("message_not_utf8")) from exc
     openers = text.count("[") + text.count("{")  # an upper bound of the depth: most messages stop here
     depth = nesting_depth(text) if openers > MAX_MESSAGE_DEPTH else openers
     if depth > MAX_MESSAGE_DEPTH:
-        raise MessageError(f"message nested too deeply: {depth:,} levels of brackets, at most {MAX_MESSAGE_DEPTH}; "
-                           "send one flat JSON object")
+        raise MessageError(Notice("message_too_deep", depth=f"{depth:,}", most=MAX_MESSAGE_DEPTH))
     return text
 
 
@@ -164,7 +168,7 @@ def parse(text: str | bytes) -> BaseModel:
             loc = ".".join(str(p) for p in err.get("loc", ()) if p not in _TAGS) or "message"
             problems.append({"field": loc, "message": err.get("msg", "invalid")})
         first = problems[0] if problems else {"field": "message", "message": "invalid"}
-        raise MessageError(f"invalid message: {first['field']}: {first['message']}", problems) from exc
+        raise MessageError(Notice("message_invalid", field=first["field"], problem=first["message"]), problems) from exc
 
 
 _TAGS = frozenset({"trainer_hello", "join", "rejoin", "order", "cancel", "register", "bid", "control", "ping"})

@@ -6,7 +6,7 @@ the export.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +49,8 @@ class FeedItem:
     kind: str
     text: str
     seat: int = -1
+    code: str = ""  # the text's code and params for the pages (:mod:`.notices`)
+    params: dict = field(default_factory=dict)
 
 
 @dataclass

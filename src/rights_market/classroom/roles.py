@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from ..scenario.base import Money, Strict
 
@@ -19,6 +19,51 @@ Quantity = Annotated[int, Field(ge=0, le=10**12)]
 
 #: most lots a role may hold, need or plan: its induced values are a list of one value per lot, built up front
 MAX_ROLE_LOTS = 10_000
+#: the languages a role's label may be given in (the classroom pages' languages)
+LABEL_LANGS = ("en", "zh")
+_LABEL_MAX = 80
+
+
+def _check_label(value: object) -> object:
+    """A role label: one text, or one text per language (``{en: ..., zh: ...}``, ``en`` required); each 1–80
+    characters. ValueError with what was expected otherwise."""
+    texts = value if isinstance(value, dict) else {"en": value}
+    if not isinstance(value, (str, dict)):
+        raise ValueError(f"a label is a text, or one text per language such as {{en: Farm, zh: 农户}}; "
+                         f"got {type(value).__name__}")
+    unknown = [str(k) for k in texts if k not in LABEL_LANGS]
+    if unknown:
+        raise ValueError(f"label languages are {', '.join(LABEL_LANGS)}; got {', '.join(unknown)} — "
+                         "write e.g. {en: Farm, zh: 农户}")
+    if "en" not in texts:
+        raise ValueError("a label given per language needs its English text (en), the pages' fallback")
+    for lang, text in texts.items():
+        if not isinstance(text, str) or not 1 <= len(text) <= _LABEL_MAX:
+            raise ValueError(f"label {lang}: expected a text of 1 to {_LABEL_MAX} characters, got {text!r}")
+    return value
+
+
+#: A role's label: one text for every language, or ``{en: ..., zh: ...}`` (:func:`label_text`).
+_LabelText = Annotated[str, Field(min_length=1, max_length=_LABEL_MAX)]
+RoleLabel = Annotated[
+    _LabelText | dict[Literal["en", "zh"], _LabelText],
+    BeforeValidator(_check_label),
+    Field(description="what the role's page says it plays: one text, or one per language ({en: ..., zh: ...}, "
+                      "en required)"),
+]
+
+
+def label_texts(label: str | dict[str, str]) -> dict[str, str]:
+    """A label's text in each language it is given in (a plain text counts as English)."""
+    return dict(label) if isinstance(label, dict) else {"en": label}
+
+
+def label_text(label: str | dict[str, str], lang: str = "en") -> str:
+    """A label in ``lang``, else its English text."""
+    texts = label_texts(label)
+    return texts.get(lang) or texts["en"]
+
+
 #: most W9 surcharge bands a firm's bill may have (bills list band by band, and are priced for every lot held)
 MAX_BILL_BANDS = 1_000
 
@@ -28,7 +73,7 @@ class BuyerRole(Strict):
     (non-increasing). It starts with no units and ``cash_yuan``."""
 
     type: Literal["buyer"]
-    label: str = Field("Buyer", max_length=80)
+    label: RoleLabel = Field(default_factory=lambda: {"en": "Buyer", "zh": "买方"})
     sector: str = Field("", max_length=40, description="sector for the trade's relation column, e.g. industry")
     values_yuan: list[Money] = Field(min_length=1, max_length=1000)
     cash_yuan: Money = Decimal("1000")
@@ -45,7 +90,7 @@ class SellerRole(Strict):
     (non-decreasing). It starts holding one lot per entry and ``cash_yuan``."""
 
     type: Literal["seller"]
-    label: str = Field("Seller", max_length=80)
+    label: RoleLabel = Field(default_factory=lambda: {"en": "Seller", "zh": "卖方"})
     sector: str = Field("", max_length=40)
     costs_yuan: list[Money] = Field(min_length=1, max_length=1000)
     cash_yuan: Money = Decimal("0")
@@ -63,7 +108,7 @@ class FarmRole(Strict):
     beyond its need are worth ``salvage_yuan`` (0: unused water expires)."""
 
     type: Literal["farm"]
-    label: str = Field("Farm with surplus water", max_length=80)
+    label: RoleLabel = Field(default_factory=lambda: {"en": "Farm with surplus water", "zh": "有余水的农户"})
     sector: str = Field("agriculture", max_length=40)
     holding: Quantity
     need: Quantity
@@ -86,7 +131,7 @@ class FirmRole(Strict):
     the rights held). It chooses the cheaper for every unit."""
 
     type: Literal["firm"]
-    label: str = Field("Firm with a plan", max_length=80)
+    label: RoleLabel = Field(default_factory=lambda: {"en": "Firm with a plan", "zh": "有计划指标的企业"})
     sector: str = Field("industry", max_length=40)
     plan: Quantity
     need: Quantity

@@ -32,6 +32,7 @@ from ..rights.catalogue import INSTITUTIONS
 from .engine import ClassroomEngine, ReplayError
 from .eventlog import EventLog, read_log
 from .guard import new_join_code, normalize_code
+from .notices import Notice
 from .seats import SeatSpec, build_seats
 from .settings import ClassroomScenario
 from .trading import OrderResult
@@ -41,7 +42,13 @@ CONTROLS = ("start", "pause", "step", "reset", "finish")
 
 
 class SessionError(ValueError):
-    """An action the session refuses as a whole (a wrong join code, a full classroom, a bad name)."""
+    """An action the session refuses as a whole (a wrong join code, a full classroom, a bad name). Its text
+    may be a :class:`~.notices.Notice` (its code and params then go to the page); see :func:`refused`."""
+
+
+def refused(code: str, **params: object) -> SessionError:
+    """A :class:`SessionError` whose text is the :class:`~.notices.Notice` ``code`` with ``params``."""
+    return SessionError(Notice(code, **params))
 
 
 @dataclass
@@ -57,9 +64,9 @@ def clean_name(name: str) -> str:
     """A participant's name, trimmed: 1–40 printable characters (SessionError otherwise)."""
     text = " ".join(str(name).split())
     if not 1 <= len(text) <= 40:
-        raise SessionError("a name needs 1 to 40 characters")
+        raise refused("name_length")
     if any(unicodedata.category(ch).startswith("C") for ch in text):
-        raise SessionError("a name may not hold control characters")
+        raise refused("name_control_chars")
     return text
 
 
@@ -129,10 +136,10 @@ class ClassroomSession:
         """A person joins with ``name`` and the join code: their seat and secret token (SessionError if the
         code is wrong, the name is bad or every human seat is taken)."""
         if not self.check_code(code):
-            raise SessionError("wrong join code")
+            raise refused("wrong_join_code")
         name = clean_name(name)
         if not self.free_seats():
-            raise SessionError("the classroom is full: every seat for a person is taken")
+            raise refused("classroom_full")
         seat = self._join(name)
         token = secrets.token_urlsafe(18)
         self._tokens[token] = seat
@@ -221,45 +228,46 @@ class ClassroomSession:
         self._log("bid", pos, seat=seat, lot=lot, price=int(price_ticks), reason=reason)
         return reason
 
-    def control(self, action: str) -> str:
+    def control(self, action: str) -> Notice:
         """A trainer's control: ``start``, ``pause``, ``step`` (one visible event, when not running),
-        ``reset`` (a fresh market, same seats and seed) or ``finish``. Returns a short note of what happened;
+        ``reset`` (a fresh market, same seats and seed) or ``finish``. Returns a short note of what happened
+        (a :class:`~.notices.Notice`, e.g. ``"running"``);
         SessionError if the action is not possible now."""
         if action not in CONTROLS:
-            raise SessionError(f"unknown control {action!r}; expected one of {', '.join(CONTROLS)}")
+            raise refused("unknown_control", action=repr(action), expected=", ".join(CONTROLS))
         if self.status == "finished" and action not in ("reset",):
-            raise SessionError("the session is finished; reset to play again")
+            raise refused("control_finished")
         if action == "start" and self.status == "running":
-            raise SessionError("the market is already running")
+            raise refused("already_running")
         if action == "pause" and self.status != "running":
-            raise SessionError("the market is not running")
+            raise refused("not_running")
         if action == "step" and self.status == "running":
-            raise SessionError("pause the market before stepping")
+            raise refused("pause_before_step")
         self._log("control", action=action)
         return self._apply_control(action)
 
-    def _apply_control(self, action: str) -> str:
+    def _apply_control(self, action: str) -> Notice:
         if action == "start":
             self.status = "running"
-            return "running"
+            return Notice("note_running")
         if action == "pause":
             self.status = "paused"
-            return "paused"
+            return Notice("note_paused")
         if action == "step":
             moved = self.engine.step()
             if self.engine.finished:
                 self.status = "finished"
             elif self.status == "ready":
                 self.status = "paused"
-            return "stepped" if moved else "nothing left to do"
+            return Notice("note_stepped" if moved else "note_idle")
         if action == "reset":
             self.epoch += 1
             self.engine = self._new_engine()
             self.status = "ready"
-            return "reset"
+            return Notice("note_reset")
         self.engine.finish()
         self.status = "finished"
-        return "finished"
+        return Notice("note_finished")
 
     def mark_end(self) -> None:
         """Log where the market stands (before its results are written), so a replay ends there too."""

@@ -19,6 +19,7 @@ from typing import Any
 from ..units import TICKS_PER_FEN, TICKS_PER_YUAN, yuan_to_ticks
 from .engine import ClassroomEngine
 from .lots import LiveLot
+from .roles import label_text, label_texts
 from .seats import SeatSpec
 from .session import ClassroomSession
 from .settings import BuyerRole, FarmRole, FirmRole, SellerRole
@@ -99,7 +100,8 @@ def _runs(v: Valuation, lot: int) -> list[dict[str, Any]]:
 def _role_view(seat: SeatSpec, lot: int) -> dict[str, Any]:
     v = seat.valuation
     role = v.role
-    out: dict[str, Any] = {"name": seat.role_name, "type": role.type, "label": role.label, "sector": seat.sector,
+    out: dict[str, Any] = {"name": seat.role_name, "type": role.type, "label": label_text(role.label),
+                           "labels": label_texts(role.label), "sector": seat.sector,
                            "start_units": v.start_lots * lot, "schedule": _runs(v, lot)}
     if isinstance(role, FarmRole):
         out.update(holding=role.holding, need=role.need, use_value=str(role.use_value_yuan),

@@ -168,7 +168,25 @@ const RM = (() => {
   function unitName(u) { return L["unit." + u] || u; }
   function mech(m) { return L["mech." + m] || m; }
   function action(a) { return L["action." + a] || a; }
-  function reason(r) { return L["classroom.reason." + r] || L["reason." + r] || r; }
+  function reason(r) { return reasonIn(L, r); }
+  function reasonIn(labels, r) { return labels["classroom.reason." + r] || labels["reason." + r] || r; }
+
+  // The text of a server message in a language (pure: labels in, text out). code and params are what the
+  // server sent (classroom.notices): the label classroom.msg.<code> with its {fields} filled from params (a
+  // "reason" param is itself a reason code, said through the labels too); for a code without a label, the
+  // English text the message also carries (fallback).
+  function noticeIn(labels, code, params, fallback) {
+    const text = code ? labels["classroom.msg." + code] : undefined;
+    if (text === undefined) return fallback === undefined || fallback === null ? (code || "") : String(fallback);
+    const p = params || {};
+    return text.replace(/\{(\w+)\}/g, (m, k) => (k in p ? String(k === "reason" ? reasonIn(labels, p[k]) : p[k]) : m));
+  }
+  // An error, ack or feed item of the server in the page's language.
+  function notice(msg, fallback) {
+    return noticeIn(L, msg.code, msg.params, fallback !== undefined ? fallback : msg.error);
+  }
+  // A role's label in the page's language (labels: {lang: text} from the server), else its label.
+  function roleLabel(role) { return (role.labels && role.labels[lang]) || role.label; }
   function status(st) { return t("status." + st); }
 
   function applyStatic() {
@@ -204,5 +222,5 @@ const RM = (() => {
   }
 
   return { price, money, qty, clock, yuanText, h, $, fill, render, setText, table, message, connect, liveClock, reason,
-           t, unitName, mech, action, status, startLanguage, lang: () => lang };
+           t, unitName, mech, action, status, startLanguage, lang: () => lang, notice, noticeIn, reasonIn, roleLabel };
 })();

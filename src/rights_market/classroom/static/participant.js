@@ -41,10 +41,10 @@
       onAck(msg);
     } else if (msg.type === "error") {
       if (!state || $("app").hidden) {
-        if (/unknown token/.test(msg.error)) { token = null; sessionStorage.removeItem(KEY); }
-        showJoin(msg.error);
+        if (msg.code === "unknown_token") { token = null; sessionStorage.removeItem(KEY); }
+        showJoin(RM.notice(msg));
       } else {
-        message("order-msg", msg.error, "error");
+        message("order-msg", RM.notice(msg), "error");
       }
     }
   }
@@ -62,8 +62,9 @@
       message("order-msg", msg.ok ? t("order.cancelled", { id: msg.order_id }) : t("order.cancel_refused", { reason: RM.reason(msg.reason) }),
               msg.ok ? "ok" : "error");
     } else if (msg.action === "register" || msg.action === "bid") {
-      message("lot-msg", msg.ok ? `${msg.action === "bid" ? "bid" : "registration"} accepted (lot ${msg.lot})`
-                                : `${msg.action} refused: ` + RM.reason(msg.reason), msg.ok ? "ok" : "error");
+      const what = msg.action === "bid" ? "bid" : "register";
+      message("lot-msg", msg.ok ? t(what === "bid" ? "lot.bid_ok" : "lot.registered", { lot: msg.lot })
+                                : t("lot." + what + "_refused", { reason: RM.reason(msg.reason) }), msg.ok ? "ok" : "error");
     }
   }
 
@@ -107,7 +108,7 @@
     const u = RM.unitName(s.unit);
     const rt = t("role.type." + r.type);
     setText("role-name", `${r.name} (${rt.startsWith("role.") ? r.type : rt})`);
-    setText("role-label", r.label);
+    setText("role-label", RM.roleLabel(r));
     const facts = [];
     const fact = (k, v) => facts.push(h("dt", null, k), h("dd", null, v));
     if (r.type === "farm") {
@@ -212,30 +213,35 @@
 
   function lotCards(s) {
     return s.lots.map((lot) => {
-      const parts = [h("span", { class: "badge " + (lot.state === "bidding" ? "running" : "ready") + " state" }, lot.state),
-        h("strong", null, lot.name), ` — ${qty(lot.quantity)} ${s.unit}, start ${price(lot.start)}, step ${price(lot.increment)}`,
-        h("div", { class: "hint" }, `price now ${price(lot.price)}; ${lot.registered} registered, ${lot.bids} bids` +
-          (lot.you_lead ? " — you lead" : "") + (lot.you_registered && !lot.you_lead ? " — you are registered" : ""))];
+      const parts = [h("span", { class: "badge " + (lot.state === "bidding" ? "running" : "ready") + " state" }, lotState(lot.state)),
+        h("strong", null, lot.name), t("lot.terms", { quantity: qty(lot.quantity), unit: RM.unitName(s.unit), start: price(lot.start), step: price(lot.increment) }),
+        h("div", { class: "hint" }, t("lot.now", { price: price(lot.price), registered: lot.registered, bids: lot.bids }) +
+          (lot.you_lead ? t("lot.you_lead") : "") + (lot.you_registered && !lot.you_lead ? t("lot.you_registered") : ""))];
       if (lot.state === "listing" && !lot.you_registered) {
         parts.push(h("button", { type: "button", class: "primary small", "data-lot": lot.name,
-          onclick: () => conn.send({ type: "register", lot: lot.name }) }, "Register (accept the start price)"));
+          onclick: () => conn.send({ type: "register", lot: lot.name }) }, t("lot.register")));
       }
       if (lot.state === "bidding" && lot.you_registered && !lot.you_lead) {
         const input = h("input", { size: 8, value: drafts[lot.name] ?? price(lot.min_bid).replace(/,/g, ""), "data-bid": lot.name,
           oninput: (ev) => { drafts[lot.name] = ev.target.value; } });
-        parts.push(h("div", null, "Bid ", input, " yuan ",
+        parts.push(h("div", null, t("lot.bid") + " ", input, " " + t("lot.yuan") + " ",
           h("button", { type: "button", class: "primary small", "data-bid-button": lot.name, onclick: () => {
             const p = RM.yuanText(input.value);
-            if (!p) { message("lot-msg", "type a price such as 21.50", "error"); return; }
+            if (!p) { message("lot-msg", t("lot.bad_price"), "error"); return; }
             delete drafts[lot.name];
             conn.send({ type: "bid", lot: lot.name, price: p });
-          } }, "Bid"), h("span", { class: "hint" }, ` at least ${price(lot.min_bid)}`)));
+          } }, t("lot.bid")), h("span", { class: "hint" }, t("lot.at_least", { price: price(lot.min_bid) }))));
       }
       if (lot.round_end_ms && lot.state === "bidding") {
         parts.push(h("div", { class: "hint", "data-countdown": lot.round_end_ms }, ""));
       }
       return h("div", { class: "lot" }, parts);
     });
+  }
+
+  function lotState(st) {
+    const text = t("lot.state." + st);
+    return text.startsWith("lot.") ? st : text;
   }
 
   function renderHistory(s, me) {
@@ -259,7 +265,7 @@
       setText("clock", state.finished ? t("clock.over") : t("clock.between"));
     }
     for (const el of document.querySelectorAll("[data-countdown]")) {
-      el.textContent = "round ends in " + RM.clock(Number(el.dataset.countdown) - now);
+      el.textContent = t("lot.round_ends", { time: RM.clock(Number(el.dataset.countdown) - now) });
     }
   }
 

@@ -31,17 +31,18 @@
       receivedAt = performance.now();
       render();
     } else if (msg.type === "ack") {
-      message("control-msg", `${msg.action}: ${msg.note}`, "ok");
+      const act = t("trainer." + msg.action);
+      message("control-msg", `${act.startsWith("trainer.") ? msg.action : act}: ${RM.notice(msg, msg.note)}`, "ok");
     } else if (msg.type === "results") {
       message("control-msg", t("trainer.results_written", { path: msg.path }), "ok");
     } else if (msg.type === "error") {
-      if (/trainer token/.test(msg.error)) {
+      if (msg.code === "wrong_trainer_token") {
         $("auth").hidden = false;
         $("app").hidden = true;
-        message("auth-msg", msg.error, "error");
+        message("auth-msg", RM.notice(msg), "error");
         token = null;
       } else {
-        message("control-msg", msg.error, "error");
+        message("control-msg", RM.notice(msg), "error");
       }
     }
   }
@@ -113,7 +114,7 @@
     setText("feed-sub", t("feed.sub", { steps: s.steps }) + (s.next_event_ms !== null ? t("feed.next", { time: RM.clock(s.next_event_ms) }) : ""));
     const el = $("feed");
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 30;
-    fill("feed", s.feed.map((f) => h("div", { class: f.kind }, h("span", { class: "t" }, RM.clock(f.t_ms)), f.text)));
+    fill("feed", s.feed.map((f) => h("div", { class: f.kind }, h("span", { class: "t" }, RM.clock(f.t_ms)), RM.notice(f, f.text))));
     if (atBottom) el.scrollTop = el.scrollHeight;
   }
 
@@ -142,10 +143,16 @@
   function renderLots(s) {
     $("lots-card").hidden = !s.lots.length;
     fill("lots", s.lots.map((lot) => h("div", { class: "lot" },
-      h("span", { class: "badge " + (lot.state === "bidding" ? "running" : "ready") + " state" }, lot.state),
-      h("strong", null, lot.name), ` — period ${lot.period + 1}, ${qty(lot.quantity)} ${s.unit}, start ${price(lot.start)}, increment ${price(lot.increment)}`,
-      h("div", { class: "hint" }, `price ${price(lot.price)} · leader ${lot.leader || "—"} · ${lot.registered} registered · ${lot.bids} bids`),
+      h("span", { class: "badge " + (lot.state === "bidding" ? "running" : "ready") + " state" }, lotState(lot.state)),
+      h("strong", null, lot.name), t("lot.trainer_terms", { period: lot.period + 1, quantity: qty(lot.quantity), unit: RM.unitName(s.unit),
+                                                            start: price(lot.start), step: price(lot.increment) }),
+      h("div", { class: "hint" }, t("lot.trainer_now", { price: price(lot.price), leader: lot.leader || "—", registered: lot.registered, bids: lot.bids })),
       lot.state === "bidding" && lot.round_end_ms ? h("div", { class: "hint", "data-countdown": lot.round_end_ms }, "") : null)));
+  }
+
+  function lotState(st) {
+    const text = t("lot.state." + st);
+    return text.startsWith("lot.") ? st : text;
   }
 
   function renderSeats(s) {
@@ -181,7 +188,7 @@
     const now = RM.liveClock(state, receivedAt);
     if (state.period_open) setText("clock", RM.clock(state.period_start_ms + state.period_seconds * 1000 - now));
     else setText("clock", state.finished ? t("clock.over") : t("clock.between"));
-    for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = "round ends in " + RM.clock(Number(el.dataset.countdown) - now);
+    for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = t("lot.round_ends", { time: RM.clock(Number(el.dataset.countdown) - now) });
     const eq = state.equilibrium;
     const u = RM.unitName(state.unit);
     setText("chart-sub", eq ? t("chart.sub", { low: price(eq.low), high: price(eq.high), quantity: qty(eq.quantity), unit: u, base: price(state.base_ticks) })
