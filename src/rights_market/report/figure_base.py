@@ -6,40 +6,27 @@ deterministic: fixed size and dpi, matplotlib's default style under a fixed set 
 by :func:`rights_market.report.figure_layout.arrange` when the PNG is made (:func:`_png`), which also puts
 the figure legend (:func:`_legend`) below the axes.
 
-Chinese labels
-    The package ships a Chinese font (:mod:`rights_market.report.fonts`), registered with matplotlib when
-    this module is imported, so Chinese figures work on any machine. :func:`cjk_font_family` returns it
-    (or, should the file be missing, any installed font covering Chinese characters); only when there is
-    none at all does :func:`figure_language` fall back to English for the figures — the HTML/Markdown text
-    stays Chinese and says so — so no "missing glyph" warning is ever raised.
+The style (rcParams, fonts) is entered by :func:`rights_market.report.figures._style`.
 """
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
-import matplotlib.style
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import fonts
 from .figure_layout import arrange
 from .labels import Labels
 
 DPI = 100
 FIGSIZE = (8.0, 4.8)
 
-#: Characters a font must have to be used for Chinese figure labels.
-_CJK_PROBE = "水权交易价格年份收储总量指标档"
-#: Fonts that claim every code point but draw only placeholder boxes.
-_NOT_CJK = ("last resort",)
 
 #: Powers of ten used to shorten axis numbers, per figure language (largest first), each with the value
 #: from which it is used (English: thousands from 10,000 on, so 1,500 stays 1,500; Chinese: 万 and 亿).
@@ -71,63 +58,6 @@ _RC: dict[str, object] = {
 _BAR_WIDTH = 0.7
 #: zlib compression level of the PNGs (0-9).
 PNG_LEVEL = 3
-
-
-# --------------------------------------------------------------------------------------------- fonts
-_cjk_cache: dict[int, str | None] = {}
-fonts.register()  # the bundled Chinese font, once per process
-
-
-def cjk_font_family() -> str | None:
-    """Name of an installed font family covering Chinese characters, or ``None``.
-
-    The font bundled with the package (:data:`rights_market.report.fonts.FAMILY`) first; without it, the
-    character map of every font matplotlib knows is checked (cached per number of known fonts, so a font
-    added later with ``fontManager.addfont`` is picked up).
-    """
-    bundled = fonts.register()
-    if bundled is not None:
-        return bundled
-    known = font_manager.fontManager.ttflist
-    key = len(known)
-    if key not in _cjk_cache:
-        _cjk_cache[key] = _find_cjk_font(known)
-    return _cjk_cache[key]
-
-
-def _find_cjk_font(fonts: Sequence[font_manager.FontEntry]) -> str | None:
-    from matplotlib import ft2font
-
-    needed = {ord(c) for c in _CJK_PROBE}
-    for entry in sorted(fonts, key=lambda e: (e.name, str(e.fname))):
-        if any(bad in entry.name.lower() for bad in _NOT_CJK):
-            continue
-        try:
-            charmap = ft2font.FT2Font(str(entry.fname)).get_charmap()
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if needed.issubset(charmap):
-            return entry.name
-    return None
-
-
-def figure_language(lang: str) -> str:
-    """Language of figure labels: ``lang``, or English if ``lang`` needs a CJK font that is missing."""
-    if lang == "zh" and cjk_font_family() is None:
-        return "en"
-    return lang
-
-
-@contextmanager
-def _style(lang: str) -> Iterator[None]:
-    rc = dict(_RC)
-    if lang == "zh":
-        cjk = cjk_font_family()
-        if cjk is not None:
-            # Latin text and digits from DejaVu Sans, Chinese characters from the CJK font (fallback list).
-            rc["font.family"] = [fonts.LATIN_FAMILY, cjk]
-    with mpl.style.context("default"), mpl.rc_context(rc):
-        yield
 
 
 def _canvas(figsize: tuple[float, float] = FIGSIZE) -> Figure:

@@ -5,21 +5,32 @@ yuan, time already as fractional calendar years) and returns PNG bytes, or ``Non
 to draw — the caller then writes a sentence instead of an empty figure. Style, fonts, margins and PNG
 encoding are in :mod:`rights_market.report.figure_base` and :mod:`rights_market.report.figure_layout`
 (names used by other figure modules are re-exported here).
+
+Chinese labels
+    The package ships a Chinese font (:mod:`rights_market.report.fonts`), registered with matplotlib when
+    this module is imported, so Chinese figures work on any machine. :func:`cjk_font_family` returns it
+    (or, should the file be missing, any installed font covering Chinese characters); only when there is
+    none at all does :func:`figure_language` fall back to English for the figures — the HTML/Markdown text
+    stays Chinese and says so — so no "missing glyph" warning is ever raised.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import matplotlib as mpl
+import matplotlib.style
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.patches import Patch
 
 from . import figure_base, figure_layout, fonts
 from .figure_base import (
     _BAR_WIDTH,
+    _RC,
     DPI,
     FIGSIZE,
     _canvas,
@@ -31,11 +42,8 @@ from .figure_base import (
     _price_formatter,
     _scaled_unit,
     _step_years,
-    _style,
     _year_axis,
     axis_scale,
-    cjk_font_family,
-    figure_language,
 )
 from .labels import Labels
 
@@ -43,12 +51,76 @@ from .labels import Labels
 #: source (:mod:`rights_market.report.figure_cache`), so a change to any of them draws the figures again.
 DRAWING_MODULES = (sys.modules[__name__], figure_base, figure_layout, fonts)
 
+#: Characters a font must have to be used for Chinese figure labels.
+_CJK_PROBE = "水权交易价格年份收储总量指标档"
+#: Fonts that claim every code point but draw only placeholder boxes.
+_NOT_CJK = ("last resort",)
+
 __all__ = [
     "DPI", "DRAWING_MODULES", "FIGSIZE", "MAX_LEGEND", "axis_scale", "cjk_font_family", "figure_language", "mechanism_entries",
     "price_figure", "relations_text", "reserve_figure", "surcharge_figure", "use_figure", "volume_figure",
     "_colors", "_legend", "_new_figure", "_number_formatter", "_png", "_scaled_unit", "_style", "_year_axis",
 ]
 
+# --------------------------------------------------------------------------------------------- fonts
+_cjk_cache: dict[int, str | None] = {}
+fonts.register()  # the bundled Chinese font, once per process
+
+
+def cjk_font_family() -> str | None:
+    """Name of an installed font family covering Chinese characters, or ``None``.
+
+    The font bundled with the package (:data:`rights_market.report.fonts.FAMILY`) first; without it, the
+    character map of every font matplotlib knows is checked (cached per number of known fonts, so a font
+    added later with ``fontManager.addfont`` is picked up).
+    """
+    bundled = fonts.register()
+    if bundled is not None:
+        return bundled
+    known = font_manager.fontManager.ttflist
+    key = len(known)
+    if key not in _cjk_cache:
+        _cjk_cache[key] = _find_cjk_font(known)
+    return _cjk_cache[key]
+
+
+def _find_cjk_font(fonts: Sequence[font_manager.FontEntry]) -> str | None:
+    from matplotlib import ft2font
+
+    needed = {ord(c) for c in _CJK_PROBE}
+    for entry in sorted(fonts, key=lambda e: (e.name, str(e.fname))):
+        if any(bad in entry.name.lower() for bad in _NOT_CJK):
+            continue
+        try:
+            charmap = ft2font.FT2Font(str(entry.fname)).get_charmap()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if needed.issubset(charmap):
+            return entry.name
+    return None
+
+
+def figure_language(lang: str) -> str:
+    """Language of figure labels: ``lang``, or English if ``lang`` needs a CJK font that is missing."""
+    if lang == "zh" and cjk_font_family() is None:
+        return "en"
+    return lang
+
+
+@contextmanager
+def _style(lang: str) -> Iterator[None]:
+    rc = dict(_RC)
+    if lang == "zh":
+        cjk = cjk_font_family()
+        if cjk is not None:
+            # Latin text and digits from DejaVu Sans, Chinese characters from the CJK font (fallback list).
+            rc["font.family"] = [fonts.LATIN_FAMILY, cjk]
+    with mpl.style.context("default"), mpl.rc_context(rc):
+        yield
+
+
+
+# --------------------------------------------------------------------------------------------- helpers
 def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
     """Kinds of trade ``(relation, deal, lease_years)`` in words (:meth:`Labels.relation`):
     ``agriculture->industry`` as ``Agriculture → Industry``, a 20-year primary lease ``reserve->firm`` as
