@@ -114,10 +114,10 @@ def _code_version() -> bytes:
     import matplotlib
 
     from .. import __version__
-    from . import figures, fonts
+    from . import figures
 
     h = hashlib.sha256(f"{__version__}|{matplotlib.__version__}".encode())
-    for mod in (figures, fonts):
+    for mod in figures.DRAWING_MODULES:
         h.update(Path(mod.__file__).read_bytes())
     return h.digest()
 

@@ -1,11 +1,10 @@
-"""Figures of the report, drawn with matplotlib's Agg canvas (no pyplot, no GUI, no global state).
+"""Figures of the report: prices, volume, surcharges, the reserve and use against the cap of one right.
 
 Every function takes data already aggregated by :mod:`rights_market.report.build` (money already in
 yuan, time already as fractional calendar years) and returns PNG bytes, or ``None`` when there is nothing
-to draw — the caller then writes a sentence instead of an empty figure.
-
-Output is deterministic: fixed size and dpi, matplotlib's default style under a fixed set of rcParams,
-no ``Software``/date metadata in the PNG, ``svg.hashsalt`` fixed.
+to draw — the caller then writes a sentence instead of an empty figure. Style, fonts, margins and PNG
+encoding are in :mod:`rights_market.report.figure_base` and :mod:`rights_market.report.figure_layout`
+(names used by other figure modules are re-exported here).
 
 Chinese labels
     The package ships a Chinese font (:mod:`rights_market.report.fonts`), registered with matplotlib when
@@ -17,8 +16,8 @@ Chinese labels
 
 from __future__ import annotations
 
-import io
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -26,50 +25,42 @@ import matplotlib as mpl
 import matplotlib.style
 import pandas as pd
 from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import fonts
+from . import figure_base, figure_layout, fonts
+from .figure_base import (
+    _BAR_WIDTH,
+    _RC,
+    DPI,
+    FIGSIZE,
+    _canvas,
+    _colors,
+    _legend,
+    _new_figure,
+    _number_formatter,
+    _png,
+    _price_formatter,
+    _scaled_unit,
+    _step_years,
+    _year_axis,
+    axis_scale,
+)
 from .labels import Labels
 
-DPI = 100
-FIGSIZE = (8.0, 4.8)
+#: Every module whose source decides the pixels of the figures drawn here: the figure cache keys on their
+#: source (:mod:`rights_market.report.figure_cache`), so a change to any of them draws the figures again.
+DRAWING_MODULES = (sys.modules[__name__], figure_base, figure_layout, fonts)
 
 #: Characters a font must have to be used for Chinese figure labels.
 _CJK_PROBE = "水权交易价格年份收储总量指标档"
 #: Fonts that claim every code point but draw only placeholder boxes.
 _NOT_CJK = ("last resort",)
 
-#: Powers of ten used to shorten axis numbers, per figure language (largest first), each with the value
-#: from which it is used (English: thousands from 10,000 on, so 1,500 stays 1,500; Chinese: 万 and 亿).
-_SCALES: Mapping[str, tuple[tuple[int, float], ...]] = {
-    "en": ((9, 1e9), (6, 1e6), (3, 1e4)),
-    "zh": ((8, 1e8), (4, 1e4)),
-}
-
-_RC: dict[str, object] = {
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "figure.figsize": FIGSIZE,
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.grid": True,
-    "axes.axisbelow": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.formatter.useoffset": False,
-    "legend.fontsize": 8,
-    "legend.frameon": False,
-    "svg.hashsalt": "rights-market-report",
-    "path.simplify": True,
-}
-
-_BAR_WIDTH = 0.7
-
+__all__ = [
+    "DPI", "DRAWING_MODULES", "FIGSIZE", "MAX_LEGEND", "axis_scale", "cjk_font_family", "figure_language", "mechanism_entries",
+    "price_figure", "relations_text", "reserve_figure", "surcharge_figure", "use_figure", "volume_figure",
+    "_colors", "_legend", "_new_figure", "_number_formatter", "_png", "_scaled_unit", "_style", "_year_axis",
+]
 
 # --------------------------------------------------------------------------------------------- fonts
 _cjk_cache: dict[int, str | None] = {}
@@ -128,87 +119,8 @@ def _style(lang: str) -> Iterator[None]:
         yield
 
 
-def _new_figure() -> tuple[Figure, object]:
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
-
-
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
-
 
 # --------------------------------------------------------------------------------------------- helpers
-def axis_scale(max_abs: float, lang: str) -> int:
-    """Power of ten to divide axis values by (0 = none), chosen so the largest tick stays readable."""
-    if not math.isfinite(max_abs) or max_abs <= 0:
-        return 0
-    for power, threshold in _SCALES.get(lang, _SCALES["en"]):
-        if max_abs >= threshold:
-            return power
-    return 0
-
-
-def _scaled_unit(L: Labels, power: int, unit_text: str) -> str:
-    if power == 0:
-        return unit_text
-    return L("scale.unit", scale=L(f"scale.{power}"), unit=unit_text)
-
-
-def _number_formatter(power: int) -> FuncFormatter:
-    factor = 10.0**power
-
-    def fmt(value: float, _pos: int | None = None) -> str:
-        v = value / factor
-        if abs(v - round(v)) < 1e-9:
-            return f"{round(v):,}"
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-    return FuncFormatter(fmt)
-
-
-def _price_formatter() -> FuncFormatter:
-    """Prices on an axis: thousands separators, up to four decimals (0.0305, 1.5, 30,000)."""
-
-    def fmt(value: float, _pos: int | None = None) -> str:
-        if abs(value - round(value)) < 1e-9:
-            return f"{round(value):,}"
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-
-    return FuncFormatter(fmt)
-
-
-def _year_axis(ax: object, years: Sequence[int] | None = None) -> None:
-    if years is not None and len(years) <= 20:
-        ax.set_xticks(list(years))
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p=None: f"{int(round(v))}"))
-
-
-def _legend(fig: Figure, handles: Sequence[object] | None = None) -> None:
-    """One legend below the plot, outside the axes, so it never hides data; markers drawn opaque."""
-    if handles is None:
-        handles, labels = [], []
-        for ax in fig.axes:
-            h, lab = ax.get_legend_handles_labels()
-            handles += h
-            labels += lab
-    else:
-        labels = [h.get_label() for h in handles]
-    if not handles:
-        return
-    ncols = 2 if max(len(lab) for lab in labels) > 28 else min(len(handles), 4)
-    leg = fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
-    for h in leg.legend_handles:
-        if h is not None:
-            h.set_alpha(1.0)
-        if isinstance(h, PathCollection):  # scatter dots: tiny in the plot when trades are many
-            h.set_sizes([max(24.0, float(max(h.get_sizes(), default=0.0)))])
-
-
 def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
     """Kinds of trade ``(relation, deal, lease_years)`` in words (:meth:`Labels.relation`):
     ``agriculture->industry`` as ``Agriculture → Industry``, a 20-year primary lease ``reserve->firm`` as
@@ -218,20 +130,6 @@ def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
         return ", ".join(rels)
     return L("fig.prices.relations_more", first=rels[0], more=len(rels) - 1)
 
-
-def _colors(n: int) -> list[str]:
-    cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
-    return [cycle[i % len(cycle)] for i in range(n)]
-
-
-def _step_years(ax: object, series: pd.Series, **kwargs: object) -> None:
-    """Draw a per-year value as a horizontal segment across each year (step line)."""
-    series = series.dropna().sort_index()
-    if series.empty:
-        return
-    xs = [float(y) for y in series.index] + [float(series.index[-1]) + 1.0]
-    ys = [float(v) for v in series.to_numpy()] + [float(series.iloc[-1])]
-    ax.step(xs, ys, where="post", **kwargs)
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -386,8 +284,7 @@ def volume_figure(
     rows = math.ceil(n / cols)
     height = FIGSIZE[1] if n == 1 else 0.9 + 2.6 * rows
     with _style(L.lang):
-        fig = Figure(figsize=(FIGSIZE[0], height), dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = _canvas((FIGSIZE[0], height))
         axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
         used: list[str] = []
         for i, (title, unit_text, volume) in enumerate(panels):
@@ -402,7 +299,7 @@ def volume_figure(
                 ax.set_title(title, fontsize=10)
             ax.set_ylabel(L("fig.volume.y", unit=_scaled_unit(L, power, unit_text)))
             ax.yaxis.set_major_formatter(_number_formatter(power))
-            _year_axis(ax, years)
+            _year_axis(ax, years, most=20 if cols == 1 else 7)
             ax.tick_params(axis="x", labelbottom=True)
         for j in range(n, rows * cols):
             axes[j // cols][j % cols].remove()
@@ -471,8 +368,7 @@ def reserve_figure(
             return _png(fig)
         groups = list(dict.fromkeys(units[p] for p in products))
         n = len(groups) + 1
-        fig = Figure(figsize=(FIGSIZE[0], 1.0 + 2.4 * n), dpi=DPI, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = _canvas((FIGSIZE[0], 1.0 + 2.4 * n))
         axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
         handles = []
         colors = dict(zip(products, _colors(len(products)), strict=True))
