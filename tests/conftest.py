@@ -1,4 +1,5 @@
-"""Shared fixtures: small versions of the shipped scenarios, and scenario builders."""
+"""Shared fixtures: small versions of the shipped scenarios, scenario builders, runs simulated once per test
+session (:func:`shared_run`), and how the tests are spread over the cores (:func:`pytest_collection_modifyitems`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import contextlib
 import copy
 import io
 import subprocess
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
-from rights_market import load_scenario
+from rights_market import Result, load_scenario
 from rights_market.cli import main
 from rights_market.scenario.model import Scenario
 
@@ -132,3 +134,140 @@ def play_classroom_to_end(path: Path, overrides: list[str], tmp: Path) -> Path:
     out = write_session(session, tmp / "run", report=False)
     session.close()
     return out
+
+
+# ------------------------------------------------------------------------------ runs simulated once per session
+class SharedRuns:
+    """Runs of scenario files simulated once per test session and written once, shared by the modules that
+    ask for the same one (``shared_run`` fixture). Under pytest-xdist each worker process has its own session,
+    so a run is made at most once per worker; :data:`XDIST_GROUPS` keeps the modules that share runs on one.
+
+    What it returns is shared: read it, never write into it. A test that changes a run directory (a report
+    built again, a table edited) works on a copy, ``shutil.copytree(shared_run(...), tmp_path / "run")``; the
+    session checks at its end that no shared directory changed (:meth:`check_unchanged`)."""
+
+    def __init__(self, root: Path):
+        self._root = root
+        self._results: dict[tuple, Result] = {}
+        self._dirs: dict[tuple, Path] = {}
+        self._stamps: dict[Path, dict[str, tuple[int, int]]] = {}
+
+    @staticmethod
+    def _key(scenario: str | Path, overrides: Iterable[str], seed: int | None) -> tuple:
+        path = Path(scenario) if Path(scenario).is_absolute() else SCENARIOS / scenario
+        return str(path.resolve()), tuple(overrides), seed
+
+    def result(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None) -> Result:
+        """``simulate(load_scenario(scenario, overrides), seed)``, once (``scenario``: a path, or a file name
+        under ``scenarios/``)."""
+        from rights_market import simulate
+
+        key = self._key(scenario, overrides, seed)
+        if key not in self._results:
+            self._results[key] = simulate(load_scenario(key[0], list(key[1])), seed)
+        return self._results[key]
+
+    def __call__(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None, *,
+                 reports: tuple[str, ...] = ()) -> Path:
+        """The run directory of :meth:`result`, written once; with ``reports`` (languages) its reports built
+        in that order, once (a directory of its own for each ``reports``)."""
+        from rights_market import write_run
+
+        key = (*self._key(scenario, overrides, seed), tuple(reports))
+        if key not in self._dirs:
+            out = self._root / f"run{len(self._dirs):03d}"
+            write_run(self.result(scenario, overrides, seed), out)
+            if reports:
+                from rights_market.report import build_report
+
+                for lang in reports:
+                    build_report(out, lang=lang)
+            self._dirs[key] = self._stamped(out)
+        return self._dirs[key]
+
+    def classroom(self, scenario: str | Path, overrides: Iterable[str] = ()) -> Path:
+        """The run directory of a classroom scenario played by robots to its end
+        (:func:`play_classroom_to_end`), once."""
+        key = ("classroom", *self._key(scenario, overrides, None))
+        if key not in self._dirs:
+            tmp = self._root / f"classroom{len(self._dirs):03d}"
+            tmp.mkdir()
+            self._dirs[key] = self._stamped(play_classroom_to_end(Path(key[1]), list(key[2]), tmp))
+        return self._dirs[key]
+
+    def _stamped(self, run_dir: Path) -> Path:
+        self._stamps[run_dir] = _stamp(run_dir)
+        return run_dir
+
+    def check_unchanged(self) -> None:
+        changed = [str(d) for d, stamp in self._stamps.items() if _stamp(d) != stamp]
+        assert not changed, f"a test wrote into a shared run directory (copy it first): {changed}"
+
+
+def _stamp(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder``: its size and modification time (ns)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            out[str(path.relative_to(folder))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shared_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedRuns]:
+    """Runs simulated once per session: ``shared_run(scenario, overrides, seed, reports=...)`` is a run
+    directory, ``shared_run.result(...)`` the :class:`~rights_market.Result`, ``shared_run.classroom(...)`` a
+    classroom run; read-only (see :class:`SharedRuns`)."""
+    runs = SharedRuns(tmp_path_factory.mktemp("shared_runs"))
+    yield runs
+    runs.check_unchanged()
+
+
+# ------------------------------------------------------------------------------ spreading the tests over cores
+#: Tests run on one pytest-xdist worker, one after the other: group → test files (paths under tests/) or test
+#: ids. Every other test file is a group of its own (as ``--dist loadfile``), so its module-scoped fixtures are
+#: made once. (pytest-xdist's own ``xdist_group`` mark cannot be used: its ``--dist loadgroup`` renames test
+#: ids through an attribute pytest 9.2 no longer reads, so it groups nothing.)
+XDIST_GROUPS = {
+    # Each starts a local Dask cluster of 2 worker processes and asserts on its workers (1 and 2 workers give
+    # the same bytes, a killed sweep resumes, port 8787 taken): two clusters at once would put 4 Dask
+    # processes and the other test process on 2 cores and make their start-up timeouts a matter of luck.
+    "dask_cluster": [
+        "sweep/test_sweep.py::test_same_results_on_a_real_cluster_with_1_and_2_workers",
+        "sweep/test_sweep.py::test_a_killed_sweep_resumes_without_loss_or_duplicates",
+        "sweep/test_sensitivity.py::test_one_and_two_dask_workers_give_identical_indices",
+        "sweep/test_calibrate_optimise.py::test_same_results_on_one_and_two_workers",
+        "safety/test_data_safety_small.py::test_sweep_on_2_workers_passes_when_port_8787_is_taken",
+    ],
+    # They read the same runs (shared_run): on one worker each is simulated (and reported) once.
+    "shared_runs": [
+        "report/test_report_labels.py", "report/test_tables_doc.py", "report/test_workbook_format.py",
+        "report/test_report_lang.py", "report/test_tables_schema.py", "report/test_report.py",
+    ],
+}
+
+
+def xdist_group(nodeid: str) -> str:
+    """The group of a test (``nodeid`` as pytest gives it, from the project's root or from tests/): its
+    :data:`XDIST_GROUPS` entry, else its file."""
+    nodeid = nodeid.removeprefix("tests/")
+    path = nodeid.split("::", 1)[0]
+    for group, members in XDIST_GROUPS.items():
+        for member in members:
+            if path == member or nodeid == member or nodeid.startswith(member + "["):
+                return group
+    return path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` (the default in pyproject.toml) by :func:`xdist_group` instead of by file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid)
+
+    return GroupScheduling(config, log)

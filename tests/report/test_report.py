@@ -889,13 +889,12 @@ def test_land_relations_are_labelled_in_price_legends(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------ policy effect (water, issue 13)
 @pytest.fixture(scope="module")
-def shipped_water(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped water scenario, 2 years, written with its report (en)."""
-    from conftest import SCENARIOS
-    from rights_market import load_scenario, simulate, write_run
+def shipped_water(shared_run, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped water scenario, 2 years (simulated once per session), written with its report (en)."""
+    from rights_market import write_run
 
     out = tmp_path_factory.mktemp("policy") / "run"
-    write_run(simulate(load_scenario(SCENARIOS / "dawukou_water.yaml", ["calendar.years=2"])), out)
+    write_run(shared_run.result("dawukou_water.yaml", ["calendar.years=2"]), out)
     build_report(out)
     return out
 

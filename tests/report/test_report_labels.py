@@ -20,8 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import play_classroom_to_end
-from rights_market import Result, load_scenario, simulate, write_run
+from rights_market import Result, write_run
 from rights_market.engine.world import TABLES
 from rights_market.report import build as rb
 from rights_market.report import figures as rf
@@ -29,8 +28,6 @@ from rights_market.report import xlsx as rx
 from rights_market.report.labels import LABELS, LANGS, Labels
 from rights_market.report.right_data import product_name
 
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
 SMALL = ["calendar.years=2"]
 
 #: The simulations: name → (scenario file, overrides). Each runs in well under a second (four rights: ~3 s).
@@ -62,21 +59,18 @@ def cjk(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- the runs
-def _classroom_tables(path: Path, overrides: list[str], tmp: Path) -> dict[str, pd.DataFrame]:
-    out = play_classroom_to_end(path, overrides, tmp)
-    return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
+@pytest.fixture(scope="module")
+def results(shared_run) -> dict[str, Result]:
+    """The simulations of ``RUNS``, each made once per session (``shared_run``)."""
+    return {name: shared_run.result(path, overrides) for name, (path, overrides) in RUNS.items()}
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, Result]:
-    return {name: simulate(load_scenario(SCENARIOS / path, overrides)) for name, (path, overrides) in RUNS.items()}
-
-
-@pytest.fixture(scope="module")
-def runs(results, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, pd.DataFrame]]:
+def runs(results, shared_run) -> dict[str, dict[str, pd.DataFrame]]:
     out = {name: {t: result.tables[t] for t in TABLES} for name, result in results.items()}
     for name, (path, overrides) in CLASSROOM.items():
-        out[name] = _classroom_tables(SCENARIOS / path, overrides, tmp_path_factory.mktemp(name))
+        played = shared_run.classroom(path, overrides)
+        out[name] = {t: pd.read_parquet(played / f"{t}.parquet") for t in TABLES}
     return out
 
 

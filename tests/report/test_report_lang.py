@@ -9,13 +9,13 @@ import base64
 import hashlib
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from rights_market import load_scenario, simulate, write_run
 from rights_market.cli import main
 from rights_market.lang import default_lang, report_file
 from rights_market.report import build as rb
@@ -29,12 +29,11 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A one-year run of the four rights, with both reports (English first, then Chinese)."""
-    out = tmp_path_factory.mktemp("lang") / "run"
-    write_run(simulate(load_scenario(FOUR, ["calendar.years=1"])), out)
-    rb.build_report(out, lang="en")
-    return out
+def run_dir(shared_run, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-year run of the four rights with both reports (English first, then Chinese): the session's run
+    with its English report (``shared_run``), copied here where the Chinese one is built."""
+    shared = shared_run(FOUR, ["calendar.years=2"], reports=("en",))
+    return Path(shutil.copytree(shared, tmp_path_factory.mktemp("lang") / "run"))
 
 
 @pytest.fixture(scope="module")

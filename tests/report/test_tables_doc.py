@@ -20,14 +20,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import play_classroom_to_end
-from rights_market import load_scenario, simulate
 from rights_market.engine.world import TABLES
 from rights_market.tables.schema import DOC_TYPE, SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "tables.md"
-SCENARIOS = ROOT / "scenarios"
 
 #: The simulations: name → (scenario file, overrides). Each runs in about a second or two.
 RUNS = {
@@ -108,21 +105,21 @@ def section_of(text: str, key: str) -> Names:
 
 
 # ---------------------------------------------------------------------------------------------- the runs
-def _classroom_run(path: Path, overrides: list[str], tmp: Path) -> dict[str, pd.DataFrame]:
-    out = play_classroom_to_end(path, overrides, tmp)
+def _classroom_run(out: Path) -> dict[str, pd.DataFrame]:
     tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in (*TABLES, *CLASSROOM_EXTRAS)}
     assert (out / "events.jsonl").is_file()
     return tables
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, dict[str, pd.DataFrame]]:
+def runs(shared_run) -> dict[str, dict[str, pd.DataFrame]]:
+    """The tables of ``RUNS`` and ``CLASSROOM``, each run made once per session (``shared_run``)."""
     out = {}
     for name, (path, overrides) in RUNS.items():
-        result = simulate(load_scenario(SCENARIOS / path, overrides))
+        result = shared_run.result(path, overrides)
         out[name] = {t: result.tables[t] for t in TABLES}
     for name, (path, overrides) in CLASSROOM.items():
-        out[name] = _classroom_run(SCENARIOS / path, overrides, tmp_path_factory.mktemp(name))
+        out[name] = _classroom_run(shared_run.classroom(path, overrides))
     return out
 
 

@@ -1,5 +1,5 @@
 """The table schema (``rights_market.tables.schema``) is what a run writes and what the report reads: every
-table of a run directory of the four-rights scenario (one year) has the schema's columns in order with its
+table of a run directory of the four-rights scenario (two years) has the schema's columns in order with its
 dtypes (strings as Parquet dictionaries, read as categoricals), the report reads them with exactly those
 dtypes, and the HTML report escapes text from the tables (a holder named ``<script>...``)."""
 
@@ -12,21 +12,19 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from rights_market import load_scenario, simulate, write_run
 from rights_market.engine.world import TABLES
 from rights_market.report import build_report
 from rights_market.report.run_data import REPORT_TABLES, load_run
 from rights_market.results import TABLE_FILES
 from rights_market.tables.schema import SCHEMA
 
-ROOT = Path(__file__).resolve().parents[2]
 EVIL = '<script>alert("x")</script> & co'
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    scenario = load_scenario(ROOT / "scenarios" / "dawukou_four_rights.yaml", ["calendar.years=1"])
-    return write_run(simulate(scenario), tmp_path_factory.mktemp("four") / "run")
+def run_dir(shared_run) -> Path:
+    """The session's two-year four-rights run directory (read only; the HTML test copies its files)."""
+    return shared_run("dawukou_four_rights.yaml", ["calendar.years=2"])
 
 
 def test_engine_and_results_use_the_schema():

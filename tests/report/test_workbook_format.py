@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import SCENARIOS, cli_in_process
 from rights_market.report.xlsx import (
     FLOAT_FORMAT,
     INT_FORMAT,
@@ -29,12 +28,9 @@ EMPTY_BRACKETS = re.compile(r"\(\s*\)|（\s*）")
 
 
 @pytest.fixture(scope="module")
-def four_rights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wb") / "run"
-    p = cli_in_process("run", str(SCENARIOS / "dawukou_four_rights.yaml"), "--set", "calendar.years=2", "--out",
-                       str(out), "--report")
-    assert p.returncode == 0, p.stderr
-    return out
+def four_rights(shared_run) -> Path:
+    """The session's two-year four-rights run with its English report (read only)."""
+    return shared_run("dawukou_four_rights.yaml", ["calendar.years=2"], reports=("en",))
 
 
 def _check_sheets(path: Path) -> dict[str, list[tuple]]:
