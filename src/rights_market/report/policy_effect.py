@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..scenario.water import SECTORS
+from ..rights.water.descriptor import SECTORS
 from ..units import FEN_PER_YUAN
 from .aggregate import yearly_kpi
 from .document import Heading, Para, TableBlock
