@@ -5,8 +5,8 @@ selections every part of the report makes (rows of one right, rights present, ti
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,14 @@ class Run:
     path: Path
     manifest: dict
     tables: dict[str, pd.DataFrame]
+    _derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: str, make: Callable[[], object]) -> object:
+        """``make()``, made once per run under ``key`` (a value several rights' sections read; the tables
+        are not changed after loading)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:

@@ -49,11 +49,14 @@ def surcharge_year_table(by_band: pd.DataFrame, L: Labels) -> TableBlock:
 
 
 def _holder_names(run: Run) -> dict[int, tuple[str, str, str]]:
-    h = run.tables["holders"]
-    out: dict[int, tuple[str, str, str]] = {}
-    for holder, name, group, sector in zip(h["holder"], h["name"], h["group"], h["sector"], strict=True):
-        out.setdefault(int(holder), (str(name), str(group), str(sector)))
-    return out
+    """``{holder: (name, group, sector)}`` (the first row of a holder listed twice), made once per run."""
+    return run.derived("holder_names", lambda: _names_of(run.tables["holders"]))
+
+
+def _names_of(holders: pd.DataFrame) -> dict[int, tuple[str, str, str]]:
+    h = holders.drop_duplicates("holder")
+    texts = [h[c].astype(str).tolist() for c in ("name", "group", "sector")]
+    return dict(zip(h["holder"].astype("int64").tolist(), zip(*texts, strict=True), strict=True))
 
 
 def _holder_table(title: str, top: pd.DataFrame, names: dict, s: Series, L: Labels) -> TableBlock:
