@@ -47,7 +47,7 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
     integers have their declared width."""
     if not path.exists():
         return _empty(schema)
-    df = pd.read_parquet(path)
+    df = _read_parquet(path)
     for col, dtype in schema.items():
         if col not in df.columns:
             fill: object = 0 if dtype.startswith("int") else (float("nan") if dtype == "float64" else "")
@@ -57,6 +57,19 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
         elif dtype.startswith("int"):
             df[col] = df[col].fillna(0).astype(dtype)
     return df.reset_index(drop=True)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """``pd.read_parquet(path)`` with dictionary-encoded text columns decoded by Arrow (to plain ``str``), not
+    as categoricals that :func:`read_table` would turn into text value by value."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for i, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.string()))
+    return table.to_pandas()
 
 
 def load_run(run_dir: Path) -> Run:

@@ -237,7 +237,8 @@ def money_class(kind: str) -> str:
 
 def _class_totals(charges: pd.DataFrame) -> list[tuple[str, int, int]]:
     """``(class, count, amount_fen)`` per kind of money present, in :data:`MONEY_CLASSES` order."""
-    cls = charges["kind"].astype(str).map(money_class)
+    kinds = charges["kind"].astype(str)
+    cls = kinds.map({k: money_class(k) for k in kinds.unique()})  # once per distinct kind
     out = []
     for c in MONEY_CLASSES:
         rows = charges[cls == c]
