@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 bad input (scenario, arguments, run directory), 1 an in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -334,10 +335,10 @@ def _cmd_report(args) -> int:
     from .report import build_report
 
     run_dir = args.run_dir
-    from .sweep.store import Store
+    from .outdir import STUDY_FILE
 
-    if Store.is_store(run_dir):
-        from .sweep.store import StoreError
+    if (Path(run_dir) / STUDY_FILE).is_file():  # Store.is_store, without loading the sweep for a run directory
+        from .sweep.store import Store, StoreError
 
         try:
             kind = Store(run_dir).study().get("kind")
@@ -428,17 +429,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .limits import Limits, using
     from .outdir import FILE_SYSTEM_ERRNOS, OutputError, describe_os_error
-    from .scenario.errors import ScenarioError, printable
-    from .scenario.loader import include_dirs
 
     try:
         try:
             limits = Limits.parse(args.limits)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        with using(limits), include_dirs(args.include_dirs):
+        with using(limits), _include_dirs(args.include_dirs):
             return COMMANDS[args.command](args)
-    except ScenarioError as exc:
+    except _scenario_error() as exc:
         if args.debug:
             raise
         from .report.labels import Labels
@@ -451,6 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, StudyInputError, OutputError) as exc:
         if args.debug:
             raise
+        from .scenario.errors import printable
+
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
@@ -473,6 +474,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         return _internal(exc)
+
+
+class _NotRaised(Exception):
+    """An exception nothing raises (see :func:`_scenario_error`)."""
+
+
+def _scenario_error() -> type[Exception]:
+    """:class:`~rights_market.scenario.errors.ScenarioError`, or, while no scenario code is loaded (and so none
+    can have been raised: ``report`` of a run directory), a class nothing raises. Evaluated only when an
+    exception is being matched, so a command that loads no scenario never imports the scenario models."""
+    errors = sys.modules.get("rights_market.scenario.errors")
+    return errors.ScenarioError if errors is not None else _NotRaised
+
+
+def _include_dirs(dirs: Sequence[Path]) -> contextlib.AbstractContextManager:
+    """``scenario.loader.include_dirs(dirs)``; without ``--include-dir`` nothing (and no loader import)."""
+    if not dirs:
+        return contextlib.nullcontext()
+    from .scenario.loader import include_dirs
+
+    return include_dirs(dirs)
 
 
 def _in_package(filename: object) -> bool:

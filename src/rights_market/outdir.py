@@ -49,10 +49,12 @@ from pathlib import Path
 
 from .pathkind import describe, is_regular_file
 
-__all__ = ["COMPARISON_FILE", "OutputError", "claim", "clean_leftovers", "describe_os_error", "kind_of",
+__all__ = ["COMPARISON_FILE", "STUDY_FILE", "OutputError", "claim", "clean_leftovers", "describe_os_error", "kind_of",
            "staging_dir", "staging_tag", "writing"]
 
 COMPARISON_FILE = "comparison.json"
+#: The file that makes a folder a results store (:mod:`rights_market.sweep.store`).
+STUDY_FILE = "study.json"
 TOOL = "rights-market"
 KIND_NAMES = {"run": "a run directory", "comparison": "a comparison directory", "store": "a results store"}
 LEGACY_AGE_SECONDS = 24 * 3600
@@ -93,7 +95,7 @@ def kind_of(path: str | Path) -> str | None:
     man = _json_object(path / "manifest.json")
     if man is not None and {"scenario_name", "scenario_hash", "seed", "package_version"} <= set(man):
         return "run"
-    study = _json_object(path / "study.json")
+    study = _json_object(path / STUDY_FILE)
     if study is not None and {"format", "design_hash"} <= set(study):
         return "store"
     cmp = _json_object(path / COMPARISON_FILE)

@@ -91,3 +91,26 @@ def test_a_bad_api_name_is_an_attribute_error():
 
     with pytest.raises(AttributeError, match="no_such_name"):
         rights_market.no_such_name  # noqa: B018
+
+
+#: what ``report`` of a run directory never needs: the simulation, the sweep, the scenario models
+NOT_FOR_A_REPORT = ["numba", "dask", "distributed", "simpy", "rights_market.api", "rights_market.engine.run",
+                    "rights_market.engine.world", "rights_market.rights.catalogue", "rights_market.sweep",
+                    "rights_market.scenario", "ruamel"]
+
+
+def test_report_of_a_run_directory_loads_no_simulation_sweep_or_scenario_model(tmp_path):
+    """``report RUN_DIR`` reads tables and draws: numba, dask, the engine and rights, the sweep's store and the
+    scenario models stay unloaded (the label catalogues are read without the YAML parser)."""
+    import pandas as pd
+
+    run = tmp_path / "run"
+    run.mkdir()
+    manifest = {"scenario_name": "t", "scenario_hash": "0" * 16, "seed": 1, "package_version": "0"}
+    (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    pd.DataFrame({"time": [365.0, 730.0], "year": [2021, 2022], "right": ["water"] * 2, "metric": ["use"] * 2,
+                  "value": [1.0, 2.0], "unit": ["m3"] * 2}).to_parquet(run / "kpis.parquet")
+    code, modules = loaded_after(["report", str(run), "--lang", "en"])
+    assert code == 0 and (run / "report.xlsx").is_file()
+    assert "rights_market.report.build" in modules  # the report was built
+    assert imported(modules, NOT_FOR_A_REPORT) == []

@@ -398,3 +398,28 @@ def test_catalogues_are_the_data_files_with_the_same_keys_in_both_languages(tmp_
     (tmp_path / "xx.yaml").write_text('"report.title": !!python/object/apply:os.system ["true"]\n', encoding="utf-8")
     with pytest.raises(Exception, match="python/object"):
         load_catalogue("xx", tmp_path)
+
+
+def test_plain_catalogue_lines_read_as_the_yaml_parser_reads_them(tmp_path):
+    """The shipped catalogues are read without the YAML parser (report start-up time) to exactly the parser's
+    mapping and key order; anything not plain goes to the parser, which keeps its meaning and its errors."""
+    from ruamel.yaml import YAML
+
+    from rights_market.report.labels import CATALOGUE_DIR, _plain_catalogue, load_catalogue
+
+    for lang in LANGS:
+        text = (CATALOGUE_DIR / f"{lang}.yaml").read_text(encoding="utf-8")
+        plain = _plain_catalogue(text)
+        parsed = YAML(typ="safe", pure=True).load(text)
+        assert plain == parsed and list(plain) == list(parsed)
+    # escapes, single quotes, folded line breaks (NEL, U+2028) and control characters are the parser's
+    for text in ('"a": "x\\ny"\n', "'a': 'x'\n", '"a": "x\u2028y"\n', '"a": "x\x85y"\n', '"a": "x\x07"\n',
+                 '  "a": "x"\n', '"a": "x" # note\n', "\ufeff\"a\": \"x\"\n", ""):
+        assert _plain_catalogue(text) is None
+    assert _plain_catalogue('# c\n\n"a": "x y "\r\n"b": "中{n}"\n') == {"a": "x y ", "b": "中{n}"}
+    (tmp_path / "xx.yaml").write_text('"a": "x\\ty"\n"b": \'it\'\'s\'\n', encoding="utf-8")
+    assert load_catalogue("xx", tmp_path) == {"a": "x\ty", "b": "it's"}
+    # a repeated key is still the parser's error, not a silent overwrite
+    (tmp_path / "xx.yaml").write_text('"a": "x"\n"a": "y"\n', encoding="utf-8")
+    with pytest.raises(Exception, match="(?i)duplicate"):
+        load_catalogue("xx", tmp_path)

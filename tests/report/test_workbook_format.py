@@ -132,3 +132,32 @@ def test_a_float_without_a_given_format_is_not_general(tmp_path: Path) -> None:
     ws = load_workbook(path)["floats"]
     assert (ws["A2"].value, ws["A2"].number_format) == (0.9143170434782608, "#,##0.00##")
     assert ws["B2"].number_format == "General" and ws.auto_filter.ref == "A1:B2"
+
+
+def test_table_bodies_are_the_bytes_openpyxl_writes_cell_by_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows written column-wise from row templates (xlsx._body_rows) are byte for byte those of openpyxl
+    writing every cell (the path a table with other values takes): texts that need escaping, spaces to
+    preserve, control characters, empty texts, huge integers, missing and infinite numbers, booleans, mixed
+    columns, formats per column and per row, empty cells in different patterns."""
+    from rights_market.report import xlsx
+
+    n = 7
+    df = pd.DataFrame({
+        "text": ["a&b<c>", " lead", "trail ", "", "x\ry", "bell\x07", "中文=公式"],
+        "repeated": ["same"] * 5 + ["other", "same"],
+        "int": [0, -1, 10**17, 12345678901234567, 5, 6, 7],
+        "float": [1.5, float("nan"), float("inf"), 2.0, -0.1, 1e-20, 3.0],
+        "float_fmt": [0.25, 0.5, float("nan"), 1.0, 2.0, 3.0, 4.0],
+        "per_row": [1, 2.5, 3, None, 4, 5.0, 6],
+        "bools": [True, False, True, True, False, False, True],
+        "mixed": ["t", 1, 2.5, None, True, "", float("nan")],
+        "ints_unformatted": list(range(n)),
+    })
+    df.attrs[xlsx.FORMATS_ATTR] = {"per_row": [INT_FORMAT, PRICE_FORMAT, None, None, SHARE_FORMAT, None, INT_FORMAT],
+                                   "float_fmt": SHARE_FORMAT, "int": MONEY_FORMAT}
+    sheets = [("one", df), ("two", df.iloc[:, ::-1].copy()), ("empty", df.iloc[:0].copy()),
+              ("no columns", pd.DataFrame(index=range(3)))]
+    notes = {"two": "a note"}
+    fast = workbook_bytes(sheets, notes=notes)
+    monkeypatch.setattr(xlsx, "_body_rows", lambda *a, **k: None)
+    assert fast == workbook_bytes(sheets, notes=notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .labels import BAND_METRIC_PREFIX
@@ -89,8 +90,12 @@ def trade_kinds(trades: pd.DataFrame) -> pd.Series:
     """The :class:`TradeKind` of each trade (columns ``deal`` and ``lease_years`` default to none)."""
     deal = trades["deal"].astype(str) if "deal" in trades else pd.Series("", index=trades.index)
     years = trades["lease_years"].astype(int) if "lease_years" in trades else pd.Series(0, index=trades.index)
-    return pd.Series([TradeKind(str(r), d, int(y)) for r, d, y in zip(trades["relation"].astype(str), deal, years,
-                                                                      strict=True)], index=trades.index, dtype=object)
+    keys = pd.MultiIndex.from_arrays([trades["relation"].astype(str), deal, years])
+    codes, kinds = pd.factorize(keys)  # one TradeKind per distinct kind, not per trade
+    made = np.empty(len(kinds) + 1, dtype=object)
+    for i, (r, d, y) in enumerate(kinds):  # (a list of tuples would be read as a 2-d array)
+        made[i] = TradeKind(str(r), str(d), int(y))
+    return pd.Series(made[codes], index=trades.index, dtype=object)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..scenario.water import SECTORS
+from ..rights.water.descriptor import SECTORS
 from ..units import FEN_PER_YUAN
 from .aggregate import yearly_kpi
 from .document import Heading, Para, TableBlock
@@ -149,19 +149,20 @@ def payments_by_group(trades: pd.DataFrame, charges: pd.DataFrame, holders: pd.D
         return group[acct] if acct >= 0 and acct in group else f"#{acct}"
 
     cols = [*PAID_KINDS, "charges", "bought", "sold", "proceeds_share", "trade_net"]
-    acc: dict[str, dict[str, int]] = {}
-
-    def add(who: pd.Series, fen: pd.Series, col: str) -> None:
-        for acct, amount in zip(who.astype("int64"), fen.astype("int64"), strict=True):
-            row = acc.setdefault(name(int(acct)), dict.fromkeys(cols, 0))
-            row[col] += int(amount)
-
+    parts = []
     kinds = charges["kind"].astype(str)
     for kind in (*PAID_KINDS, "proceeds_share"):
         sel = charges[kinds == kind]
-        add(sel["holder"], sel["amount_fen"], kind)
-    add(trades["buyer"], trades["amount_fen"], "bought")
-    add(trades["seller"], trades["amount_fen"], "sold")
+        parts.append((sel["holder"], sel["amount_fen"], kind))
+    parts += [(trades["buyer"], trades["amount_fen"], "bought"), (trades["seller"], trades["amount_fen"], "sold")]
+    acc: dict[str, dict[str, int]] = {}
+    for who, fen, col in parts:  # summed per account first, then per payer (in the order payers are met)
+        if not len(who):
+            continue
+        sums = fen.astype("int64").groupby(who.astype("int64").to_numpy(), sort=False).sum()
+        for acct, amount in zip(sums.index.tolist(), sums.tolist(), strict=True):
+            row = acc.setdefault(name(acct), dict.fromkeys(cols, 0))
+            row[col] += amount
     for row in acc.values():
         row["charges"] = sum(row[k] for k in PAID_KINDS)
         row["trade_net"] = row["bought"] - row["sold"] + row["proceeds_share"]

@@ -5,8 +5,8 @@ selections every part of the report makes (rows of one right, rights present, ti
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,14 @@ class Run:
     path: Path
     manifest: dict
     tables: dict[str, pd.DataFrame]
+    _derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: str, make: Callable[[], object]) -> object:
+        """``make()``, made once per run under ``key`` (a value several rights' sections read; the tables
+        are not changed after loading)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:
@@ -39,7 +47,7 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
     integers have their declared width."""
     if not path.exists():
         return _empty(schema)
-    df = pd.read_parquet(path)
+    df = _read_parquet(path)
     for col, dtype in schema.items():
         if col not in df.columns:
             fill: object = 0 if dtype.startswith("int") else (float("nan") if dtype == "float64" else "")
@@ -49,6 +57,19 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
         elif dtype.startswith("int"):
             df[col] = df[col].fillna(0).astype(dtype)
     return df.reset_index(drop=True)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """``pd.read_parquet(path)`` with dictionary-encoded text columns decoded by Arrow (to plain ``str``), not
+    as categoricals that :func:`read_table` would turn into text value by value."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for i, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type) and pa.types.is_string(f.type.value_type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.string()))
+    return table.to_pandas()
 
 
 def load_run(run_dir: Path) -> Run:

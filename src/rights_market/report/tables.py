@@ -49,11 +49,14 @@ def surcharge_year_table(by_band: pd.DataFrame, L: Labels) -> TableBlock:
 
 
 def _holder_names(run: Run) -> dict[int, tuple[str, str, str]]:
-    h = run.tables["holders"]
-    out: dict[int, tuple[str, str, str]] = {}
-    for holder, name, group, sector in zip(h["holder"], h["name"], h["group"], h["sector"], strict=True):
-        out.setdefault(int(holder), (str(name), str(group), str(sector)))
-    return out
+    """``{holder: (name, group, sector)}`` (the first row of a holder listed twice), made once per run."""
+    return run.derived("holder_names", lambda: _names_of(run.tables["holders"]))
+
+
+def _names_of(holders: pd.DataFrame) -> dict[int, tuple[str, str, str]]:
+    h = holders.drop_duplicates("holder")
+    texts = [h[c].astype(str).tolist() for c in ("name", "group", "sector")]
+    return dict(zip(h["holder"].astype("int64").tolist(), zip(*texts, strict=True), strict=True))
 
 
 def _holder_table(title: str, top: pd.DataFrame, names: dict, s: Series, L: Labels) -> TableBlock:
@@ -234,7 +237,8 @@ def money_class(kind: str) -> str:
 
 def _class_totals(charges: pd.DataFrame) -> list[tuple[str, int, int]]:
     """``(class, count, amount_fen)`` per kind of money present, in :data:`MONEY_CLASSES` order."""
-    cls = charges["kind"].astype(str).map(money_class)
+    kinds = charges["kind"].astype(str)
+    cls = kinds.map({k: money_class(k) for k in kinds.unique()})  # once per distinct kind
     out = []
     for c in MONEY_CLASSES:
         rows = charges[cls == c]

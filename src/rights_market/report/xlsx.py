@@ -198,7 +198,10 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: Mapping[st
         note = (notes or {}).get(title)
         first = 3 if note else 1
         cut = len(df) > MAX_ROWS - first
-        data = df.iloc[: MAX_ROWS - first] if cut else df
+        data = df.copy(deep=False)
+        data.attrs = {}  # pandas deep-copies the attrs (per-row formats) into every column taken out
+        if cut:
+            data = data.iloc[: MAX_ROWS - first]
         columns = [data.iloc[:, j].tolist() for j in range(len(data.columns))]
         for j, col in enumerate(data.columns, start=1):
             sample = [str(col), *columns[j - 1][:200]]
@@ -249,6 +252,94 @@ def _text_xml(text: str) -> str:
     return f' t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
 
 
+def _cell_xml(v: object, fmt: str | None) -> str | tuple[str, str] | None:
+    """What follows ``<c r="A1"`` for one value of :func:`_cell` (``(format, rest)`` for a styled number, the
+    style filled in later), None for an empty cell; raises :class:`_NotPlain` for a value of another type."""
+    if not isinstance(v, _PLAIN):
+        if isinstance(v, np.generic):
+            v = v.item()
+        elif v is pd.NA or v is pd.NaT:
+            v = None
+        if not isinstance(v, _PLAIN):
+            raise _NotPlain
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return _text_xml(v)
+    if isinstance(v, bool):
+        return f' t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if fmt is None and isinstance(v, float):
+        fmt = FLOAT_FORMAT
+    if fmt is None:
+        return f' t="n"><v>{v:.16g}</v></c>'
+    return (fmt, f' t="n"><v>{v:.16g}</v></c>')
+
+
+class _NotPlain(Exception):
+    pass
+
+
+class _Column:
+    """One column of a table body for :func:`_body_rows`: the part of the row template of each of its cells
+    (``{0}`` the row number, ``{k}`` the column's value), the values filled in, and which cells are empty."""
+
+    def __init__(self, values: list[object], fmts: Sequence[str | None]) -> None:
+        self.empty: np.ndarray | None = None  # per row: no cell (None: every row has one)
+        self.number = False  # every cell a number (the value is the number only) in one format, ``fmt``
+        self.fmt: str | None = None
+        self.styled: list[str | tuple[str, str] | None] | None = None  # else: per cell, as _cell_xml
+        self.args: list[object] = values
+        types = set(map(type, values))
+        if types <= {str}:
+            xml = {v: _text_xml(v) for v in dict.fromkeys(values)}  # each distinct text escaped once
+            self.args = list(map(xml.__getitem__, values))
+            return
+        if types and types <= {int, float} and isinstance(fmts, _Repeat):
+            if float in types:
+                arr = np.asarray(values, dtype=float)
+                finite = np.isfinite(arr)
+                if not finite.all():
+                    self.empty = ~finite
+            fmt = fmts.value
+            if fmt is None and types == {float}:
+                fmt = FLOAT_FORMAT
+            if fmt is not None or types == {int}:
+                self.number, self.fmt = True, fmt
+                self.args = list(map("{:.16g}".format, values))
+                return
+        self.styled = [_cell_xml(v, fmts[i]) for i, v in enumerate(values)]
+        self.empty = np.fromiter((c is None for c in self.styled), dtype=bool, count=len(values))
+        if not self.empty.any():
+            self.empty = None
+
+    def first_uses(self, j: int, out: dict[str, tuple[int, int]]) -> None:
+        """Record in ``out`` the first ``(row, column)`` of each number format of this column (if earlier)."""
+        if self.styled is None:
+            if not self.number or self.fmt is None:
+                return
+            rows = np.flatnonzero(~self.empty) if self.empty is not None else range(len(self.args))
+            if len(rows):
+                first = (int(rows[0]), j)
+                if self.fmt not in out or first < out[self.fmt]:
+                    out[self.fmt] = first
+            return
+        for i, c in enumerate(self.styled):
+            if isinstance(c, tuple) and (c[0] not in out or (i, j) < out[c[0]]):
+                out[c[0]] = (i, j)
+
+    def piece(self, letter: str, k: int, style_of: Mapping[str, str]) -> str:
+        """The row template's part for this column's cell (its value the ``k``-th argument)."""
+        if self.number:
+            style = style_of[self.fmt] if self.fmt is not None else ""
+            return f'<c r="{letter}{{0}}"{style} t="n"><v>{{{k}}}</v></c>'
+        if self.styled is not None:
+            self.args = [(style_of[c[0]] + c[1]) if isinstance(c, tuple) else (c or "") for c in self.styled]
+            self.styled = None
+        return f'<c r="{letter}{{0}}"{{{k}}}'
+
+
 def _body_rows(ws: object, columns: list[list[object]], col_formats: list[Sequence[str | None]], n: int,
                first_row: int) -> bytes | None:
     """The ``<row>`` elements of a table's ``n`` rows from sheet row ``first_row`` on, as openpyxl writes the
@@ -256,61 +347,37 @@ def _body_rows(ws: object, columns: list[list[object]], col_formats: list[Sequen
     is of a type other than :data:`_PLAIN` (the caller then writes the table through openpyxl).
 
     The style of each number format is registered with the workbook in the order openpyxl would meet it
-    (row by row), so the style numbers, and so the bytes, are those of a cell-by-cell write."""
+    (row by row), so the style numbers, and so the bytes, are those of a cell-by-cell write. Work is per
+    column (each distinct text escaped once, numbers formatted in one pass) and one row template (one per
+    pattern of empty cells) is filled per row."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    cells: list[list[str | None]] = []
+    try:
+        cols = [_Column(values, fmts) for values, fmts in zip(columns, col_formats, strict=True)]
+    except _NotPlain:
+        return None
     first_use: dict[str, tuple[int, int]] = {}
-    for j, (values, fmts) in enumerate(zip(columns, col_formats, strict=True)):
-        out: list[str | None] = []
-        for i, v in enumerate(values):
-            if not isinstance(v, _PLAIN):
-                if isinstance(v, np.generic):
-                    v = v.item()
-                elif v is pd.NA or v is pd.NaT:
-                    v = None
-                if not isinstance(v, _PLAIN):
-                    return None
-            if v is None:
-                out.append(None)
-            elif isinstance(v, str):
-                out.append(_text_xml(v))
-            elif isinstance(v, bool):
-                out.append(f' t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-                out.append(None)
-            else:
-                fmt = fmts[i]
-                if fmt is None and isinstance(v, float):
-                    fmt = FLOAT_FORMAT
-                if fmt is None:
-                    out.append(f' t="n"><v>{v:.16g}</v></c>')
-                else:
-                    out.append((fmt, f' t="n"><v>{v:.16g}</v></c>'))  # style filled in below
-                    if fmt not in first_use or (i, j) < first_use[fmt]:
-                        first_use[fmt] = (i, j)
-        cells.append(out)
+    for j, col in enumerate(cols):
+        col.first_uses(j, first_use)
     style_of: dict[str, str] = {}
     for fmt in sorted(first_use, key=first_use.__getitem__):
         c = WriteOnlyCell(ws, 0)
         c.number_format = fmt
         style_of[fmt] = f' s="{c.style_id}"'
-    letters = [get_column_letter(j + 1) for j in range(len(columns))]
-    parts: list[str] = []
-    for i in range(n):
-        r = first_row + i
-        row = []
-        for letter, col in zip(letters, cells, strict=True):
-            c = col[i]
-            if c is None:
-                continue
-            if isinstance(c, tuple):
-                row.append(f'<c r="{letter}{r}"{style_of[c[0]]}{c[1]}')
-            else:
-                row.append(f'<c r="{letter}{r}"{c}')
-        parts.append(f'<row r="{r}">{"".join(row)}</row>')
-    return "".join(parts).encode("utf-8")
+    pieces = [col.piece(get_column_letter(j + 1), j + 1, style_of) for j, col in enumerate(cols)]
+    args = [range(first_row, first_row + n), *(col.args for col in cols)]
+    gaps = [j for j, col in enumerate(cols) if col.empty is not None]
+    if not gaps:
+        template = '<row r="{0}">' + "".join(pieces) + "</row>"
+        return "".join(map(template.format, *args)).encode("utf-8")
+    patterns, which = np.unique(np.column_stack([cols[j].empty for j in gaps]), axis=0, return_inverse=True)
+    templates = []
+    for pattern in patterns:
+        absent = {gaps[k] for k, e in enumerate(pattern) if e}
+        templates.append('<row r="{0}">' + "".join(p for j, p in enumerate(pieces) if j not in absent) + "</row>")
+    per_row = np.array(templates, dtype=object)[np.asarray(which).reshape(-1)].tolist()
+    return "".join(map(str.format, per_row, *args)).encode("utf-8")
 
 
 def _fixed_zip(data: bytes, bodies: Mapping[str, bytes] | None = None) -> bytes:

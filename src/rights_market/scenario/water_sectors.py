@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-SECTORS = ("agriculture", "industry", "domestic", "ecology")
+from ..rights.water.descriptor import SECTORS  # noqa: F401 (defined with the right, so the report needs no model)
+
 Sector = Literal["agriculture", "industry", "domestic", "ecology"]

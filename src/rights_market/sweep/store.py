@@ -36,7 +36,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from ..atomic import replace_dir, write_atomic
-from ..outdir import OutputError, claim, staging_dir, writing
+from ..outdir import STUDY_FILE, OutputError, claim, staging_dir, writing
 from ..pathkind import describe, folder_problem, is_regular_file
 from .runs import design_hash  # noqa: F401 (part of this module's interface)
 from .summary import yearly_kpis
@@ -44,7 +44,6 @@ from .task import ID_COLUMNS, RunPayload
 
 __all__ = ["STUDY_FILE", "Store", "StoreError", "design_hash"]
 
-STUDY_FILE = "study.json"
 FORMAT = 1
 
 

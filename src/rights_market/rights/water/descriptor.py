@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from ...engine.descriptor import RightDescriptor
 
+#: The water sectors (W1): the district's uses of water, in the plan's order (here, without the scenario
+#: models, for the report; :data:`rights_market.scenario.water_sectors.SECTORS` is this tuple).
+SECTORS = ("agriculture", "industry", "domestic", "ecology")
 #: The water reserve's account (kept at −1, the first institution, for compatibility).
 RESERVE = -1
 
