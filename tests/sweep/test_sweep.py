@@ -121,9 +121,10 @@ def test_sweep_file_errors_are_located(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------ Dask
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The tiny sweep run in this process (no cluster): the reference for the Dask runs."""
+    """The tiny sweep run in this process (no cluster): the reference for the Dask runs. Two years (a mean
+    over years to check) of quarterly sessions: the same bytes on any cluster is a property of every size."""
     tmp = tmp_path_factory.mktemp("ref")
-    path = sweep_file(tmp)
+    path = sweep_file(tmp, extra_set=("calendar.years=2", "calendar.sessions_per_year=4"))
     _, store, outcome = run_sweep(path, store=tmp / "store", workers=1, progress=False)
     assert outcome.complete and not outcome.failed
     return path, store.path
@@ -224,8 +225,10 @@ def test_documented_duckdb_query_runs_on_the_store(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
     queries = re.findall(r"```sql\n(.*?)```", doc, re.S)
     assert len(queries) == 2
-    shrunk = tmp_path / "shrunk.yaml"  # the documented sweep, extended to the small scenario for one year
-    small = [s for s in SMALL_WATER if not s.startswith("calendar.years=")] + ["calendar.years=1"]
+    # the documented sweep, extended to the small scenario for one year of quarterly sessions
+    shrunk = tmp_path / "shrunk.yaml"
+    small = [s for s in SMALL_WATER if not s.startswith("calendar.")] + ["calendar.years=1",
+                                                                         "calendar.sessions_per_year=4"]
     sets = "\n".join(f"  {s.split('=')[0]}: {s.split('=')[1]}" for s in small)
     shrunk.write_text(f"extends: {ROOT / 'scenarios' / 'sweeps' / 'water_price_grid.yaml'}\nset:\n{sets}\n")
     _, store, outcome = run_sweep(shrunk, store=tmp_path / "s", overrides=["seeds.replications=2"], workers=1,
