@@ -82,7 +82,7 @@ def test_calibration_resumes_after_a_partial_run(tmp_path):
     rest = calibrate(path, store=tmp_path / "s", workers=1, progress=False)
     assert rest.runs_done_now == 2 * 2          # only the unfinished trials ran
     whole = calibrate(path, store=tmp_path / "w", workers=1, progress=False)
-    pd.testing.assert_frame_equal(rest.trials, whole.trials)
+    pd.testing.assert_frame_equal(rest.trials, whole.trials, check_exact=True)
 
 
 def _optimisation(tmp: Path, trials: int = 16) -> Path:
@@ -168,5 +168,5 @@ def test_same_results_on_one_and_two_workers(tmp_path):
     path = _optimisation(tmp_path, trials=8)
     one = optimise(path, store=tmp_path / "one", workers=1, progress=False)
     two = optimise(path, store=tmp_path / "two", workers=2, progress=False)
-    pd.testing.assert_frame_equal(one.trials, two.trials)
+    pd.testing.assert_frame_equal(one.trials, two.trials, check_exact=True)
     assert one.best == two.best
