@@ -183,9 +183,8 @@ def test_a_killed_sweep_resumes_without_loss_or_duplicates(tmp_path: Path) -> No
         run = store / "runs" / name.removesuffix(".parquet")
         assert (run / "manifest.json").is_file() and (run / "kpis.parquet").is_file()
 
-    resume = [*cmd[:-2], "1", "--no-progress"]  # resumed in one process: the store does not care how
-    assert resume[-3:] == ["--workers", "1", "--no-progress"]
-    p = subprocess.run(resume, capture_output=True, text=True, timeout=300)
+    # resumed in this process, on one worker: the store does not care how (the killed process is the subprocess)
+    p = cli_in_process("sweep", str(path), "--store", str(store), "--workers", "1", "--no-progress")
     assert p.returncode == 0, p.stderr
     assert f"{len(before)} already in the store, {16 - len(before)} done now, 0 failed" in p.stdout
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (store / "kpis").glob("*.parquet")}
