@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, sync_playwright
 from test_classroom_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, serving
 
@@ -36,6 +37,7 @@ def test_the_30_seat_scenario_has_30_seats_for_people():
     assert sum(g.count for g in sc.classroom.seats if g.player != "human") == 8
 
 
+@pytest.mark.slow  # a browser (pyproject's marker: not in the inner loop), as in test_classroom_browser
 def test_a_phone_joins_by_the_qr_link_and_trades_and_the_chinese_trainer_page_shows_it(tmp_path):
     sc = load_classroom(WATER_30, ["classroom.robots.mean_interval_seconds=0.5"])
     session = ClassroomSession(sc, join_code=CODE, trainer_token=TOKEN)

@@ -139,9 +139,10 @@ def test_e2_e11_four_rights_default_run_emissions_fall_year_on_year():
 def test_e2_without_reading_the_cap_path_emissions_rebound():
     """The gap the cap-path reading closes: with adaptive expectations only and abatement that is not durable
     (the model before issue 14's fix), NOx rises in at least one year on some seed of the default file."""
-    rises = [np.any(np.diff(series(default_run(seed, "emission.market.expectation.cap_path_years=0",
+    # lazily, seed by seed: the first seed that rises shows it (seed 1 does), the others need not run
+    rises = (np.any(np.diff(series(default_run(seed, "emission.market.expectation.cap_path_years=0",
                                                "emission.durable_abatement=false"), "emissions_NOx")) > 0)
-             for seed in SEEDS]
+             for seed in SEEDS)
     assert any(rises)
 
 

@@ -28,14 +28,14 @@ def test_spooled_run_has_the_same_tables_in_row_groups_and_writes_the_same_run(s
     kept = simulate(scenario)
     spooled = engine_run.simulate(scenario, catalogue=CATALOGUE, spool=tmp_path, spill_rows=2_000, check=True)
     for name in TABLE_FILES:
-        pd.testing.assert_frame_equal(kept.tables[name], spooled.tables[name])
+        pd.testing.assert_frame_equal(kept.tables[name], spooled.tables[name], check_exact=True)
     assert pq.ParquetFile(tmp_path / "holdings.parquet").num_row_groups >= 12  # one or more per month
     a = write_run(spooled, tmp_path / "a")
     b = write_run(kept, tmp_path / "b")
     _, ta = read_run(a)
     _, tb = read_run(b)
     for name in TABLE_FILES:
-        pd.testing.assert_frame_equal(ta[name], tb[name])
+        pd.testing.assert_frame_equal(ta[name], tb[name], check_exact=True)
     assert (tmp_path / "holdings.parquet").exists()  # copied, not taken from the spool folder
 
 

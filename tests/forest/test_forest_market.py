@@ -329,7 +329,7 @@ def test_forest_conservation_every_period_and_same_seed_same_tables():
     b = simulate(s, seed=11)
     c = simulate(s, seed=12)
     for name in a.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True)
     assert not a.trades.equals(c.trades)
     t = a.trades
     assert (t.amount_fen == (t.quantity * t.price_ticks + 50) // 100).all()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from conftest import SCENARIOS, cli_in_process
+from conftest import SCENARIOS, cli_in_process, fast_and_full
 from rights_market.cli import main
 from rights_market.limits import Limits, using
 from rights_market.scenario.errors import ScenarioError
@@ -76,21 +76,24 @@ def test_two_mb_list_refused_by_size_before_reading(tmp_path):
     assert "scenario_bytes=1,048,576" in problem.message and "--limit scenario_bytes=N" in problem.message
 
 
-def test_two_mb_list_refused_while_parsing(tmp_path):
+# the node limit at its default (50,000: 5 s under tracemalloc, with the slow tests) and at a tenth of it
+@pytest.mark.parametrize("nodes", fast_and_full(5_000, Limits().yaml_nodes))
+def test_two_mb_list_refused_while_parsing(tmp_path, nodes):
     """With the file-size limit raised, the node limit refuses the list where it crosses the limit, with
     memory bounded by the limit, not by the list (it took 644 MB before it was refused)."""
     big = tmp_path / "big.yaml"
     big.write_text("a: [" + "1," * 1_000_000 + "1]\n")
     tracemalloc.start()
     try:
-        (problem,) = problems_of(big, Limits(scenario_bytes=4 * 1024 * 1024))
+        (problem,) = problems_of(big, Limits(scenario_bytes=4 * 1024 * 1024, yaml_nodes=nodes))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < 100 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
-    # value number 50,001 (the mapping, its key, then list items) is item 49,998 at column 5 + 2 × 49,997
-    assert (problem.line, problem.col) == (1, 5 + 2 * 49_997)
-    assert "yaml_nodes=50,000" in problem.message and "--limit yaml_nodes=N" in problem.message
+    # value number nodes + 1 (the mapping, its key, then list items) is item nodes − 2 at column
+    # 5 + 2 × (nodes − 3)
+    assert (problem.line, problem.col) == (1, 5 + 2 * (nodes - 3))
+    assert f"yaml_nodes={nodes:,}" in problem.message and "--limit yaml_nodes=N" in problem.message
 
 
 def test_alias_expansion_billion_laughs_refused(tmp_path):

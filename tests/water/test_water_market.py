@@ -192,7 +192,7 @@ def test_same_seed_same_ledger_and_different_seed_differs(small_water):
     b = simulate(small_water, seed=7)
     c = simulate(small_water, seed=8)
     for name in a.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True)
     assert not a.trades.equals(c.trades)
 
 

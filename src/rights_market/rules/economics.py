@@ -48,6 +48,8 @@ FORMS = (CONSTANT_ELASTICITY, LINEAR)
 
 #: bisection steps when solving mv(q) = mc(q): 2**-60 of the bracket, below a whole unit for any use
 _STEPS = 60
+#: floating-point conditions the rate and value functions meet by design (see where they are used)
+_QUIET = {"divide": "ignore", "over": "ignore", "invalid": "ignore"}
 
 
 def _arr(x: object, n: int | None = None) -> np.ndarray:
@@ -111,14 +113,30 @@ class ValueCurves:
 
     def marginal_value(self, q) -> np.ndarray:
         """Value of one more unit at use ``q`` (yuan per unit), within [0, v_max]; 0 at and beyond q_max."""
-        q = _arr(q, self.n)
+        with np.errstate(**_QUIET):
+            return self._marginal_value_fn()(_arr(q, self.n))
+
+    def _marginal_value_fn(self):
+        """:meth:`marginal_value` of a float array of ``n`` uses, with the per-curve constants computed once
+        (the bisection of :func:`choose_use` calls it 60 times per solve). Call it under ``_QUIET``: the
+        power overflows to inf at use 0, which the choke value caps."""
+        p_ref, q_ref, v_max, q_max = self.p_ref, self.q_ref, self.v_max, self.q_max
         if self.form == LINEAR:
-            mv = self.p_ref + (self.q_ref - q) * self._slope()
+            slope = self._slope()
+
+            def raw(q: np.ndarray) -> np.ndarray:
+                return p_ref + (q_ref - q) * slope
         else:
-            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-                mv = self.p_ref * np.power(np.maximum(q, 0.0) / self.q_ref, 1.0 / self.elasticity)
-        mv = np.clip(np.nan_to_num(mv, nan=0.0, posinf=np.inf), 0.0, self.v_max)
-        return np.where(q >= self.q_max, 0.0, mv)
+            inv_e = 1.0 / self.elasticity
+
+            def raw(q: np.ndarray) -> np.ndarray:
+                return p_ref * np.power(np.maximum(q, 0.0) / q_ref, inv_e)
+
+        def mv(q: np.ndarray) -> np.ndarray:
+            # within [0, v_max], NaN as 0 (fmax ignores NaN), +inf as v_max
+            return np.where(q >= q_max, 0.0, np.minimum(np.fmax(raw(q), 0.0), v_max))
+
+        return mv
 
     def demand(self, price) -> np.ndarray:
         """Use at which the marginal value equals ``price`` (units): 0 above the choke value, q_max at or
@@ -185,11 +203,7 @@ class PriceSchedule:
 
     def tariff_rate(self, q: np.ndarray) -> np.ndarray:
         """W8: the block rate at use ``q`` (yuan per unit); the unit from q to q+1 is in the block of q."""
-        if self.tariff is None:
-            return np.zeros_like(q)
-        rates = np.array([self._yuan(r) for r in self.tariff.rates])
-        edges = np.array(self.tariff.edges, dtype=np.float64)
-        return rates[np.searchsorted(edges, q, side="right")]
+        return self._tariff_fn()(q)
 
     def surcharge_rate(self, q: np.ndarray) -> np.ndarray:
         """W9: the surcharge on a unit used at ``q`` over the plan (yuan per unit; 0 within the plan;
@@ -199,28 +213,55 @@ class PriceSchedule:
         reference price. A plan of 0 has bands of no width: all its use pays the rate of the capped band
         (``max_band``), or of band 1 when uncapped, as :func:`.tariffs.bill` charges it.
         """
-        if self.surcharge is None:  # no surcharge rule: use over the plan must be covered by rights
-            return np.where(q >= self.plan, np.inf, 0.0)
-        s = self.surcharge
-        over = q - self.plan
-        width = float(s.width) * self.plan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            band = np.floor(over / np.where(width > 0, width, 1.0)) + 1.0
-        if s.max_band is not None:
-            band = np.minimum(band, s.max_band)
-        band = np.where(width > 0, band, float(s.max_band or 1))
-        return np.where(over >= 0, band * float(s.step) * self._yuan(s.reference_price), 0.0)
+        with np.errstate(**_QUIET):
+            return self._surcharge_fn()(q)
 
     def own_cost(self, q) -> np.ndarray:
         """Out-of-pocket marginal cost at ``q`` without the market: tariff + surcharge (yuan per unit)."""
-        q = _arr(q, self.plan.size)
-        return self.tariff_rate(q) + self.surcharge_rate(q)
+        with np.errstate(**_QUIET):
+            return self._cost_fn(with_market=False)(_arr(q, self.plan.size))
 
     def marginal_cost(self, q) -> np.ndarray:
         """mc(q) with the market: tariff + (q < holding ? p_sell : min(p_buy, surcharge))."""
-        q = _arr(q, self.plan.size)
-        above = np.minimum(self.p_buy, self.surcharge_rate(q))
-        return self.tariff_rate(q) + np.where(q < self.holding, self.p_sell, above)
+        with np.errstate(**_QUIET):
+            return self._cost_fn(with_market=True)(_arr(q, self.plan.size))
+
+    # The rates as functions of a float array of uses, their constants (Fractions turned into yuan, band
+    # widths) computed once: the bisection of :func:`choose_use` evaluates the cost 60 times per solve. Call
+    # them under ``_QUIET``: an infinite plan (no limit) divides inf by inf into a band that is never charged.
+    def _tariff_fn(self):
+        if self.tariff is None:
+            return np.zeros_like
+        rates = np.array([self._yuan(r) for r in self.tariff.rates])
+        edges = np.array(self.tariff.edges, dtype=np.float64)
+        return lambda q: rates[np.searchsorted(edges, q, side="right")]
+
+    def _surcharge_fn(self):
+        plan = self.plan
+        if self.surcharge is None:  # no surcharge rule: use over the plan must be covered by rights
+            return lambda q: np.where(q >= plan, np.inf, 0.0)
+        s = self.surcharge
+        width = float(s.width) * plan
+        divisor, banded = np.where(width > 0, width, 1.0), width > 0
+        flat_band, max_band = float(s.max_band or 1), s.max_band
+        step, reference = float(s.step), self._yuan(s.reference_price)
+
+        def rate(q: np.ndarray) -> np.ndarray:
+            over = q - plan
+            band = np.floor(over / divisor) + 1.0
+            if max_band is not None:
+                band = np.minimum(band, max_band)
+            band = np.where(banded, band, flat_band)
+            return np.where(over >= 0, band * step * reference, 0.0)
+
+        return rate
+
+    def _cost_fn(self, *, with_market: bool):
+        tariff, surcharge = self._tariff_fn(), self._surcharge_fn()
+        if not with_market:
+            return lambda q: tariff(q) + surcharge(q)
+        holding, p_buy, p_sell = self.holding, self.p_buy, self.p_sell
+        return lambda q: tariff(q) + np.where(q < holding, p_sell, np.minimum(p_buy, surcharge(q)))
 
 
 def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: bool = True) -> np.ndarray:
@@ -230,16 +271,17 @@ def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: boo
     surcharge: the use a holder would choose with no market). Solved by bisection, vectorised; exact to
     far below one unit.
     """
-    cost = schedule.marginal_cost if with_market else schedule.own_cost
+    cost, mv = schedule._cost_fn(with_market=with_market), curves._marginal_value_fn()
     lo = np.zeros(curves.n)
     hi = curves.q_max.copy()
     # the first unit is not worth its cost: use nothing
-    none = curves.marginal_value(lo) < cost(lo)
-    for _ in range(_STEPS):
-        mid = (lo + hi) / 2.0
-        ok = curves.marginal_value(mid) >= cost(mid)
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
+    with np.errstate(**_QUIET):
+        none = mv(lo) < cost(lo)
+        for _ in range(_STEPS):
+            mid = (lo + hi) / 2.0
+            ok = mv(mid) >= cost(mid)
+            lo = np.where(ok, mid, lo)
+            hi = np.where(ok, hi, mid)
     return np.where(none, 0.0, lo)
 
 

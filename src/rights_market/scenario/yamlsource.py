@@ -20,6 +20,8 @@ file; both append every problem they find to the caller's list.
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +314,46 @@ def parse_text(
     ``problems`` but the data is still returned (bad values as ``None``) so
     that callers can go on and report further problems.
     """
+    limits = _limits.active()
+    key = (text, file, fixed, limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes)
+    with _PARSED_LOCK:
+        hit = _PARSED.get(key)
+        if hit is not None:
+            _PARSED.move_to_end(key)
+    if hit is not None:
+        return True, _copy_tree(hit[0]), SourceMap(hit[1])
+    before = len(problems)
+    composed, data, sm = _parse_text(text, file, problems, fixed)
+    if composed and len(problems) == before and len(text) <= _PARSED_TEXT_CHARS:
+        with _PARSED_LOCK:
+            _PARSED[key] = (_copy_tree(data), dict(sm.items()))
+            if len(_PARSED) > _PARSED_FILES:
+                _PARSED.popitem(last=False)
+    return composed, data, sm
+
+
+#: Documents parsed without a problem, by text, file name, position and the limits in force: a program (a
+#: test session, a sweep's client, a classroom) reads the same scenario files again and again, and parsing
+#: with positions is ~25 ms a file. The values are trees of dicts, lists and immutable scalars, handed out
+#: as copies. Bounded in entries and by text size.
+_PARSED: OrderedDict[tuple, tuple[Any, dict]] = OrderedDict()
+_PARSED_FILES = 64
+_PARSED_TEXT_CHARS = 256 * 1024
+_PARSED_LOCK = threading.Lock()  # the classroom server and Dask's threads load files too
+
+
+def _copy_tree(value: Any) -> Any:
+    """A copy of a parsed document: new dicts and lists, the same (immutable) scalars."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    return value
+
+
+def _parse_text(
+    text: str, file: str, problems: list[Problem], fixed: Position | None
+) -> tuple[bool, Any, SourceMap]:
     sm = SourceMap()
     yaml = _new_yaml()
     try:
