@@ -65,6 +65,7 @@ def imported(modules: set[str], names: list[str]) -> list[str]:
     return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
 
 
+@pytest.mark.slow  # a fresh interpreter
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_light_commands_import_no_heavy_library(command):
     code, modules = loaded_after(COMMANDS[command])
@@ -77,6 +78,7 @@ def test_light_commands_import_no_heavy_library(command):
         assert "rights_market.scenario.model" in modules  # it did read a scenario (or its schema)
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_package_imports_lightly_and_its_api_still_resolves():
     code = ("import sys, rights_market as rm; before = 'rights_market.api' in sys.modules or 'pandas' in sys.modules;"
             "f = rm.simulate; print(before, f.__module__, 'pandas' in sys.modules, sorted(rm.__all__) == sorted("
@@ -99,6 +101,7 @@ NOT_FOR_A_REPORT = ["numba", "dask", "distributed", "simpy", "rights_market.api"
                     "rights_market.scenario", "ruamel"]
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_report_of_a_run_directory_loads_no_simulation_sweep_or_scenario_model(tmp_path):
     """``report RUN_DIR`` reads tables and draws: numba, dask, the engine and rights, the sweep's store and the
     scenario models stay unloaded (the label catalogues are read without the YAML parser)."""

@@ -15,7 +15,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from rights_market.report import LABELS, build_report, fonts
+from rights_market.report import LABELS, build_report, figure_cache, fonts
 from rights_market.report import build as rb
 from rights_market.report import figures as rf
 from rights_market.units import amount_fen
@@ -629,7 +629,9 @@ def make_multi_run(run_dir: Path) -> Path:
 
 
 def _build_capturing(run_dir: Path, lang: str = "en") -> tuple[dict[str, Path], dict[str, Figure]]:
-    """Build the report and keep every matplotlib figure drawn, by figure stem."""
+    """Build the report and keep every matplotlib figure drawn, by figure stem (none taken from the
+    process's memory of figures: :func:`figure_cache.forget`)."""
+    figure_cache.forget()
     drawn: dict[bytes, Figure] = {}
     original = rf._png
 

@@ -81,6 +81,24 @@ def test_chinese_html_embeds_a_font_with_every_character_it_uses(zh_paths: dict[
     assert len(cmap) <= len(used)  # exactly the page's characters (nothing beyond those used)
 
 
+def test_the_embedded_font_is_the_same_bytes_whenever_it_is_built(monkeypatch: pytest.MonkeyPatch):
+    """The subset keeps the bundled font's timestamps: a Chinese page built later has the same bytes (before,
+    fontTools stamped the time of the build into the subset's head table)."""
+    from fontTools.misc import timeTools
+    from fontTools.ttLib import TTFont
+
+    from rights_market.report import webfont
+
+    chars = list("水权交易价格")
+    webfont._subset_woff.cache_clear()
+    first = webfont.subset_woff(chars)
+    webfont._subset_woff.cache_clear()
+    monkeypatch.setattr(timeTools, "timestampNow", lambda: 4_000_000_000)  # "now" a century later
+    assert webfont.subset_woff(chars) == first
+    with TTFont(str(webfont.font_path()), lazy=True) as bundled:
+        assert TTFont(io.BytesIO(first))["head"].modified == bundled["head"].modified
+
+
 def test_english_html_has_no_font_but_a_toc_and_print_styles(run_dir: Path):
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "@font-face" not in page and "@media print" in page and "@page" in page

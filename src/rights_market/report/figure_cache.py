@@ -14,14 +14,21 @@ so the cache holds at most one report's figures per language. A cached PNG is th
 would give (figures are deterministic: :mod:`rights_market.report.figures`). A value the key cannot hash
 (an unexpected type) means the figure is drawn, never that a stale one is used.
 
+Figures are also remembered in this process (:data:`MEMORY_BYTES` at most, least recently used dropped
+first), under the same key: a program that builds many reports (the lab running variants of a scenario, a
+study's reports, a test session) draws a figure whose inputs it has drawn before once. The key decides,
+never the folder: a remembered figure is the same bytes drawing would give.
+
 Use :func:`cached` around building the document, and :func:`draw` where a figure is drawn; outside
-:func:`cached` figures are simply drawn.
+:func:`cached` figures are drawn or taken from the process's memory, and nothing is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
@@ -67,8 +74,13 @@ class FigureCache:
             self.used.add(name)
             self.reused += 1
             return content if data is None else None
-        png = fn(*args, **kwargs)
-        self.drawn += 1
+        found, png = _recall(key)
+        if found:
+            self.reused += 1
+        else:
+            png = fn(*args, **kwargs)
+            self.drawn += 1
+            _remember(key, png)
         name = f"{stem}.png" if png is not None else f"{stem}.none"
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             from ..atomic import write_atomic
@@ -103,9 +115,60 @@ def cached(folder: Path, lang: str) -> Iterator[FigureCache]:
 
 
 def draw(fn: Callable[..., bytes | None], *args: object, **kwargs: object) -> bytes | None:
-    """``fn(*args, **kwargs)`` (a figure function returning PNG bytes or None), cached inside :func:`cached`."""
+    """``fn(*args, **kwargs)`` (a figure function returning PNG bytes or None), cached inside :func:`cached`,
+    remembered in this process in any case."""
     c = _ACTIVE.get()
-    return fn(*args, **kwargs) if c is None else c.png(fn, *args, **kwargs)
+    if c is not None:
+        return c.png(fn, *args, **kwargs)
+    try:
+        key = _key(fn, args, kwargs)
+    except (_Unhashable, TypeError):
+        return fn(*args, **kwargs)
+    found, png = _recall(key)
+    if not found:
+        png = fn(*args, **kwargs)
+        _remember(key, png)
+    return png
+
+
+# --------------------------------------------------------------------------------------------- memory
+#: Most bytes of PNG the process keeps (about 700 figures of the four-rights report).
+MEMORY_BYTES = 32 * 2**20
+_MEMORY: OrderedDict[str, bytes | None] = OrderedDict()
+_MEMORY_LOCK = threading.Lock()  # the lab serves requests from threads
+_memory_size = 0
+
+
+def _recall(key: str) -> tuple[bool, bytes | None]:
+    """(whether ``key`` is remembered, its PNG or None for "nothing to draw")."""
+    with _MEMORY_LOCK:
+        if key not in _MEMORY:
+            return False, None
+        _MEMORY.move_to_end(key)
+        return True, _MEMORY[key]
+
+
+def _remember(key: str, png: bytes | None) -> None:
+    global _memory_size
+    size = len(png or b"")
+    if size > MEMORY_BYTES:
+        return
+    with _MEMORY_LOCK:
+        if key in _MEMORY:
+            return
+        _MEMORY[key] = png
+        _memory_size += size
+        while _memory_size > MEMORY_BYTES:
+            _, dropped = _MEMORY.popitem(last=False)
+            _memory_size -= len(dropped or b"")
+
+
+def forget() -> None:
+    """Drop every figure remembered in this process (the next build draws or reads them from its folder)."""
+    global _memory_size
+    with _MEMORY_LOCK:
+        _MEMORY.clear()
+        _memory_size = 0
 
 
 # --------------------------------------------------------------------------------------------- keys

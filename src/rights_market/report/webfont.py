@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .fonts import FAMILY, font_path
 
@@ -43,7 +43,15 @@ def page_characters(text: str) -> list[str]:
 
 
 def subset_woff(chars: list[str]) -> bytes:
-    """A WOFF font with exactly ``chars`` (and the obligatory ``.notdef``) of the bundled font."""
+    """A WOFF font with exactly ``chars`` (and the obligatory ``.notdef``) of the bundled font; the same
+    characters give the same bytes (the bundled font's timestamps are kept, not the time of the build).
+    The last few subsets are remembered in the process (a report in Chinese and its comparison, the lab's
+    variants: pages with the same words)."""
+    return _subset_woff(tuple(chars))
+
+
+@lru_cache(maxsize=8)
+def _subset_woff(chars: tuple[str, ...]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -54,13 +62,15 @@ def subset_woff(chars: list[str]) -> bytes:
     opts.name_IDs = ["*"]  # keep the copyright and licence records (OFL)
     opts.name_languages = ["*"]
     opts.notdef_outline = True
-    font = TTFont(str(font_path()))
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=[ord(ch) for ch in chars])
-    sub.subset(font)
-    buf = io.BytesIO()
-    font.flavor = "woff"
-    font.save(buf)
+    # the bounding boxes of the whole font stay valid for a subset: recomputing them from every glyph's
+    # outline was a third of the time; the timestamp of the build would make each page's bytes differ
+    with TTFont(str(font_path()), recalcBBoxes=False, recalcTimestamp=False) as font:
+        sub = subset.Subsetter(opts)
+        sub.populate(unicodes=[ord(ch) for ch in chars])
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.flavor = "woff"
+        font.save(buf)
     return buf.getvalue()
 
 
