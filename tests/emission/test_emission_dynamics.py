@@ -66,20 +66,20 @@ def test_transaction_cost_moves_reservation_prices_by_the_cost_per_unit():
 
 
 # ------------------------------------------------------------------------------------------------ engine
-def test_e2_higher_expected_price_means_more_abatement():
+@pytest.mark.parametrize("seed", first_fast(*SEEDS))
+def test_e2_higher_expected_price_means_more_abatement(seed):
     """Principle 8, E2 comparative statics: units abate while their MAC is below the price they expect, so a
     higher starting expectation (base price × 1, 2, 4) gives more abatement in the first year, on every seed
     (before any trade could move the expectation). Adaptive expectations alone: the cap path is not read."""
     adaptive = "emission.market.expectation.cap_path_years=0"
-    for seed in SEEDS:
-        got = [series(default_run(seed, "calendar.years=1", adaptive,
-                                  f"emission.market.expectation.start_multiple_of_base={m}"),
-                      "planned_abatement_NOx")[0] for m in (1, 2, 4)]
-        assert got[0] < got[1] < got[2], (seed, got)
-        abated = [series(default_run(seed, "calendar.years=1", adaptive,
-                                     f"emission.market.expectation.start_multiple_of_base={m}"), "abatement_NOx")[0]
-                  for m in (1, 4)]
-        assert abated[1] > abated[0]
+    got = [series(default_run(seed, "calendar.years=1", adaptive,
+                              f"emission.market.expectation.start_multiple_of_base={m}"),
+                  "planned_abatement_NOx")[0] for m in (1, 2, 4)]
+    assert got[0] < got[1] < got[2], (seed, got)
+    abated = [series(default_run(seed, "calendar.years=1", adaptive,
+                                 f"emission.market.expectation.start_multiple_of_base={m}"), "abatement_NOx")[0]
+              for m in (1, 4)]
+    assert abated[1] > abated[0]
 
 
 def test_e2_planned_abatement_frees_rights_a_textbook_unit_does_not_need():
