@@ -57,6 +57,15 @@ def fast_and_full(fast: int, full: int) -> list:
     return [pytest.param(fast, id=f"fast{fast}"), pytest.param(full, marks=pytest.mark.slow, id=f"full{full}")]
 
 
+def first_fast(*values) -> list:
+    """The values (seeds) a test is repeated over: the first in the inner loop (``pytest -m "not slow"``), the
+    others marked ``slow``. Plain ``pytest`` (CI) runs all of them, as with :func:`fast_and_full`; the inner loop
+    asserts the same property on one of them.
+
+    Use as ``@pytest.mark.parametrize("seed", first_fast(11, 23, 47))``."""
+    return [pytest.param(v) if i == 0 else pytest.param(v, marks=pytest.mark.slow) for i, v in enumerate(values)]
+
+
 @pytest.fixture(scope="session")
 def small_water() -> Scenario:
     """The default Dawukou water scenario, shrunk: 3 years, monthly sessions, ~160 holders."""

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import first_fast
 from rights_market import load_scenario, simulate
 from rights_market.rights.shared.reserves import RESERVES
 from rights_market.rules.land import next_plan_m2, relist_factor, start_price_ticks
@@ -28,7 +29,8 @@ SEEDS = (20210701, 1, 2)
 
 @cache
 def shipped_run(seed: int):
-    """The shipped scenario on ``seed`` with the conservation check on (seeds 1 and 2 serve both fixtures)."""
+    """The shipped scenario on ``seed`` with the conservation check on (seeds 1 and 2 serve ``runs`` and
+    :func:`value_run`)."""
     return simulate(load_scenario(SCENARIO, [f"seed={seed}"]), check=True)
 
 
@@ -92,34 +94,36 @@ def _land_kpi(result, metric: str) -> pd.Series:
 STOCK = "land.supply.reserve_parcels=60"
 
 
-@pytest.fixture(scope="module")
-def value_runs():
-    """The shipped firm values (``mid``), higher and lower ones, with a large reserve stock, and the shipped
-    scenario itself (``default``); three seeds each, conservation (``check=True``) on."""
-    out = {}
-    out["default"] = [shipped_run(seed) for seed in PRIMARY_SEEDS]
-    for name, sets in (("mid", [STOCK]), ("high", [STOCK, HIGH_VALUES]), ("low", [STOCK, LOW_VALUES])):
-        out[name] = [simulate(load_scenario(SCENARIO, [f"seed={seed}", *sets]), check=True)
-                     for seed in PRIMARY_SEEDS]
-    return out
+VALUE_SETS = {"mid": [STOCK], "high": [STOCK, HIGH_VALUES], "low": [STOCK, LOW_VALUES]}
 
 
-def test_l11_more_lots_sell_when_firms_value_land_more(value_runs):
+@cache
+def value_run(name: str, seed: int):
+    """The shipped firm values (``mid``), higher and lower ones (:data:`VALUE_SETS`), with a large reserve stock,
+    or the shipped scenario itself (``default``), on ``seed``; conservation (``check=True``) on. Simulated once,
+    when a test first asks for it."""
+    if name == "default":
+        return shipped_run(seed)
+    return simulate(load_scenario(SCENARIO, [f"seed={seed}", *VALUE_SETS[name]]), check=True)
+
+
+@pytest.mark.parametrize("seed", first_fast(*PRIMARY_SEEDS))
+def test_l11_more_lots_sell_when_firms_value_land_more(seed):
     """Comparative statics: with firms' values of land drawn higher (1.3–2.2 × the benchmark instead of 0.8–1.5)
     more primary lots sell over five years, on every seed; with lower values (0.7–1.05) fewer."""
-    for low, mid, high in zip(value_runs["low"], value_runs["mid"], value_runs["high"], strict=True):
-        sold = [int(_land_kpi(r, "lots_sold").sum()) for r in (low, mid, high)]
-        assert sold[0] < sold[1] < sold[2], sold
+    sold = [int(_land_kpi(value_run(name, seed), "lots_sold").sum()) for name in ("low", "mid", "high")]
+    assert sold[0] < sold[1] < sold[2], sold
 
 
-def test_l11_primary_market_keeps_selling_in_the_default_run(value_runs):
+@pytest.mark.parametrize("seed", first_fast(*PRIMARY_SEEDS))
+def test_l11_primary_market_keeps_selling_in_the_default_run(seed):
     """Issue 14: the primary market no longer dries up — every year of the default run sells lots, and the
     supply plan of a year after a sell-out grows (never beyond the scenario's largest plan)."""
     spec = load_scenario(SCENARIO).land.supply
-    for r in value_runs["default"]:
-        sold = _land_kpi(r, "lots_sold")
-        assert (sold > 0).all(), sold.tolist()
-        assert (_land_kpi(r, "supplied_m2") <= spec.plan_max_m2_per_year + 100_000).all()
+    r = value_run("default", seed)
+    sold = _land_kpi(r, "lots_sold")
+    assert (sold > 0).all(), sold.tolist()
+    assert (_land_kpi(r, "supplied_m2") <= spec.plan_max_m2_per_year + 100_000).all()
 
 
 def _unsold_starts(result) -> dict[int, list[int]]:
@@ -136,7 +140,7 @@ def _unsold_starts(result) -> dict[int, list[int]]:
     return out
 
 
-def test_l11_unsold_lots_are_relisted_lower_but_never_below_the_floor(value_runs):
+def test_l11_unsold_lots_are_relisted_lower_but_never_below_the_floor():
     """An unsold lot comes back at a start 5 % lower each time until the floor, 80 % of its benchmark start
     (MLR order 39 art. 10: never below the minimum price); it never goes lower, and where no firm values land
     at the floor the lots reach it and stay there."""
@@ -144,7 +148,7 @@ def test_l11_unsold_lots_are_relisted_lower_but_never_below_the_floor(value_runs
     floor, cut = Fraction(str(spec.min_start_share_of_benchmark)), Fraction(str(spec.relist_cut_share))
     at_floor = relisted = 0
     no_buyers = simulate(load_scenario(SCENARIO, ["seed=1", STOCK, VERY_LOW_VALUES]), check=True)
-    for r in [*value_runs["low"], no_buyers]:
+    for r in [*(value_run("low", seed) for seed in PRIMARY_SEEDS), no_buyers]:
         for starts in _unsold_starts(r).values():
             if len(starts) < 2:
                 continue
@@ -174,7 +178,8 @@ def test_l11_start_price_rules_by_hand():
     assert next_plan_m2(150_000, 0, 0, Fraction(1, 2), Fraction(9, 10), Fraction(1, 5), 50_000, 300_000) == 150_000
 
 
-def test_x2_the_land_reserve_spends_its_cash_by_its_rules(value_runs):
+@pytest.mark.parametrize("seed", first_fast(*PRIMARY_SEEDS))
+def test_x2_the_land_reserve_spends_its_cash_by_its_rules(seed):
     """The reserve's cash is used: in the default run it buys land by its rules (government-caused idle land,
     L4; zombie buyback, L6; preemption of low prices, L16), quota (L2, L8) and pays conversion compensation (L2);
     what is left
@@ -182,27 +187,27 @@ def test_x2_the_land_reserve_spends_its_cash_by_its_rules(value_runs):
     at a year end (before: 136–207 M yuan piling up)."""
     spec = load_scenario(SCENARIO).land.supply
     keep = float(spec.reserve_cash_keep_yuan)
-    for r in value_runs["default"]:
-        res = r.tables["reserve"]
-        res = res[res["product"].astype(str).str.startswith("land.")]
-        bought = res[res["action"].astype(str) == "buy"]
-        assert bought["reason"].astype(str).str.contains(r"\(L\d+").all()  # every purchase names its rule
-        land = bought[bought["product"].astype(str) == STATE_CON]
-        assert land["amount_fen"].sum() > 0 and land["reason"].astype(str).str.contains("L4|L6|L16").all()
-        assert (res["action"].astype(str) == "remit").any()
-        assert (_land_kpi(r, "reserve_cash") <= keep).all()
-        ch = r.tables["charges"]
-        assert ch[(ch["kind"].astype(str) == "compensation") & (ch["holder"] == RESERVES["land"])]["amount_fen"].sum() > 0
+    r = value_run("default", seed)
+    res = r.tables["reserve"]
+    res = res[res["product"].astype(str).str.startswith("land.")]
+    bought = res[res["action"].astype(str) == "buy"]
+    assert bought["reason"].astype(str).str.contains(r"\(L\d+").all()  # every purchase names its rule
+    land = bought[bought["product"].astype(str) == STATE_CON]
+    assert land["amount_fen"].sum() > 0 and land["reason"].astype(str).str.contains("L4|L6|L16").all()
+    assert (res["action"].astype(str) == "remit").any()
+    assert (_land_kpi(r, "reserve_cash") <= keep).all()
+    ch = r.tables["charges"]
+    assert ch[(ch["kind"].astype(str) == "compensation") & (ch["holder"] == RESERVES["land"])]["amount_fen"].sum() > 0
 
 
 # --------------------------------------------------------------------------- rents and sale prices apart
-def test_rents_and_sale_prices_are_reported_apart(value_runs, capsys):
+def test_rents_and_sale_prices_are_reported_apart(capsys):
     """Land KPIs: ``mean_rent`` (yuan/mu/yr) over the rent trades only and ``mean_sale_price`` (yuan/m²) over the
     sales of land rights only, recomputed from the trades; the CLI summary prints a product whose trades mix
     yearly rents and prices (state construction land: leases and sales) as two means, never one."""
     from rights_market.cli import _print_summary
 
-    r = value_runs["default"][0]
+    r = value_run("default", PRIMARY_SEEDS[0])
     t = r.tables["trades"]
     t = t[t["right"].astype(str) == "land"]
     for year, rows in t.groupby("year"):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import fast_and_full
 from rights_market.market import (
     BUY,
     CANCEL_COLUMNS,
@@ -417,11 +418,19 @@ class NaiveBook:
         self.resting.clear()
 
 
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None)
+def book_property(check):
+    """A property of the book that must hold on every list of actions: run by hypothesis on 50 drawn lists in
+    the inner loop and on 150 in the slow set (:func:`conftest.fast_and_full`)."""
+
+    @pytest.mark.parametrize("examples", fast_and_full(50, 150))
+    def test(examples: int) -> None:
+        settings(max_examples=examples, deadline=None)(given(actions_strategy)(check))()
+
+    test.__name__, test.__qualname__, test.__doc__ = check.__name__, check.__qualname__, check.__doc__
+    return test
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_book_reproduces_naive_reference_exactly(actions):
     book = ContinuousDoubleAuction(floor_ticks=FLOOR, ceiling_ticks=CEILING)
     ref = NaiveBook(FLOOR, CEILING)
@@ -445,8 +454,7 @@ def test_book_reproduces_naive_reference_exactly(actions):
     assert sorted(book.open_orders()["order_id"].tolist()) == sorted(r[1] for r in ref.resting)
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_every_fill_price_lies_between_seller_and_buyer_limits(actions):
     run = drive(actions)
     for _, buy, sell, buyer, seller, price, _, _ in run.fills:
@@ -454,8 +462,7 @@ def test_every_fill_price_lies_between_seller_and_buyer_limits(actions):
         assert buyer != seller
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_fills_stay_between_touch_and_limit_and_never_skip_a_better_quote(actions):
     run = drive(actions)
     for s in run.steps:
@@ -477,8 +484,7 @@ def test_fills_stay_between_touch_and_limit_and_never_skip_a_better_quote(action
             assert after_bids.size == 0 or after_bids.max() <= prices[-1]
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_earlier_order_at_same_or_better_price_is_filled_before_a_later_one(actions):
     run = drive(actions, unique_traders=True)  # no self-trade cancellations to muddy priority
     for s in run.steps:
@@ -501,8 +507,7 @@ def test_earlier_order_at_same_or_better_price_is_filled_before_a_later_one(acti
             assert not still_resting & ahead
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_quantity_is_conserved_per_order(actions):
     run = drive(actions)
     filled: dict[int, int] = {}
@@ -518,8 +523,7 @@ def test_quantity_is_conserved_per_order(actions):
         assert qty == filled.get(oid, 0) + resting.get(oid, 0) + cancelled.get(oid, 0) + rejected.get(oid, 0)
 
 
-@PROPERTY_SETTINGS
-@given(actions_strategy)
+@book_property
 def test_nothing_negative_and_book_never_crossed_after_a_submit(actions):
     run = drive(actions)
     assert all(f[5] > 0 and f[6] > 0 for f in run.fills)

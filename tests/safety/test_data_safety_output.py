@@ -182,23 +182,25 @@ def test_sweep_store_refuses_a_file(tmp_path: Path) -> None:
 
 def test_compare_out_refuses_user_folder_and_overwrites_only_comparisons(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
+    drawn = ["teaching.efficiency"]  # the folder rules do not depend on what is drawn: one indicator is enough
     assert run_fast(a, seed=1) == 0 and run_fast(b, seed=2) == 0
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "report.md").write_text("my report")
     with pytest.raises(OutputError, match="not empty"):
-        compare([a, b], out_dir=mine)
+        compare([a, b], out_dir=mine, metrics=drawn)
     with pytest.raises(OutputError, match="not empty"):
-        compare([a, b], out_dir=mine, overwrite=True)
+        compare([a, b], out_dir=mine, overwrite=True, metrics=drawn)
     assert tree(mine) == {"report.md": b"my report"}
     out = tmp_path / "cmp"
-    paths = compare([a, b], out_dir=out)
+    paths = compare([a, b], out_dir=out, metrics=drawn)
     assert paths["xlsx"].is_file() and json.loads((out / "comparison.json").read_text())["kind"] == "comparison"
-    compare([a, b], out_dir=out)  # the same comparison again: resumed, no --overwrite needed
+    compare([a, b], out_dir=out, metrics=drawn)  # the same comparison again: resumed, no --overwrite needed
     with pytest.raises(OutputError, match="already holds a comparison"):
-        compare([b, a], out_dir=out)
-    assert main(["compare", str(b), str(a), "--out", str(out), "--no-progress"]) == 2
-    assert main(["compare", str(b), str(a), "--out", str(out), "--overwrite", "--no-progress"]) == 0
+        compare([b, a], out_dir=out, metrics=drawn)
+    assert main(["compare", str(b), str(a), "--out", str(out), "--no-progress", "--metric", drawn[0]]) == 2
+    assert main(["compare", str(b), str(a), "--out", str(out), "--overwrite", "--no-progress",
+                 "--metric", drawn[0]]) == 0
     with pytest.raises(OutputError, match="is a comparison directory, not a run directory"):
         write_run(simulate(load_scenario(FAST), seed=1), out, overwrite=True)
 

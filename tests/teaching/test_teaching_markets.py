@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, first_fast
 from rights_market import load_scenario, simulate
 from rights_market.rights.teaching.equilibrium import competitive_equilibrium
 from rights_market.scenario.model import Scenario
@@ -155,17 +155,18 @@ def test_x1_zip_prices_converge_to_p0_and_smiths_alpha_falls():
     assert np.mean(eff, axis=0)[4:].mean() >= 0.97
 
 
-def test_x1_zip_in_cliffs_boxes_approaches_p0_from_the_predicted_side():
+@pytest.mark.parametrize("name", first_fast("cliff1997_excess_demand", "cliff1997_excess_supply"))
+def test_x1_zip_in_cliffs_boxes_approaches_p0_from_the_predicted_side(name):
     """Cliff (1997) figs. 38 and 40: in excess demand ZIP prices rise towards P0 = 200 from below, in excess
     supply they fall towards it from above (5 seeds × 10 days each, his simulator with the NYSE rule off as for
     his ZIP runs; measured 137 → 199 and 245 → 200)."""
-    for name, sign in (("cliff1997_excess_demand", -1), ("cliff1997_excess_supply", 1)):
-        s = load_scenario(TEACHING / f"{name}.yaml", ["teaching.buyer_behaviour.type=zip",
-                                                      "teaching.seller_behaviour.type=zip", "teaching.nyse_rule=false"])
-        p = np.mean([daily(simulate(s, seed=seed), "mean_price") for seed in range(5)], axis=0)
-        assert (sign * (p - 200) > 0).all() or abs(p[-1] - 200) < 2  # on its side of P0 throughout
-        assert sign * (p[0] - 200) > sign * (p[-1] - 200)  # and closer at the end
-        assert abs(p[-1] - 200) < abs(p[0] - 200) / 2
+    sign = -1 if name.endswith("demand") else 1  # below P0 in excess demand, above it in excess supply
+    s = load_scenario(TEACHING / f"{name}.yaml", ["teaching.buyer_behaviour.type=zip",
+                                                  "teaching.seller_behaviour.type=zip", "teaching.nyse_rule=false"])
+    p = np.mean([daily(simulate(s, seed=seed), "mean_price") for seed in range(5)], axis=0)
+    assert (sign * (p - 200) > 0).all() or abs(p[-1] - 200) < 2  # on its side of P0 throughout
+    assert sign * (p[0] - 200) > sign * (p[-1] - 200)  # and closer at the end
+    assert abs(p[-1] - 200) < abs(p[0] - 200) / 2
 
 
 def acceptance_weighted_price(n_buyers: int, value: float, n_sellers: int, cost: float, lo: float = 1.0,
@@ -188,7 +189,16 @@ def acceptance_weighted_price(n_buyers: int, value: float, n_sellers: int, cost:
     return float((w * p).sum() / w.sum())
 
 
-def test_x1_cliffs_zi_c_prices_in_his_own_simulator():
+#: Cliff's excess-demand and excess-supply boxes: buyers, their value, sellers, their cost.
+CLIFF_BOXES = {"excess_demand": (11, 200, 6, 50), "excess_supply": (6, 320, 11, 200)}
+#: Cliff's four markets as test cases: one of each kind (P0 in the middle; a box) in the inner loop, the other
+#: two in the slow set (plain ``pytest`` runs all four).
+CLIFF_MARKETS = [pytest.param("symmetric"), pytest.param("excess_demand"),
+                 pytest.param("flat_supply", marks=pytest.mark.slow), pytest.param("excess_supply", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("name", CLIFF_MARKETS)
+def test_x1_cliffs_zi_c_prices_in_his_own_simulator(name):
     """Cliff (1997) predicted ZI-C mean prices of 200, 233⅓, 125 and 260 in his symmetric, flat-supply,
     excess-demand and excess-supply markets (P0 = 200 in all four), shipped with his simulator's rules.
 
@@ -204,16 +214,18 @@ def test_x1_cliffs_zi_c_prices_in_his_own_simulator():
     and 251.1: between his figures and P0, and what his simulator gives (measured 137.7 ± 0.3 over 400 seeds,
     251.2 ± 0.4 over 100). We require ±3 of these expectations (a seed's mean has sd 5.7 and 4.0; 40 seeds
     give sd 0.9 and 0.6), and that they lie between Cliff's figure and P0."""
-    for name in ("symmetric", "flat_supply"):
+    if name not in CLIFF_BOXES:
         assert abs(mean_price(name, 30) - CLIFF_PREDICTED[name]) <= 3, name
-    for name, buyers, value, sellers, cost in (("excess_demand", 11, 200, 6, 50), ("excess_supply", 6, 320, 11, 200)):
-        expected = np.mean([acceptance_weighted_price(buyers - k, value, sellers - k, cost) for k in range(6)])
-        assert abs(mean_price(name, 40) - expected) <= 3, name
-        assert min(CLIFF_PREDICTED[name], 200) < expected < max(CLIFF_PREDICTED[name], 200)
+        return
+    buyers, value, sellers, cost = CLIFF_BOXES[name]
+    expected = np.mean([acceptance_weighted_price(buyers - k, value, sellers - k, cost) for k in range(6)])
+    assert abs(mean_price(name, 40) - expected) <= 3, name
+    assert min(CLIFF_PREDICTED[name], 200) < expected < max(CLIFF_PREDICTED[name], 200)
     assert acceptance_weighted_price(11, 200, 6, 50) == pytest.approx(134.5, abs=0.1)  # the day's first trade
 
 
-def test_x1_gode_sunder_rules_halve_cliffs_zi_c_price_bias():
+@pytest.mark.parametrize("name", CLIFF_MARKETS)
+def test_x1_gode_sunder_rules_halve_cliffs_zi_c_price_bias(name):
     """Cliff's four markets under Gode & Sunder's rules (30 seeds × 10 days, 500 shouts a day): ZI-C prices are
     biased the way Cliff predicted, but only about half as far from P0 as his figures — a trade is at the
     standing quote, the best of a run of improving shouts, not at a random point of the overlap. Measured (100
@@ -221,10 +233,11 @@ def test_x1_gode_sunder_rules_halve_cliffs_zi_c_price_bias():
     above). We require the symmetric market within ±4 of 200 and, in the three others, a deviation from P0
     between 0.4 and 0.7 of Cliff's (a seed's mean has sd 2.7–4.8, so 30 seeds give at most 0.9, i.e. at most
     0.03 of the deviation)."""
-    assert abs(mean_price("symmetric", 30, GS_RULES) - 200) <= 4
-    for name in ("flat_supply", "excess_demand", "excess_supply"):
-        share = (mean_price(name, 30, GS_RULES) - 200) / (CLIFF_PREDICTED[name] - 200)
-        assert 0.4 <= share <= 0.7, (name, share)
+    if name == "symmetric":
+        assert abs(mean_price(name, 30, GS_RULES) - 200) <= 4
+        return
+    share = (mean_price(name, 30, GS_RULES) - 200) / (CLIFF_PREDICTED[name] - 200)
+    assert 0.4 <= share <= 0.7, (name, share)
 
 
 def test_teaching_scenario_errors_are_clear():

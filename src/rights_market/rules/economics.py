@@ -124,17 +124,29 @@ class ValueCurves:
         if self.form == LINEAR:
             slope = self._slope()
 
-            def raw(q: np.ndarray) -> np.ndarray:
-                return p_ref + (q_ref - q) * slope
+            def raw(q: np.ndarray) -> np.ndarray:  # p_ref + (q_ref − q) · slope
+                out = q_ref - q
+                out *= slope
+                out += p_ref
+                return out
         else:
             inv_e = 1.0 / self.elasticity
 
-            def raw(q: np.ndarray) -> np.ndarray:
-                return p_ref * np.power(np.maximum(q, 0.0) / q_ref, inv_e)
+            def raw(q: np.ndarray) -> np.ndarray:  # p_ref · (max(q, 0) / q_ref) ^ inv_e
+                out = np.maximum(q, 0.0)
+                out /= q_ref
+                np.power(out, inv_e, out=out)
+                out *= p_ref
+                return out
 
+        # the formulas in place on a fresh array, the same floats (+ and × commute exactly): most solves price a
+        # handful of holders, where numpy's cost per operation is all there is
         def mv(q: np.ndarray) -> np.ndarray:
             # within [0, v_max], NaN as 0 (fmax ignores NaN), +inf as v_max
-            return np.where(q >= q_max, 0.0, np.minimum(np.fmax(raw(q), 0.0), v_max))
+            out = raw(q)
+            np.fmax(out, 0.0, out=out)
+            np.minimum(out, v_max, out=out)
+            return np.where(q >= q_max, 0.0, out)
 
         return mv
 
@@ -227,14 +239,16 @@ class PriceSchedule:
             return self._cost_fn(with_market=True)(_arr(q, self.plan.size))
 
     # The rates as functions of a float array of uses, their constants (Fractions turned into yuan, band
-    # widths) computed once: the bisection of :func:`choose_use` evaluates the cost 60 times per solve. Call
-    # them under ``_QUIET``: an infinite plan (no limit) divides inf by inf into a band that is never charged.
+    # widths) computed once: the bisection of :func:`choose_use` evaluates the cost 60 times per solve, mostly
+    # for a handful of holders, where numpy's cost per operation is all there is: the formulas run in place on
+    # a fresh array, in their own order (the same floats). Call them under ``_QUIET``: an infinite plan (no
+    # limit) divides inf by inf into a band that is never charged.
     def _tariff_fn(self):
         if self.tariff is None:
             return np.zeros_like
         rates = np.array([self._yuan(r) for r in self.tariff.rates])
         edges = np.array(self.tariff.edges, dtype=np.float64)
-        return lambda q: rates[np.searchsorted(edges, q, side="right")]
+        return lambda q: rates[edges.searchsorted(q, side="right")]
 
     def _surcharge_fn(self):
         plan = self.plan
@@ -245,14 +259,20 @@ class PriceSchedule:
         divisor, banded = np.where(width > 0, width, 1.0), width > 0
         flat_band, max_band = float(s.max_band or 1), s.max_band
         step, reference = float(s.step), self._yuan(s.reference_price)
+        all_banded = bool(banded.all())
 
         def rate(q: np.ndarray) -> np.ndarray:
             over = q - plan
-            band = np.floor(over / divisor) + 1.0
+            band = over / divisor
+            np.floor(band, out=band)
+            band += 1.0
             if max_band is not None:
-                band = np.minimum(band, max_band)
-            band = np.where(banded, band, flat_band)
-            return np.where(over >= 0, band * step * reference, 0.0)
+                np.minimum(band, max_band, out=band)
+            if not all_banded:
+                band = np.where(banded, band, flat_band)
+            band *= step
+            band *= reference
+            return np.where(over >= 0, band, 0.0)
 
         return rate
 
@@ -273,15 +293,17 @@ def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: boo
     """
     cost, mv = schedule._cost_fn(with_market=with_market), curves._marginal_value_fn()
     lo = np.zeros(curves.n)
-    hi = curves.q_max.copy()
+    hi = np.array(curves.q_max, dtype=np.float64)
+    mid = np.empty_like(lo)
     # the first unit is not worth its cost: use nothing
     with np.errstate(**_QUIET):
         none = mv(lo) < cost(lo)
         for _ in range(_STEPS):
-            mid = (lo + hi) / 2.0
+            np.add(lo, hi, out=mid)
+            mid /= 2.0
             ok = mv(mid) >= cost(mid)
-            lo = np.where(ok, mid, lo)
-            hi = np.where(ok, hi, mid)
+            np.copyto(lo, mid, where=ok)
+            np.copyto(hi, mid, where=~ok)
     return np.where(none, 0.0, lo)
 
 
