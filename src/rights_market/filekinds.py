@@ -24,25 +24,42 @@ so every file under ``scenarios/`` passes it as written (``extends:`` and partia
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from .classroom.settings import ClassroomScenario
-from .scenario.model import Scenario
-from .scenario.schemas import FileKind, file_schema, kind_of
-from .sensitivity.spec import SensitivitySpec
-from .sweep.research_spec import CalibrationSpec, OptimisationSpec
-from .sweep.spec import SweepSpec
+from pydantic import BaseModel
 
-#: In the order the schema's root tests them; the last, without keys, is the kind of every other file.
-KINDS: tuple[FileKind, ...] = (
-    FileKind("classroom", ClassroomScenario, ("classroom",)),
-    FileKind("calibration", CalibrationSpec, ("targets",)),
-    FileKind("optimisation", OptimisationSpec, ("objectives", "constraints")),
-    FileKind("sensitivity", SensitivitySpec, ("method", "outputs", "dummy", "bootstrap")),
-    FileKind("sweep", SweepSpec, ("scenario", "design", "seeds", "set", "keep_tables")),
-    FileKind("scenario", Scenario),
+from .scenario.schemas import FileKind, file_schema, kind_of
+
+#: Each kind with the top-level keys that mark it, in the order the schema's root tests them; the last,
+#: without keys, is the kind of every other file. Telling a file's kind needs no model: ``validate`` loads
+#: only the model of the file's own kind (:func:`kinds` loads them all, for the schema).
+KIND_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("classroom", ("classroom",)),
+    ("calibration", ("targets",)),
+    ("optimisation", ("objectives", "constraints")),
+    ("sensitivity", ("method", "outputs", "dummy", "bootstrap")),
+    ("sweep", ("scenario", "design", "seeds", "set", "keep_tables")),
+    ("scenario", ()),
 )
-KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
+KIND_NAMES: tuple[str, ...] = tuple(name for name, _ in KIND_KEYS)
+#: The kinds by their keys alone (the rule of :func:`~.scenario.schemas.kind_of` reads no model).
+_MARKS: tuple[FileKind, ...] = tuple(FileKind(name, BaseModel, keys) for name, keys in KIND_KEYS)
+
+
+@cache
+def kinds() -> tuple[FileKind, ...]:
+    """Every kind of file with its model, in the order of :data:`KIND_KEYS`."""
+    from .classroom.settings import ClassroomScenario
+    from .scenario.model import Scenario
+    from .sensitivity.spec import SensitivitySpec
+    from .sweep.research_spec import CalibrationSpec, OptimisationSpec
+    from .sweep.spec import SweepSpec
+
+    models = {"classroom": ClassroomScenario, "calibration": CalibrationSpec, "optimisation": OptimisationSpec,
+              "sensitivity": SensitivitySpec, "sweep": SweepSpec, "scenario": Scenario}
+    return tuple(FileKind(name, models[name], keys) for name, keys in KIND_KEYS)
+
 
 _TITLES = {
     "all": "rights-market file (scenario, classroom, calibration, optimisation, sensitivity or sweep)",
@@ -57,27 +74,26 @@ _TITLES = {
 
 def _rule() -> str:
     """The rule of :func:`kind_of_file`, in words, from :data:`KINDS`."""
-    parts = [f"files with {' or '.join(k + ':' for k in kind.keys)} are {kind.name} files"
-             for kind in KINDS if kind.keys]
-    return "In this order: " + "; ".join(parts) + f"; all others are {KINDS[-1].name} files."
+    parts = [f"files with {' or '.join(k + ':' for k in keys)} are {name} files" for name, keys in KIND_KEYS if keys]
+    return "In this order: " + "; ".join(parts) + f"; all others are {KIND_NAMES[-1]} files."
 
 
 def kind_of_file(raw: Any) -> str:
     """One of :data:`KIND_NAMES`: the kind of a file whose top-level mapping is ``raw``."""
-    return kind_of(raw, KINDS).name
+    return kind_of(raw, _MARKS).name
 
 
 def schema(kind: str = "all") -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of files of ``kind`` (``all`` or one of :data:`KIND_NAMES`), as written."""
     if kind == "all":
-        kinds = KINDS
+        chosen = kinds()
     elif kind in KIND_NAMES:
-        kinds = (FileKind(kind, next(k.model for k in KINDS if k.name == kind)),)
+        chosen = (FileKind(kind, next(k.model for k in kinds() if k.name == kind)),)
     else:
         raise ValueError(f"unknown kind of file {kind!r}; expected all or one of {', '.join(KIND_NAMES)}")
     partial = "A file with extends: names only what it changes in its base."
     description = (_rule() + " " + partial) if kind == "all" else partial
-    return file_schema(kinds, title=_TITLES[kind], description=description)
+    return file_schema(chosen, title=_TITLES[kind], description=description)
 
 
-__all__ = ["KINDS", "KIND_NAMES", "kind_of_file", "schema"]
+__all__ = ["KIND_KEYS", "KIND_NAMES", "kind_of_file", "kinds", "schema"]
