@@ -27,8 +27,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel
-
 from .scenario.schemas import FileKind, file_schema, kind_of
 
 #: Each kind with the top-level keys that mark it, in the order the schema's root tests them; the last,
@@ -43,8 +41,6 @@ KIND_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scenario", ()),
 )
 KIND_NAMES: tuple[str, ...] = tuple(name for name, _ in KIND_KEYS)
-#: The kinds by their keys alone (the rule of :func:`~.scenario.schemas.kind_of` reads no model).
-_MARKS: tuple[FileKind, ...] = tuple(FileKind(name, BaseModel, keys) for name, keys in KIND_KEYS)
 
 
 @cache
@@ -73,14 +69,14 @@ _TITLES = {
 
 
 def _rule() -> str:
-    """The rule of :func:`kind_of_file`, in words, from :data:`KINDS`."""
+    """The rule of :func:`kind_of_file`, in words, from :data:`KIND_KEYS`."""
     parts = [f"files with {' or '.join(k + ':' for k in keys)} are {name} files" for name, keys in KIND_KEYS if keys]
     return "In this order: " + "; ".join(parts) + f"; all others are {KIND_NAMES[-1]} files."
 
 
 def kind_of_file(raw: Any) -> str:
     """One of :data:`KIND_NAMES`: the kind of a file whose top-level mapping is ``raw``."""
-    return kind_of(raw, _MARKS).name
+    return kind_of(raw, KIND_KEYS)
 
 
 def schema(kind: str = "all") -> dict[str, Any]:

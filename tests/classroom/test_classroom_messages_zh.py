@@ -15,9 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from live_messages import send
 
 from rights_market.classroom import ClassroomSession, load_classroom
-from rights_market.classroom.live import Connection, LiveClassroom
+from rights_market.classroom.live import LiveClassroom
 from rights_market.classroom.notices import TEXTS, Notice
 from rights_market.classroom.roles import FarmRole
 from rights_market.classroom.server import page_labels
@@ -166,20 +167,6 @@ def filled(template: str, params: dict, labels: dict[str, str]) -> str:
         v = params[k]
         return labels.get(f"classroom.reason.{v}") or labels.get(f"reason.{v}") or str(v) if k == "reason" else str(v)
     return re.sub(r"\{(\w+)\}", one, template)
-
-
-def answers(conn: Connection) -> list[dict]:
-    out = []
-    while not conn.outbox.empty():
-        item = conn.outbox.get_nowait()
-        if isinstance(item, dict):
-            out.append(item)
-    return out
-
-
-def send(live: LiveClassroom, conn: Connection, msg: dict | str) -> list[dict]:
-    live.receive(conn, msg if isinstance(msg, str) else json.dumps(msg))
-    return answers(conn)
 
 
 def server_errors() -> list[dict]:

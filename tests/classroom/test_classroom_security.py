@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import websockets
+from live_messages import FakeClock, send
 from test_classroom_server import reply_to, serving, until
 
 from rights_market.classroom import ClassroomSession, load_classroom
@@ -34,31 +35,10 @@ WATER = ROOT / "scenarios" / "classroom" / "water_market.yaml"
 CODE = "K7QW-M2XR"
 
 
-class FakeClock:
-    """A wall clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def make_live(**kw) -> tuple[LiveClassroom, FakeClock]:
     clock = FakeClock()
     session = ClassroomSession(load_classroom(WATER), join_code=CODE, trainer_token="trainer-secret")
     return LiveClassroom(session, clock=clock, report=False, **kw), clock
-
-
-def send(live: LiveClassroom, conn: Connection, msg: dict | str) -> list[dict]:
-    """Send one message; the answers it got (snapshot markers left out)."""
-    live.receive(conn, msg if isinstance(msg, str) else json.dumps(msg))
-    out = []
-    while not conn.outbox.empty():
-        item = conn.outbox.get_nowait()
-        if isinstance(item, dict):
-            out.append(item)
-    return out
 
 
 def join(live: LiveClassroom, address: str, code: str, name: str = "X") -> tuple[Connection, dict]:

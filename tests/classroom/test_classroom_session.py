@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from live_messages import FakeClock, answers, send
 
 from rights_market.classroom import ClassroomSession, SessionError, load_classroom
 from rights_market.classroom.live import Connection, LiveClassroom
@@ -20,36 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WATER = ROOT / "scenarios" / "classroom" / "water_market.yaml"
 
 
-class FakeClock:
-    """A wall clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def make_live(**kw) -> tuple[LiveClassroom, FakeClock]:
     clock = FakeClock()
     sc = load_classroom(WATER)
     session = ClassroomSession(sc, join_code="246810", trainer_token="trainer-secret")
     return LiveClassroom(session, clock=clock, **kw), clock
-
-
-def answers(conn: Connection) -> list[dict]:
-    """The answers (not the snapshot markers) waiting in a connection's outbox."""
-    out = []
-    while not conn.outbox.empty():
-        item = conn.outbox.get_nowait()
-        if isinstance(item, dict):
-            out.append(item)
-    return out
-
-
-def send(live: LiveClassroom, conn: Connection, msg: dict | str) -> list[dict]:
-    live.receive(conn, msg if isinstance(msg, str) else json.dumps(msg))
-    return answers(conn)
 
 
 def trainer(live: LiveClassroom) -> Connection:

@@ -44,7 +44,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ..classroom.guard import LOOPBACK_HOSTS
-from ..classroom.server import CSP, FONT, HostCheck
+from ..classroom.server import FONT, SECURITY_HEADERS, HostCheck
 from ..lang import report_file
 from ..limits import active
 from ..scenario.errors import ScenarioError
@@ -141,10 +141,7 @@ def create_app(lab: Lab, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS, lang: st
                 response = await call_next(request)
         else:
             response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.update(SECURITY_HEADERS)
         return response
 
     @app.get("/")
@@ -210,27 +207,31 @@ def create_app(lab: Lab, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS, lang: st
         raw = body.get("changes") or {}
         return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
-    @app.post("/api/check")
-    async def check_values(request: Request) -> JSONResponse:
+    async def _scenario_request(request: Request) -> tuple[dict[str, Any], Path] | JSONResponse:
+        """The request's JSON object and the lab scenario it names, or the error to answer."""
         body = await _json(request)
         if body is None:
             return _error("expected a JSON object")
         try:
-            path = lab.scenario(str(body.get("scenario", "")))
+            return body, lab.scenario(str(body.get("scenario", "")))
         except LookupError as exc:
             return _error(str(exc), 404)
+
+    @app.post("/api/check")
+    async def check_values(request: Request) -> JSONResponse:
+        got = await _scenario_request(request)
+        if isinstance(got, JSONResponse):
+            return got
+        body, path = got
         checked = check(path, _changes(body))
         return JSONResponse({"ok": checked.ok, "by_field": checked.by_field, "general": checked.general})
 
     @app.post("/api/export")
     async def export(request: Request) -> Response:
-        body = await _json(request)
-        if body is None:
-            return _error("expected a JSON object")
-        try:
-            path = lab.scenario(str(body.get("scenario", "")))
-        except LookupError as exc:
-            return _error(str(exc), 404)
+        got = await _scenario_request(request)
+        if isinstance(got, JSONResponse):
+            return got
+        body, path = got
         code = body.get("lang") if body.get("lang") in PAGE_LANGS else lang
         data = sheet_bytes(fields_for(path, code), _changes(body), code)
         return Response(data, media_type=DOWNLOADS["compare.xlsx"],

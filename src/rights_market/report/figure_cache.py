@@ -74,13 +74,11 @@ class FigureCache:
             self.used.add(name)
             self.reused += 1
             return content if data is None else None
-        found, png = _recall(key)
-        if found:
-            self.reused += 1
-        else:
-            png = fn(*args, **kwargs)
+        png, drawn = _drawn_or_remembered(key, fn, args, kwargs)
+        if drawn:
             self.drawn += 1
-            _remember(key, png)
+        else:
+            self.reused += 1
         name = f"{stem}.png" if png is not None else f"{stem}.none"
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             from ..atomic import write_atomic
@@ -124,11 +122,7 @@ def draw(fn: Callable[..., bytes | None], *args: object, **kwargs: object) -> by
         key = _key(fn, args, kwargs)
     except (_Unhashable, TypeError):
         return fn(*args, **kwargs)
-    found, png = _recall(key)
-    if not found:
-        png = fn(*args, **kwargs)
-        _remember(key, png)
-    return png
+    return _drawn_or_remembered(key, fn, args, kwargs)[0]
 
 
 # --------------------------------------------------------------------------------------------- memory
@@ -137,6 +131,17 @@ MEMORY_BYTES = 32 * 2**20
 _MEMORY: OrderedDict[str, bytes | None] = OrderedDict()
 _MEMORY_LOCK = threading.Lock()  # the lab serves requests from threads
 _memory_size = 0
+
+
+def _drawn_or_remembered(key: str, fn: Callable[..., bytes | None], args: tuple,
+                         kwargs: Mapping[str, object]) -> tuple[bytes | None, bool]:
+    """(the figure of ``key`` from this process's memory, or drawn now and remembered; whether it was drawn)."""
+    found, png = _recall(key)
+    if found:
+        return png, False
+    png = fn(*args, **kwargs)
+    _remember(key, png)
+    return png, True
 
 
 def _recall(key: str) -> tuple[bool, bytes | None]:

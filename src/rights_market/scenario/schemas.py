@@ -47,13 +47,14 @@ class FileKind:
     keys: tuple[str, ...] = ()
 
 
-def kind_of(raw: Any, kinds: Sequence[FileKind]) -> FileKind:
-    """The kind of a file's top-level mapping ``raw`` by the rule the schema's root uses (see the module)."""
+def kind_of(raw: Any, marks: Sequence[tuple[str, tuple[str, ...]]]) -> str:
+    """The name of the kind of a file's top-level mapping ``raw`` by the rule the schema's root uses (see the
+    module); ``marks``: each kind's name and the keys that mark it (none: the kind of every other file)."""
     if isinstance(raw, dict):
-        for kind in kinds:
-            if kind.keys and any(k in raw for k in kind.keys):
-                return kind
-    return next((k for k in kinds if not k.keys), kinds[-1])
+        for name, keys in marks:
+            if keys and any(k in raw for k in keys):
+                return name
+    return next((name for name, keys in marks if not keys), marks[-1][0])
 
 
 _EXTENDS_SCHEMA: dict[str, Any] = {
@@ -133,7 +134,7 @@ def file_schema(kinds: Sequence[FileKind], *, title: str, description: str = "")
     for model_name in names.values():
         root = partial_defs[_PARTIAL + model_name]
         root["properties"] = {EXTENDS_KEY: _EXTENDS_SCHEMA, **root.get("properties", {})}
-    switch: dict[str, Any] = _branch(names[kind_of(None, kinds).name])
+    switch: dict[str, Any] = _branch(names[kind_of(None, [(k.name, k.keys) for k in kinds])])
     for kind in reversed([k for k in kinds if k.keys]):
         switch = {
             "if": {"anyOf": [{"required": [key]} for key in kind.keys]},

@@ -259,13 +259,19 @@ class Calibration:
     path: Path
 
 
-def load_calibration(path: str | Path, overrides: Sequence[str] = ()) -> Calibration:
-    """Load and check a calibration file (located errors, :class:`~rights_market.scenario.ScenarioError`)."""
+def _load_search(path: str | Path, overrides: Sequence[str], model: type[Strict]) -> tuple[Any, Base]:
+    """A calibration or optimisation file as ``model`` and its base scenario, every parameter range checked
+    against it (located errors, :class:`~rights_market.scenario.ScenarioError`)."""
     raw, sm = load_raw(path, overrides)
-    spec = validate(raw, sm, CalibrationSpec)
+    spec = validate(raw, sm, model)
     base = Base.load(str(path), sm, spec.scenario, spec.set)
     base.check_ranges(spec.parameters)
-    return Calibration(spec, base, Path(path))
+    return spec, base
+
+
+def load_calibration(path: str | Path, overrides: Sequence[str] = ()) -> Calibration:
+    """Load and check a calibration file (located errors, :class:`~rights_market.scenario.ScenarioError`)."""
+    return Calibration(*_load_search(path, overrides, CalibrationSpec), Path(path))
 
 
 # --------------------------------------------------------------------------------------- optimisation
@@ -337,8 +343,4 @@ class Optimisation:
 
 def load_optimisation(path: str | Path, overrides: Sequence[str] = ()) -> Optimisation:
     """Load and check an optimisation file (located errors)."""
-    raw, sm = load_raw(path, overrides)
-    spec = validate(raw, sm, OptimisationSpec)
-    base = Base.load(str(path), sm, spec.scenario, spec.set)
-    base.check_ranges(spec.parameters)
-    return Optimisation(spec, base, Path(path))
+    return Optimisation(*_load_search(path, overrides, OptimisationSpec), Path(path))
