@@ -4,9 +4,9 @@ Without ``--lang`` the language comes from the locale: the first of ``LC_ALL``, 
 that is set decides — a value starting with ``zh`` (``zh_CN.UTF-8``) gives Chinese, anything else English.
 
 Reports of both languages are written side by side into one folder: English under the plain names
-(``report.html``, ``report.md``, ``report.xlsx``, ``figures/water_volume.png``), Chinese with ``.zh``
+(``report.html``, ``report.md``, ``report.xlsx``, ``figures/water_volume.svg``), Chinese with ``.zh``
 before the extension (``report.zh.html``, ``report.zh.md``, ``report.zh.xlsx``,
-``figures/water_volume.zh.png``), so neither build ever replaces the other's files.
+``figures/water_volume.zh.svg``), so neither build ever replaces the other's files.
 """
 
 from __future__ import annotations

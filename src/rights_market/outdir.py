@@ -169,7 +169,7 @@ def _is_staging(name: str) -> bool:
 
 
 _RUN_FILE = re.compile(r"[a-z_]+\.parquet|manifest\.json|events\.jsonl|report\.(html|md|xlsx)|"
-                       r"figures/[^/]+\.png|figures/\.report-figures\.json")
+                       r"figures/[^/]+\.(?:svg|png)|figures/\.report-figures\.json")
 
 
 def _holds_only_run_files(folder: Path) -> bool:

@@ -1,6 +1,8 @@
-"""Margins computed without a draw pass (:mod:`rights_market.report.figure_layout`): every figure kind, in
-English and Chinese, with long labels, many legend entries and y values from 0.03 to 30,000, keeps every text
-on the canvas, its legend clear of every axes, and tick labels clear of the axis labels and of each other."""
+"""Layout of every figure kind (:mod:`rights_market.report.chart.layout`), in English and Chinese, with long
+labels, many legend entries and y values from 0.03 to 30,000: every text stays on the canvas, the legend sits
+below every plot, and no two texts overlap (titles, axis labels, tick labels of every panel, legend entries).
+Boxes are the layout's own estimates (:class:`rights_market.report.chart.svg.TextBox`), made from DejaVu Sans
+widths, the widest of the fonts a viewer uses."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
 
 from rights_market.report import figures as rf
-from rights_market.report.figure_layout import _break_line
+from rights_market.report.chart import Drawing, render
+from rights_market.report.chart.text import width, wrap
+from rights_market.report.fan import fan_figure
+from rights_market.report.figure_base import colors
 from rights_market.report.labels import Labels
 
 MECHS = ("cda", "call", "negotiation", "listing", "auction", "tender", "directed", "reserve")
@@ -25,65 +27,32 @@ LONG = {
 }
 
 
-def _drawn(fn, *args, **kwargs) -> Figure:
-    """The figure ``fn`` drew (its PNG made, so laid out and drawn)."""
-    figs: list[Figure] = []
-    original = rf._png
-
-    def capture(fig: Figure) -> bytes:
-        png = original(fig)
-        figs.append(fig)
-        return png
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rf, "_png", capture)
-        assert fn(*args, **kwargs) is not None
-    return figs[0]
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
-def _in_view(axis) -> list[Text]:
-    lo, hi = sorted(axis.get_view_interval())
-    tol = 1e-9 * (hi - lo)
-    return [t for tick in axis.get_major_ticks() if lo - tol <= tick.get_loc() <= hi + tol
-            for t in (tick.label1, tick.label2) if t.get_visible() and t.get_text()]
+def _check(d: Drawing) -> None:
+    for t in d.texts:
+        x0, y0, x1, y1 = t.box
+        assert x0 >= -0.5 and x1 <= d.width + 0.5 and y0 >= -0.5 and y1 <= d.height + 0.5, t
+    legend = [t for t in d.texts if t.kind == "legend"]
+    assert legend, "every figure kind here has a legend"
+    lowest = max(p[3] for p in d.plots)
+    for t in legend:
+        assert t.box[1] > lowest, (t, lowest)  # below every plot
+        for p in d.plots:
+            assert _overlap(t.box, p) == 0.0, (t, p)
+    for s, t in itertools.combinations(d.texts, 2):
+        assert _overlap(s.box, t.box) < 1.0, (s, t)
+    for t in d.texts:  # tick labels and axis titles stay off the plot boxes
+        if t.kind != "legend":
+            for p in d.plots:
+                assert _overlap(t.box, p) < 1.0, (t, p)
 
 
-def _boxes(fig: Figure) -> dict[str, list[Bbox]]:
-    r = fig.canvas.get_renderer()
-    out: dict[str, list[Bbox]] = {"text": [], "axes": [], "legend": []}
-    texts = [fig._suptitle] if fig._suptitle is not None else []
-    for ax in fig.axes:
-        out["axes"].append(ax.get_tightbbox(r))
-        texts += [ax.title, ax.xaxis.label, ax.yaxis.label]
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_visible():
-                texts += _in_view(axis)
-            label = axis.label.get_window_extent(r) if axis.get_visible() and axis.label.get_text() else None
-            for t in _in_view(axis) if label is not None else []:
-                assert not t.get_window_extent(r).overlaps(label), (t.get_text(), axis.label.get_text())
-    out["text"] = [t.get_window_extent(r) for t in texts if t.get_visible() and t.get_text()]
-    out["legend"] = [leg.get_window_extent(r) for leg in fig.legends]
-    for leg in fig.legends:
-        out["text"] += [t.get_window_extent(r) for t in leg.get_texts()]
-    return out
-
-
-def _check(fig: Figure) -> None:
-    canvas = fig.bbox
-    b = _boxes(fig)
-    for box in b["text"] + b["legend"]:
-        assert canvas.x0 - 0.5 <= box.x0 and box.x1 <= canvas.x1 + 0.5, box
-        assert canvas.y0 - 0.5 <= box.y0 and box.y1 <= canvas.y1 + 0.5, box
-    for leg, ax in itertools.product(b["legend"], b["axes"]):
-        assert not leg.overlaps(ax), (leg, ax)
-    assert b["legend"], "every figure kind here has a legend"
-    # no two texts outside the legend overlap (titles, axis labels, tick labels of every panel)
-    outside = [t for t in b["text"] if not any(t.overlaps(leg) for leg in b["legend"])]
-    for s, t in itertools.combinations(outside, 2):
-        assert not Bbox.intersection(s, t) or Bbox.intersection(s, t).width * Bbox.intersection(s, t).height < 1.0
-
-
-def _prices(lang: str) -> Figure:
+def _prices(lang: str) -> Drawing:
     L = Labels(lang)
     rng = np.random.default_rng(7)
     n = 400
@@ -94,53 +63,64 @@ def _prices(lang: str) -> Figure:
     })
     mean = pd.Series(np.geomspace(1, 20_000, len(YEARS)), index=YEARS)
     base = [(LONG[lang], pd.Series(12_000.0, index=YEARS)), ("Base price", pd.Series(0.03, index=YEARS))]
-    return _drawn(rf.price_figure, points, mean, base, None, L=L, title=LONG[lang], ylabel=LONG[lang],
-                  mech_colors=dict(zip(MECHS, rf._colors(len(MECHS)), strict=True)), years=(2021, 2030))
+    return render(rf.price_figure(points, mean, base, None, L=L, title=LONG[lang], ylabel=LONG[lang],
+                                  mech_colors=dict(zip(MECHS, colors(len(MECHS)), strict=True)), years=(2021, 2030)))
 
 
-def _volume(lang: str) -> Figure:
+def _volume(lang: str) -> Drawing:
     L = Labels(lang)
     panels = []
     for i, top in enumerate((0.03, 30_000.0, 2.5, 950.0, 12_345.0)):
         vol = pd.DataFrame({m: np.linspace(0, top, len(YEARS)) / 3 for m in MECHS[: 2 + i]}, index=YEARS)
         panels.append((LONG[lang] if i % 2 else f"P{i}", L.unit("m2"), vol))
-    return _drawn(rf.volume_figure, panels, L=L, mech_colors=dict(zip(MECHS, rf._colors(len(MECHS)), strict=True)))
+    return render(rf.volume_figure(panels, L=L, mech_colors=dict(zip(MECHS, colors(len(MECHS)), strict=True))))
 
 
-def _surcharge(lang: str) -> Figure:
+def _surcharge(lang: str) -> Drawing:
     by_band = pd.DataFrame({b: np.linspace(0.03, 30_000, len(YEARS)) for b in (0, 1, 2, 3)}, index=YEARS)
-    return _drawn(rf.surcharge_figure, by_band, L=Labels(lang))
+    return render(rf.surcharge_figure(by_band, L=Labels(lang)))
 
 
-def _reserve(lang: str, products: int) -> Figure:
+def _reserve(lang: str, products: int) -> Drawing:
     x = np.linspace(2021, 2031, 200)
     names = [f"p{i}" for i in range(products)]
     stock = pd.concat([pd.DataFrame({"x": x, "product": p, "stock": np.geomspace(0.03, 30_000, 200)}) for p in names])
     cash = pd.DataFrame({"x": x, "cash": np.linspace(-30_000, 3e7, 200)})
     units = {p: ("m³" if i % 2 else LONG[lang][:12]) for i, p in enumerate(names)}
-    return _drawn(rf.reserve_figure, stock, cash, L=Labels(lang), units=units,
-                  names={p: LONG[lang] for p in names})
+    return render(rf.reserve_figure(stock, cash, L=Labels(lang), units=units, names={p: LONG[lang] for p in names}))
 
 
-def _use(lang: str) -> Figure:
+def _use(lang: str) -> Drawing:
     use_cap = pd.DataFrame({"use": np.geomspace(0.03, 30_000, len(YEARS)), "cap": 20_000.0, "planned": 15_000.0},
                            index=YEARS)
-    return _drawn(rf.use_figure, use_cap, L=Labels(lang), unit="m3")
+    return render(rf.use_figure(use_cap, L=Labels(lang), unit="m3"))
+
+
+def _fan(lang: str) -> Drawing:
+    L = Labels(lang)
+    groups = ["baseline", LONG[lang], "surcharge ×2", "reserve off"]
+    rows = [{"group": g, "year": y, "n": 5, "median": 10.0 ** (i + 1) * (y - 2020), "low": 0.0,
+             "high": 3e4 * (y - 2020)} for i, g in enumerate(groups) for y in YEARS]
+    return render(fan_figure(pd.DataFrame(rows), groups, L=L, metric="mean_price", unit="yuan_per_m3",
+                             band_key="cmp.fig.band", title=LONG[lang], zero_line=True))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("kind", ["prices", "volume", "surcharge", "reserve_one", "reserve_many", "use"])
+@pytest.mark.parametrize("kind", ["prices", "volume", "surcharge", "reserve_one", "reserve_many", "use", "fan"])
 def test_every_text_fits_and_the_legend_is_below(kind: str, lang: str) -> None:
-    fig = {"prices": _prices, "volume": _volume, "surcharge": _surcharge, "use": _use,
-           "reserve_one": lambda g: _reserve(g, 1), "reserve_many": lambda g: _reserve(g, 3)}[kind](lang)
-    _check(fig)
-    lowest = min(ax.get_position().y0 for ax in fig.axes)
-    for leg in fig.legends:  # below every axes
-        assert leg.get_window_extent(fig.canvas.get_renderer()).y1 <= lowest * fig.bbox.height
+    d = {"prices": _prices, "volume": _volume, "surcharge": _surcharge, "use": _use, "fan": _fan,
+         "reserve_one": lambda g: _reserve(g, 1), "reserve_many": lambda g: _reserve(g, 3)}[kind](lang)
+    _check(d)
 
 
-def test_long_texts_break_into_two_lines() -> None:
-    assert _break_line("Traded quantity (10 thousand m²)") == "Traded quantity\n(10 thousand m²)"
-    assert _break_line("交易量（万平方米）") == "交易量\n（万平方米）"
-    assert _break_line("甲乙丙丁") == "甲乙\n丙丁"
-    assert _break_line("a\nb") == "a\nb"
+def test_long_texts_break_into_two_lines_and_are_cut_short_beyond() -> None:
+    size = 12.0
+    room = width("(10 thousand m²)", size) + 1
+    assert wrap("Traded quantity (10 thousand m²)", room, size) == ["Traded quantity", "(10 thousand m²)"]
+    assert wrap("交易量（万平方米）", width("（万平方米）", size) + 1, size) == ["交易量", "（万平方米）"]
+    assert wrap("甲乙丙丁", width("甲乙", size) + 1, size) == ["甲乙", "丙丁"]
+    assert wrap("short", 100.0, size) == ["short"]
+    narrow = width("a b c", size) + 1
+    cut = wrap("a b c d e f g h i j k l m n o p", narrow, size)
+    assert cut[0] == "a b c" and cut[-1].endswith("…") and len(cut) == 2
+    assert all(width(t, size) <= narrow for t in cut)

@@ -22,8 +22,8 @@ import pandas as pd
 from .. import __version__
 from ..atomic import write_atomic
 from ..report import build as rb
-from ..report import figures as figs
 from ..report.fan import fan_figure
+from ..report.figure_base import svg
 from ..report.labels import Labels
 from ..report.xlsx import FORMATS_ATTR, INT_FORMAT, SHARE_FORMAT, number_format, workbook_bytes
 from ..sweep.summary import yearly_kpis
@@ -45,7 +45,7 @@ MAX_FIGURE_GROUPS = 8
 MAX_CHANGES_SHOWN = 15
 #: Names of the figure files the comparison writes (``<right>_<metric>``, made safe for a file name, see
 #: :func:`build_document`). Only files named so, and written by an earlier comparison, are ever removed.
-FIGURE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*_[A-Za-z0-9_.-]+\.png")
+FIGURE_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*_[A-Za-z0-9_.-]+\.(?:svg|png)")
 #: The comparison's record of the figure files it wrote (a JSON list of names in ``figures/``).
 FIGURE_RECORD = ".compare-figures.json"
 
@@ -162,7 +162,6 @@ def build_document(groups: Sequence[Group], lang: str = "en", *, title: str | No
     """The comparison as report blocks, and the tables for the workbook (no file written; number formats
     in each table's ``attrs``)."""
     L = Labels(lang)
-    FL = Labels(figs.figure_language(lang))
     labels = [g.label for g in groups]
     base = groups[0]
     yearly = yearly_table(groups)
@@ -278,27 +277,25 @@ def build_document(groups: Sequence[Group], lang: str = "en", *, title: str | No
                                       note=L("cmp.table.paired_note", spread=pair_spread)))
 
         doc.add(rb.Heading(3, L("section.figures")))
-        if FL.lang != lang:
-            doc.add(rb.Para(L("fig.font_note"), "note"))
         if len(labels) > MAX_FIGURE_GROUPS:
             doc.add(rb.Para(L("cmp.fig.more", shown=MAX_FIGURE_GROUPS, total=len(labels)), "note"))
         b = bands[bands["right"] == right]
         for m in figure_metrics(right, metric_list, metrics):
             bm = b[b["metric"] == m]
-            png = fan_figure(bm, fig_groups, L=FL, metric=m, unit=units.get(m, ""), band_key="cmp.fig.band",
-                             title=FL.metric(m), band_label=_band_label(FL))
-            if png is not None:
+            image = svg(fan_figure(bm, fig_groups, L=L, metric=m, unit=units.get(m, ""), band_key="cmp.fig.band",
+                             title=L.metric(m), band_label=_band_label(L)))
+            if image is not None:
                 stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{right}_{m}")  # a file name on every system
-                doc.add(rb.FigureBlock(stem, png, L("cmp.fig.caption", metric=L.metric(m), spread=spread)))
+                doc.add(rb.FigureBlock(stem, image, L("cmp.fig.caption", metric=L.metric(m), spread=spread)))
             if pair_years is None:
                 continue
             pm = pair_years[(pair_years["right"] == right) & (pair_years["metric"] == m)]
-            png = fan_figure(pm, fig_groups[1:], L=FL, metric=m, unit=units.get(m, ""), band_key="cmp.fig.band",
-                             title=FL("cmp.fig.paired_title", metric=FL.metric(m)), band_label=_band_label(FL),
-                             first_style=1, zero_line=True)
-            if png is not None:
+            image = svg(fan_figure(pm, fig_groups[1:], L=L, metric=m, unit=units.get(m, ""), band_key="cmp.fig.band",
+                             title=L("cmp.fig.paired_title", metric=L.metric(m)), band_label=_band_label(L),
+                             first_style=1, zero_line=True))
+            if image is not None:
                 stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{right}_{m}_paired")
-                doc.add(rb.FigureBlock(stem, png, L("cmp.fig.paired_caption", metric=L.metric(m),
+                doc.add(rb.FigureBlock(stem, image, L("cmp.fig.paired_caption", metric=L.metric(m),
                                                     spread=pair_spread)))
 
     doc.add(rb.Heading(2, L("cmp.section.how_to_read")))
@@ -355,8 +352,8 @@ def _book(L: Labels, groups: Sequence[Group], change_rows: list[dict], sheets: d
 
 def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *, title: str | None = None,
                      metrics: Sequence[str] = (), xlsx_name: str = "compare.xlsx") -> dict[str, Path]:
-    """Write ``report.html``, ``report.md``, ``figures/*.png`` and the workbook into ``out_dir`` (in Chinese
-    ``report.zh.html``, ``report.zh.md``, ``figures/*.zh.png`` and ``compare.zh.xlsx``: side by side).
+    """Write ``report.html``, ``report.md``, ``figures/*.svg`` and the workbook into ``out_dir`` (in Chinese
+    ``report.zh.html``, ``report.zh.md``, ``figures/*.zh.svg`` and ``compare.zh.xlsx``: side by side).
 
     Figures an earlier comparison wrote into ``out_dir/figures`` that this one does not draw (an indicator
     or a right no longer compared) are removed once the new report is in place, like those of the run report
@@ -374,9 +371,9 @@ def build_comparison(groups: Sequence[Group], out_dir: Path, lang: str = "en", *
     md, html = out_dir / report_file("report.md", lang), out_dir / report_file("report.html", lang)
     xlsx_name = report_file(xlsx_name, lang)  # in Chinese compare.zh.xlsx: side by side with the English
 
-    def write_documents(rel: dict[str, str], pngs: dict[str, bytes]) -> dict[str, Path]:
+    def write_documents(rel: dict[str, str], svgs: dict[str, str]) -> dict[str, Path]:
         write_atomic(md, rb.render_markdown(doc, rel).encode("utf-8"))
-        write_atomic(html, rb.render_html(doc, pngs).encode("utf-8"))
+        write_atomic(html, rb.render_html(doc, svgs).encode("utf-8"))
         write_atomic(out_dir / xlsx_name, workbook_bytes(list(book.items())))
         return {"md": md, "html": html, "xlsx": out_dir / xlsx_name}
 

@@ -4,8 +4,8 @@
 The report is assembled as a document of blocks (:mod:`.document`) — per right first the answers to the
 office's questions (:mod:`.answers`; for water the policy effect, :mod:`.policy_effect`), then the summary
 (:mod:`.summary`), its figures
-(:mod:`.figure_blocks`) and tables (:mod:`.tables`) — and rendered twice (:mod:`.render`): to a self-contained HTML file (inline CSS, figures as base64 PNG) and to Markdown (figures
-as PNG files in ``figures/``, referenced relatively: :mod:`.figure_files`). The workbook comes from
+(:mod:`.figure_blocks`) and tables (:mod:`.tables`) — and rendered twice (:mod:`.render`): to a self-contained HTML file (inline CSS, figures as inline SVG) and to Markdown (figures
+as SVG files in ``figures/``, referenced relatively: :mod:`.figure_files`). The workbook comes from
 :mod:`.workbook`. All files are written atomically. Money is always summed over the integer ``*_fen``
 columns and turned into yuan only when formatted.
 
@@ -21,8 +21,7 @@ from .. import __version__
 from ..atomic import write_atomic
 from ..lang import report_file
 from ..tables.schema import FISCAL_SECTION
-from . import figure_cache, xlsx
-from . import figures as figs
+from . import xlsx
 from .aggregate import (  # noqa: F401  (re-exported)
     KIND_ORDER,
     MECHANISM_ORDER,
@@ -68,7 +67,7 @@ from .tables import kpi_blocks, right_tables
 from .workbook import run_sheets
 
 
-def _how_to_read(L: Labels, font_fallback: bool) -> list[object]:
+def _how_to_read(L: Labels) -> list[object]:
     out: list[object] = [Heading(2, L("section.how_to_read"))]
     for key in (
         "howto.intro",
@@ -85,8 +84,6 @@ def _how_to_read(L: Labels, font_fallback: bool) -> list[object]:
         "howto.rejected",
     ):
         out.append(Para(L(key)))
-    if font_fallback:
-        out.append(Para(L("fig.font_note"), "note"))
     return out
 
 
@@ -101,9 +98,6 @@ def _fiscal_section(run: Run, L: Labels) -> list[object]:
 def build_document(run: Run, lang: str = "en") -> Document:
     """The report as blocks (no files written)."""
     L = Labels(lang)
-    fig_lang = figs.figure_language(lang)
-    FL = Labels(fig_lang)
-    font_fallback = fig_lang != lang
     rights = rights_in_run(run)
     doc = Document(lang, L("report.title"))
     doc.add(Heading(1, L("report.title")), header_block(run, L, rights))
@@ -115,21 +109,19 @@ def build_document(run: Run, lang: str = "en") -> Document:
         doc.add(*answer_blocks(run, d, L))  # the office's questions first, then the detail
         doc.add(Heading(3, L("section.summary")), Bullets(summary_sentences(d, L)))
         doc.add(Heading(3, L("section.figures")))
-        if font_fallback:
-            doc.add(Para(L("fig.font_note"), "note"))
-        doc.add(*right_figures(d, L, FL))
+        doc.add(*right_figures(d, L))
         doc.add(Heading(3, L("section.tables")), *right_tables(run, d, L))
     if has_fiscal_section(run):
         doc.add(*_fiscal_section(run, L))
-    doc.add(*_how_to_read(L, font_fallback))
+    doc.add(*_how_to_read(L))
     doc.add(Para(L("report.generated_by", version=__version__), "note"))
     return doc
 
 
 def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
-    """Write ``report.html``, ``report.md``, ``figures/*.png`` and ``report.xlsx`` (the tables, for office
+    """Write ``report.html``, ``report.md``, ``figures/*.svg`` and ``report.xlsx`` (the tables, for office
     staff: :mod:`rights_market.report.workbook`) into ``run_dir`` — in Chinese ``report.zh.html``,
-    ``report.zh.md``, ``figures/*.zh.png`` and ``report.zh.xlsx`` (:mod:`rights_market.lang`), so the two
+    ``report.zh.md``, ``figures/*.zh.svg`` and ``report.zh.xlsx`` (:mod:`rights_market.lang`), so the two
     languages are written side by side, never over each other.
 
     Figure files an earlier build wrote (:func:`figures_written_before`) that this build does not draw (a
@@ -143,13 +135,12 @@ def build_report(run_dir: Path, lang: str = "en") -> dict[str, Path]:
     run_dir = Path(run_dir)
     Labels(lang)  # reject unknown languages before reading anything
     run = load_run(run_dir)
-    with figure_cache.cached(run_dir / FIGURE_DIR / figure_cache.CACHE_DIR, lang):
-        doc = build_document(run, lang)
+    doc = build_document(run, lang)
 
-    def write_documents(figure_rel: dict[str, str], figure_png: dict[str, bytes]) -> dict[str, Path]:
+    def write_documents(figure_rel: dict[str, str], figure_svg: dict[str, str]) -> dict[str, Path]:
         md_path, html_path = run_dir / report_file("report.md", lang), run_dir / report_file("report.html", lang)
         write_atomic(md_path, render_markdown(doc, figure_rel).encode("utf-8"))
-        write_atomic(html_path, render_html(doc, figure_png).encode("utf-8"))
+        write_atomic(html_path, render_html(doc, figure_svg).encode("utf-8"))
         xlsx_path = run_dir / report_file("report.xlsx", lang)
         write_atomic(xlsx_path, xlsx.workbook_bytes(run_sheets(run, Labels(lang))))
         return {"md": md_path, "html": html_path, "xlsx": xlsx_path}

@@ -33,7 +33,7 @@ class KeyValues:
 @dataclass
 class FigureBlock:
     stem: str
-    png: bytes
+    svg: str  # the figure's SVG document (:mod:`rights_market.report.chart`)
     caption: str
 
 

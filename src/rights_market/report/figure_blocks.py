@@ -9,7 +9,6 @@ import re
 import pandas as pd
 
 from ..units import FEN_PER_YUAN, TICKS_PER_YUAN
-from . import figure_cache
 from . import figures as figs
 from .aggregate import (
     MECHANISM_ORDER,
@@ -21,6 +20,7 @@ from .aggregate import (
 )
 from .display_units import Series, order_products, suffix_of
 from .document import FigureBlock, Para
+from .figure_base import colors, svg
 from .fmt import fmt_price
 from .labels import Labels
 from .right_data import RightData, kpi_base_of, price_unit_text, product_name, series_name
@@ -33,8 +33,8 @@ def _stem_part(text: str) -> str:
 
 
 def _price_block(
-    d: RightData, s: Series, t: pd.DataFrame, L: Labels, FL: Labels, mech_colors: dict
-) -> bytes | None:
+    d: RightData, s: Series, t: pd.DataFrame, L: Labels, mech_colors: dict
+) -> str | None:
     factor = float(s.du.factor)
     points = pd.DataFrame(
         {
@@ -54,48 +54,48 @@ def _price_block(
     lines = []
     for relations, series in levels.lines:
         if not relations or len(levels.lines) == 1:
-            label = FL("fig.prices.base")
+            label = L("fig.prices.base")
         else:
-            label = FL("fig.prices.base_relation", relation=figs.relations_text(FL, relations))
+            label = L("fig.prices.base_relation", relation=figs.relations_text(L, relations))
         lines.append((label, series))
     band_label = ""
     if levels.band is not None:
-        band_label = FL(
+        band_label = L(
             "fig.prices.base_band",
             n=levels.relations,
             low=fmt_price(round(float(levels.band["low"].min()), 6)),
             high=fmt_price(round(float(levels.band["high"].max()), 6)),
         )
-    punit = price_unit_text(FL, s)
-    ylabel = FL({"rent": "fig.prices.y_rent", "term": "fig.prices.y_term"}.get(s.basis, "fig.prices.y"), punit=punit)
-    return figure_cache.draw(figs.price_figure,
+    punit = price_unit_text(L, s)
+    ylabel = L({"rent": "fig.prices.y_rent", "term": "fig.prices.y_term"}.get(s.basis, "fig.prices.y"), punit=punit)
+    return svg(figs.price_figure(
         points,
         yearly_mean,
         lines,
         levels.band,
-        L=FL,
-        title=FL("fig.prices.title_series", name=series_name(FL, d, s)),
+        L=L,
+        title=L("fig.prices.title_series", name=series_name(L, d, s)),
         ylabel=ylabel,
         mech_colors=mech_colors,
         band_label=band_label,
         years=(int(d.trades["year"].min()), int(d.trades["year"].max())),
-    )
+    ))
 
 
-def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
-    """Figure blocks (or sentences where there is nothing to draw). ``FL``: labels for inside figures."""
+def right_figures(d: RightData, L: Labels) -> list[object]:
+    """Figure blocks (or sentences where there is nothing to draw), labelled in ``L``'s language."""
     out: list[object] = []
     stem = d.right
     if d.trades.empty:
         out.append(Para(L("empty.trades"), "empty"))
     else:
         mechanisms = ordered(list(d.trades["mechanism"]), MECHANISM_ORDER)
-        mech_colors = dict(zip(mechanisms, figs._colors(len(mechanisms)), strict=True))
+        mech_colors = dict(zip(mechanisms, colors(len(mechanisms)), strict=True))
         several = len(d.series) > 1
         stems: set[str] = set()
         for s, t in d.series:
-            png = _price_block(d, s, t, L, FL, mech_colors)
-            if png is None:
+            image = _price_block(d, s, t, L, mech_colors)
+            if image is None:
                 continue
             if several:
                 part = _stem_part(suffix_of(s.product, d.right))
@@ -112,23 +112,23 @@ def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
                 caption = L("sentence.sep").join([caption, L("fig.prices.term_note")])
             elif s.basis == "rent":
                 caption = L("sentence.sep").join([caption, L("fig.prices.rent_note")])
-            out.append(FigureBlock(name, png, caption))
+            out.append(FigureBlock(name, image, caption))
         panels = []
         for product in order_products(list(d.trades["product"].astype(str)), d.right):
             du = d.units[product]
             vol = volume_by_year_mechanism(d.trades[d.trades["product"].astype(str) == product])
-            panels.append((product_name(FL, product), FL.unit(du.unit), vol.astype(float) / float(du.factor)))
-        png = figure_cache.draw(figs.volume_figure, panels, L=FL, mech_colors=mech_colors)
-        if png is not None:
+            panels.append((product_name(L, product), L.unit(du.unit), vol.astype(float) / float(du.factor)))
+        image = svg(figs.volume_figure(panels, L=L, mech_colors=mech_colors))
+        if image is not None:
             key = "fig.volume.caption_products" if len(panels) > 1 else "fig.volume.caption"
-            out.append(FigureBlock(f"{stem}_volume", png, L(key)))
+            out.append(FigureBlock(f"{stem}_volume", image, L(key)))
 
     by_band = surcharge_by_year_band(d.charges)
-    png = figure_cache.draw(figs.surcharge_figure, by_band.astype(float) / FEN_PER_YUAN, L=FL) if not by_band.empty else None
-    if png is None:
+    image = svg(figs.surcharge_figure(by_band.astype(float) / FEN_PER_YUAN, L=L)) if not by_band.empty else None
+    if image is None:
         out.append(Para(L("empty.surcharge"), "empty"))
     else:
-        out.append(FigureBlock(f"{stem}_surcharge", png, L("fig.surcharge.caption")))
+        out.append(FigureBlock(f"{stem}_surcharge", image, L("fig.surcharge.caption")))
         out.append(surcharge_year_table(by_band, L))
 
     if d.reserve.empty:
@@ -143,23 +143,23 @@ def right_figures(d: RightData, L: Labels, FL: Labels) -> list[object]:
         stock = stock.sort_values("product", key=lambda c: c.map(rank), kind="stable")
         cash = pd.DataFrame({"x": x, "cash": r["cash_fen"].astype(float) / FEN_PER_YUAN})
         present = list(dict.fromkeys(stock["product"]))
-        png = figure_cache.draw(figs.reserve_figure,
+        image = svg(figs.reserve_figure(
             stock,
             cash,
-            L=FL,
-            units={p: FL.unit(d.units[p].unit) for p in present},
-            names={p: product_name(FL, p) for p in present},
-        )
-        if png is not None:
+            L=L,
+            units={p: L.unit(d.units[p].unit) for p in present},
+            names={p: product_name(L, p) for p in present},
+        ))
+        if image is not None:
             key = "fig.reserve.caption_products" if len(present) > 1 else "fig.reserve.caption"
-            out.append(FigureBlock(f"{stem}_reserve", png, L(key)))
+            out.append(FigureBlock(f"{stem}_reserve", image, L(key)))
 
     use_cap = pd.concat({m: yearly_kpi(d.kpis, m) for m in ("use", "cap", "planned")}, axis=1).dropna(
         how="all", axis=1
     )
-    png = figure_cache.draw(figs.use_figure, use_cap, L=FL, unit=d.unit) if not use_cap.empty else None
-    if png is None:
+    image = svg(figs.use_figure(use_cap, L=L, unit=d.unit)) if not use_cap.empty else None
+    if image is None:
         out.append(Para(L("empty.use"), "empty"))
     else:
-        out.append(FigureBlock(f"{stem}_use", png, L("fig.use.caption")))
+        out.append(FigureBlock(f"{stem}_use", image, L("fig.use.caption")))
     return out

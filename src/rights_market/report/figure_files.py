@@ -1,4 +1,4 @@
-"""Figure files of a written report: PNGs in ``figures/`` beside ``report.md``, a record of the files the
+"""Figure files of a written report: SVGs in ``figures/`` beside ``report.md``, a record of the files the
 report wrote, and removal of an earlier build's figures that the new one no longer draws — only after the new
 documents are in place, and only files named like the report's own."""
 
@@ -15,8 +15,11 @@ from .document import FigureBlock
 #: Directory of the figure files of the Markdown report, inside the run directory.
 FIGURE_DIR = "figures"
 #: Names of the figure files the report writes (``<right>_prices[_<product>...]``, ``<right>_volume``,
-#: ``_surcharge``, ``_reserve``, ``_use``; see :func:`_figures`). Only files named so are ever removed.
-FIGURE_FILE = re.compile(r"[a-z0-9][a-z0-9_-]*_(?:prices(?:_[a-z0-9_]+)?|volume|surcharge|reserve|use)\.png")
+#: ``_surcharge``, ``_reserve``, ``_use``; see :mod:`.figure_blocks`). Only files named so are ever removed;
+#: ``.png`` is the extension of reports written before the figures were SVG (removed by the next build).
+FIGURE_FILE = re.compile(r"[a-z0-9][a-z0-9_-]*_(?:prices(?:_[a-z0-9_]+)?|volume|surcharge|reserve|use)\.(?:svg|png)")
+#: Extension of the figure files written now.
+FIGURE_SUFFIX = ".svg"
 #: The report's record of the figure files it wrote (a JSON list of names in ``figures/``).
 FIGURE_RECORD = ".report-figures.json"
 
@@ -35,7 +38,8 @@ def for_language(figures: Sequence[FigureBlock], pattern: re.Pattern[str], recor
     for b in figures:
         if not b.stem.endswith(suffix):
             b.stem += suffix
-    own = re.compile(pattern.pattern.removesuffix(r"\.png") + re.escape(suffix) + r"\.png")
+    ext = r"\.(?:svg|png)"
+    own = re.compile(pattern.pattern.removesuffix(ext) + re.escape(suffix) + ext)
     return own, record.removesuffix(".json") + suffix + ".json"
 
 
@@ -71,13 +75,13 @@ def _record_figures(fig_dir: Path, names: set[str], record: str = FIGURE_RECORD)
 def write_with_figures(
     out_dir: Path,
     figures: Sequence[FigureBlock],
-    write_documents: Callable[[dict[str, str], dict[str, bytes]], dict[str, Path]],
+    write_documents: Callable[[dict[str, str], dict[str, str]], dict[str, Path]],
     *,
     pattern: re.Pattern[str] = FIGURE_FILE,
     record: str = FIGURE_RECORD,
 ) -> dict[str, Path]:
     """Write ``figures`` into ``out_dir/figures``, then the documents linking them (``write_documents``,
-    given the relative path and the PNG of each figure by stem, returns the paths it wrote), then remove the
+    given the relative path and the SVG of each figure by stem, returns the paths it wrote), then remove the
     figure files an earlier build wrote (:func:`figures_written_before`) that this one does not draw.
 
     The earlier figures are removed only after ``write_documents`` returned: a build that fails leaves every
@@ -99,23 +103,23 @@ def write_with_figures(
 
 
 def _write_with_figures(out_dir: Path, figures: Sequence[FigureBlock],
-                        write_documents: Callable[[dict[str, str], dict[str, bytes]], dict[str, Path]],
+                        write_documents: Callable[[dict[str, str], dict[str, str]], dict[str, Path]],
                         pattern: re.Pattern[str], record: str) -> dict[str, Path]:
     fig_dir = Path(out_dir) / FIGURE_DIR
-    drawn = {f"{b.stem}.png" for b in figures}
+    drawn = {f"{b.stem}{FIGURE_SUFFIX}" for b in figures}
     before = figures_written_before(out_dir, pattern=pattern, record=record)
     if before or drawn:  # first the record of every figure file this build may leave behind
         _record_figures(fig_dir, before | drawn, record)
     written: dict[str, Path] = {}
-    figure_png: dict[str, bytes] = {}
+    figure_svg: dict[str, str] = {}
     figure_rel: dict[str, str] = {}
     for b in figures:
-        path = fig_dir / f"{b.stem}.png"
-        write_atomic(path, b.png)
-        figure_png[b.stem] = b.png
-        figure_rel[b.stem] = f"{FIGURE_DIR}/{b.stem}.png"
+        path = fig_dir / f"{b.stem}{FIGURE_SUFFIX}"
+        write_atomic(path, b.svg.encode("utf-8"))
+        figure_svg[b.stem] = b.svg
+        figure_rel[b.stem] = f"{FIGURE_DIR}/{b.stem}{FIGURE_SUFFIX}"
         written[f"figure:{b.stem}"] = path
-    written.update(write_documents(figure_rel, figure_png))
+    written.update(write_documents(figure_rel, figure_svg))
     # the new documents link none of the earlier build's other figures: remove them (a file that cannot be
     # removed stays in the record, for the next build)
     left = set()

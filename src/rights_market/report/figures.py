@@ -1,126 +1,31 @@
 """Figures of the report: prices, volume, surcharges, the reserve and use against the cap of one right.
 
 Every function takes data already aggregated by :mod:`rights_market.report.build` (money already in
-yuan, time already as fractional calendar years) and returns PNG bytes, or ``None`` when there is nothing
-to draw — the caller then writes a sentence instead of an empty figure. Style, fonts, margins and PNG
-encoding are in :mod:`rights_market.report.figure_base` and :mod:`rights_market.report.figure_layout`
-(names used by other figure modules are re-exported here).
-
-Chinese labels
-    The package ships a Chinese font (:mod:`rights_market.report.fonts`), registered with matplotlib when
-    this module is imported, so Chinese figures work on any machine. :func:`cjk_font_family` returns it
-    (or, should the file be missing, any installed font covering Chinese characters); only when there is
-    none at all does :func:`figure_language` fall back to English for the figures — the HTML/Markdown text
-    stays Chinese and says so — so no "missing glyph" warning is ever raised.
+yuan, time already as fractional calendar years) and returns a :class:`~rights_market.report.chart.Chart`
+(drawn as SVG by :func:`rights_market.report.figure_base.svg`), or ``None`` when there is nothing to draw —
+the caller then writes a sentence instead of an empty figure. Labels come in the report's language: the
+SVG's text is set by the viewer (the Chinese HTML page embeds the font it needs), so Chinese figures need no
+font on the machine that writes them.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
-import matplotlib as mpl
-import matplotlib.style
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.patches import Patch
 
-from . import figure_base, figure_layout, fonts
-from .figure_base import (
-    _BAR_WIDTH,
-    _RC,
-    DPI,
-    FIGSIZE,
-    _canvas,
-    _colors,
-    _legend,
-    _new_figure,
-    _number_formatter,
-    _png,
-    _price_formatter,
-    _scaled_unit,
-    _step_years,
-    _year_axis,
-    axis_scale,
-)
+from .chart import Axis, Band, Bars, Chart, LegendEntry, Line, Panel, Points
+from .chart.model import HEIGHT
+from .figure_base import BAR_WIDTH, axis_scale, colors, pt, scaled_unit, sequential, step_years
 from .labels import Labels
 
-#: Every module whose source decides the pixels of the figures drawn here: the figure cache keys on their
-#: source (:mod:`rights_market.report.figure_cache`), so a change to any of them draws the figures again.
-DRAWING_MODULES = (sys.modules[__name__], figure_base, figure_layout, fonts)
-
-#: Characters a font must have to be used for Chinese figure labels.
-_CJK_PROBE = "水权交易价格年份收储总量指标档"
-#: Fonts that claim every code point but draw only placeholder boxes.
-_NOT_CJK = ("last resort",)
-
 __all__ = [
-    "DPI", "DRAWING_MODULES", "FIGSIZE", "MAX_LEGEND", "axis_scale", "cjk_font_family", "figure_language", "mechanism_entries",
-    "price_figure", "relations_text", "reserve_figure", "surcharge_figure", "use_figure", "volume_figure",
-    "_colors", "_legend", "_new_figure", "_number_formatter", "_png", "_scaled_unit", "_style", "_year_axis",
+    "MAX_LEGEND", "mechanism_entries", "price_figure", "relations_text", "reserve_figure", "surcharge_figure",
+    "use_figure", "volume_figure",
 ]
 
-# --------------------------------------------------------------------------------------------- fonts
-_cjk_cache: dict[int, str | None] = {}
-fonts.register()  # the bundled Chinese font, once per process
 
-
-def cjk_font_family() -> str | None:
-    """Name of an installed font family covering Chinese characters, or ``None``.
-
-    The font bundled with the package (:data:`rights_market.report.fonts.FAMILY`) first; without it, the
-    character map of every font matplotlib knows is checked (cached per number of known fonts, so a font
-    added later with ``fontManager.addfont`` is picked up).
-    """
-    bundled = fonts.register()
-    if bundled is not None:
-        return bundled
-    known = font_manager.fontManager.ttflist
-    key = len(known)
-    if key not in _cjk_cache:
-        _cjk_cache[key] = _find_cjk_font(known)
-    return _cjk_cache[key]
-
-
-def _find_cjk_font(fonts: Sequence[font_manager.FontEntry]) -> str | None:
-    from matplotlib import ft2font
-
-    needed = {ord(c) for c in _CJK_PROBE}
-    for entry in sorted(fonts, key=lambda e: (e.name, str(e.fname))):
-        if any(bad in entry.name.lower() for bad in _NOT_CJK):
-            continue
-        try:
-            charmap = ft2font.FT2Font(str(entry.fname)).get_charmap()
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if needed.issubset(charmap):
-            return entry.name
-    return None
-
-
-def figure_language(lang: str) -> str:
-    """Language of figure labels: ``lang``, or English if ``lang`` needs a CJK font that is missing."""
-    if lang == "zh" and cjk_font_family() is None:
-        return "en"
-    return lang
-
-
-@contextmanager
-def _style(lang: str) -> Iterator[None]:
-    rc = dict(_RC)
-    if lang == "zh":
-        cjk = cjk_font_family()
-        if cjk is not None:
-            # Latin text and digits from DejaVu Sans, Chinese characters from the CJK font (fallback list).
-            rc["font.family"] = [fonts.LATIN_FAMILY, cjk]
-    with mpl.style.context("default"), mpl.rc_context(rc):
-        yield
-
-
-
-# --------------------------------------------------------------------------------------------- helpers
 def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
     """Kinds of trade ``(relation, deal, lease_years)`` in words (:meth:`Labels.relation`):
     ``agriculture->industry`` as ``Agriculture → Industry``, a 20-year primary lease ``reserve->firm`` as
@@ -129,8 +34,6 @@ def relations_text(L: Labels, relations: Sequence[tuple[str, str, int]]) -> str:
     if len(rels) <= 2:
         return ", ".join(rels)
     return L("fig.prices.relations_more", first=rels[0], more=len(rels) - 1)
-
-
 
 # --------------------------------------------------------------------------------------------- figures
 #: Most entries a legend of a price figure has (trades by mechanism, the yearly mean, base prices).
@@ -160,6 +63,24 @@ def mechanism_entries(
     return [m for m in mechs if m in keep], [m for m in mechs if m not in keep]
 
 
+
+def _year_axis(label: str = "", years: Sequence[int] | None = None, most: int = 20, **kw: object) -> Axis:
+    """Years on the x axis: a tick at each of ``years`` if there are at most ``most`` of them (a narrow panel
+    has room for fewer labels), else at most ten round years."""
+    if years is not None and len(years) <= most:
+        return Axis(label, "year", ticks=tuple(float(y) for y in years), most=most, **kw)
+    return Axis(label, "year", most=min(most, 10), **kw)
+
+
+def _col(frame: pd.DataFrame | pd.Series, name: str | None = None) -> tuple[float, ...]:
+    values = frame[name] if name is not None else frame
+    return tuple(float(v) for v in values.to_numpy(dtype=float))
+
+
+def _nonempty(*series: object) -> tuple:
+    return tuple(s for s in series if s is not None)
+
+
 def price_figure(
     points: pd.DataFrame,
     yearly_mean: pd.Series,
@@ -173,7 +94,7 @@ def price_figure(
     band_label: str = "",
     max_legend: int = MAX_LEGEND,
     years: tuple[int, int] | None = None,
-) -> bytes | None:
+) -> Chart | None:
     """(a) Prices of the trades of one product over time, the yearly volume-weighted mean, base prices.
 
     ``points``: columns ``x`` (fractional year), ``price`` (yuan per shown unit), ``mechanism``.
@@ -185,82 +106,46 @@ def price_figure(
     """
     if points.empty:
         return None
-    with _style(L.lang):
-        fig, ax = _new_figure()
-        # Few trades: large, clear dots; many trades: small, faint dots so that density shows.
-        size, alpha = (
-            (18.0, 0.75) if len(points) <= 300 else ((8.0, 0.45) if len(points) <= 5000 else (4.0, 0.25))
-        )
-        base_entries = len(base_lines) if base_band is None else 1
-        has_mean = not yearly_mean.empty
-        counts = points["mechanism"].value_counts().to_dict()
-        own, other = mechanism_entries(
-            counts, list(mech_colors), max_legend - int(has_mean) - base_entries
-        )
-        groups: list[tuple[list[str], str, str]] = [
-            ([m], mech_colors[m], L("fig.prices.trades", mechanism=L.code("mech", m))) for m in own
-        ]
-        if other:
-            groups.append((other, "#7f7f7f", L("fig.prices.trades_other")))
-        for mechs, color, label in groups:
-            sel = points[points["mechanism"].isin(mechs)]
-            ax.scatter(
-                sel["x"].to_numpy(dtype=float),
-                sel["price"].to_numpy(dtype=float),
-                s=size,
-                alpha=alpha,
-                color=color,
-                linewidths=0,
-                label=label,
-                rasterized=False,
-            )
-        if has_mean:
-            ym = yearly_mean.sort_index()
-            ax.plot(
-                [y + 0.5 for y in ym.index],
-                ym.to_numpy(dtype=float),
-                color="black",
-                linewidth=2.2,
-                marker="o",
-                markersize=4,
-                label=L("fig.prices.mean"),
-            )
-        styles = (("firebrick", "--", 1.6), ("#1b9e77", ":", 1.8))
-        for (label, series), (color, ls, lw) in zip(base_lines, styles, strict=False):
-            _step_years(ax, series, color=color, linestyle=ls, linewidth=lw, label=_shorten(label, 60))
-        if base_band is not None and not base_band.empty:
-            band = base_band.sort_index()
-            xs = [float(y) for y in band.index] + [float(band.index[-1]) + 1.0]
-            low = [float(v) for v in band["low"]] + [float(band["low"].iloc[-1])]
-            high = [float(v) for v in band["high"]] + [float(band["high"].iloc[-1])]
-            ax.fill_between(
-                xs, low, high, step="post", color="firebrick", alpha=0.15, linewidth=0, label=band_label
-            )
-            ax.step(xs, low, where="post", color="firebrick", linewidth=0.9, linestyle="--")
-            ax.step(xs, high, where="post", color="firebrick", linewidth=0.9, linestyle="--")
-        ax.set_title(title)
-        ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(ylabel)
-        top = float(ax.dataLim.y1)  # highest dot, mean or base price
-        ax.set_ylim(0, top * 1.06 if math.isfinite(top) and top > 0 else 1.0)
-        ax.yaxis.set_major_formatter(_price_formatter())
-        if years is not None:
-            first = min(years[0], math.floor(float(points["x"].min())))
-            last = max(years[1] + 1, math.ceil(float(points["x"].max())))
-            pad = 0.03 * (last - first)
-            ax.set_xlim(first - pad, last + pad)
-        _year_axis(ax)
-        _legend(fig)
-        return _png(fig)
-
-
-def _stacked_bars(ax: object, volume: pd.DataFrame, mech_colors: Mapping[str, str], L: Labels) -> None:
-    years = [int(y) for y in volume.index]
-    bottom = [0.0] * len(years)
-    for mech in volume.columns:
-        heights = [float(v) for v in volume[mech].to_numpy(dtype=float)]
-        ax.bar(years, heights, bottom=bottom, width=_BAR_WIDTH, color=mech_colors[mech], label=L.code("mech", mech))
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    # Few trades: large, clear dots; many trades: small, faint dots so that density shows.
+    size, alpha = (18.0, 0.75) if len(points) <= 300 else ((8.0, 0.45) if len(points) <= 5000 else (4.0, 0.25))
+    base_entries = len(base_lines) if base_band is None else 1
+    has_mean = not yearly_mean.empty
+    counts = points["mechanism"].value_counts().to_dict()
+    own, other = mechanism_entries(counts, list(mech_colors), max_legend - int(has_mean) - base_entries)
+    groups: list[tuple[list[str], str, str]] = [
+        ([m], mech_colors[m], L("fig.prices.trades", mechanism=L.code("mech", m))) for m in own
+    ]
+    if other:
+        groups.append((other, "#7f7f7f", L("fig.prices.trades_other")))
+    series: list[object] = []
+    for mechs, color, label in groups:
+        sel = points[points["mechanism"].isin(mechs)]
+        series.append(Points(_col(sel, "x"), _col(sel, "price"), color, pt(math.sqrt(size)), alpha, label))
+    if has_mean:
+        ym = yearly_mean.sort_index()
+        series.append(Line(tuple(float(y) + 0.5 for y in ym.index), _col(ym), "#000000", pt(2.2),
+                           marker="o", marker_size=pt(4.0), label=L("fig.prices.mean")))
+    styles = (("#b22222", "--", 1.6), ("#1b9e77", ":", 1.8))
+    for (label, line), (color, dash, lw) in zip(base_lines, styles, strict=False):
+        series.append(step_years(line, color=color, dash=dash, width=pt(lw), label=_shorten(label, 60)))
+    if base_band is not None and not base_band.empty:
+        band = base_band.sort_index()
+        xs = (*(float(y) for y in band.index), float(band.index[-1]) + 1.0)
+        low = (*_col(band, "low"), float(band["low"].iloc[-1]))
+        high = (*_col(band, "high"), float(band["high"].iloc[-1]))
+        series.append(Band(xs, low, high, "#b22222", 0.15, step=True, edge_dash="--", label=band_label))
+    series = [s for s in series if s is not None]
+    top = max((v for s in series for v in (getattr(s, "ys", ()) or getattr(s, "highs", ()))
+               if math.isfinite(v)), default=math.nan)  # highest dot, mean or base price
+    ylim = (0.0, top * 1.06 if math.isfinite(top) and top > 0 else 1.0)
+    xlim = None
+    if years is not None:
+        first = min(years[0], math.floor(float(points["x"].min())))
+        last = max(years[1] + 1, math.ceil(float(points["x"].max())))
+        pad = 0.03 * (last - first)
+        xlim = (first - pad, last + pad)
+    panel = Panel(tuple(series), x=_year_axis(L("fig.year"), limits=xlim), y=Axis(ylabel, "price", limits=ylim))
+    return Chart((panel,), title=title)
 
 
 def volume_figure(
@@ -268,7 +153,7 @@ def volume_figure(
     *,
     L: Labels,
     mech_colors: Mapping[str, str],
-) -> bytes | None:
+) -> Chart | None:
     """(b) Stacked bars of traded quantity per year by mechanism, one panel per product.
 
     ``panels``: ``(product title, unit text, volume)`` with ``volume`` indexed by year, one column per
@@ -282,64 +167,55 @@ def volume_figure(
     n = len(panels)
     cols = 1 if n == 1 else 2
     rows = math.ceil(n / cols)
-    height = FIGSIZE[1] if n == 1 else 0.9 + 2.6 * rows
-    with _style(L.lang):
-        fig = _canvas((FIGSIZE[0], height))
-        axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
-        used: list[str] = []
-        for i, (title, unit_text, volume) in enumerate(panels):
-            ax = axes[i // cols][i % cols]
-            power = axis_scale(float(volume.sum(axis=1).max()), L.lang)
-            _stacked_bars(ax, volume, mech_colors, L)
-            used += [m for m in volume.columns if m not in used]
-            if n == 1:
-                ax.set_title(L("fig.volume.title"))
-                ax.set_xlabel(L("fig.year"))
-            else:
-                ax.set_title(title, fontsize=10)
-            ax.set_ylabel(L("fig.volume.y", unit=_scaled_unit(L, power, unit_text)))
-            ax.yaxis.set_major_formatter(_number_formatter(power))
-            _year_axis(ax, years, most=20 if cols == 1 else 7)
-            ax.tick_params(axis="x", labelbottom=True)
-        for j in range(n, rows * cols):
-            axes[j // cols][j % cols].remove()
-        if n > 1:
-            fig.suptitle(L("fig.volume.title_products"))
-        order = [m for m in mech_colors if m in used]
-        _legend(fig, [Patch(color=mech_colors[m], label=L.code("mech", m)) for m in order])
-        return _png(fig)
+    out = []
+    used: list[str] = []
+    for title, unit_text, volume in panels:
+        power = axis_scale(float(volume.sum(axis=1).max()), L.lang)
+        used += [m for m in volume.columns if m not in used]
+        out.append(Panel(
+            _stacked_bars(volume, mech_colors, L),
+            x=_year_axis(L("fig.year") if n == 1 else "", years, most=20 if cols == 1 else 7),
+            y=Axis(L("fig.volume.y", unit=scaled_unit(L, power, unit_text)), "number", power),
+            title="" if n == 1 else title,
+        ))
+    legend = tuple(LegendEntry(L.code("mech", m), mech_colors[m]) for m in mech_colors if m in used)
+    return Chart(tuple(out), L("fig.volume.title") if n == 1 else L("fig.volume.title_products"), cols,
+                 HEIGHT if n == 1 else 100.0 * (0.9 + 2.6 * rows), legend)
 
 
-def surcharge_figure(by_band: pd.DataFrame, *, L: Labels) -> bytes | None:
+def _stacked_bars(volume: pd.DataFrame, mech_colors: Mapping[str, str], L: Labels) -> tuple[Bars, ...]:
+    years = tuple(float(y) for y in volume.index)
+    bottom = (0.0,) * len(years)
+    out = []
+    for mech in volume.columns:
+        heights = _col(volume, mech)
+        out.append(Bars(years, heights, mech_colors[mech], BAR_WIDTH, bottom, L.code("mech", mech)))
+        bottom = tuple(b + h for b, h in zip(bottom, heights, strict=True))
+    return tuple(out)
+
+
+def surcharge_figure(by_band: pd.DataFrame, *, L: Labels) -> Chart | None:
     """(c) Stacked bars of surcharge revenue (yuan) per year; ``by_band`` indexed by year, one column per band."""
     if by_band.empty or float(by_band.to_numpy(dtype=float).sum()) == 0.0:
         return None
     power = axis_scale(float(by_band.sum(axis=1).max()), L.lang)
-    with _style(L.lang):
-        fig, ax = _new_figure()
-        years = [int(y) for y in by_band.index]
-        bottom = [0.0] * len(years)
-        # Bands in a sequential colour map: higher band = darker.
-        cmap = mpl.colormaps["YlOrRd"]
-        n = len(by_band.columns)
-        for i, band in enumerate(by_band.columns):
-            heights = [float(v) for v in by_band[band].to_numpy(dtype=float)]
-            color = cmap(0.35 + 0.6 * (i / max(n - 1, 1)))
-            label = L("fig.surcharge.band", band=int(band)) if int(band) > 0 else L("band.none")
-            ax.bar(years, heights, bottom=bottom, width=_BAR_WIDTH, color=color, label=label)
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        ax.set_title(L("fig.surcharge.title"))
-        ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(L("fig.surcharge.y", money=_scaled_unit(L, power, L.unit("yuan"))))
-        ax.yaxis.set_major_formatter(_number_formatter(power))
-        _year_axis(ax, years)
-        _legend(fig)
-        return _png(fig)
+    years = tuple(float(y) for y in by_band.index)
+    bottom = (0.0,) * len(years)
+    n = len(by_band.columns)
+    bars = []
+    for i, band in enumerate(by_band.columns):  # higher band = darker
+        heights = _col(by_band, band)
+        label = L("fig.surcharge.band", band=int(band)) if int(band) > 0 else L("band.none")
+        bars.append(Bars(years, heights, sequential(0.35 + 0.6 * (i / max(n - 1, 1))), BAR_WIDTH, bottom, label))
+        bottom = tuple(b + h for b, h in zip(bottom, heights, strict=True))
+    panel = Panel(tuple(bars), x=_year_axis(L("fig.year"), [int(y) for y in years]),
+                  y=Axis(L("fig.surcharge.y", money=scaled_unit(L, power, L.unit("yuan"))), "number", power))
+    return Chart((panel,), L("fig.surcharge.title"))
 
 
 def reserve_figure(
     stock: pd.DataFrame, cash: pd.DataFrame, *, L: Labels, units: Mapping[str, str], names: Mapping[str, str]
-) -> bytes | None:
+) -> Chart | None:
     """(d) Reserve stock per product and the reserve's cash (yuan) after each action.
 
     ``stock``: columns ``x`` (fractional year), ``product``, ``stock`` (shown unit), in action order.
@@ -351,138 +227,75 @@ def reserve_figure(
         return None
     products = list(dict.fromkeys(stock["product"]))
     p_cash = axis_scale(float(cash["cash"].abs().max()), L.lang) if not cash.empty else 0
-    money_text = _scaled_unit(L, p_cash, L.unit("yuan"))
-    with _style(L.lang):
-        if len(products) == 1:
-            fig, ax = _new_figure()
-            unit_text = _reserve_stock_axis(ax, stock, products, units, names, L, single=True)
-            ax2 = ax.twinx()
-            ax2.spines["right"].set_visible(True)
-            ax2.grid(False)
-            _reserve_cash_axis(ax2, cash, p_cash, money_text, L, color=_colors(2)[1])
-            ax.set_title(L("fig.reserve.title"))
-            ax.set_xlabel(L("fig.year"))
-            ax.set_ylabel(L("fig.reserve.stock", unit=unit_text))
-            _year_axis(ax)
-            _legend(fig, [*ax.get_lines(), *ax2.get_lines()])
-            return _png(fig)
-        groups = list(dict.fromkeys(units[p] for p in products))
-        n = len(groups) + 1
-        fig = _canvas((FIGSIZE[0], 1.0 + 2.4 * n))
-        axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
-        handles = []
-        colors = dict(zip(products, _colors(len(products)), strict=True))
-        for ax, unit in zip(axes[:-1], groups, strict=True):
-            of_unit = [p for p in products if units[p] == unit]
-            unit_text = _reserve_stock_axis(ax, stock, of_unit, units, names, L, colors=colors)
-            ax.set_ylabel(L("fig.reserve.stock", unit=unit_text))
-            handles += list(ax.get_lines())
-        _reserve_cash_axis(axes[-1], cash, p_cash, money_text, L, color="black")
-        axes[-1].set_ylabel(L("fig.reserve.cash", money=money_text))
-        axes[-1].set_xlabel(L("fig.year"))
-        for ax in axes:
-            _year_axis(ax)
-        fig.suptitle(L("fig.reserve.title"))
-        _legend(fig, [*handles, *axes[-1].get_lines()])
-        return _png(fig)
+    money_text = scaled_unit(L, p_cash, L.unit("yuan"))
+    cash_label = L("fig.reserve.cash", money=money_text)
+    if len(products) == 1:
+        lines, y = _reserve_stock(stock, products, units, names, L, single=True)
+        cash_line = _reserve_cash(cash, cash_label, colors(2)[1], right_axis=True)
+        panel = Panel((*lines, *_nonempty(cash_line)), x=_year_axis(L("fig.year")), y=y,
+                      y2=Axis(cash_label, "number", p_cash))
+        return Chart((panel,), L("fig.reserve.title"))
+    groups = list(dict.fromkeys(units[p] for p in products))
+    palette = dict(zip(products, colors(len(products)), strict=True))
+    panels = []
+    for unit in groups:
+        lines, y = _reserve_stock(stock, [p for p in products if units[p] == unit], units, names, L, palette=palette)
+        panels.append(Panel(lines, x=_year_axis(tick_labels=False), y=y))
+    cash_line = _reserve_cash(cash, cash_label, "#000000", right_axis=False)
+    panels.append(Panel(_nonempty(cash_line), x=_year_axis(L("fig.year")), y=Axis(cash_label, "number", p_cash)))
+    return Chart(tuple(panels), L("fig.reserve.title"), height=100.0 * (1.0 + 2.4 * len(panels)))
 
 
-def _reserve_stock_axis(
-    ax: object,
-    stock: pd.DataFrame,
-    products: Sequence[str],
-    units: Mapping[str, str],
-    names: Mapping[str, str],
-    L: Labels,
-    *,
-    single: bool = False,
-    colors: Mapping[str, str] | None = None,
-) -> str:
+def _reserve_stock(stock: pd.DataFrame, products: Sequence[str], units: Mapping[str, str],
+                   names: Mapping[str, str], L: Labels, *, single: bool = False,
+                   palette: Mapping[str, str] | None = None) -> tuple[tuple[Line, ...], Axis]:
     sel_all = stock[stock["product"].isin(products)]
     power = axis_scale(float(sel_all["stock"].abs().max()), L.lang)
-    unit_text = _scaled_unit(L, power, units[products[0]])
+    unit_text = scaled_unit(L, power, units[products[0]])
+    lines = []
     for product in products:
         sel = stock[stock["product"] == product]
         label = L("fig.reserve.stock", unit=unit_text) if single else L("fig.reserve.stock_of", product=names[product])
-        ax.step(
-            sel["x"].to_numpy(dtype=float),
-            sel["stock"].to_numpy(dtype=float),
-            where="post",
-            color=(colors or {}).get(product, _colors(1)[0]),
-            linewidth=1.8,
-            label=label,
-        )
-    ax.yaxis.set_major_formatter(_number_formatter(power))
-    ax.set_ylim(bottom=min(0.0, float(sel_all["stock"].min())))
-    return unit_text
+        lines.append(Line(_col(sel, "x"), _col(sel, "stock"), (palette or {}).get(product, colors(1)[0]), pt(1.8),
+                          step=True, label=label))
+    low = min(0.0, float(sel_all["stock"].min()))
+    return tuple(lines), Axis(L("fig.reserve.stock", unit=unit_text), "number", power, limits=(low, None))
 
 
-def _reserve_cash_axis(ax: object, cash: pd.DataFrame, power: int, money_text: str, L: Labels, *, color: str) -> None:
-    if not cash.empty:
-        ax.step(
-            cash["x"].to_numpy(dtype=float),
-            cash["cash"].to_numpy(dtype=float),
-            where="post",
-            color=color,
-            linewidth=1.4,
-            linestyle="--",
-            label=L("fig.reserve.cash", money=money_text),
-        )
-    ax.set_ylabel(L("fig.reserve.cash", money=money_text))
-    ax.yaxis.set_major_formatter(_number_formatter(power))
+def _reserve_cash(cash: pd.DataFrame, label: str, color: str, *, right_axis: bool) -> Line | None:
+    if cash.empty:
+        return None
+    return Line(_col(cash, "x"), _col(cash, "cash"), color, pt(1.4), "--", step=True, label=label,
+                right_axis=right_axis)
 
 
-def use_figure(use_cap: pd.DataFrame, *, L: Labels, unit: str) -> bytes | None:
+def use_figure(use_cap: pd.DataFrame, *, L: Labels, unit: str) -> Chart | None:
     """(e) Use per year (bars) against cap and planned (step lines); indexed by year, columns among
     ``use``, ``cap``, ``planned``."""
     cols = [c for c in ("use", "cap", "planned") if c in use_cap.columns]
     if use_cap.empty or not cols or use_cap[cols].isna().all().all():
         return None
     power = axis_scale(float(use_cap[cols].abs().max().max()), L.lang)
-    unit_text = _scaled_unit(L, power, L.unit(unit))
-    with _style(L.lang):
-        fig, ax = _new_figure()
-        years = [int(y) for y in use_cap.index]
-        if "use" in cols:
-            use = use_cap["use"].fillna(0.0).to_numpy(dtype=float)
-            cap = use_cap["cap"].to_numpy(dtype=float) if "cap" in cols else [math.nan] * len(years)
-            over = [bool(u > c) for u, c in zip(use, cap, strict=True)]  # False where the cap is missing
-            within_x = [y for y, o in zip(years, over, strict=True) if not o]
-            over_x = [y for y, o in zip(years, over, strict=True) if o]
-            if within_x:
-                ax.bar(
-                    within_x,
-                    [u for u, o in zip(use, over, strict=True) if not o],
-                    width=_BAR_WIDTH,
-                    color="#4c72b0",
-                    label=L("fig.use.use"),
-                )
-            if over_x:
-                ax.bar(
-                    over_x,
-                    [u for u, o in zip(use, over, strict=True) if o],
-                    width=_BAR_WIDTH,
-                    color="#c44e52",
-                    label=L("fig.use.over"),
-                )
-        # Step lines centred on the bars: each year's value spans [year - 0.5, year + 0.5).
-        shifted = use_cap.copy()
-        shifted.index = [y - 0.5 for y in years]
-        if "cap" in cols:
-            _step_years(ax, shifted["cap"], color="firebrick", linewidth=2.0, label=L("fig.use.cap"))
-        if "planned" in cols:
-            _step_years(
-                ax,
-                shifted["planned"],
-                color="darkorange",
-                linewidth=1.6,
-                linestyle=":",
-                label=L("fig.use.planned"),
-            )
-        ax.set_title(L("fig.use.title"))
-        ax.set_xlabel(L("fig.year"))
-        ax.set_ylabel(L("fig.use.y", unit=unit_text))
-        ax.yaxis.set_major_formatter(_number_formatter(power))
-        _year_axis(ax, years)
-        _legend(fig)
-        return _png(fig)
+    unit_text = scaled_unit(L, power, L.unit(unit))
+    years = [int(y) for y in use_cap.index]
+    series: list[object] = []
+    if "use" in cols:
+        use = _col(use_cap["use"].fillna(0.0))
+        cap = _col(use_cap, "cap") if "cap" in cols else (math.nan,) * len(years)
+        over = [bool(u > c) for u, c in zip(use, cap, strict=True)]  # False where the cap is missing
+        for is_over, color, key in ((False, "#4c72b0", "fig.use.use"), (True, "#c44e52", "fig.use.over")):
+            xs = tuple(float(y) for y, o in zip(years, over, strict=True) if o == is_over)
+            if xs:
+                hs = tuple(u for u, o in zip(use, over, strict=True) if o == is_over)
+                series.append(Bars(xs, hs, color, BAR_WIDTH, label=L(key)))
+    # Step lines centred on the bars: each year's value spans [year - 0.5, year + 0.5).
+    shifted = use_cap.copy()
+    shifted.index = [y - 0.5 for y in years]
+    if "cap" in cols:
+        series.append(step_years(shifted["cap"], color="#b22222", width=pt(2.0), label=L("fig.use.cap")))
+    if "planned" in cols:
+        series.append(step_years(shifted["planned"], color="#ff8c00", width=pt(1.6), dash=":",
+                                 label=L("fig.use.planned")))
+    panel = Panel(_nonempty(*series), x=_year_axis(L("fig.year"), years),
+                  y=Axis(L("fig.use.y", unit=unit_text), "number", power))
+    return Chart((panel,), L("fig.use.title"))

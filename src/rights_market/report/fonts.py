@@ -1,4 +1,4 @@
-"""The Chinese font that ships with the package, so figures can be labelled in Chinese on any machine.
+"""The Chinese font that ships with the package, so the Chinese report reads the same on any machine.
 
 ``rights_market/data/RightsMarketSansSC-Regular.otf`` is a subset of **Noto Sans CJK SC Regular**
 (© 2014-2021 Adobe, SIL Open Font License 1.1, licence text in ``data/OFL-RightsMarketSansSC.txt``),
@@ -7,10 +7,9 @@ GB 2312 (every common simplified Chinese character), CJK and full-width punctuat
 character of the Chinese report labels (:data:`rights_market.report.labels.LABELS`) — about 1.6 MB instead
 of the 19 MB of the full collection.
 
-:func:`register` adds it to matplotlib's ``fontManager`` (done when :mod:`rights_market.report.figures` is
-imported); figures then draw Latin text and digits in DejaVu Sans (matplotlib's own) and fall back to this
-font for Chinese characters. :func:`missing_characters` tells which characters of a text neither font
-covers — the tests check that every label is drawable, so no "Glyph ... missing" warning can occur.
+A Chinese HTML page embeds the subset of it that holds the page's characters, its figures' included
+(:mod:`rights_market.report.webfont`). :func:`missing_characters` tells which characters of a text the font
+does not cover — the tests check that every Chinese label is there.
 
 Rebuilding the subset (maintainers only, e.g. after adding labels with new characters)::
 
@@ -27,14 +26,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from matplotlib import font_manager, ft2font
-
 FONT_FILE = "RightsMarketSansSC-Regular.otf"
 LICENSE_FILE = "OFL-RightsMarketSansSC.txt"
-#: Family name of the bundled font as matplotlib knows it.
+#: Family name of the bundled font.
 FAMILY = "Rights Market Sans SC"
-#: Family used for Latin text and digits in figures (shipped with matplotlib).
-LATIN_FAMILY = "DejaVu Sans"
 _PS_NAME = "RightsMarketSansSC-Regular"
 _SC_FACE = "Noto Sans CJK SC"
 
@@ -45,32 +40,15 @@ def font_path() -> Path:
 
 
 @cache
-def register() -> str | None:
-    """Add the bundled font to matplotlib's font manager (once); its family name, or None if it is absent."""
-    path = font_path()
-    if not path.is_file():
-        return None
-    font_manager.fontManager.addfont(str(path))
-    return FAMILY
-
-
-@cache
-def _charmap(path: str) -> frozenset[int]:
-    return frozenset(ft2font.FT2Font(path).get_charmap())
-
-
 def covered_codepoints() -> frozenset[int]:
-    """Code points drawable in figures: DejaVu Sans plus the bundled CJK font."""
-    latin = font_manager.findfont(font_manager.FontProperties(family=LATIN_FAMILY), fallback_to_default=True)
-    out = set(_charmap(latin))
-    path = font_path()
-    if path.is_file():
-        out |= _charmap(str(path))
-    return frozenset(out)
+    """Code points the bundled font has (its character map)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(font_path()), lazy=True).getBestCmap())
 
 
 def missing_characters(texts: Iterable[str]) -> set[str]:
-    """Characters of ``texts`` that neither DejaVu Sans nor the bundled font can draw (whitespace ignored)."""
+    """Characters of ``texts`` that the bundled font does not have (whitespace ignored)."""
     covered = covered_codepoints()
     return {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in covered}
 

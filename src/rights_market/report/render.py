@@ -10,13 +10,12 @@ Used by the run report and the comparison (:mod:`rights_market.compare.build`).
 
 from __future__ import annotations
 
-import base64
 import html
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .document import Document
 
@@ -98,15 +97,16 @@ def _toc(blocks: list[tuple[str, object, str]]) -> tuple[list[tuple[int, str, st
     return toc, at
 
 
-def render_html(doc: Document, figure_png: dict[str, bytes]) -> str:
+def render_html(doc: Document, figure_svg: dict[str, str]) -> str:
     """The self-contained HTML page of ``doc``: inline CSS with print styles, a table of contents linking
-    the level-2 and -3 headings, figures as base64 PNG (``figure_png`` by stem), and — for a page with
-    Chinese — the subset of the bundled font holding exactly its characters (:mod:`.webfont`)."""
+    the level-2 and -3 headings, figures as inline SVG (``figure_svg`` by stem, labelled by their caption for
+    screen readers), and — for a page with Chinese — the subset of the bundled font holding exactly its
+    characters, those of the figures included (:mod:`.webfont`)."""
     from .labels import Labels
     from .webfont import EMBEDDED_FAMILY, font_face_css
 
     data = {
-        b.stem: base64.b64encode(figure_png[b.stem]).decode("ascii")
+        b.stem: Markup(figure_svg[b.stem].replace("<svg ", f'<svg aria-label="{escape(b.caption)}" ', 1))
         for b in doc.blocks if type(b).__name__ == "FigureBlock"
     }
     blocks = _blocks(doc, True)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import base64
 import io
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from .fonts import FAMILY, font_path
+from .fonts import FAMILY, covered_codepoints, font_path
 
 __all__ = ["EMBEDDED_FAMILY", "font_face_css", "page_characters", "subset_woff"]
 
@@ -27,18 +27,10 @@ EMBEDDED_FAMILY = f"{FAMILY} (embedded)"
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
 
-@cache
-def _cmap() -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(font_path()), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
 def page_characters(text: str) -> list[str]:
     """The characters of ``text`` the subset must hold: those outside ASCII that the bundled font has, in
     code-point order."""
-    cmap = _cmap()
+    cmap = covered_codepoints()
     return sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) in cmap})
 
 

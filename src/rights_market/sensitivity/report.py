@@ -19,15 +19,17 @@ import pandas as pd
 from .. import __version__
 from ..atomic import write_atomic
 from ..report import build as rb
-from ..report import figures as figs
+from ..report.chart import Axis, Chart, HBars, Panel
+from ..report.figure_base import svg
 from ..report.labels import Labels
 from .analyse import Indices
 from .spec import DUMMY, SensitivitySpec
 
 __all__ = ["FIGURE_FILE", "build_sensitivity_report", "output_label"]
 
-#: Figure files of the sensitivity report (``sensitivity_<output>.png``); only these are ever removed.
-FIGURE_FILE = re.compile(r"sensitivity_[A-Za-z0-9_.-]+\.png")
+#: Figure files of the sensitivity report (``sensitivity_<output>.svg``; ``.png`` before the figures were SVG);
+#: only these are ever removed.
+FIGURE_FILE = re.compile(r"sensitivity_[A-Za-z0-9_.-]+\.(?:svg|png)")
 FIGURE_RECORD = ".sensitivity-figures.json"
 CSV = "sensitivity.csv"
 
@@ -43,31 +45,27 @@ def _param_label(L: Labels, name: str) -> str:
     return L("sens.dummy") if name == DUMMY else name
 
 
-def _tornado(L: Labels, lang: str, indices: Indices, output: str, unit: str) -> bytes:
+def _tornado(L: Labels, indices: Indices, output: str, unit: str) -> Chart:
     """Horizontal bars per parameter, the largest at the top, with their bootstrap whiskers."""
     t = indices.table[indices.table["output"] == output]
     key = "mu_star" if indices.method == "morris" else "ST"
-    t = t.sort_values(key, ascending=True, kind="stable")
-    names = [_param_label(L, p) for p in t["parameter"]]
-    ypos = np.arange(len(t))
-    with figs._style(figs.figure_language(lang)):
-        fig, ax = figs._new_figure()
-        fig.set_size_inches(8.0, max(2.4, 0.9 + 0.32 * len(t)))
-        if indices.method == "morris":
-            ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="#4c72b0", capsize=2,
-                    label=L("sens.mu_star"))
-            ax.set_xlabel(L("sens.axis_morris", unit=L.unit(unit)) if unit else L("sens.mu_star"))
-        else:
-            h = 0.4
-            ax.barh(ypos + h / 2, t["ST"], height=h, xerr=t["ST_conf"], color="#4c72b0", capsize=2,
-                    label=L("sens.st"))
-            ax.barh(ypos - h / 2, t["S1"], height=h, xerr=t["S1_conf"], color="#dd8452", capsize=2,
-                    label=L("sens.s1"))
-            ax.set_xlabel(L("sens.axis_sobol"))
-        ax.set_yticks(ypos, names)
-        ax.legend(loc="lower right")
-        ax.set_title(output_label(L, output))
-        return figs._png(fig)
+    t = t.sort_values(key, ascending=False, kind="stable")
+    names = tuple(_param_label(L, p) for p in t["parameter"])
+    ypos = tuple(float(i) for i in range(len(t)))
+
+    def col(name: str) -> tuple[float, ...]:
+        return tuple(float(v) for v in t[name])
+
+    if indices.method == "morris":
+        bars = (HBars(ypos, col("mu_star"), "#4c72b0", 0.8, col("mu_star_conf"), L("sens.mu_star")),)
+        xlabel = L("sens.axis_morris", unit=L.unit(unit)) if unit else L("sens.mu_star")
+    else:
+        h = 0.4
+        bars = (HBars(tuple(y - h / 2 for y in ypos), col("ST"), "#4c72b0", h, col("ST_conf"), L("sens.st")),
+                HBars(tuple(y + h / 2 for y in ypos), col("S1"), "#dd8452", h, col("S1_conf"), L("sens.s1")))
+        xlabel = L("sens.axis_sobol")
+    panel = Panel(bars, x=Axis(xlabel, "number"), y=Axis("", "category", categories=names))
+    return Chart((panel,), output_label(L, output), height=max(240.0, 90.0 + 32.0 * len(t)) + 40.0)
 
 
 def _fmt(v: float) -> str:
@@ -116,7 +114,7 @@ def build_sensitivity_report(store_path: Path, spec: SensitivitySpec, indices: I
             doc.add(rb.Para(why, "empty"))
             continue
         stem = "sensitivity_" + re.sub(r"[^A-Za-z0-9_.-]", "_", out)
-        doc.add(rb.FigureBlock(stem, _tornado(L, lang, indices, out, units.get(out, "")), output_label(L, out)))
+        doc.add(rb.FigureBlock(stem, svg(_tornado(L, indices, out, units.get(out, ""))), output_label(L, out)))
         t = indices.table[indices.table["output"] == out].sort_values(key, ascending=False, kind="stable")
         doc.add(rb.TableBlock(
             output_label(L, out), [L("sens.col.parameter"), *[L(f"sens.col.{c}") for c in cols]],
@@ -128,10 +126,10 @@ def build_sensitivity_report(store_path: Path, spec: SensitivitySpec, indices: I
         doc.add(rb.Para(L("sens.howto.dummy")))
     doc.add(rb.Para(L("sens.generated_by", version=__version__), "note"))
 
-    def write_documents(rel: dict[str, str], pngs: dict[str, bytes]) -> dict[str, Path]:
+    def write_documents(rel: dict[str, str], svgs: dict[str, str]) -> dict[str, Path]:
         write_atomic(store_path / CSV, indices.table.to_csv(index=False, float_format="%.6g").encode("utf-8"))
         write_atomic(store_path / "sensitivity.md", rb.render_markdown(doc, rel).encode("utf-8"))
-        write_atomic(store_path / "sensitivity.html", rb.render_html(doc, pngs).encode("utf-8"))
+        write_atomic(store_path / "sensitivity.html", rb.render_html(doc, svgs).encode("utf-8"))
         return {"csv": store_path / CSV, "md": store_path / "sensitivity.md",
                 "html": store_path / "sensitivity.html"}
 
