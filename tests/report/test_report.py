@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 import re
 import string
-import warnings
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
 
-from rights_market.report import LABELS, build_report, figure_cache, fonts
+from rights_market.report import LABELS, build_report, figure_blocks, fonts
 from rights_market.report import build as rb
 from rights_market.report import figures as rf
+from rights_market.report.chart import Bars, Chart, Line, Points
+from rights_market.report.chart.layout import legend_entries
 from rights_market.units import amount_fen
 
 # ------------------------------------------------------------------------------------------ fixture
@@ -294,12 +294,6 @@ def run_dir(tmp_path: Path) -> Path:
     return make_run(tmp_path / "test-seed42-01234567")
 
 
-@pytest.fixture
-def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Figures as on a machine without a Chinese font (the default of the test environment)."""
-    monkeypatch.setattr(rf, "cjk_font_family", lambda: None)
-
-
 # ------------------------------------------------------------------------------------------ tests
 def test_report_files_exist(run_dir: Path) -> None:
     paths = build_report(run_dir)
@@ -311,7 +305,9 @@ def test_report_files_exist(run_dir: Path) -> None:
     md = paths["md"].read_text(encoding="utf-8")
     for path in figures.values():
         assert path.parent == run_dir / "figures"
-        assert path.read_bytes().startswith(b"\x89PNG")
+        assert path.suffix == ".svg"
+        assert path.read_text(encoding="utf-8").startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+        ET.fromstring(path.read_bytes())  # well-formed
         assert f"](figures/{path.name})" in md
     # no temporary files left behind; files readable like the tables beside them
     assert not [p for p in run_dir.rglob("*.tmp")]
@@ -320,7 +316,7 @@ def test_report_files_exist(run_dir: Path) -> None:
 
 def test_html_is_self_contained(run_dir: Path) -> None:
     html = build_report(run_dir)["html"].read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 5
+    assert html.count("<figure><svg ") == 5 and html.count("</svg><figcaption>") == 5
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.IGNORECASE)
     assert "<link" not in html.lower() and "<script" not in html.lower()
     assert "@import" not in html and "url(" not in html
@@ -423,7 +419,7 @@ def test_several_rights(tmp_path: Path) -> None:
     assert "12 trades moved 27,300 m³ in total." in md
 
 
-def test_chinese_report(run_dir: Path, no_cjk_font: None) -> None:
+def test_chinese_report(run_dir: Path) -> None:
     paths = build_report(run_dir, lang="zh")
     html = paths["html"].read_text(encoding="utf-8")
     md = paths["md"].read_text(encoding="utf-8")
@@ -431,31 +427,28 @@ def test_chinese_report(run_dir: Path, no_cjk_font: None) -> None:
     for heading in ("四权交易市场仿真报告", "用水权", "概要", "图表", "数据表", "阅读说明", "年度指标"):
         assert heading in html and heading in md
     assert "累进加价（超计划）" in md
-    # figures fall back to English labels without a CJK font, and the report says so
-    assert "本机未安装中文字体" in html
-    assert html.count("data:image/png;base64,") == 5
+    assert html.count("<figure><svg ") == 5
 
 
-def test_chinese_figures_with_cjk_font(run_dir: Path) -> None:
-    """The font shipped with the package draws the Chinese figures: no fallback note, no missing glyph.
+def test_chinese_figures_are_labelled_in_chinese_and_their_characters_are_in_the_page_font(run_dir: Path) -> None:
+    """Figures are labelled in the report's language on any machine (the viewer sets the SVG's text), and the
+    Chinese page embeds a font subset holding every character of its figures."""
+    from rights_market.report.webfont import EMBEDDED_FAMILY, page_characters
 
-    Missing-glyph warnings from matplotlib are errors in this test suite (``filterwarnings = error``), so
-    rendering every figure in Chinese proves each drawn character has a glyph.
-    """
-    assert rf.cjk_font_family() == fonts.FAMILY
-    assert fonts.font_path().is_file()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        paths = build_report(run_dir, lang="zh")
+    paths = build_report(run_dir, lang="zh")
     html = paths["html"].read_text(encoding="utf-8")
-    assert "本机未安装中文字体" not in html
-    assert html.count("data:image/png;base64,") == 5
+    volume = paths["figure:water_volume.zh"].read_text(encoding="utf-8")
+    texts = [t.text for t in ET.fromstring(volume).iter("{http://www.w3.org/2000/svg}text")]
+    assert "年份" in texts and any("交易量" in t for t in texts)
+    assert volume.split(">", 1)[1] in html  # the same SVG, inline (its opening tag gets an aria-label)
+    assert f'font-family:"{EMBEDDED_FAMILY}"' in html and "@font-face" in html
+    figure_chars = {ch for t in texts for ch in t if ord(ch) > 0x7F}
+    assert figure_chars and figure_chars <= set(page_characters(html))
 
 
-def test_bundled_font_covers_every_label() -> None:
-    """Every character of every label (both languages) has a glyph in DejaVu Sans or the bundled font."""
-    texts = [t for table in LABELS.values() for t in table.values()]
-    assert fonts.missing_characters(texts) == set()
+def test_bundled_font_covers_every_chinese_label() -> None:
+    """Every character of every Chinese label has a glyph in the bundled font (embedded in Chinese pages)."""
+    assert fonts.missing_characters(LABELS["zh"].values()) == set()
     # the check is real: a character outside both fonts is reported
     assert fonts.missing_characters(["龘 水"]) == {"龘"}  # U+9F98 is outside GB 2312
 
@@ -467,7 +460,7 @@ def test_no_trades(tmp_path: Path) -> None:
     html = paths["html"].read_text(encoding="utf-8")
     assert "No trades took place in this run." in md and "No trades took place in this run." in html
     assert "figure:water_prices" not in paths and "figure:water_volume" not in paths
-    assert not (run_dir / "figures" / "water_prices.png").exists()
+    assert not (run_dir / "figures" / "water_prices.svg").exists()
     # the rest of the report is still there
     assert "figure:water_surcharge" in paths and "figure:water_use" in paths
     zh = build_report(run_dir, lang="zh")["html"].read_text(encoding="utf-8")
@@ -481,7 +474,7 @@ def test_empty_run(tmp_path: Path) -> None:
     assert "No trades took place in this run." in md
     assert "The reserve took no actions." in md
     assert not [k for k in paths if k.startswith("figure:")]
-    assert "data:image/png" not in paths["html"].read_text(encoding="utf-8")
+    assert "<svg" not in paths["html"].read_text(encoding="utf-8")
 
 
 def test_missing_tables_and_manifest(tmp_path: Path) -> None:
@@ -628,43 +621,52 @@ def make_multi_run(run_dir: Path) -> Path:
     return make_run(run_dir, extra_trades=tuple(trades), extra_kpis=tuple(kpis))
 
 
-def _build_capturing(run_dir: Path, lang: str = "en") -> tuple[dict[str, Path], dict[str, Figure]]:
-    """Build the report and keep every matplotlib figure drawn, by figure stem (none taken from the
-    process's memory of figures: :func:`figure_cache.forget`)."""
-    figure_cache.forget()
-    drawn: dict[bytes, Figure] = {}
-    original = rf._png
+def _build_capturing(run_dir: Path, lang: str = "en") -> tuple[dict[str, Path], dict[str, Chart]]:
+    """Build the report and keep the chart of every figure drawn, by figure stem."""
+    drawn: dict[str, Chart] = {}
+    original = figure_blocks.svg
 
-    def capture(fig: Figure) -> bytes:
-        png = original(fig)
-        drawn[png] = fig
-        return png
+    def capture(chart: Chart | None) -> str | None:
+        text = original(chart)
+        if text is not None:
+            drawn[text] = chart
+        return text
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rf, "_png", capture)
+        mp.setattr(figure_blocks, "svg", capture)
         paths = build_report(run_dir, lang=lang)
-    figures = {k.split(":", 1)[1]: drawn[p.read_bytes()] for k, p in paths.items() if k.startswith("figure:")}
+    figures = {k.split(":", 1)[1]: drawn[p.read_text(encoding="utf-8")] for k, p in paths.items()
+               if k.startswith("figure:")}
     return paths, figures
 
 
 @pytest.fixture(scope="module")
-def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path], dict[str, Figure]]:
+def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path], dict[str, Chart]]:
     run_dir = make_multi_run(tmp_path_factory.mktemp("multi") / "run")
     paths, figures = _build_capturing(run_dir)
     return run_dir, paths, figures
 
 
-def _dots(fig: Figure) -> list[float]:
+def _dots(chart: Chart) -> list[float]:
     """Prices of the trades drawn as dots in a price figure."""
-    return [float(y) for c in fig.axes[0].collections if isinstance(c, PathCollection) for y in c.get_offsets()[:, 1]]
+    return [y for s in chart.panels[0].series if isinstance(s, Points) for y in s.ys]
 
 
-def _line_values(fig: Figure) -> set[float]:
-    return {round(float(y), 6) for line in fig.axes[0].get_lines() for y in line.get_ydata()}
+def _line_values(chart: Chart) -> set[float]:
+    return {round(y, 6) for s in chart.panels[0].series if isinstance(s, Line) for y in s.ys}
 
 
-def _legend(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.legends[0].get_texts()]
+def _legend(chart: Chart) -> list[str]:
+    return [e.label for e in legend_entries(chart)]
+
+
+def _titles(chart: Chart) -> list[str]:
+    """The title of each panel (a one-panel figure's title is the figure's)."""
+    return [chart.title] if len(chart.panels) == 1 else [p.title for p in chart.panels]
+
+
+def _ylabels(chart: Chart) -> list[str]:
+    return [p.y.label for p in chart.panels]
 
 
 def test_one_price_figure_per_product(multi) -> None:
@@ -679,14 +681,15 @@ def test_one_price_figure_per_product(multi) -> None:
         "water_prices_right",
     ]
     for stem in prices:
-        assert len(figures[stem].axes) == 1  # one product per chart, with its own price axis
-    assert figures["emission_prices_nox"].axes[0].get_title() == "Trade prices: NOx (nitrogen oxides)"
-    assert figures["forest_prices_energy_quota"].axes[0].get_title() == "Trade prices: Energy-use quota"
+        assert len(figures[stem].panels) == 1  # one product per chart, with its own price axis
+    assert _titles(figures["emission_prices_nox"]) == ["Trade prices: NOx (nitrogen oxides)"]
+    assert _titles(figures["forest_prices_energy_quota"]) == ["Trade prices: Energy-use quota"]
     # the volume figure: one panel per product, each with its own unit
     volume = figures["forest_volume"]
-    assert [ax.get_title() for ax in volume.axes] == ["Forest management rights", "Energy-use quota"]
-    assert [ax.get_ylabel() for ax in volume.axes] == ["Volume (mu)", "Volume (tce)"]
-    assert [[round(p.get_height(), 6) for p in ax.patches] for ax in volume.axes] == [[25.5], [100.0]]
+    assert _titles(volume) == ["Forest management rights", "Energy-use quota"]
+    assert _ylabels(volume) == ["Volume (mu)", "Volume (tce)"]
+    assert [[round(h, 6) for s in p.series if isinstance(s, Bars) for h in s.heights if h]
+            for p in volume.panels] == [[25.5], [100.0]]
 
 
 def test_term_deals_stay_out_of_the_annual_water_chart(multi) -> None:
@@ -700,7 +703,7 @@ def test_term_deals_stay_out_of_the_annual_water_chart(multi) -> None:
     # the term deals' base price (base × term) is drawn in their own chart only
     assert 2.5 not in _line_values(annual) and 0.5 in _line_values(annual)
     assert 2.5 in _line_values(term)
-    assert term.axes[0].get_ylabel() == "Price for the whole term (yuan/m³)"
+    assert _ylabels(term) == ["Price for the whole term (yuan/m³)"]
     md = paths["md"].read_text(encoding="utf-8")
     assert "Term deals (rule W4) are priced per m³ of annual right for the whole multi-year term" in md
     q = sum(q for _, q, _ in TERM_DEALS)
@@ -712,11 +715,11 @@ def test_term_deals_stay_out_of_the_annual_water_chart(multi) -> None:
 def test_emission_in_tonnes(multi) -> None:
     _run, paths, figures = multi
     nox = figures["emission_prices_nox"]
-    assert nox.axes[0].get_ylabel() == "Price (yuan/t)"
+    assert _ylabels(nox) == ["Price (yuan/t)"]
     # prices per kg × 1000: 2.50 yuan/kg is drawn as 2,500 yuan/t
     assert sorted(_dots(nox)) == sorted(p / 10 for *_, p in NOX)
     volume = figures["emission_volume"]
-    assert [ax.get_ylabel() for ax in volume.axes] == ["Volume (t)", "Volume (t)"]
+    assert _ylabels(volume) == ["Volume (t)", "Volume (t)"]
     md = paths["md"].read_text(encoding="utf-8")
     kg = sum(q for *_, q, _ in NOX)
     fen = sum(amount_fen(q, p) for *_, q, p in NOX)
@@ -742,9 +745,9 @@ def test_emission_in_tonnes(multi) -> None:
 def test_forest_units_converted(multi) -> None:
     _run, paths, figures = multi
     mgmt, energy = figures["forest_prices_management"], figures["forest_prices_energy_quota"]
-    assert mgmt.axes[0].get_ylabel() == "Price (yuan/mu)" and _dots(mgmt) == [1_500.0]  # 15 yuan per 0.01 mu
+    assert _ylabels(mgmt) == ["Price (yuan/mu)"] and _dots(mgmt) == [1_500.0]  # 15 yuan per 0.01 mu
     assert 1_200.0 in _line_values(mgmt) and 7_000.0 not in _line_values(mgmt)
-    assert energy.axes[0].get_ylabel() == "Price (yuan/tce)" and _dots(energy) == [11_200.0]
+    assert _ylabels(energy) == ["Price (yuan/tce)"] and _dots(energy) == [11_200.0]
     assert 7_000.0 in _line_values(energy) and 1_200.0 not in _line_values(energy)
     md = paths["md"].read_text(encoding="utf-8")
     assert "Forest management rights — 1 trade moved 25.50 mu." in md
@@ -791,13 +794,11 @@ def test_chinese_several_products(multi, tmp_path: Path) -> None:
     for f in run_dir.glob("*.parquet"):
         (copy / f.name).write_bytes(f.read_bytes())
     (copy / "manifest.json").write_bytes((run_dir / "manifest.json").read_bytes())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        paths, figures = _build_capturing(copy, lang="zh")
+    paths, figures = _build_capturing(copy, lang="zh")
     md = paths["md"].read_text(encoding="utf-8")
     assert "氮氧化物（NOx） — 共成交 7 笔，交易量合计 9.984 吨。" in md
-    assert figures["emission_prices_nox.zh"].axes[0].get_ylabel() == "价格（元/吨）"
-    assert figures["forest_prices_management.zh"].axes[0].get_ylabel() == "价格（元/亩）"
+    assert _ylabels(figures["emission_prices_nox.zh"]) == ["价格（元/吨）"]
+    assert _ylabels(figures["forest_prices_management.zh"]) == ["价格（元/亩）"]
     assert "多年期交易（规则 W4）" in md
     assert len(_legend(figures["emission_prices_nox.zh"])) == rf.MAX_LEGEND
     # deterministic: the same run gives the same bytes

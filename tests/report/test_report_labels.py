@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,6 @@ import pytest
 from rights_market import Result, write_run
 from rights_market.engine.world import TABLES
 from rights_market.report import build as rb
-from rights_market.report import figures as rf
 from rights_market.report import xlsx as rx
 from rights_market.report.labels import LABELS, LANGS, Labels
 from rights_market.report.right_data import product_name
@@ -240,17 +240,16 @@ def test_pattern_templates_have_their_fields() -> None:
             assert set(re.findall(r"{(\w+)}", text)) == fields[key], (lang, key)
 
 
-def test_zh_report_tables_show_no_codes(results, runs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """End to end: the Chinese report of the four rights (figures left out, they are not what is tested)
-    has no table cell or heading that is a raw metric, charge kind, reason or mechanism code, and every
-    indicator row is named in Chinese."""
-    for name in FIGURES:
-        monkeypatch.setattr(rf, name, lambda *a, **k: None)
+def test_zh_report_tables_show_no_codes(results, runs, tmp_path: Path) -> None:
+    """End to end: the Chinese report of the four rights has no table cell, heading or figure text that is a
+    raw metric, charge kind, reason or mechanism code, and every indicator row is named in Chinese."""
     doc = rb.build_document(rb.load_run(write_run(results["four_rights"], tmp_path / "run")), "zh")
     one = {"four_rights": runs["four_rights"]}
     codes = set(distinct(one, "kpis", "metric")) | set(distinct(one, "charges", "kind"))
     codes |= set(distinct(one, "orders_rejected", "reason")) | set(distinct(one, "trades", "mechanism"))
     texts = [b.text for b in doc.blocks if isinstance(b, rb.Heading)]
+    texts += [t.text for b in doc.blocks if isinstance(b, rb.FigureBlock)
+              for t in ET.fromstring(b.svg).iter("{http://www.w3.org/2000/svg}text")]
     rows = []
     for b in doc.blocks:
         if isinstance(b, rb.TableBlock):
@@ -269,17 +268,12 @@ def _linked(run_dir: Path) -> set[str]:
     return set(re.findall(r"\]\(figures/([^)]+)\)", md))
 
 
-def _pngs(run_dir: Path) -> set[str]:
-    return {p.name for p in (run_dir / "figures").iterdir() if p.suffix == ".png"}
-
-
-FIGURES = ("price_figure", "volume_figure", "surcharge_figure", "reserve_figure", "use_figure")
+def _svgs(run_dir: Path) -> set[str]:
+    return {p.name for p in (run_dir / "figures").iterdir() if p.suffix == ".svg"}
 
 
 def _draw_little(mp: pytest.MonkeyPatch) -> None:
-    """Figures and the workbook as a few bytes: what is tested is which files the report writes and removes."""
-    for name in FIGURES:
-        mp.setattr(rf, name, lambda *a, _n=name, **k: f"png:{_n}".encode())
+    """The workbook as a few bytes: what is tested is which files the report writes and removes."""
     mp.setattr(rx, "workbook_bytes", lambda sheets: b"xlsx")
 
 
@@ -310,10 +304,10 @@ def _drop_right_trades_and_surcharges(run_dir: Path) -> None:
 
 
 def test_stale_figures_are_removed_user_files_kept(water_run: Path) -> None:
-    first = _pngs(water_run)
-    assert {"water_prices_annual.png", "water_surcharge.png"} <= first and "water_prices.png" not in first
+    first = _svgs(water_run)
+    assert {"water_prices_annual.svg", "water_surcharge.svg"} <= first and "water_prices.svg" not in first
     assert _linked(water_run) == first
-    user = {"notes.png", "water_prices_my_annotation.png", "water_use.png.bak", "README.txt"}
+    user = {"notes.svg", "water_prices_my_annotation.svg", "water_use.svg.bak", "README.txt"}
     for name in user:  # files of the user's (one even named like a figure of the report)
         (water_run / "figures" / name).write_bytes(b"mine")
 
@@ -321,16 +315,16 @@ def test_stale_figures_are_removed_user_files_kept(water_run: Path) -> None:
     rb.build_report(water_run)
 
     second = _linked(water_run)
-    assert "water_prices.png" in second and not {"water_prices_annual.png", "water_surcharge.png"} & second
+    assert "water_prices.svg" in second and not {"water_prices_annual.svg", "water_surcharge.svg"} & second
     left = {p.name for p in (water_run / "figures").iterdir()}
-    assert left == second | user | {rb.FIGURE_RECORD, ".cache"}  # .cache: the PNGs by data hash (figure_cache)
+    assert left == second | user | {rb.FIGURE_RECORD}
     assert all((water_run / "figures" / name).read_bytes() == b"mine" for name in user)
     record = json.loads((water_run / "figures" / rb.FIGURE_RECORD).read_text(encoding="utf-8"))
     assert set(record) == second
-    # the Chinese report draws the same figures beside the English ones (``*.zh.png``, its own record): it
+    # the Chinese report draws the same figures beside the English ones (``*.zh.svg``, its own record): it
     # removes nothing of the English report's or the user's
     rb.build_report(water_run, lang="zh")
-    zh = {name.removesuffix(".png") + ".zh.png" for name in second}
+    zh = {name.removesuffix(".svg") + ".zh.svg" for name in second}
     assert {p.name for p in (water_run / "figures").iterdir()} == left | zh | {".report-figures.zh.json"}
     assert all((water_run / "figures" / name).read_bytes() == b"mine" for name in user)
 
@@ -340,7 +334,7 @@ def test_a_failed_build_keeps_what_report_md_links(water_run: Path, monkeypatch:
                                                    fails_in: str) -> None:
     """A build that fails after writing its figures (in the HTML, or in the workbook after report.md) leaves
     every figure the report.md on disk links to; the next good build removes the stale ones of both."""
-    first = _pngs(water_run)
+    first = _svgs(water_run)
     _drop_right_trades_and_surcharges(water_run)
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -350,21 +344,21 @@ def test_a_failed_build_keeps_what_report_md_links(water_run: Path, monkeypatch:
         mp.setattr(rb if fails_in == "render_html" else rx, fails_in, boom)
         with pytest.raises(RuntimeError, match="disk full"):
             rb.build_report(water_run)
-    on_disk = _pngs(water_run)
+    on_disk = _svgs(water_run)
     assert _linked(water_run) <= on_disk
-    assert first <= on_disk and "water_prices.png" in on_disk  # nothing removed yet, the new figure written
+    assert first <= on_disk and "water_prices.svg" in on_disk  # nothing removed yet, the new figure written
 
     rb.build_report(water_run)
-    assert _pngs(water_run) == _linked(water_run) and "water_prices_annual.png" not in _pngs(water_run)
+    assert _svgs(water_run) == _linked(water_run) and "water_prices_annual.svg" not in _svgs(water_run)
 
 
 def test_report_without_a_record_cleans_up_from_report_md(water_run: Path) -> None:
     """A report written before the record existed: the figures its report.md links are the report's own."""
     (water_run / "figures" / rb.FIGURE_RECORD).unlink()
-    (water_run / "figures" / "water_volume_2020.png").write_bytes(b"mine")  # named like ours, not linked
+    (water_run / "figures" / "water_volume_2020.svg").write_bytes(b"mine")  # named like ours, not linked
     _drop_right_trades_and_surcharges(water_run)
     rb.build_report(water_run)
-    assert _pngs(water_run) == _linked(water_run) | {"water_volume_2020.png"}
+    assert _svgs(water_run) == _linked(water_run) | {"water_volume_2020.svg"}
 
 
 def test_no_figures_left_when_nothing_is_drawn(water_run: Path) -> None:
@@ -372,19 +366,38 @@ def test_no_figures_left_when_nothing_is_drawn(water_run: Path) -> None:
         frame = pd.read_parquet(water_run / f"{name}.parquet")
         frame.iloc[:0].to_parquet(water_run / f"{name}.parquet")
     rb.build_report(water_run)
-    assert _linked(water_run) == set() and _pngs(water_run) == set()
+    assert _linked(water_run) == set() and _svgs(water_run) == set()
     assert not (water_run / "figures" / rb.FIGURE_RECORD).exists()
 
 
 def test_every_figure_name_is_of_the_report_form(water_run: Path) -> None:
     """The names the report writes are the names it would remove (so it can clean up after itself), and only
     names of that form are ever removed."""
-    names = _pngs(water_run)
+    names = _svgs(water_run)
     assert names and all(rb.FIGURE_FILE.fullmatch(n) for n in names)
-    for name in ("water_prices_nh3_n_rent_2.png", "emission_prices_nox.png", "links_volume.png"):
+    for name in ("water_prices_nh3_n_rent_2.svg", "emission_prices_nox.svg", "links_volume.svg",
+                 "water_volume.png"):  # .png: figures of reports written before the figures were SVG
         assert rb.FIGURE_FILE.fullmatch(name)
-    for name in ("notes.png", "water_prices.PNG", "../water_use.png", "water_use.png.bak", ".report-figures.json"):
+    for name in ("notes.svg", "water_prices.SVG", "../water_use.svg", "water_use.svg.bak", ".report-figures.json",
+                 "water_use.jpg"):
         assert not rb.FIGURE_FILE.fullmatch(name)
+
+
+def test_the_pngs_of_a_report_written_before_the_figures_were_svg_are_removed(water_run: Path) -> None:
+    """A run folder whose report is older (``figures/*.png``, recorded) gets SVG figures and loses the PNGs
+    that report wrote; a PNG of the user's, not in the record, stays."""
+    fig_dir = water_run / "figures"
+    old = {name.removesuffix(".svg") + ".png" for name in _svgs(water_run)}
+    for name in _svgs(water_run):
+        (fig_dir / name).unlink()
+    for name in old:
+        (fig_dir / name).write_bytes(b"\x89PNG old")
+    (fig_dir / rb.FIGURE_RECORD).write_text(json.dumps(sorted(old)), encoding="utf-8")
+    (fig_dir / "water_use_mine.png").write_bytes(b"mine")
+    rb.build_report(water_run)
+    left = {p.name for p in fig_dir.iterdir()}
+    assert not old & left and "water_use_mine.png" in left
+    assert _svgs(water_run) == _linked(water_run)
 
 
 def test_catalogues_are_the_data_files_with_the_same_keys_in_both_languages(tmp_path):

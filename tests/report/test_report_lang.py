@@ -49,19 +49,19 @@ def test_locale_gives_the_default_language():
 
 
 def test_reports_are_side_by_side_never_over_each_other(run_dir: Path, zh_paths: dict[str, Path]):
-    """The Chinese build writes report.zh.* and figures/*.zh.png and leaves every English file as it was."""
+    """The Chinese build writes report.zh.* and figures/*.zh.svg and leaves every English file as it was."""
     names = {"html", "md", "xlsx"}
     assert {k: p.name for k, p in zh_paths.items() if k in names} == {
         "html": "report.zh.html", "md": "report.zh.md", "xlsx": "report.zh.xlsx"}
-    assert all(p.name.endswith(".zh.png") for k, p in zh_paths.items() if k.startswith("figure:"))
+    assert all(p.name.endswith(".zh.svg") for k, p in zh_paths.items() if k.startswith("figure:"))
     en_before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                 for p in [*run_dir.glob("report.*"), *(run_dir / "figures").glob("*.png")] if ".zh." not in p.name}
+                 for p in [*run_dir.glob("report.*"), *(run_dir / "figures").glob("*.svg")] if ".zh." not in p.name}
     rb.build_report(run_dir, lang="zh")  # again: the English files stay byte for byte
     en_after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in [*run_dir.glob("report.*"), *(run_dir / "figures").glob("*.png")] if ".zh." not in p.name}
+                for p in [*run_dir.glob("report.*"), *(run_dir / "figures").glob("*.svg")] if ".zh." not in p.name}
     assert en_after == en_before and {"report.html", "report.md", "report.xlsx"} <= set(en_after)
     md = (run_dir / "report.zh.md").read_text(encoding="utf-8")
-    assert all((run_dir / link).is_file() and link.endswith(".zh.png")
+    assert all((run_dir / link).is_file() and link.endswith(".zh.svg")
                for link in re.findall(r"\]\((figures/[^)]+)\)", md))
 
 

@@ -44,7 +44,8 @@ def covered_codepoints() -> frozenset[int]:
     """Code points the bundled font has (its character map)."""
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(str(font_path()), lazy=True).getBestCmap())
+    with TTFont(str(font_path()), lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def missing_characters(texts: Iterable[str]) -> set[str]:
