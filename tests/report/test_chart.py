@@ -10,7 +10,14 @@ import pytest
 
 from rights_market.report.chart import Axis, Bars, Chart, Line, Panel, Points, render
 from rights_market.report.chart.layout import layout
-from rights_market.report.chart.ticks import axis_scale, nice_ticks, number_text, price_text, year_ticks
+from rights_market.report.chart.ticks import (
+    axis_scale,
+    nice_ticks,
+    number_text,
+    price_text,
+    tick_texts,
+    year_ticks,
+)
 from rights_market.report.figure_base import sequential
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -43,6 +50,9 @@ def test_numbers_on_axes() -> None:
     assert number_text(-0.75) == "-0.75"
     assert price_text(0.0305) == "0.0305"
     assert price_text(30_000) == "30,000"
+    assert tick_texts([0.0, 0.0025, 0.005, 0.0075], "number") == ["0",
+        "0.0025", "0.005", "0.0075"]  # as many decimals as it takes to tell the ticks apart
+    assert tick_texts([0.0, 0.5, 1.0], "number") == ["0", "0.5", "1"]
     assert axis_scale(9_999, "en") == 0 and axis_scale(10_000, "en") == 3 and axis_scale(2e6, "en") == 6
     assert axis_scale(2e4, "zh") == 4 and axis_scale(3e8, "zh") == 8
 

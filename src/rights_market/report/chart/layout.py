@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import text as tx
 from .model import Axis, Band, Bars, Chart, HBars, HLine, LegendEntry, Line, Panel, Points, legend_of
-from .ticks import nice_ticks, padded, tick_text, year_ticks
+from .ticks import nice_ticks, padded, tick_texts, year_ticks
 
 # Font sizes (px) and distances (px).
 TITLE, PANEL_TITLE, LABEL, TICK, LEGEND = 15.0, 13.0, 12.5, 12.0, 11.0
@@ -126,12 +126,14 @@ def _ticks(spec: Axis, lo: float, hi: float, length: float, horizontal: bool) ->
     """Tick positions and texts that fit ``length`` px without overlapping."""
     if spec.kind == "category":
         return [float(i) for i in range(len(spec.categories))], list(spec.categories)
-    most = max(2, int(length / (42.0 if not horizontal else 70.0)))
+    # room per tick: a line of text upright; a year, or a number of a few digits, across
+    per_tick = 42.0 if not horizontal else (tx.width("0000", TICK) + 14.0 if spec.kind == "year" else 70.0)
+    most = max(2, int(length / per_tick))
     if spec.kind == "year":
         most = min(most if spec.ticks is None else max(most, len(spec.ticks)), spec.most)
     for _ in range(8):
         ticks = year_ticks(lo, hi, spec.ticks, most) if spec.kind == "year" else nice_ticks(lo, hi, most)
-        texts = [tick_text(t, spec.kind, spec.power) for t in ticks]
+        texts = tick_texts(ticks, spec.kind, spec.power)
         if not horizontal or len(ticks) < 2:
             return ticks, texts
         gap = length * (ticks[1] - ticks[0]) / (hi - lo) if hi > lo else length

@@ -77,25 +77,37 @@ def year_ticks(lo: float, hi: float, years: Sequence[float] | None, most: int) -
     return [float(t) for t in ticks]
 
 
-def number_text(value: float, power: int = 0) -> str:
-    """``value / 10**power`` with thousands separators and at most two decimals (1,500; 2.5; -0.75)."""
+def number_text(value: float, power: int = 0, decimals: int = 2) -> str:
+    """``value / 10**power`` with thousands separators and at most ``decimals`` decimals (1,500; 2.5; -0.75)."""
     v = value / 10.0**power
     if abs(v - round(v)) < 1e-9:
         return f"{round(v):,}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
-def price_text(value: float) -> str:
-    """A price on an axis: thousands separators, up to four decimals (0.0305, 1.5, 30,000)."""
-    if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
+def price_text(value: float, decimals: int = 4) -> str:
+    """A price on an axis: thousands separators, up to ``decimals`` decimals (0.0305, 1.5, 30,000)."""
+    return number_text(value, 0, decimals)
 
 
-def tick_text(value: float, kind: str, power: int = 0) -> str:
-    """The text of a tick at ``value`` on an axis of ``kind`` (see :class:`~.model.Axis`)."""
+def tick_text(value: float, kind: str, power: int = 0, decimals: int | None = None) -> str:
+    """The text of a tick at ``value`` on an axis of ``kind`` (see :class:`~.model.Axis`); ``decimals``: at most
+    so many (by default two for numbers, four for prices)."""
     if kind == "year":
         return f"{int(round(value))}"
     if kind == "price":
-        return price_text(value)
-    return number_text(value, power)
+        return price_text(value, 4 if decimals is None else decimals)
+    return number_text(value, power, 2 if decimals is None else decimals)
+
+
+def tick_texts(ticks: list[float], kind: str, power: int = 0) -> list[str]:
+    """The texts of ``ticks``, with as many decimals as it takes to write each exactly (ticks 0.0025 apart
+    are written 0.0025, 0.005, not all 0.01), and at least as many as :func:`tick_text` allows."""
+    if kind not in ("number", "price"):
+        return [tick_text(t, kind, power) for t in ticks]
+    scale = 10.0**power
+    decimals = 2 if kind == "number" else 4
+    while decimals < 12 and any(abs(t / scale - round(t / scale, decimals)) > 1e-9 * max(1.0, abs(t / scale))
+                                for t in ticks):
+        decimals += 1
+    return [tick_text(t, kind, power, decimals) for t in ticks]
