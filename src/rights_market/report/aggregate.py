@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .grouping import group_sums
 from .labels import BAND_METRIC_PREFIX
 from .run_data import ordered, sorted_in_time
 
@@ -73,8 +74,10 @@ def yearly_kpi(kpis: pd.DataFrame, metric: str) -> pd.Series:
 
 def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
     """Per year: traded quantity and money (fen); the mean price is ``amount_fen / quantity / 100``."""
-    g = trades.groupby("year", sort=True).agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-    return g[g["quantity"] > 0]
+    (years,), _, (quantity, amount) = group_sums([trades["year"]], [trades["quantity"], trades["amount_fen"]])
+    keep = quantity > 0
+    index = pd.Index(years[keep], dtype=trades["year"].dtype, name="year")
+    return pd.DataFrame({"quantity": quantity[keep], "amount_fen": amount[keep]}, index=index)
 
 
 class TradeKind(NamedTuple):
@@ -188,36 +191,28 @@ def charges_by_kind_band(charges: pd.DataFrame) -> pd.DataFrame:
     """Count, quantity and ``amount_fen`` of charges by kind and band (integers)."""
     if charges.empty:
         return pd.DataFrame(columns=["kind", "band", "count", "quantity", "amount_fen"])
-    g = (
-        charges.groupby(["kind", "band"], sort=True)
-        .agg(count=("amount_fen", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-        .reset_index()
-    )
-    kinds = ordered(list(g["kind"]), KIND_ORDER)
-    g["_k"] = g["kind"].map({k: i for i, k in enumerate(kinds)})
-    return g.sort_values(["_k", "band"], kind="stable").drop(columns="_k").reset_index(drop=True)
+    (kind, band), count, (quantity, amount) = group_sums([charges["kind"], charges["band"]],
+                                                          [charges["quantity"], charges["amount_fen"]])
+    kinds = ordered(list(dict.fromkeys(kind.tolist())), KIND_ORDER)
+    rank = {k: i for i, k in enumerate(kinds)}
+    order = np.lexsort((band, np.array([rank[k] for k in kind.tolist()], dtype=np.int64)))
+    return pd.DataFrame({"kind": kind[order], "band": band[order], "count": count[order],
+                         "quantity": quantity[order], "amount_fen": amount[order]})
 
 
 def rejected_by_reason(rejected: pd.DataFrame) -> pd.DataFrame:
     if rejected.empty:
         return pd.DataFrame(columns=["reason", "count", "quantity"])
-    g = (
-        rejected.groupby("reason", sort=True)
-        .agg(count=("reason", "size"), quantity=("quantity", "sum"))
-        .reset_index()
-    )
-    return g.sort_values(["count", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    (reason,), count, (quantity,) = group_sums([rejected["reason"]], [rejected["quantity"]])
+    order = np.lexsort((np.arange(len(reason)), -count))  # groups are in reason order already
+    return pd.DataFrame({"reason": reason[order], "count": count[order], "quantity": quantity[order]})
 
 
 def top_holders(trades: pd.DataFrame, side: str, n: int = TOP_HOLDERS) -> pd.DataFrame:
     """Accounts with the largest quantity bought (``side='buyer'``) or sold (``side='seller'``)."""
     if trades.empty:
         return pd.DataFrame(columns=["account", "trades", "quantity", "amount_fen"])
-    g = (
-        trades.groupby(side, sort=True)
-        .agg(trades=("quantity", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-        .reset_index()
-        .rename(columns={side: "account"})
-    )
-    g = g.sort_values(["quantity", "amount_fen", "account"], ascending=[False, False, True], kind="stable")
-    return g.head(n).reset_index(drop=True)
+    (account,), count, (quantity, amount) = group_sums([trades[side]], [trades["quantity"], trades["amount_fen"]])
+    order = np.lexsort((np.arange(len(account)), -amount, -quantity))[:n]  # accounts ascending already
+    return pd.DataFrame({"account": account[order], "trades": count[order], "quantity": quantity[order],
+                         "amount_fen": amount[order]})
