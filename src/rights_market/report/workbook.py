@@ -22,7 +22,7 @@ from .aggregate import charges_by_kind_band, kpi_table
 from .display_units import product_units, unit_of_right
 from .labels import Labels
 from .raw_sheets import raw_sheet
-from .run_data import Run, for_right, has_fiscal_section, rights_in_run
+from .run_data import Run, has_fiscal_section, rights_in_run
 from .xlsx import FORMATS_ATTR, INT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, number_format
 
 __all__ = ["RAW_FORMATS", "RAW_TABLES", "kpi_sheet", "run_sheets"]
@@ -65,10 +65,10 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     sheets: list[tuple[str, pd.DataFrame]] = []
     for right in rights_in_run(run) + ([FISCAL_SECTION] if has_fiscal_section(run) else []):
         name = L.code("xlsx.right", right)  # a short name: the sheet title stays whole within 31 characters
-        t = kpi_sheet(for_right(run.tables["kpis"], right), L)
+        t = kpi_sheet(run.rows_of("kpis", right), L)
         if not t.empty:
             sheets.append((L("xlsx.sheet.kpis", right=name), t))
-        ch = charges_by_kind_band(for_right(run.tables["charges"], right))
+        ch = charges_by_kind_band(run.rows_of("charges", right))
         if not ch.empty:
             quantity = L("col.quantity", unit=L.unit(unit_of_right(run, right)))
             sheets.append((L("xlsx.sheet.charges", right=name), _formatted(pd.DataFrame({
