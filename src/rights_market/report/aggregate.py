@@ -66,10 +66,18 @@ def kpi_table(kpis: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def yearly_kpi(kpis: pd.DataFrame, metric: str) -> pd.Series:
     """One metric per year (last value of the year)."""
-    sel = sorted_in_time(kpis[kpis["metric"] == metric]) if not kpis.empty else kpis
-    if sel.empty:
+    if kpis.empty:
         return pd.Series(dtype=float)
-    return sel.groupby("year", sort=True)["value"].last().astype(float)
+    rows = np.flatnonzero((kpis["metric"] == metric).to_numpy(dtype=bool, na_value=False))
+    if not len(rows):
+        return pd.Series(dtype=float)
+    rows = rows[np.argsort(kpis["time"].to_numpy()[rows], kind="stable")]  # in time, file order among equals
+    years, values = kpis["year"].to_numpy()[rows], kpis["value"].to_numpy(dtype=float)[rows]
+    distinct, inverse = np.unique(years, return_inverse=True)
+    last = np.full(len(distinct), np.nan)
+    known = ~np.isnan(values)  # the year's last recorded value (a missing one does not count)
+    last[inverse.reshape(-1)[known]] = values[known]  # later rows overwrite earlier ones
+    return pd.Series(last, index=pd.Index(distinct, name="year"), name="value")
 
 
 def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
