@@ -97,16 +97,20 @@ class TradeKind(NamedTuple):
     lease_years: int = 0
 
 
-def trade_kinds(trades: pd.DataFrame) -> pd.Series:
-    """The :class:`TradeKind` of each trade (columns ``deal`` and ``lease_years`` default to none)."""
-    deal = trades["deal"].astype(str) if "deal" in trades else pd.Series("", index=trades.index)
+def _kind_codes(trades: pd.DataFrame) -> tuple[np.ndarray, list[TradeKind]]:
+    """The :class:`TradeKind` of each trade as ``(codes, kinds)`` (``kinds[codes[i]]``), each distinct kind
+    made once."""
+    n = len(trades)
+    deal = trades["deal"].astype(str) if "deal" in trades else pd.Series([""] * n, index=trades.index, dtype=str)
     years = trades["lease_years"].astype(int) if "lease_years" in trades else pd.Series(0, index=trades.index)
-    keys = pd.MultiIndex.from_arrays([trades["relation"].astype(str), deal, years])
-    codes, kinds = pd.factorize(keys)  # one TradeKind per distinct kind, not per trade
-    made = np.empty(len(kinds) + 1, dtype=object)
-    for i, (r, d, y) in enumerate(kinds):  # (a list of tuples would be read as a 2-d array)
-        made[i] = TradeKind(str(r), str(d), int(y))
-    return pd.Series(made[codes], index=trades.index, dtype=object)
+    parts = [pd.factorize(c) for c in (trades["relation"].astype(str), deal, years)]
+    sizes = [max(len(u), 1) for _, u in parts]
+    combined = np.ravel_multi_index([np.asarray(c, dtype=np.int64) for c, _ in parts], sizes) if n else np.zeros(0, int)
+    ids, codes = np.unique(combined, return_inverse=True)
+    at = np.unravel_index(ids, sizes)
+    kinds = [TradeKind(str(parts[0][1][r]), str(parts[1][1][d]), int(parts[2][1][y]))
+             for r, d, y in zip(*(a.tolist() for a in at), strict=True)]
+    return codes.reshape(-1), kinds
 
 
 @dataclass
@@ -131,28 +135,33 @@ def base_price_levels(
     right's base price ``kpi_base`` (per year, already per shown unit) first if given; relation levels equal
     to it are left out."""
     rel = trades[(trades["relation"] != "") & trades["base_price"].notna() & (trades["base_price"] > 0)]
-    rel = sorted_in_time(rel).assign(
-        _name=trade_kinds,
-        _base=lambda df: (df["base_price"].astype(float) * factor).round(6),
-    )
+    rel = sorted_in_time(rel)
+    base = np.round(rel["base_price"].to_numpy(dtype=float) * factor, 6)
+    years = rel["year"].to_numpy()
+    kind_codes, kinds = _kind_codes(rel)
     # One level per base price path: a relation joins a level whose prices it shares (every price of the
     # relation is one of the level's, and equal in the years both have), so relations trading in
     # different years at the same base price are one level.
     levels: list[tuple[dict[int, float], list[TradeKind]]] = []
     varying = False
-    for name, grp in rel.groupby("_name", sort=True):
-        per_year = grp.groupby("year", sort=True)["_base"]
-        varying = varying or bool((per_year.nunique() > 1).any())
-        values = {int(y): float(v) for y, v in per_year.last().items()}
+    for k in sorted(range(len(kinds)), key=kinds.__getitem__):  # kinds in order, as groupby sorts them
+        rows = np.flatnonzero(kind_codes == k)  # in time order
+        values: dict[int, float] = {}
+        for y, v in zip(years[rows].tolist(), base[rows].tolist(), strict=True):
+            if y in values and values[y] != v:
+                varying = True  # a base price that changes within a year
+            values[y] = v  # the year's last base price
+        values = dict(sorted(values.items()))
+        name = kinds[k]
         for level, names in levels:
             if set(values.values()) <= set(level.values()) and all(
                 level.get(y, v) == v for y, v in values.items()
             ):
                 level.update(values)
-                names.append(TradeKind(*name))
+                names.append(name)
                 break
         else:
-            levels.append((values, [TradeKind(*name)]))
+            levels.append((values, [name]))
     lines: list[tuple[tuple[TradeKind, ...], pd.Series]] = []
     kpi = kpi_base.dropna().astype(float)
     kpi = kpi[kpi > 0]
@@ -165,7 +174,7 @@ def base_price_levels(
     n_rel = sum(len(names) for _, names in levels)
     if len(lines) <= max_lines and not varying:
         return BaseLevels(lines, None, n_rel)
-    all_values = rel.set_index("year")["_base"]
+    all_values = pd.Series(base, index=pd.Index(years, name="year"), name="_base")
     if not kpi.empty:
         all_values = pd.concat([all_values, kpi])
     band = all_values.groupby(level=0, sort=True).agg(["min", "max"]).rename(columns={"min": "low", "max": "high"})
@@ -175,12 +184,12 @@ def base_price_levels(
 def volume_by_year_mechanism(trades: pd.DataFrame) -> pd.DataFrame:
     if trades.empty:
         return pd.DataFrame()
-    t = trades.pivot_table(
-        index="year", columns="mechanism", values="quantity", aggfunc="sum", fill_value=0, sort=True
-    )
-    t = t[ordered(list(t.columns), MECHANISM_ORDER)].astype("int64")
-    t.columns.name = None
-    return t
+    (years, mechanisms), _, (quantity,) = group_sums([trades["year"], trades["mechanism"]], [trades["quantity"]])
+    rows = pd.Index(np.unique(years), name="year")
+    columns = ordered(list(dict.fromkeys(mechanisms.tolist())), MECHANISM_ORDER)
+    table = np.zeros((len(rows), len(columns)), dtype=np.int64)
+    table[rows.get_indexer(years), pd.Index(columns).get_indexer(mechanisms)] = quantity
+    return pd.DataFrame(table, index=rows, columns=columns)
 
 
 def surcharge_by_year_band(charges: pd.DataFrame) -> pd.DataFrame:
