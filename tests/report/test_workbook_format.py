@@ -152,6 +152,7 @@ def test_table_bodies_are_the_bytes_openpyxl_writes_cell_by_cell(monkeypatch: py
         "bools": [True, False, True, True, False, False, True],
         "mixed": ["t", 1, 2.5, None, True, "", float("nan")],
         "ints_unformatted": list(range(n)),
+        "ints_at_float_limit": [2**53, -(2**53), 2**53 - 1, 0, -7, 10**15, 9_999_999],  # written as str() does
     })
     df.attrs[xlsx.FORMATS_ATTR] = {"per_row": [INT_FORMAT, PRICE_FORMAT, None, None, SHARE_FORMAT, None, INT_FORMAT],
                                    "float_fmt": SHARE_FORMAT, "int": MONEY_FORMAT}

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .grouping import group_sums
 from .labels import BAND_METRIC_PREFIX
 from .run_data import ordered, sorted_in_time
 
@@ -65,16 +66,26 @@ def kpi_table(kpis: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def yearly_kpi(kpis: pd.DataFrame, metric: str) -> pd.Series:
     """One metric per year (last value of the year)."""
-    sel = sorted_in_time(kpis[kpis["metric"] == metric]) if not kpis.empty else kpis
-    if sel.empty:
+    if kpis.empty:
         return pd.Series(dtype=float)
-    return sel.groupby("year", sort=True)["value"].last().astype(float)
+    rows = np.flatnonzero((kpis["metric"] == metric).to_numpy(dtype=bool, na_value=False))
+    if not len(rows):
+        return pd.Series(dtype=float)
+    rows = rows[np.argsort(kpis["time"].to_numpy()[rows], kind="stable")]  # in time, file order among equals
+    years, values = kpis["year"].to_numpy()[rows], kpis["value"].to_numpy(dtype=float)[rows]
+    distinct, inverse = np.unique(years, return_inverse=True)
+    last = np.full(len(distinct), np.nan)
+    known = ~np.isnan(values)  # the year's last recorded value (a missing one does not count)
+    last[inverse.reshape(-1)[known]] = values[known]  # later rows overwrite earlier ones
+    return pd.Series(last, index=pd.Index(distinct, name="year"), name="value")
 
 
 def yearly_mean_price_fen(trades: pd.DataFrame) -> pd.DataFrame:
     """Per year: traded quantity and money (fen); the mean price is ``amount_fen / quantity / 100``."""
-    g = trades.groupby("year", sort=True).agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-    return g[g["quantity"] > 0]
+    (years,), _, (quantity, amount) = group_sums([trades["year"]], [trades["quantity"], trades["amount_fen"]])
+    keep = quantity > 0
+    index = pd.Index(years[keep], dtype=trades["year"].dtype, name="year")
+    return pd.DataFrame({"quantity": quantity[keep], "amount_fen": amount[keep]}, index=index)
 
 
 class TradeKind(NamedTuple):
@@ -86,16 +97,20 @@ class TradeKind(NamedTuple):
     lease_years: int = 0
 
 
-def trade_kinds(trades: pd.DataFrame) -> pd.Series:
-    """The :class:`TradeKind` of each trade (columns ``deal`` and ``lease_years`` default to none)."""
-    deal = trades["deal"].astype(str) if "deal" in trades else pd.Series("", index=trades.index)
+def _kind_codes(trades: pd.DataFrame) -> tuple[np.ndarray, list[TradeKind]]:
+    """The :class:`TradeKind` of each trade as ``(codes, kinds)`` (``kinds[codes[i]]``), each distinct kind
+    made once."""
+    n = len(trades)
+    deal = trades["deal"].astype(str) if "deal" in trades else pd.Series([""] * n, index=trades.index, dtype=str)
     years = trades["lease_years"].astype(int) if "lease_years" in trades else pd.Series(0, index=trades.index)
-    keys = pd.MultiIndex.from_arrays([trades["relation"].astype(str), deal, years])
-    codes, kinds = pd.factorize(keys)  # one TradeKind per distinct kind, not per trade
-    made = np.empty(len(kinds) + 1, dtype=object)
-    for i, (r, d, y) in enumerate(kinds):  # (a list of tuples would be read as a 2-d array)
-        made[i] = TradeKind(str(r), str(d), int(y))
-    return pd.Series(made[codes], index=trades.index, dtype=object)
+    parts = [pd.factorize(c) for c in (trades["relation"].astype(str), deal, years)]
+    sizes = [max(len(u), 1) for _, u in parts]
+    combined = np.ravel_multi_index([np.asarray(c, dtype=np.int64) for c, _ in parts], sizes) if n else np.zeros(0, int)
+    ids, codes = np.unique(combined, return_inverse=True)
+    at = np.unravel_index(ids, sizes)
+    kinds = [TradeKind(str(parts[0][1][r]), str(parts[1][1][d]), int(parts[2][1][y]))
+             for r, d, y in zip(*(a.tolist() for a in at), strict=True)]
+    return codes.reshape(-1), kinds
 
 
 @dataclass
@@ -120,28 +135,33 @@ def base_price_levels(
     right's base price ``kpi_base`` (per year, already per shown unit) first if given; relation levels equal
     to it are left out."""
     rel = trades[(trades["relation"] != "") & trades["base_price"].notna() & (trades["base_price"] > 0)]
-    rel = sorted_in_time(rel).assign(
-        _name=trade_kinds,
-        _base=lambda df: (df["base_price"].astype(float) * factor).round(6),
-    )
+    rel = sorted_in_time(rel)
+    base = np.round(rel["base_price"].to_numpy(dtype=float) * factor, 6)
+    years = rel["year"].to_numpy()
+    kind_codes, kinds = _kind_codes(rel)
     # One level per base price path: a relation joins a level whose prices it shares (every price of the
     # relation is one of the level's, and equal in the years both have), so relations trading in
     # different years at the same base price are one level.
     levels: list[tuple[dict[int, float], list[TradeKind]]] = []
     varying = False
-    for name, grp in rel.groupby("_name", sort=True):
-        per_year = grp.groupby("year", sort=True)["_base"]
-        varying = varying or bool((per_year.nunique() > 1).any())
-        values = {int(y): float(v) for y, v in per_year.last().items()}
+    for k in sorted(range(len(kinds)), key=kinds.__getitem__):  # kinds in order, as groupby sorts them
+        rows = np.flatnonzero(kind_codes == k)  # in time order
+        values: dict[int, float] = {}
+        for y, v in zip(years[rows].tolist(), base[rows].tolist(), strict=True):
+            if y in values and values[y] != v:
+                varying = True  # a base price that changes within a year
+            values[y] = v  # the year's last base price
+        values = dict(sorted(values.items()))
+        name = kinds[k]
         for level, names in levels:
             if set(values.values()) <= set(level.values()) and all(
                 level.get(y, v) == v for y, v in values.items()
             ):
                 level.update(values)
-                names.append(TradeKind(*name))
+                names.append(name)
                 break
         else:
-            levels.append((values, [TradeKind(*name)]))
+            levels.append((values, [name]))
     lines: list[tuple[tuple[TradeKind, ...], pd.Series]] = []
     kpi = kpi_base.dropna().astype(float)
     kpi = kpi[kpi > 0]
@@ -154,7 +174,7 @@ def base_price_levels(
     n_rel = sum(len(names) for _, names in levels)
     if len(lines) <= max_lines and not varying:
         return BaseLevels(lines, None, n_rel)
-    all_values = rel.set_index("year")["_base"]
+    all_values = pd.Series(base, index=pd.Index(years, name="year"), name="_base")
     if not kpi.empty:
         all_values = pd.concat([all_values, kpi])
     band = all_values.groupby(level=0, sort=True).agg(["min", "max"]).rename(columns={"min": "low", "max": "high"})
@@ -164,12 +184,12 @@ def base_price_levels(
 def volume_by_year_mechanism(trades: pd.DataFrame) -> pd.DataFrame:
     if trades.empty:
         return pd.DataFrame()
-    t = trades.pivot_table(
-        index="year", columns="mechanism", values="quantity", aggfunc="sum", fill_value=0, sort=True
-    )
-    t = t[ordered(list(t.columns), MECHANISM_ORDER)].astype("int64")
-    t.columns.name = None
-    return t
+    (years, mechanisms), _, (quantity,) = group_sums([trades["year"], trades["mechanism"]], [trades["quantity"]])
+    rows = pd.Index(np.unique(years), name="year")
+    columns = ordered(list(dict.fromkeys(mechanisms.tolist())), MECHANISM_ORDER)
+    table = np.zeros((len(rows), len(columns)), dtype=np.int64)
+    table[rows.get_indexer(years), pd.Index(columns).get_indexer(mechanisms)] = quantity
+    return pd.DataFrame(table, index=rows, columns=columns)
 
 
 def surcharge_by_year_band(charges: pd.DataFrame) -> pd.DataFrame:
@@ -188,36 +208,28 @@ def charges_by_kind_band(charges: pd.DataFrame) -> pd.DataFrame:
     """Count, quantity and ``amount_fen`` of charges by kind and band (integers)."""
     if charges.empty:
         return pd.DataFrame(columns=["kind", "band", "count", "quantity", "amount_fen"])
-    g = (
-        charges.groupby(["kind", "band"], sort=True)
-        .agg(count=("amount_fen", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-        .reset_index()
-    )
-    kinds = ordered(list(g["kind"]), KIND_ORDER)
-    g["_k"] = g["kind"].map({k: i for i, k in enumerate(kinds)})
-    return g.sort_values(["_k", "band"], kind="stable").drop(columns="_k").reset_index(drop=True)
+    (kind, band), count, (quantity, amount) = group_sums([charges["kind"], charges["band"]],
+                                                          [charges["quantity"], charges["amount_fen"]])
+    kinds = ordered(list(dict.fromkeys(kind.tolist())), KIND_ORDER)
+    rank = {k: i for i, k in enumerate(kinds)}
+    order = np.lexsort((band, np.array([rank[k] for k in kind.tolist()], dtype=np.int64)))
+    return pd.DataFrame({"kind": kind[order], "band": band[order], "count": count[order],
+                         "quantity": quantity[order], "amount_fen": amount[order]})
 
 
 def rejected_by_reason(rejected: pd.DataFrame) -> pd.DataFrame:
     if rejected.empty:
         return pd.DataFrame(columns=["reason", "count", "quantity"])
-    g = (
-        rejected.groupby("reason", sort=True)
-        .agg(count=("reason", "size"), quantity=("quantity", "sum"))
-        .reset_index()
-    )
-    return g.sort_values(["count", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    (reason,), count, (quantity,) = group_sums([rejected["reason"]], [rejected["quantity"]])
+    order = np.lexsort((np.arange(len(reason)), -count))  # groups are in reason order already
+    return pd.DataFrame({"reason": reason[order], "count": count[order], "quantity": quantity[order]})
 
 
 def top_holders(trades: pd.DataFrame, side: str, n: int = TOP_HOLDERS) -> pd.DataFrame:
     """Accounts with the largest quantity bought (``side='buyer'``) or sold (``side='seller'``)."""
     if trades.empty:
         return pd.DataFrame(columns=["account", "trades", "quantity", "amount_fen"])
-    g = (
-        trades.groupby(side, sort=True)
-        .agg(trades=("quantity", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-        .reset_index()
-        .rename(columns={side: "account"})
-    )
-    g = g.sort_values(["quantity", "amount_fen", "account"], ascending=[False, False, True], kind="stable")
-    return g.head(n).reset_index(drop=True)
+    (account,), count, (quantity, amount) = group_sums([trades[side]], [trades["quantity"], trades["amount_fen"]])
+    order = np.lexsort((np.arange(len(account)), -amount, -quantity))[:n]  # accounts ascending already
+    return pd.DataFrame({"account": account[order], "trades": count[order], "quantity": quantity[order],
+                         "amount_fen": amount[order]})

@@ -16,7 +16,7 @@ import pandas as pd
 from ..units import FEN_PER_YUAN, M2_PER_MU
 from .fmt import fmt_int
 from .rights_display import AREA_IN_MU, DEFAULT_UNIT, PRODUCT_ORDER, TERM_PRICED
-from .run_data import Run, for_right, ordered
+from .run_data import Run, ordered
 
 #: Base units shown in a larger unit: ``base -> (shown unit, base units per shown unit, decimals)``.
 UNIT_CONVERSIONS: dict[str, tuple[str, Fraction, int]] = {
@@ -133,10 +133,11 @@ def split_series(trades: pd.DataFrame, units: dict[str, str], right: str = "") -
         return []
     basis = price_basis(trades)
     out = []
-    for product in order_products(list(trades["product"].astype(str)), right):
-        of_product = trades["product"].astype(str) == product
+    products = trades["product"].astype(str)
+    for product in order_products(list(products.unique()), right):  # distinct values: order_products orders
+        of_product = products == product
         du = display_unit(product, units.get(product, ""))
-        for b in ordered(list(basis[of_product]), BASIS_ORDER):
+        for b in ordered(list(basis[of_product].unique()), BASIS_ORDER):
             out.append((Series(product, b, du), trades[of_product & (basis == b)]))
     return out
 
@@ -147,11 +148,11 @@ def suffix_of(product: str, right: str) -> str:
 
 
 def unit_of_right(run: Run, right: str) -> str:
-    trades = for_right(run.tables["trades"], right)
+    trades = run.rows_of("trades", right)
     units = [u for u in trades["unit"].unique() if u] if not trades.empty else []
     if units:
         return str(units[0])
-    kpis = for_right(run.tables["kpis"], right)
+    kpis = run.rows_of("kpis", right)
     if not kpis.empty:
         sel = kpis[kpis["metric"].isin(["use", "cap", "traded_volume"]) & (kpis["unit"] != "")]
         if not sel.empty:

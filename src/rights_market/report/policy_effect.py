@@ -32,6 +32,7 @@ from ..units import FEN_PER_YUAN
 from .aggregate import yearly_kpi
 from .document import Heading, Para, TableBlock
 from .fmt import fmt_fen, fmt_int, fmt_pct, fmt_price
+from .grouping import group_sums
 from .labels import Labels
 from .right_data import RightData
 from .run_data import Run
@@ -123,9 +124,10 @@ def reserve_actions(reserve: pd.DataFrame) -> pd.DataFrame:
     """Per product and action of the reserve: ``count``, ``quantity`` (m³), ``amount_fen``."""
     if reserve.empty:
         return pd.DataFrame(columns=["product", "action", "count", "quantity", "amount_fen"])
-    g = reserve.groupby([reserve["product"].astype(str), reserve["action"].astype(str)], sort=True)
-    out = g.agg(count=("quantity", "size"), quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum"))
-    return out.reset_index().astype({"count": "int64", "quantity": "int64", "amount_fen": "int64"})
+    (product, action), count, (quantity, amount) = group_sums(
+        [reserve["product"].astype(str), reserve["action"].astype(str)], [reserve["quantity"], reserve["amount_fen"]])
+    return pd.DataFrame({"product": product, "action": action, "count": count, "quantity": quantity,
+                         "amount_fen": amount})
 
 
 def reserve_totals(actions: pd.DataFrame) -> dict[str, int]:

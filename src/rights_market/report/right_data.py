@@ -17,7 +17,7 @@ from .display_units import (
     unit_of_right,
 )
 from .labels import Labels
-from .run_data import Run, for_right
+from .run_data import Run
 
 
 @dataclass
@@ -39,17 +39,17 @@ class RightData:
 
 
 def right_data(run: Run, right: str) -> RightData:
-    t = run.tables
     d = RightData(
         right=right,
         unit=unit_of_right(run, right),
-        trades=for_right(t["trades"], right),
-        charges=for_right(t["charges"], right),
-        reserve=for_right(t["reserve"], right),
-        rejected=for_right(t["orders_rejected"], right),
-        kpis=for_right(t["kpis"], right),
+        trades=run.rows_of("trades", right),
+        charges=run.rows_of("charges", right),
+        reserve=run.rows_of("reserve", right),
+        rejected=run.rows_of("orders_rejected", right),
+        kpis=run.rows_of("kpis", right),
     )
-    found = [p for df in (d.trades, d.charges, d.reserve, d.rejected) for p in df["product"].astype(str) if p]
+    # the distinct products (order_products orders them whatever order they come in)
+    found = [p for df in (d.trades, d.charges, d.reserve, d.rejected) for p in df["product"].astype(str).unique() if p]
     d.products = order_products(found, right)
     base_units = product_units(run, right, d.products)
     d.units = {p: display_unit(p, base_units[p]) for p in d.products}
@@ -93,7 +93,7 @@ def kpi_base_of(kpi_base: pd.Series, d: RightData, s: Series) -> pd.Series:
 
 
 def products_of(df: pd.DataFrame, right: str) -> list[str]:
-    return order_products(list(df["product"].astype(str)), right)
+    return order_products(list(df["product"].astype(str).unique()), right)
 
 
 def du_of(d: RightData, product: str) -> DisplayUnit:

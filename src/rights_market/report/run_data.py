@@ -36,6 +36,29 @@ class Run:
             self._derived[key] = make()
         return self._derived[key]
 
+    def rights_of(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """The right of each row of table ``name`` as ``(codes, rights)`` (``rights[codes[i]]``, the ``right``
+        column or the product's prefix), found once per run."""
+        def make() -> tuple[np.ndarray, list[str]]:
+            df = self.tables[name]
+            col = df["right"] if "right" in df.columns else right_of_product(df["product"])
+            codes, uniques = pd.factorize(col, use_na_sentinel=False)
+            return np.asarray(codes), [str(u) for u in uniques]
+
+        return self.derived(f"rights_of:{name}", make)  # type: ignore[return-value]
+
+    def rows_of(self, name: str, right: str) -> pd.DataFrame:
+        """:func:`for_right` of table ``name``, selected once per run and right (callers do not change it)."""
+        df = self.tables[name]
+        if df.empty:
+            return df
+
+        def make() -> pd.DataFrame:
+            codes, rights = self.rights_of(name)
+            return df[codes == (rights.index(right) if right in rights else -1)]
+
+        return self.derived(f"rows_of:{name}:{right}", make)  # type: ignore[return-value]
+
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
@@ -101,11 +124,10 @@ def rights_in_run(run: Run) -> list[str]:
     """Rights present in any table, water first (then emission, land, forest, others alphabetically). The
     fiscal account's KPIs (``right`` = ``fiscal``) are not a right's: see :func:`has_fiscal_section`."""
     found: set[str] = set()
-    for df in run.tables.values():
+    for name, df in run.tables.items():
         if df.empty:
             continue
-        col = df["right"] if "right" in df.columns else right_of_product(df["product"])
-        found.update(v for v in col.unique() if v and v != FISCAL_SECTION)
+        found.update(v for v in run.rights_of(name)[1] if v and v != FISCAL_SECTION)
     known = [r for r in RIGHT_ORDER if r in found]
     return known + sorted(found - set(RIGHT_ORDER))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .aggregate import (
@@ -160,23 +161,28 @@ def kpi_blocks(d: RightData, L: Labels) -> list[object]:
         if key == "" and len(groups) > 1:
             title = L("table.kpis_right")
         sub = table[list(members)]
-        whole = {m: bool(sub[m].dropna().map(float.is_integer).all()) for m in sub.columns}
+        cells = sub.to_numpy(dtype=float)  # year x indicator, as numpy.float64 values
+        whole = {}
+        for j, m in enumerate(sub.columns):  # every recorded value whole (float.is_integer: not inf, no fraction)
+            v = cells[:, j][~np.isnan(cells[:, j])]
+            whole[m] = bool(np.all(np.isfinite(v) & (v == np.trunc(v))))
         note = L("table.kpis.note")
         if len(sub.columns) <= MAX_KPI_COLUMNS:
             columns = [L("col.year")] + [label(m) for m in sub.columns]
             rows = [
-                [str(int(year))] + [fmt_kpi(row[m], members[m], units.get(m, ""), whole[m]) for m in sub.columns]
-                for year, row in sub.iterrows()
+                [str(int(year))] + [fmt_kpi(cells[i, j], members[m], units.get(m, ""), whole[m])
+                                    for j, m in enumerate(sub.columns)]
+                for i, year in enumerate(sub.index)
             ]
             out.append(TableBlock(title, columns, rows, ["l"] + ["r"] * len(sub.columns), note=note))
             continue
         years = [int(y) for y in sub.index]
-        chunks = [years[i : i + MAX_YEAR_COLUMNS] for i in range(0, len(years), MAX_YEAR_COLUMNS)]
+        chunks = [range(i, min(i + MAX_YEAR_COLUMNS, len(years))) for i in range(0, len(years), MAX_YEAR_COLUMNS)]
         for i, chunk in enumerate(chunks):
-            columns = [L("col.indicator")] + [str(y) for y in chunk]
+            columns = [L("col.indicator")] + [str(years[k]) for k in chunk]
             rows = [
-                [label(m)] + [fmt_kpi(sub.at[y, m], members[m], units.get(m, ""), whole[m]) for y in chunk]
-                for m in sub.columns
+                [label(m)] + [fmt_kpi(cells[k, j], members[m], units.get(m, ""), whole[m]) for k in chunk]
+                for j, m in enumerate(sub.columns)
             ]
             last = i == len(chunks) - 1
             out.append(

@@ -14,15 +14,17 @@ tables as ``attrs[FORMATS_ATTR]``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..tables.schema import FISCAL_SECTION
 from ..units import FEN_PER_YUAN
 from .aggregate import charges_by_kind_band, kpi_table
 from .display_units import product_units, unit_of_right
+from .grouping import group_sums
 from .labels import Labels
 from .raw_sheets import raw_sheet
-from .run_data import Run, for_right, has_fiscal_section, rights_in_run
+from .run_data import Run, has_fiscal_section, rights_in_run
 from .xlsx import FORMATS_ATTR, INT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, number_format
 
 __all__ = ["RAW_FORMATS", "RAW_TABLES", "kpi_sheet", "run_sheets"]
@@ -45,19 +47,21 @@ def kpi_sheet(kpis: pd.DataFrame, L: Labels) -> pd.DataFrame:
     table, units = kpi_table(kpis)
     if table.empty:
         return pd.DataFrame()
-    long = table.reset_index().melt(id_vars="year", var_name="metric", value_name="value").dropna(subset=["value"])
-    order = {m: i for i, m in enumerate(table.columns)}
-    long = long.sort_values(["year", "metric"], key=lambda s: s.map(order) if s.name == "metric" else s,
-                            kind="stable").reset_index(drop=True)
-    fmt = {m: number_format(units.get(m, ""), table[m].dropna().tolist(), m) for m in table.columns}
+    metrics = [str(m) for m in table.columns]
+    values = table.to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    at_year, at_metric = np.nonzero(present)  # year by year, each year's indicators in the table's order
+    fmt = [number_format(units.get(m, ""), values[present[:, j], j].tolist(), m) for j, m in enumerate(metrics)]
+    names, unit_names = [L.metric(m) for m in metrics], [L.unit(units.get(m, "")) for m in metrics]
+    which = at_metric.tolist()
     out = pd.DataFrame({
-        L("col.year"): long["year"].astype("int64"),
-        L("col.indicator"): [L.metric(m) for m in long["metric"]],
-        "metric": long["metric"].astype(str),
-        L("col.value"): long["value"].astype(float),
-        L("col.unit"): [L.unit(units.get(m, "")) for m in long["metric"]],
+        L("col.year"): table.index.to_numpy()[at_year].astype("int64"),
+        L("col.indicator"): [names[j] for j in which],
+        "metric": [metrics[j] for j in which],
+        L("col.value"): values[present],
+        L("col.unit"): [unit_names[j] for j in which],
     })
-    return _formatted(out, {L("col.value"): [fmt[m] for m in long["metric"]]})
+    return _formatted(out, {L("col.value"): [fmt[j] for j in which]})
 
 
 def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
@@ -65,10 +69,10 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
     sheets: list[tuple[str, pd.DataFrame]] = []
     for right in rights_in_run(run) + ([FISCAL_SECTION] if has_fiscal_section(run) else []):
         name = L.code("xlsx.right", right)  # a short name: the sheet title stays whole within 31 characters
-        t = kpi_sheet(for_right(run.tables["kpis"], right), L)
+        t = kpi_sheet(run.rows_of("kpis", right), L)
         if not t.empty:
             sheets.append((L("xlsx.sheet.kpis", right=name), t))
-        ch = charges_by_kind_band(for_right(run.tables["charges"], right))
+        ch = charges_by_kind_band(run.rows_of("charges", right))
         if not ch.empty:
             quantity = L("col.quantity", unit=L.unit(unit_of_right(run, right)))
             sheets.append((L("xlsx.sheet.charges", right=name), _formatted(pd.DataFrame({
@@ -80,22 +84,29 @@ def run_sheets(run: Run, L: Labels) -> list[tuple[str, pd.DataFrame]]:
             }), {L("col.count"): INT_FORMAT, quantity: INT_FORMAT, L("col.amount"): MONEY_FORMAT})))
     charges = run.tables["charges"]
     if not charges.empty:
-        g = (charges.groupby(["holder", "product", "kind", "band"], sort=True)
-             .agg(quantity=("quantity", "sum"), amount_fen=("amount_fen", "sum")).reset_index())
-        names = run.tables["holders"].drop_duplicates("holder").set_index("holder")
-        name_of, group_of = dict(zip(names.index, names["name"], strict=True)), dict(
-            zip(names.index, names["group"], strict=True))
-        product_unit = product_units(run, "", list(g["product"].astype(str).unique()))
+        (holder, product, kind, band), _, (quantity, amount) = group_sums(
+            [charges["holder"], charges["product"], charges["kind"], charges["band"]],
+            [charges["quantity"], charges["amount_fen"]])
+        names = run.tables["holders"].drop_duplicates("holder")
+        ids = names["holder"].tolist()
+        name_of = dict(zip(ids, names["name"].tolist(), strict=True))
+        group_of = dict(zip(ids, names["group"].tolist(), strict=True))
+        products, kinds = product.tolist(), kind.tolist()
+        product_unit = product_units(run, "", list(dict.fromkeys(products)))
+        kind_name = {k: L.code("kind", k) for k in dict.fromkeys(kinds)}
+        unit_name = {p: L.unit(product_unit.get(p, "")) for p in product_unit}
+        group_name = {g: L.group(g) for g in dict.fromkeys(group_of.values())}
+        holders = holder.tolist()
         sheets.append((L("xlsx.charges_by_holder"), _formatted(pd.DataFrame({
-            L("col.holder"): g["holder"].astype("int64"),
-            L("col.name"): [str(name_of.get(h, "")) if h >= 0 else L.code("inst", h) for h in g["holder"]],
-            L("col.group"): [L.group(group_of[h]) if h in group_of else "" for h in g["holder"]],
-            L("col.product"): g["product"],
-            L("col.kind"): [L.code("kind", k) for k in g["kind"]],
-            L("col.band"): g["band"].astype("int64"),
-            L("col.quantity_units"): g["quantity"].astype("int64"),
-            L("col.unit"): [L.unit(product_unit.get(p, "")) for p in g["product"]],
-            L("col.amount"): g["amount_fen"].astype(float) / FEN_PER_YUAN,
+            L("col.holder"): holder.astype("int64"),
+            L("col.name"): [str(name_of.get(h, "")) if h >= 0 else L.code("inst", h) for h in holders],
+            L("col.group"): [group_name[group_of[h]] if h in group_of else "" for h in holders],
+            L("col.product"): products,
+            L("col.kind"): [kind_name[k] for k in kinds],
+            L("col.band"): band.astype("int64"),
+            L("col.quantity_units"): quantity,
+            L("col.unit"): [unit_name[p] for p in products],
+            L("col.amount"): amount.astype(float) / FEN_PER_YUAN,
         }), {L("col.quantity_units"): INT_FORMAT, L("col.amount"): MONEY_FORMAT})))
     for name in RAW_TABLES:
         path = run.path / f"{name}.parquet"

@@ -22,7 +22,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -167,9 +167,46 @@ class _Repeat:
 def _width(values: Sequence[object]) -> float:
     def size(v: object) -> int:
         text = "" if v is None else (f"{v:,.2f}" if isinstance(v, float) else str(v))
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        return len(text) if text.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
     return min(60.0, max(8.0, max((size(v) for v in values), default=8) + 2.0))
+
+
+class _Table:
+    """One sheet to write: its title, note (and the cut notice), rows and per-column values and formats."""
+
+    def __init__(self, title: str, df: pd.DataFrame, note: str | None,
+                 formats: Mapping[str, str | Sequence[str]], used: set[str]) -> None:
+        self.title = sheet_title(title, used)
+        self.first = 3 if note else 1
+        cut = len(df) > MAX_ROWS - self.first
+        data = df.copy(deep=False)
+        data.attrs = {}  # pandas deep-copies the attrs (per-row formats) into every column taken out
+        if cut:
+            data = data.iloc[: MAX_ROWS - self.first]
+        self.data = data
+        self.columns = [data.iloc[:, j].tolist() for j in range(len(data.columns))]
+        self.names = [str(col) for col in data.columns]
+        self.widths = [_width([_value(v) for v in [name, *values[:200]]])
+                       for name, values in zip(self.names, self.columns, strict=True)]
+        self.col_formats = _column_formats(data, {**df.attrs.get(FORMATS_ATTR, {}), **formats})
+        self.note = None
+        if note or cut:
+            text = note or ""
+            if cut:
+                text += f" (cut at {len(data):,} of {len(df):,} rows: Excel's limit)"
+            self.note = text.strip()
+        self.blank = bool(note)  # an empty row between the note and the header
+        self.filter_ref = (f"A{self.first}:{_letter(len(self.names))}{self.first + len(data)}" if self.names else "")
+
+
+def _letter(j: int) -> str:
+    """The letters of column ``j`` (1 = A)."""
+    out = ""
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: Mapping[str, str] | None = None,
@@ -178,50 +215,85 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]], notes: Mapping[st
     ``formats[title][column]`` is the number format of the column's numbers, one for all its cells or one per
     row (a long table of indicators in several units); a table's ``attrs[FORMATS_ATTR]`` likewise.
 
-    Written in openpyxl's streaming (write-only) mode. openpyxl writes the workbook, its styles and each
-    sheet's frame (column widths, frozen header, filter, note and header row); the rows of a table whose cells
-    are all text, numbers, booleans or empty are serialised by :func:`_body_rows` (the same XML openpyxl
-    writes for those cells, byte for byte, about twenty times faster) and put into the sheet when the file
-    is finished (:func:`_fixed_zip`). Any other value (a date, say) sends its table through openpyxl cell by
-    cell.
+    The rows of a table whose cells are all text, numbers, booleans or empty are serialised by
+    :func:`_body_rows` (the XML openpyxl writes for those cells, byte for byte, about twenty times faster).
+    When every table is such, the whole file is written by :mod:`.xlsx_parts` (the parts openpyxl writes,
+    byte for byte, without importing it); otherwise openpyxl's streaming (write-only) mode writes the
+    workbook, its styles and each sheet's frame (column widths, frozen header, filter, note and header row),
+    the rows of plain tables are put into their sheets when the file is finished (:func:`_fixed_zip`) and
+    any other table goes through openpyxl cell by cell.
     """
+    used: set[str] = set()
+    tables = [_Table(title, df, (notes or {}).get(title), (formats or {}).get(title, {}), used)
+              for title, df in sheets]
+    direct = _direct_bytes(tables)
+    return direct if direct is not None else _openpyxl_bytes(tables)
+
+
+def _direct_bytes(tables: Sequence[_Table]) -> bytes | None:
+    """The workbook written by :mod:`.xlsx_parts`, or None if a table has a value :func:`_body_rows` does not
+    write (or a title it does not)."""
+    from .xlsx_parts import SheetFrame, Styles, safe_title, workbook_zip
+
+    styles = Styles()
+    frames = []
+    for t in tables:
+        if not safe_title(t.title):
+            return None
+        rows, r = [], 1
+        if t.note is not None:
+            rows.append(f'<row r="1"><c r="A1" s="{styles.style(font="i")}"{_text_xml(t.note)}</row>')
+            r += 1
+            if t.blank:
+                rows.append(f'<row r="{r}"></row>')
+                r += 1
+        if t.names:
+            bold = styles.style(font="b")
+            rows.append(f'<row r="{r}">' + "".join(f'<c r="{_letter(j)}{r}" s="{bold}"{_text_xml(name)}'
+                                                   for j, name in enumerate(t.names, start=1)) + "</row>")
+            body = _body_rows(styles.style, t.columns, t.col_formats, len(t.data), t.first + 1)
+            if body is None:
+                return None
+        else:
+            rows.append(f'<row r="{r}"></row>')
+            body = "".join(f'<row r="{r + 1 + i}"></row>' for i in range(len(t.data))).encode()
+        frames.append(SheetFrame(t.title, t.widths, t.first, t.filter_ref, "".join(rows).encode() + body))
+    if not frames:
+        frames.append(SheetFrame("Empty", [], None, "", b""))
+    return workbook_zip(frames, styles)
+
+
+def _openpyxl_bytes(tables: Sequence[_Table]) -> bytes:
+    """The workbook written through openpyxl (see :func:`workbook_bytes`)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    used: set[str] = set()
     bold, italic = Font(bold=True), Font(italic=True)
     bodies: dict[str, bytes] = {}
-    for title, df in sheets:
-        ws = wb.create_sheet(sheet_title(title, used))
-        note = (notes or {}).get(title)
-        first = 3 if note else 1
-        cut = len(df) > MAX_ROWS - first
-        data = df.copy(deep=False)
-        data.attrs = {}  # pandas deep-copies the attrs (per-row formats) into every column taken out
-        if cut:
-            data = data.iloc[: MAX_ROWS - first]
-        columns = [data.iloc[:, j].tolist() for j in range(len(data.columns))]
-        for j, col in enumerate(data.columns, start=1):
-            sample = [str(col), *columns[j - 1][:200]]
-            ws.column_dimensions[get_column_letter(j)].width = _width([_value(v) for v in sample])
-        ws.freeze_panes = f"A{first + 1}"
-        if len(data.columns):
-            ws.auto_filter.ref = f"A{first}:{get_column_letter(len(data.columns))}{first + len(data)}"
-        col_formats = _column_formats(data, {**df.attrs.get(FORMATS_ATTR, {}), **(formats or {}).get(title, {})})
-        if note or cut:
-            text = note or ""
-            if cut:
-                text += f" (cut at {len(data):,} of {len(df):,} rows: Excel's limit)"
-            ws.append([text_cell(ws, text.strip(), italic)])
-            if note:
+    for t in tables:
+        ws = wb.create_sheet(t.title)
+        for j, width in enumerate(t.widths, start=1):
+            ws.column_dimensions[_letter(j)].width = width
+        ws.freeze_panes = f"A{t.first + 1}"
+        if t.filter_ref:
+            ws.auto_filter.ref = t.filter_ref
+        if t.note is not None:
+            ws.append([text_cell(ws, t.note, italic)])
+            if t.blank:
                 ws.append([])
-        ws.append([text_cell(ws, str(col), bold) for col in data.columns])
-        body = _body_rows(ws, columns, col_formats, len(data), first + 1) if columns else None
+        ws.append([text_cell(ws, name, bold) for name in t.names])
+
+        def style_id(fmt: str, ws: object = ws) -> int:
+            c = WriteOnlyCell(ws, 0)
+            c.number_format = fmt
+            return c.style_id
+
+        body = _body_rows(style_id, t.columns, t.col_formats, len(t.data), t.first + 1) if t.columns else None
         if body is None:
-            for i, row in enumerate(data.itertuples(index=False, name=None)):
-                ws.append([_cell(ws, v, f[i]) for v, f in zip(row, col_formats, strict=True)])
+            for i, row in enumerate(t.data.itertuples(index=False, name=None)):
+                ws.append([_cell(ws, v, f[i]) for v, f in zip(row, t.col_formats, strict=True)])
         else:
             bodies[f"xl/worksheets/sheet{len(wb.worksheets)}.xml"] = body
     if not wb.worksheets:
@@ -281,6 +353,10 @@ class _NotPlain(Exception):
     pass
 
 
+#: Integers up to this size are floats exactly, so ``f"{v:.16g}"`` is ``str(v)`` for them.
+_EXACT = 2**53
+
+
 class _Column:
     """One column of a table body for :func:`_body_rows`: the part of the row template of each of its cells
     (``{0}`` the row number, ``{k}`` the column's value), the values filled in, and which cells are empty."""
@@ -307,7 +383,9 @@ class _Column:
                 fmt = FLOAT_FORMAT
             if fmt is not None or types == {int}:
                 self.number, self.fmt = True, fmt
-                self.args = list(map("{:.16g}".format, values))
+                exact = types == {int} and min(values) >= -_EXACT and max(values) <= _EXACT
+                # whole numbers a float holds exactly print as str() does (and twice as fast)
+                self.args = list(map(str if exact else "{:.16g}".format, values))
                 return
         self.styled = [_cell_xml(v, fmts[i]) for i, v in enumerate(values)]
         self.empty = np.fromiter((c is None for c in self.styled), dtype=bool, count=len(values))
@@ -340,19 +418,17 @@ class _Column:
         return f'<c r="{letter}{{0}}"{{{k}}}'
 
 
-def _body_rows(ws: object, columns: list[list[object]], col_formats: list[Sequence[str | None]], n: int,
-               first_row: int) -> bytes | None:
+def _body_rows(style_id: Callable[[str], int], columns: list[list[object]], col_formats: list[Sequence[str | None]],
+               n: int, first_row: int) -> bytes | None:
     """The ``<row>`` elements of a table's ``n`` rows from sheet row ``first_row`` on, as openpyxl writes the
     cells of :func:`_cell` (text inert, numbers with their format, empty cells left out); ``None`` when a value
     is of a type other than :data:`_PLAIN` (the caller then writes the table through openpyxl).
 
-    The style of each number format is registered with the workbook in the order openpyxl would meet it
-    (row by row), so the style numbers, and so the bytes, are those of a cell-by-cell write. Work is per
+    The style of each number format is registered (``style_id(format)``, the cell format's id) in the order
+    openpyxl would meet it (row by row), so the style numbers, and so the bytes, are those of a cell-by-cell
+    write. Work is per
     column (each distinct text escaped once, numbers formatted in one pass) and one row template (one per
     pattern of empty cells) is filled per row."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
     try:
         cols = [_Column(values, fmts) for values, fmts in zip(columns, col_formats, strict=True)]
     except _NotPlain:
@@ -362,10 +438,8 @@ def _body_rows(ws: object, columns: list[list[object]], col_formats: list[Sequen
         col.first_uses(j, first_use)
     style_of: dict[str, str] = {}
     for fmt in sorted(first_use, key=first_use.__getitem__):
-        c = WriteOnlyCell(ws, 0)
-        c.number_format = fmt
-        style_of[fmt] = f' s="{c.style_id}"'
-    pieces = [col.piece(get_column_letter(j + 1), j + 1, style_of) for j, col in enumerate(cols)]
+        style_of[fmt] = f' s="{style_id(fmt)}"'
+    pieces = [col.piece(_letter(j + 1), j + 1, style_of) for j, col in enumerate(cols)]
     args = [range(first_row, first_row + n), *(col.args for col in cols)]
     gaps = [j for j, col in enumerate(cols) if col.empty is not None]
     if not gaps:
