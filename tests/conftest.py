@@ -184,14 +184,15 @@ class SharedRuns:
         path = Path(scenario) if Path(scenario).is_absolute() else SCENARIOS / scenario
         return str(path.resolve()), tuple(overrides), seed
 
-    def result(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None) -> Result:
-        """``simulate(load_scenario(scenario, overrides), seed)``, once (``scenario``: a path, or a file name
-        under ``scenarios/``)."""
+    def result(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None, *,
+               check: bool = False) -> Result:
+        """``simulate(load_scenario(scenario, overrides), seed, check=check)``, once (``scenario``: a path, or a
+        file name under ``scenarios/``)."""
         from rights_market import simulate
 
-        key = self._key(scenario, overrides, seed)
+        key = (*self._key(scenario, overrides, seed), check) if check else self._key(scenario, overrides, seed)
         if key not in self._results:
-            self._results[key] = simulate(load_scenario(key[0], list(key[1])), seed)
+            self._results[key] = simulate(load_scenario(key[0], list(key[1])), seed, check=check)
         return self._results[key]
 
     def __call__(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None, *,
@@ -267,6 +268,8 @@ XDIST_GROUPS = {
         "sweep/test_calibrate_optimise.py::test_same_results_on_one_and_two_workers",
         "safety/test_data_safety_small.py::test_sweep_on_2_workers_passes_when_port_8787_is_taken",
     ],
+    # Both read the default four-rights run of 3 years simulated with check=True (shared_run.result).
+    "four_rights_checked": ["emission/test_emission_dynamics.py", "forest/test_forest_dynamics.py"],
     # They read the same runs (shared_run): on one worker each is simulated (and reported) once.
     "shared_runs": [
         "report/test_report_labels.py", "report/test_tables_doc.py", "report/test_workbook_format.py",
