@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from rights_market import Result, load_scenario
 from rights_market.cli import main
@@ -73,6 +74,27 @@ def fast_and_full(fast: int, full: int) -> list:
 
     Use as ``@pytest.mark.parametrize("examples", fast_and_full(40, 300))``."""
     return [pytest.param(fast, id=f"fast{fast}"), pytest.param(full, marks=pytest.mark.slow, id=f"full{full}")]
+
+
+def given_fast_and_full(fast: int, full: int, *strategies, **named_strategies):
+    """``@given(*strategies, **named_strategies)`` run as :func:`fast_and_full`: ``fast`` hypothesis examples in
+    the inner loop, ``full`` in the slow set (ids ``fast…``/``full…``), both without a deadline. Replaces the
+    ``@settings(max_examples=full, deadline=None)`` and ``@given(...)`` of a property test::
+
+        @given_fast_and_full(100, 400, orders=orders, floor=st.integers(0, 5))
+        def test_...(orders, floor): ...
+    """
+
+    def decorate(check):
+        @pytest.mark.parametrize("examples", fast_and_full(fast, full))
+        def test(examples: int) -> None:
+            settings(max_examples=examples, deadline=None)(given(*strategies, **named_strategies)(check))()
+
+        test.__name__, test.__qualname__, test.__doc__ = check.__name__, check.__qualname__, check.__doc__
+        test.__module__ = check.__module__
+        return test
+
+    return decorate
 
 
 def first_fast(*values) -> list:
