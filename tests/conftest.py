@@ -5,16 +5,35 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import io
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 from rights_market import Result, load_scenario
 from rights_market.cli import main
 from rights_market.scenario.model import Scenario
+
+#: The collector's thresholds in the test processes: a young-generation sweep every 10,000 net allocations
+#: instead of 700, the older generations swept every 20 sweeps of the younger instead of 10 (CPython's default
+#: is (700, 10, 10)). The imports and the collected tests (hundreds of thousands of long-lived objects: numpy,
+#: pandas, pydantic's schemas, hypothesis) made the sweeps walk them over and over: ~1.5 s of each process's
+#: collection and ~8 % of the tests' CPU. Cycles are still collected, only less often; nothing a test asserts
+#: depends on when.
+GC_THRESHOLDS = (10_000, 20, 20)
+gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the tests are collected, the objects alive then (modules, classes, test items: they live as long as
+    the session) are moved out of the collector's sight (:func:`gc.freeze`), so no sweep walks them again."""
+    gc.collect()
+    gc.freeze()
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -55,6 +74,27 @@ def fast_and_full(fast: int, full: int) -> list:
 
     Use as ``@pytest.mark.parametrize("examples", fast_and_full(40, 300))``."""
     return [pytest.param(fast, id=f"fast{fast}"), pytest.param(full, marks=pytest.mark.slow, id=f"full{full}")]
+
+
+def given_fast_and_full(fast: int, full: int, *strategies, **named_strategies):
+    """``@given(*strategies, **named_strategies)`` run as :func:`fast_and_full`: ``fast`` hypothesis examples in
+    the inner loop, ``full`` in the slow set (ids ``fast…``/``full…``), both without a deadline. Replaces the
+    ``@settings(max_examples=full, deadline=None)`` and ``@given(...)`` of a property test::
+
+        @given_fast_and_full(100, 400, orders=orders, floor=st.integers(0, 5))
+        def test_...(orders, floor): ...
+    """
+
+    def decorate(check):
+        @pytest.mark.parametrize("examples", fast_and_full(fast, full))
+        def test(examples: int) -> None:
+            settings(max_examples=examples, deadline=None)(given(*strategies, **named_strategies)(check))()
+
+        test.__name__, test.__qualname__, test.__doc__ = check.__name__, check.__qualname__, check.__doc__
+        test.__module__ = check.__module__
+        return test
+
+    return decorate
 
 
 def first_fast(*values) -> list:
@@ -166,14 +206,15 @@ class SharedRuns:
         path = Path(scenario) if Path(scenario).is_absolute() else SCENARIOS / scenario
         return str(path.resolve()), tuple(overrides), seed
 
-    def result(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None) -> Result:
-        """``simulate(load_scenario(scenario, overrides), seed)``, once (``scenario``: a path, or a file name
-        under ``scenarios/``)."""
+    def result(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None, *,
+               check: bool = False) -> Result:
+        """``simulate(load_scenario(scenario, overrides), seed, check=check)``, once (``scenario``: a path, or a
+        file name under ``scenarios/``)."""
         from rights_market import simulate
 
-        key = self._key(scenario, overrides, seed)
+        key = (*self._key(scenario, overrides, seed), check) if check else self._key(scenario, overrides, seed)
         if key not in self._results:
-            self._results[key] = simulate(load_scenario(key[0], list(key[1])), seed)
+            self._results[key] = simulate(load_scenario(key[0], list(key[1])), seed, check=check)
         return self._results[key]
 
     def __call__(self, scenario: str | Path, overrides: Iterable[str] = (), seed: int | None = None, *,
@@ -249,6 +290,8 @@ XDIST_GROUPS = {
         "sweep/test_calibrate_optimise.py::test_same_results_on_one_and_two_workers",
         "safety/test_data_safety_small.py::test_sweep_on_2_workers_passes_when_port_8787_is_taken",
     ],
+    # Both read the default four-rights run of 3 years simulated with check=True (shared_run.result).
+    "four_rights_checked": ["emission/test_emission_dynamics.py", "forest/test_forest_dynamics.py"],
     # They read the same runs (shared_run): on one worker each is simulated (and reported) once.
     "shared_runs": [
         "report/test_report_labels.py", "report/test_tables_doc.py", "report/test_workbook_format.py",

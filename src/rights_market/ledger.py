@@ -181,8 +181,12 @@ class Accounts:
 
 
 def _repeat(value: np.ndarray, n: int) -> np.ndarray:
-    """``n`` copies of a 0-d ``value`` without the memory: a read-only zero-stride view."""
-    return np.broadcast_to(value, (n,))
+    """``n`` copies of a 0-d ``value`` without the memory: a read-only zero-stride view (what
+    ``np.broadcast_to(value, (n,))`` gives, made directly: a quarter of its cost, for the many one-row batches)."""
+    value = np.asarray(value)
+    out = np.ndarray((n,), value.dtype, value, 0, (0,))
+    out.flags.writeable = False
+    return out
 
 
 class Table:
@@ -300,7 +304,7 @@ class Table:
                 else:
                     self._chunks[c].append(np.asarray(v, dtype=dtype))
             elif dtype == "str":
-                self._chunks[c].append(_repeat(np.int32(self._code(c, v)), n))
+                self._chunks[c].append(_repeat(np.asarray(self._code(c, v), dtype=np.int32), n))
             else:
                 self._chunks[c].append(_repeat(np.asarray(v, dtype=dtype), n))
         self._rows += n

@@ -131,11 +131,11 @@ def test_e2_e11_default_emissions_fall_year_on_year_and_the_cap_is_met_or_violat
 
 
 @pytest.mark.parametrize("years", fast_and_full(3, 5))
-def test_e2_e11_four_rights_default_run_emissions_fall_year_on_year(years):
+def test_e2_e11_four_rights_default_run_emissions_fall_year_on_year(years, shared_run):
     """Issue 14's check on the default four-rights run (its own seed, its 5 years in the slow set, the first 3
     in the inner loop; check=True): NOx, SO2 and COD fall year on year, the cap is met or the violators are
     listed."""
-    r = simulate(load_scenario("scenarios/dawukou_four_rights.yaml", [f"calendar.years={years}"]), check=True)
+    r = shared_run.result("dawukou_four_rights.yaml", [f"calendar.years={years}"], check=True)
     assert sorted(r.kpis["year"].unique()) == list(range(2021, 2021 + years))
     check_falling_and_met(r)
 

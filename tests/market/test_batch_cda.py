@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import given_fast_and_full
 from rights_market.market import BUY, SELL, ContinuousDoubleAuction
 from rights_market.market.batch_cda import match_session
 
@@ -25,8 +25,8 @@ orders = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(orders=orders, floor=st.integers(0, 5), ceiling=st.one_of(st.none(), st.integers(20, 30)))
+@given_fast_and_full(100, 400, orders=orders, floor=st.integers(0, 5),
+                     ceiling=st.one_of(st.none(), st.integers(20, 30)))
 def test_w11_batch_session_equals_reference_book(orders, floor, ceiling):
     """Same fills in the same order, same self-trade cancellations, same rejections, same resting."""
     t = np.array([o[0] for o in orders], dtype=np.int64)

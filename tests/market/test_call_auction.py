@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import given_fast_and_full
 from rights_market.market import CallResult, clear_call_auction
 
 
@@ -128,11 +128,11 @@ def brute_force_volumes(bids, asks) -> dict[int, int]:
     }
 
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None)
+#: The property tests: 75 examples each in the inner loop, 300 in the slow set.
+PROPERTY_SETTINGS = given_fast_and_full(75, 300, orders, orders)
 
 
 @PROPERTY_SETTINGS
-@given(orders, orders)
 def test_volume_is_the_brute_force_maximum_and_price_the_midpoint_of_its_maximisers(bids, asks):
     r = clear(bids, asks)
     volumes = brute_force_volumes(bids, asks)
@@ -148,7 +148,6 @@ def test_volume_is_the_brute_force_maximum_and_price_the_midpoint_of_its_maximis
 
 
 @PROPERTY_SETTINGS
-@given(orders, orders)
 def test_executed_orders_respect_their_limits_and_quantities(bids, asks):
     r = clear(bids, asks)
     for (price, qty, _), ex in zip(bids, r.bid_executed.tolist(), strict=True):
@@ -161,7 +160,6 @@ def test_executed_orders_respect_their_limits_and_quantities(bids, asks):
 
 
 @PROPERTY_SETTINGS
-@given(orders, orders)
 def test_rationing_follows_price_then_time_priority(bids, asks):
     r = clear(bids, asks)
     if r.price is None:
@@ -176,7 +174,6 @@ def test_rationing_follows_price_then_time_priority(bids, asks):
 
 
 @PROPERTY_SETTINGS
-@given(orders, orders)
 def test_bilateral_fills_add_up_to_the_executed_quantities(bids, asks):
     r = clear(bids, asks, bid_ids=np.arange(len(bids)) + 1000, ask_ids=np.arange(len(asks)) + 2000)
     assert (r.fill_quantity > 0).all()

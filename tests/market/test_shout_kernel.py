@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import given_fast_and_full
 from rights_market import simulate
 from rights_market.market import BUY, SELL, ContinuousDoubleAuction
 from rights_market.market.shout_kernel import match_shouts
@@ -56,9 +56,8 @@ shout_lists = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(shouts=shout_lists, replace=st.booleans(), floor=st.integers(0, 5),
-       ceiling=st.one_of(st.none(), st.integers(20, 30)))
+@given_fast_and_full(100, 400, shouts=shout_lists, replace=st.booleans(), floor=st.integers(0, 5),
+                     ceiling=st.one_of(st.none(), st.integers(20, 30)))
 def test_shout_kernel_equals_reference_book(shouts, replace, floor, ceiling):
     """Same fills in the same order, same cancellations (replaced and self-trade, in order), same rejections,
     same resting quantities — with and without replacement of a trader's resting order."""

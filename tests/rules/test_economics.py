@@ -184,3 +184,35 @@ def test_net_income_rent_is_output_times_the_net_share():
     assert net_income_rent(-5.0, 0.5) == 0.0  # no output, no income
     with pytest.raises(ValueError, match="within"):
         net_income_rent(1600.0, 1.2)
+
+
+@pytest.mark.parametrize("form", [CONSTANT_ELASTICITY, LINEAR])
+@pytest.mark.parametrize("with_market", [True, False])
+def test_choose_use_by_trees_takes_the_same_bisection_steps_as_one_by_one(form, with_market):
+    """The bisection for a few holders (the midpoints of several steps tested at once, ``_bisect_by_trees``)
+    ends on the same floats as step by step (``_bisect_by_steps``, what many holders take), at every depth
+    ``choose_use`` may pick: random curves, tariffs, surcharges, plans, holdings and market prices, including
+    holders for whom no use pays."""
+    from rights_market.rules.economics import _bisect_by_steps, _bisect_by_trees, _tree_depth
+
+    assert [_tree_depth(n) for n in (1, 2, 16, 17, 33, 34, 68, 69, 146, 147)] == [10, 6, 6, 5, 5, 1, 1, 1, 1, 1]
+    rng = np.random.default_rng(15)
+    for trial in range(40):
+        n = int(rng.integers(1, 80))
+        q_ref = rng.uniform(1, 10**rng.uniform(1, 7), n)
+        curves = ValueCurves.build(q_ref, rng.uniform(0.1, 20, n), -rng.uniform(0.005, 3, n),
+                                   q_max=q_ref * rng.uniform(1, 3, n), form=form)
+        sur = ProgressiveSurcharge(Fraction(int(rng.integers(1, 5)), 10), Fraction(1, 2), Fraction(33_000))
+        plan = q_ref * rng.uniform(0, 1.5, n)
+        sched = PriceSchedule(BlockTariff((float(np.median(q_ref)),), (Fraction(3_000), Fraction(9_000))),
+                              sur if trial % 3 else None, plan, plan * rng.uniform(0, 2, n),
+                              rng.uniform(0.5, 30, n), rng.uniform(0, 5, n))
+        cost, mv = sched._cost_fn(with_market=with_market), curves._marginal_value_fn()
+        lo, hi = np.zeros(n), curves.q_max.copy()
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            by_steps = _bisect_by_steps(mv, cost, lo, hi)
+            for depth in (2, 3, 4, 5, 6, 10):
+                assert _bisect_by_trees(mv, cost, lo, hi, depth).tobytes() == by_steps.tobytes(), (trial, depth)
+            none = mv(lo) < cost(lo)
+        assert np.count_nonzero(by_steps) > 0 and len(np.unique(by_steps)) > n // 2
+        assert choose_use(curves, sched, with_market=with_market).tobytes() == np.where(none, 0.0, by_steps).tobytes()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import fast_and_full
+from conftest import fast_and_full, given_fast_and_full
 from rights_market.rules.tariffs import (
     BAND_ROWS,
     BlockTariff,
@@ -160,8 +160,8 @@ def test_tariff_rejects_bad_shapes():
 
 
 # ------------------------------------------------------------------ W9 bands summed in closed form
-@settings(max_examples=400, deadline=None)
-@given(
+@given_fast_and_full(
+    100, 400,
     base=st.integers(0, 5_000),
     over=st.integers(0, 3_000),
     width=st.sampled_from([Fraction(1, 10), Fraction(1, 20), Fraction(1, 4), Fraction(1, 3), Fraction(7, 10),

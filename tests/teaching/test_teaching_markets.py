@@ -118,11 +118,11 @@ def test_x1_zi_c_is_nearly_efficient_and_zi_u_is_not_smith_test1():
     (as for flat supply: Σ values = Σ costs = 2,200), so efficiency ≈ 0 (we require ≤ 0.2 and, every day,
     efficiency equal to (Σ traded values − Σ traded costs) / 7.50); ZI-C on flat supply: measured 0.998."""
     zic, ziu = [], []
+    s = load_scenario(TEACHING / "smith1962_test1.yaml")
+    u = load_scenario(TEACHING / "smith1962_test1.yaml",
+                      ["teaching.buyer_behaviour.type=zi_u", "teaching.seller_behaviour.type=zi_u"])
     for seed in range(40):
-        s = load_scenario(TEACHING / "smith1962_test1.yaml")
         zic.append(daily(simulate(s, seed=seed), "efficiency").mean())
-        u = load_scenario(TEACHING / "smith1962_test1.yaml",
-                          ["teaching.buyer_behaviour.type=zi_u", "teaching.seller_behaviour.type=zi_u"])
         r = simulate(u, seed=seed)
         ziu.append(daily(r, "efficiency").mean())
         assert np.allclose(daily(r, "efficiency"), daily(r, "surplus") / 7.5)

@@ -48,6 +48,8 @@ FORMS = (CONSTANT_ELASTICITY, LINEAR)
 
 #: bisection steps when solving mv(q) = mc(q): 2**-60 of the bracket, below a whole unit for any use
 _STEPS = 60
+#: the most midpoints (holders × (2**depth − 1)) :func:`_bisect_by_trees` tests at once
+_TREE_POINTS = 1024
 #: floating-point conditions the rate and value functions meet by design (see where they are used)
 _QUIET = {"divide": "ignore", "over": "ignore", "invalid": "ignore"}
 
@@ -294,17 +296,60 @@ def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: boo
     cost, mv = schedule._cost_fn(with_market=with_market), curves._marginal_value_fn()
     lo = np.zeros(curves.n)
     hi = np.array(curves.q_max, dtype=np.float64)
-    mid = np.empty_like(lo)
-    # the first unit is not worth its cost: use nothing
     with np.errstate(**_QUIET):
-        none = mv(lo) < cost(lo)
-        for _ in range(_STEPS):
-            np.add(lo, hi, out=mid)
-            mid /= 2.0
-            ok = mv(mid) >= cost(mid)
-            np.copyto(lo, mid, where=ok)
-            np.copyto(hi, mid, where=~ok)
+        none = mv(lo) < cost(lo)  # the first unit is not worth its cost: use nothing
+        hi = np.broadcast_to(hi, lo.shape).copy()
+        depth = _tree_depth(curves.n)
+        lo = _bisect_by_trees(mv, cost, lo, hi, depth) if depth > 1 else _bisect_by_steps(mv, cost, lo, hi)
     return np.where(none, 0.0, lo)
+
+
+def _tree_depth(n: int) -> int:
+    """How many bisection steps :func:`choose_use` takes at a time for ``n`` holders: the most (a divisor of
+    :data:`_STEPS`, 5 at least) whose tree of midpoints stays within :data:`_TREE_POINTS`; 1 (step by step) for
+    more than 33 holders, where the tree's extra midpoints cost as much as the numpy calls they save."""
+    return next((d for d in (10, 6, 5) if ((1 << d) - 1) * n <= _TREE_POINTS), 1)
+
+
+def _bisect_by_steps(mv, cost, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The :data:`_STEPS` bisection steps of :func:`choose_use` from the brackets [lo, hi] (float arrays of the
+    holders): at each, mid = (lo + hi) / 2 becomes lo where mv(mid) ≥ cost(mid), else hi. The final lo."""
+    lo, hi = lo.copy(), hi.copy()
+    mid = np.empty_like(lo)
+    for _ in range(_STEPS):
+        np.add(lo, hi, out=mid)
+        mid /= 2.0
+        ok = mv(mid) >= cost(mid)
+        np.copyto(lo, mid, where=ok)
+        np.copyto(hi, mid, where=~ok)
+    return lo
+
+
+def _bisect_by_trees(mv, cost, lo: np.ndarray, hi: np.ndarray, depth: int) -> np.ndarray:
+    """:func:`_bisect_by_steps`, ``depth`` steps at a time (a divisor of :data:`_STEPS`): every midpoint those
+    steps could visit (a tree of 2**depth − 1, each the midpoint of its bracket computed as the step computes
+    it) is tested in one call of ``mv`` and ``cost``, then each holder's path down the tree is read off. The
+    same brackets and the same floats as step by step (``mv`` and ``cost`` act element by element), for a
+    fraction of the numpy calls, which is all a solve for a handful of holders costs."""
+    n, width = lo.size, 1 << depth
+    cols = np.arange(n)
+    ends = np.empty((width + 1, n))
+    for _ in range(_STEPS // depth):
+        # ends[k] for k = 0, 1, … 2**depth: the brackets the steps may leave, in order; the step from bracket
+        # (ends[a], ends[b]) tests its midpoint ends[(a + b) / 2] and goes on from the half that keeps the answer
+        ends[0], ends[width] = lo, hi
+        for d in range(depth):
+            step = width >> d
+            mid = ends[0:width:step] + ends[step::step]
+            mid /= 2.0
+            ends[step // 2::step] = mid
+        ok = mv(ends[1:width]) >= cost(ends[1:width])  # ok[k − 1] for the midpoint ends[k]
+        a = np.zeros(n, dtype=np.intp)
+        for d in range(depth):
+            half = width >> (d + 1)
+            a += half * ok[a + (half - 1), cols]  # ok: lo = mid, from a to a + half; else hi = mid
+        lo, hi = ends[a, cols], ends[a + 1, cols]
+    return lo
 
 
 def whole_units(q: np.ndarray) -> np.ndarray:
