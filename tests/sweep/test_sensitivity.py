@@ -5,6 +5,7 @@ resumes without rerunning its finished runs; 1 and 2 Dask workers agree), locate
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
@@ -17,6 +18,7 @@ from conftest import SCENARIOS, SMALL_WATER, cli_in_process, svg_texts
 from rights_market.report.labels import LABELS, Labels
 from rights_market.scenario import ScenarioError
 from rights_market.sensitivity import DUMMY, analyse_store, load_design, run_sensitivity
+from rights_market.sensitivity.report import FIGURE_RECORD as SENS_FIGURE_RECORD
 from rights_market.sensitivity.report import output_label
 from rights_market.sweep.task import RunPayload, kpi_row_table, run_task, table_bytes
 
@@ -145,10 +147,16 @@ def test_the_report_is_written_in_english_and_chinese(water_run, tmp_path: Path)
         texts = tornado(o)
         assert texts[0] == output_label(en, o)
         assert {"water.groups.2.participation", EXEMPT_FEE, en("sens.dummy")} <= set(texts)
+    # a PNG of a report written before the figures were SVG, in its record: the next report removes it
+    old = store / "figures" / "sensitivity_water.old_output.png"
+    old.write_bytes(b"\x89PNG")
+    record = store / "figures" / SENS_FIGURE_RECORD
+    record.write_text(json.dumps([*json.loads(record.read_text(encoding="utf-8")), old.name]), encoding="utf-8")
     code = cli_in_process("sensitivity", str(water_design(d)), "--store", str(store), "--workers", "1",
                           "--lang", "zh", "--no-progress")
     assert code.returncode == 0, code.stderr
     assert f"{len(result.design.study.tasks)} already in the store, 0 done now" in code.stdout
+    assert not old.exists() and sorted(p.name for p in (store / "figures").glob("sensitivity_*")) == figures
     zh = (store / "sensitivity.md").read_text(encoding="utf-8")
     assert LABELS["zh"]["sens.method.morris"] in zh and LABELS["zh"]["sens.howto.dummy"] in zh
     html = (store / "sensitivity.html").read_text(encoding="utf-8")
