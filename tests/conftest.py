@@ -8,6 +8,7 @@ import copy
 import gc
 import io
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -65,6 +66,21 @@ def cli_in_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedP
         except SystemExit as exc:  # argparse: --help, --version and bad arguments
             code = exc.code if isinstance(exc.code, int) else 2
     return subprocess.CompletedProcess(["rights-market", *args], code, out.getvalue(), err.getvalue())
+
+
+#: Start of every figure file the reports write (:func:`rights_market.report.chart.svg.render`).
+SVG_START = '<svg xmlns="http://www.w3.org/2000/svg"'
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(svg: str) -> list[str]:
+    """The texts of a report figure, in the order it writes them (its ``<text>`` elements: title first, then
+    ticks, axis labels and legend). Fails unless ``svg`` is one SVG document that :mod:`xml.etree` parses,
+    starting with :data:`SVG_START`."""
+    assert svg.startswith(SVG_START), svg[:80]
+    root = ET.fromstring(svg)
+    assert root.tag == f"{_SVG}svg"
+    return [t.text or "" for t in root.iter(f"{_SVG}text")]
 
 
 def fast_and_full(fast: int, full: int) -> list:

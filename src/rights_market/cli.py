@@ -218,7 +218,7 @@ def _cmd_run(args) -> int:
     if args.report:
         from .report import build_report
 
-        written = [p for p in build_report(out, lang=args.lang).values() if p.suffix not in (".svg", ".png")]
+        written = [p for k, p in build_report(out, lang=args.lang).items() if not k.startswith("figure:")]
     _print_summary(result, out, args.lang)
     if args.report:
         for p in written:

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +14,17 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import SCENARIOS, SMALL_WATER, cli_in_process
+from conftest import SCENARIOS, SMALL_WATER, cli_in_process, svg_texts
 from rights_market.compare.build import DEFAULT_FIGURE_METRICS, build_comparison, figure_metrics
 from rights_market.compare.build import FIGURE_FILE as CMP_FIGURE_FILE
 from rights_market.compare.build import FIGURE_RECORD as CMP_FIGURE_RECORD
 from rights_market.compare.inputs import Group
 from rights_market.compare.stats import bands, scenario_changes
-from rights_market.report.labels import LABELS
+from rights_market.report.labels import LABELS, Labels
 from rights_market.sweep import Store, replication_seeds
 
 DEFAULT = str(SCENARIOS / "dawukou_water.yaml")
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -49,13 +51,28 @@ def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_compare_writes_report_markdown_and_workbook(comparison: Path) -> None:
     html = (comparison / "report.html").read_text(encoding="utf-8")
     md = (comparison / "report.md").read_text(encoding="utf-8")
-    figures = sorted(p.stem for p in (comparison / "figures").glob("*.png"))
+    fig_dir = comparison / "figures"
+    figures = sorted(p.stem for p in fig_dir.glob("*.svg"))
     # the fiscal account, recorded by every run, is drawn by its net flow only (DEFAULT_FIGURE_METRICS)
     assert DEFAULT_FIGURE_METRICS["fiscal"] == ("fiscal_net_flow",)
     drawn = [f"water_{m}" for m in DEFAULT_FIGURE_METRICS["water"]] + ["fiscal_fiscal_net_flow"]
     # each drawn indicator also as paired differences from the baseline
     assert figures == sorted(drawn + [f"{f}_paired" for f in drawn])
-    assert html.count("data:image/png;base64,") == len(figures)  # self-contained
+    assert not list(fig_dir.glob("*.png"))
+    # self-contained: every figure inline, as the SVG of its file (the HTML adds the caption as aria-label)
+    assert html.count("<svg ") == len(figures) and "data:image/" not in html
+    L = Labels("en")
+    for stem in figures:
+        svg = (fig_dir / f"{stem}.svg").read_text(encoding="utf-8")
+        assert svg.split(">", 1)[1] in html
+        texts = svg_texts(svg)
+        metric = L.metric(stem.split("_", 1)[1].removesuffix("_paired"))
+        if stem.endswith("_paired"):  # the variants' differences from the baseline
+            assert texts[0] == L("cmp.fig.paired_title", metric=metric) and "0" in texts
+            assert {"steep", "call"} <= set(texts) and "dawukou_water" not in texts
+        else:
+            assert texts[0] == metric and {"dawukou_water", "steep", "call", "Year"} <= set(texts)
+        assert "steep: range of 3 runs" in texts  # the band of each variant's runs, in the legend
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html) and "<script" not in html
     assert "| Indicator | Unit | dawukou_water (baseline) | steep | Δ steep | call | Δ call |" in md
     assert "- water.pricing.industry.surcharge.step_share: 0.5 → 1.0" in md
@@ -100,8 +117,16 @@ def test_compare_run_directories_and_chinese(tmp_path: Path) -> None:
     assert "# 情景对比报告" in md and "dawukou_water（基准）" in md and "dawukou_water-2" in md
     assert "- water.default_base_price_yuan_per_m3：1.081 → 1.5" in md
     assert sorted(p.name for p in (out / "figures").iterdir()) == [CMP_FIGURE_RECORD.replace(".json", ".zh.json"),
-                                                                   "water_base_price.zh.png",
-                                                                   "water_base_price_paired.zh.png"]
+                                                                   "water_base_price.zh.svg",
+                                                                   "water_base_price_paired.zh.svg"]
+    # the figures are labelled in Chinese (the HTML embeds the font of its characters, figures' included)
+    L = Labels("zh")
+    texts = svg_texts((out / "figures" / "water_base_price.zh.svg").read_text(encoding="utf-8"))
+    assert texts[0] == L.metric("base_price") and L("fig.year") in texts and "dawukou_water-2" in texts
+    texts = svg_texts((out / "figures" / "water_base_price_paired.zh.svg").read_text(encoding="utf-8"))
+    assert texts[0] == L("cmp.fig.paired_title", metric=L.metric("base_price"))
+    html = (out / "report.zh.html").read_text(encoding="utf-8")
+    assert html.count("<svg ") == 2 and "@font-face" in html
     assert not (out / "store").exists()  # nothing had to run
 
 
@@ -123,7 +148,12 @@ def test_replications_store_and_study_report(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     html = (out / "report.zh.html").read_text(encoding="utf-8")
     # the water defaults and the fiscal account's net flow
-    assert "研究结果：dawukou_water" in html and html.count("data:image/png;base64,") == 7
+    assert "研究结果：dawukou_water" in html and html.count("<svg ") == 7 and "data:image/" not in html
+    zh = sorted((out / "figures").glob("*.zh.svg"))
+    assert len(zh) == 7 and not list((out / "figures").glob("*.png"))
+    assert all(svg_texts(p.read_text(encoding="utf-8"))[0] == Labels("zh").metric(p.name.split("_", 1)[1]
+                                                                                  .removesuffix(".zh.svg"))
+               for p in zh)
     assert (out / "report.zh.xlsx").is_file()
     # one run of a replication set is the plain run with the base seed
     plain = tmp_path / "plain"
@@ -172,21 +202,21 @@ def test_compare_removes_figures_of_an_earlier_comparison_only(tmp_path: Path) -
     first = build_comparison([_synthetic_group(tmp_path / "a", "base", ["use", "efficiency", "traded_volume"])],
                              out, metrics=["use", "efficiency", "traded_volume"])
     fig_dir = out / "figures"
-    drawn_first = {p.name for p in fig_dir.glob("*.png")}
-    assert drawn_first == {"water_use.png", "water_efficiency.png", "water_traded_volume.png"}
+    drawn_first = {p.name for p in fig_dir.glob("*.svg")}
+    assert drawn_first == {"water_use.svg", "water_efficiency.svg", "water_traded_volume.svg"}
     assert {k for k in first if k.startswith("figure:")} == {f"figure:{Path(n).stem}" for n in drawn_first}
     assert all(CMP_FIGURE_FILE.fullmatch(n) for n in drawn_first)
-    user = {"notes.png": b"mine", "water_use_annotated.png": b"mine too"}
+    user = {"notes.png": b"mine", "water_use_annotated.png": b"mine too", "water_use_annotated.svg": b"<svg/>"}
     for name, data in user.items():
         (fig_dir / name).write_bytes(data)
 
     second = build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
     left = {p.name for p in fig_dir.iterdir()}
-    assert left == {"water_use.png", CMP_FIGURE_RECORD} | set(user)
+    assert left == {"water_use.svg", CMP_FIGURE_RECORD} | set(user)
     assert all((fig_dir / n).read_bytes() == d for n, d in user.items())
-    assert set(json.loads((fig_dir / CMP_FIGURE_RECORD).read_text(encoding="utf-8"))) == {"water_use.png"}
+    assert set(json.loads((fig_dir / CMP_FIGURE_RECORD).read_text(encoding="utf-8"))) == {"water_use.svg"}
     linked = set(re.findall(r"\]\(figures/([^)]+)\)", (out / "report.md").read_text(encoding="utf-8")))
-    assert linked == {"water_use.png"} and second["figure:water_use"] == fig_dir / "water_use.png"
+    assert linked == {"water_use.svg"} and second["figure:water_use"] == fig_dir / "water_use.svg"
 
 
 def test_compare_without_a_record_cleans_up_from_report_md(tmp_path: Path) -> None:
@@ -196,7 +226,36 @@ def test_compare_without_a_record_cleans_up_from_report_md(tmp_path: Path) -> No
                      metrics=["use", "efficiency"])
     (out / "figures" / CMP_FIGURE_RECORD).unlink()
     build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
-    assert {p.name for p in (out / "figures").glob("*.png")} == {"water_use.png"}
+    assert {p.name for p in (out / "figures").glob("*.svg")} == {"water_use.svg"}
+
+
+@pytest.mark.parametrize("known_by", ["record", "report.md"])
+def test_a_comparison_removes_the_png_figures_of_one_written_before_figures_were_svg(tmp_path: Path,
+                                                                                   known_by: str) -> None:
+    """A comparison written when figures were PNG (``figures/*.png``, in its record or, older, linked from its
+    ``report.md``): the next one writes ``*.svg`` and removes those PNGs, the one of an indicator it still draws
+    too; a PNG of the user's stays."""
+    out = tmp_path / "cmp"
+    build_comparison([_synthetic_group(tmp_path / "a", "base", ["use", "efficiency"])], out,
+                     metrics=["use", "efficiency"])
+    fig_dir = out / "figures"
+    old = ["water_efficiency.png", "water_use.png"]
+    for svg in fig_dir.glob("*.svg"):  # what that build left: the same figures as PNG
+        svg.replace(svg.with_suffix(".png"))
+    assert sorted(p.name for p in fig_dir.glob("*.png")) == old and all(CMP_FIGURE_FILE.fullmatch(n) for n in old)
+    md = out / "report.md"
+    md.write_text(md.read_text(encoding="utf-8").replace(".svg)", ".png)"), encoding="utf-8")
+    assert set(re.findall(r"\]\(figures/([^)]+)\)", md.read_text(encoding="utf-8"))) == set(old)
+    if known_by == "record":
+        (fig_dir / CMP_FIGURE_RECORD).write_text(json.dumps(old), encoding="utf-8")
+    else:
+        (fig_dir / CMP_FIGURE_RECORD).unlink()
+    (fig_dir / "notes.png").write_bytes(b"mine")
+
+    build_comparison([_synthetic_group(tmp_path / "b", "base", ["use"])], out)
+    assert {p.name for p in fig_dir.iterdir()} == {"water_use.svg", "notes.png", CMP_FIGURE_RECORD}
+    assert json.loads((fig_dir / CMP_FIGURE_RECORD).read_text(encoding="utf-8")) == ["water_use.svg"]
+    assert svg_texts((fig_dir / "water_use.svg").read_text(encoding="utf-8"))[0] == "Use"
 
 
 def _kpi_group(root: Path, label: str, values: dict[str, float]) -> Group:
@@ -316,8 +375,19 @@ def test_paired_table_and_figure_in_the_comparison(tmp_path: Path) -> None:
     assert "### Paired differences from the baseline (variant − baseline, seed by seed)" in md
     assert "| Use | m³ | 0 (0 … 0) |" in md
     assert {"figure:water_use", "figure:water_use_paired"} <= set(paths)
-    styles = [(line_style(i)["linestyle"], line_style(i)["marker"]) for i in range(8)]
+    styles = [(line_style(i)["dash"], line_style(i)["marker"]) for i in range(8)]
     assert len(set(styles)) == 8
+    # the variant's median line lies on the baseline's (the same points) and shows apart: another colour
+    # and a dash pattern over the solid, wider baseline
+    from rights_market.report.figure_base import colors
+
+    root = ET.fromstring(paths["figure:water_use"].read_text(encoding="utf-8"))
+    medians = [p for p in root.iter(f"{SVG}path")  # polylines in the variants' colours (legend handles: "h")
+               if p.get("fill") == "none" and p.get("stroke") in colors(2) and "L" in p.get("d", "")]
+    assert len(medians) == 2 and medians[0].get("d") == medians[1].get("d")
+    base, same = medians
+    assert base.get("stroke") != same.get("stroke") and float(base.get("stroke-width")) > float(same.get("stroke-width"))
+    assert base.get("stroke-dasharray") is None and same.get("stroke-dasharray")
 
 
 def test_short_variant_names_of_a_sweep() -> None:

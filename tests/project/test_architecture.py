@@ -149,3 +149,15 @@ def test_right_states_are_declared_dataclasses():
         policy = f"{PACKAGE}.rights.{right}.policy"
         importers = sorted(m for m, ts in graph.items() if policy in ts and m.startswith(f"{PACKAGE}.rights.{right}"))
         assert not importers, f"{policy} is imported by {importers}"
+
+
+def test_no_module_imports_matplotlib():
+    """The reports draw their figures as SVG themselves (``report/chart``): no module of the package imports
+    matplotlib, at the top, in a function or under ``TYPE_CHECKING`` (notebooks may, for their own plots)."""
+    found = []
+    for mod, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            found += [f"{mod}: {n}" for n in names if n == "matplotlib" or n.startswith("matplotlib.")]
+    assert not found, found

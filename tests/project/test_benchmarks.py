@@ -79,18 +79,28 @@ def test_scale_overrides_multiply_every_holder_group():
 import bench_report  # noqa: E402
 
 
-def test_report_benchmark_times_a_first_and_a_cached_report_of_a_one_year_run(tmp_path, capsys):
-    """The script makes the run once, times a report of a fresh copy and a second one into the same folder
-    (which draws no figure: every PNG comes from the run's figure cache)."""
-    res = bench_report.main(["--years", "1", "--repeat", "1", "--cached", "--work", str(tmp_path)])
+def test_report_benchmark_times_the_english_and_the_chinese_report_of_a_one_year_run(tmp_path, capsys):
+    """The script makes the run once and times a report in each language into a fresh copy of it: SVG figures
+    (no PNG), the workbook, and in Chinese the figures beside a page that embeds its font subset."""
+    from conftest import svg_texts
+    from rights_market.report.webfont import EMBEDDED_FAMILY
+
+    res = bench_report.main(["--years", "1", "--repeat", "1", "--work", str(tmp_path)])
     out = capsys.readouterr().out
-    assert set(res) == {"first", "cached"} and "target <= 3.0 s CPU" in out
+    assert list(res) == ["en", "zh"] and "target <= 3.0 s CPU" in out
+    assert [line.split()[0] for line in out.splitlines()[2:4]] == ["en", "zh"]
     assert all(cpu > 0 and wall > 0 for cpu, wall in res.values())
-    target = tmp_path / "report-target"
-    pngs = sorted((target / "figures").glob("*.png"))
-    cached = sorted((target / "figures" / ".cache").glob("en-*.png"))
-    assert pngs and (target / "report.xlsx").is_file()
-    assert sorted(p.read_bytes() for p in pngs) == sorted(p.read_bytes() for p in cached)
+    en, zh = tmp_path / "report-en", tmp_path / "report-zh"
+    svgs = sorted(p.name for p in (en / "figures").glob("*.svg"))
+    assert svgs and not list((en / "figures").glob("*.png")) and (en / "report.xlsx").is_file()
+    assert not (en / "report.zh.html").exists() and not (zh / "report.html").exists()  # one language each
+    # the Chinese report draws the same figures, labelled in Chinese, and embeds the font they and its page use
+    assert sorted(p.name for p in (zh / "figures").glob("*.zh.svg")) == [n.replace(".svg", ".zh.svg") for n in svgs]
+    assert not list((zh / "figures").glob("*.png")) and (zh / "report.zh.xlsx").is_file()
+    html = (zh / "report.zh.html").read_text(encoding="utf-8")
+    assert html.count("<svg ") == len(svgs) and html.count("data:font/woff;base64,") == 1
+    assert f'@font-face{{font-family:"{EMBEDDED_FAMILY}"' in html
+    assert any("年" in t for p in (zh / "figures").glob("*.zh.svg") for t in svg_texts(p.read_text(encoding="utf-8")))
     assert (tmp_path / "run-1y" / "manifest.json").is_file() and not (tmp_path / "run-1y" / "report.md").exists()
 
 

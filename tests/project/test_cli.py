@@ -47,6 +47,20 @@ def test_run_writes_a_complete_run_directory(tmp_path):
     assert set(man) >= {"package_version", "wall_seconds", "rows"}
 
 
+def test_run_with_report_lists_the_documents_written_not_each_figure(tmp_path):
+    """``run --report`` prints where the run, its report, Markdown and workbook went; the figures (SVG files in
+    ``figures/``, which the HTML holds inline) are not listed one by one."""
+    out = tmp_path / "run"
+    small = ["calendar.years=1" if s.startswith("calendar.years=") else s for s in SMALL_WATER]
+    p = cli("run", DEFAULT, "--seed", "3", "--out", str(out), "--report", "--no-progress",
+            *[a for s in small for a in ("--set", s)])
+    assert p.returncode == 0, p.stderr
+    listed = sorted(line.removeprefix("written: ") for line in p.stdout.splitlines() if line.startswith("written: "))
+    assert listed == sorted([str(out), *(str(out / n) for n in ("report.html", "report.md", "report.xlsx"))])
+    figures = list((out / "figures").glob("*.svg"))
+    assert figures and not list((out / "figures").glob("*.png"))
+
+
 def test_same_scenario_and_seed_give_the_same_tables_byte_for_byte(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert cli("run", DEFAULT, "--seed", "9", "--out", str(a), *sets()).returncode == 0

@@ -10,9 +10,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from conftest import svg_texts
+from rights_market.report.labels import Labels
+
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-#: Each notebook and how many figures it draws (one image/png output each).
-FIGURES = {"office_pricing_test": 1, "researcher_sweep": 1, "trainer_walkthrough": 0}
+#: Each notebook and the figures it shows, by kind of output: a report's figure is an SVG file shown as
+#: ``image/svg+xml``; the researcher's own matplotlib plot shows as ``image/png`` (the inline backend).
+FIGURES = {"office_pricing_test": {"image/svg+xml": 1}, "researcher_sweep": {"image/png": 1},
+           "trainer_walkthrough": {}}
+IMAGE_KINDS = ("image/png", "image/svg+xml")
 #: A private name of the package: a module or function whose name starts with an underscore.
 PRIVATE = re.compile(r"\brights_market(?:\.\w+)*\._\w+|\bfrom rights_market[\w.]* import [^\n]*\b_[a-z]\w*")
 
@@ -46,14 +52,19 @@ def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
     assert not errors
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == FIGURES[name]
+    images = [o for o in outputs if any(k in o.get("data", {}) for k in IMAGE_KINDS)]
+    shown = {k: sum(k in o["data"] for o in images) for k in IMAGE_KINDS}
+    assert {k: n for k, n in shown.items() if n} == FIGURES[name]
     # a figure shown as text only: its repr, with no image beside it (an image's output carries its repr too)
     texts = [o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs if o not in images]
     assert not [t for t in texts if "<Figure size" in t]
     if name == "office_pricing_test":
         assert (tmp_path / "office_pricing_test" / "compare.zh.xlsx").is_file()  # the notebook compares in Chinese
         assert "report.zh.html" in "".join(texts)
+        # the comparison's figure as written, labelled in Chinese: the mean price per year
+        texts_of_figure = svg_texts(images[0]["data"]["image/svg+xml"])
+        zh = Labels("zh")
+        assert texts_of_figure[0] == zh.metric("mean_price") and zh("fig.year") in texts_of_figure
     if name == "researcher_sweep":
         assert len(list((tmp_path / "price_grid_store" / "kpis").glob("*.parquet"))) == 12
         assert (tmp_path / "price_grid_store" / "report.html").is_file()

@@ -17,7 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import svg_texts
 from rights_market import cli
+from rights_market.report.labels import Labels
+from rights_market.sensitivity.report import output_label
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -117,8 +120,12 @@ def _sensitivity(out: str, folder: Path) -> None:
     assert list(indices.output.unique()) == outputs and len(indices) == len(outputs) * 16
     assert (indices[indices.parameter == "dummy"].mu_star == 0).all()  # one seed: the dummy's μ* is zero
     assert (indices.mu_star > 0).any()
-    for name in ["sensitivity.md", "sensitivity.html", *(f"figures/sensitivity_{o}.png" for o in outputs)]:
+    for name in ["sensitivity.md", "sensitivity.html", *(f"figures/sensitivity_{o}.svg" for o in outputs)]:
         assert (store / name).is_file(), name
+    assert not list((store / "figures").glob("*.png"))
+    for o in outputs:  # a tornado per output: its title, a bar per parameter (the dummy among them)
+        texts = svg_texts((store / "figures" / f"sensitivity_{o}.svg").read_text(encoding="utf-8"))
+        assert texts[0] == output_label(Labels("en"), o) and "dummy (sets nothing)" in texts
     assert all(f"{o}:" in out for o in outputs)
 
 

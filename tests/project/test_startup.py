@@ -95,16 +95,19 @@ def test_a_bad_api_name_is_an_attribute_error():
         rights_market.no_such_name  # noqa: B018
 
 
-#: what ``report`` of a run directory never needs: the simulation, the sweep, the scenario models
+#: what ``report`` of a run directory never needs: the simulation, the sweep, the scenario models, and
+#: matplotlib: the report draws its figures as SVG itself (PIL is loaded, by openpyxl's drawing module)
 NOT_FOR_A_REPORT = ["numba", "dask", "distributed", "simpy", "rights_market.api", "rights_market.engine.run",
                     "rights_market.engine.world", "rights_market.rights.catalogue", "rights_market.sweep",
-                    "rights_market.scenario", "ruamel"]
+                    "rights_market.scenario", "ruamel", "matplotlib"]
 
 
 @pytest.mark.slow  # a fresh interpreter
-def test_report_of_a_run_directory_loads_no_simulation_sweep_or_scenario_model(tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_of_a_run_directory_loads_no_simulation_sweep_scenario_model_or_matplotlib(tmp_path, lang):
     """``report RUN_DIR`` reads tables and draws: numba, dask, the engine and rights, the sweep's store and the
-    scenario models stay unloaded (the label catalogues are read without the YAML parser)."""
+    scenario models stay unloaded (the label catalogues are read without the YAML parser), and so does
+    matplotlib, in either language (the Chinese report also embeds its font subset)."""
     import pandas as pd
 
     run = tmp_path / "run"
@@ -113,7 +116,12 @@ def test_report_of_a_run_directory_loads_no_simulation_sweep_or_scenario_model(t
     (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     pd.DataFrame({"time": [365.0, 730.0], "year": [2021, 2022], "right": ["water"] * 2, "metric": ["use"] * 2,
                   "value": [1.0, 2.0], "unit": ["m3"] * 2}).to_parquet(run / "kpis.parquet")
-    code, modules = loaded_after(["report", str(run), "--lang", "en"])
-    assert code == 0 and (run / "report.xlsx").is_file()
+    code, modules = loaded_after(["report", str(run), "--lang", lang])
+    suffix = "" if lang == "en" else f".{lang}"
+    assert code == 0 and (run / f"report{suffix}.xlsx").is_file()
     assert "rights_market.report.build" in modules  # the report was built
+    figure = run / "figures" / f"water_use{suffix}.svg"  # and drew its figure
+    assert "rights_market.report.figures" in modules and figure.read_text(encoding="utf-8").startswith("<svg ")
+    if lang == "zh":
+        assert "rights_market.report.webfont" in modules  # the font subset: fontTools, not matplotlib
     assert imported(modules, NOT_FOR_A_REPORT) == []

@@ -5,6 +5,7 @@ resumes without rerunning its finished runs; 1 and 2 Dask workers agree), locate
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
@@ -13,10 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS, SMALL_WATER, cli_in_process
-from rights_market.report.labels import LABELS
+from conftest import SCENARIOS, SMALL_WATER, cli_in_process, svg_texts
+from rights_market.report.labels import LABELS, Labels
 from rights_market.scenario import ScenarioError
 from rights_market.sensitivity import DUMMY, analyse_store, load_design, run_sensitivity
+from rights_market.sensitivity.report import FIGURE_RECORD as SENS_FIGURE_RECORD
+from rights_market.sensitivity.report import output_label
 from rights_market.sweep.task import RunPayload, kpi_row_table, run_task, table_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,16 +136,36 @@ def test_the_report_is_written_in_english_and_chinese(water_run, tmp_path: Path)
     store = d / "store"
     md = (store / "sensitivity.md").read_text(encoding="utf-8")
     assert "Morris screening" in md and "water.groups.2.participation" in md
-    figures = sorted(p.name for p in (store / "figures").glob("sensitivity_*.png"))
-    assert figures == sorted(f"sensitivity_{o}.png" for o in OUTPUTS)
+    figures = sorted(p.name for p in (store / "figures").glob("sensitivity_*"))
+    assert figures == sorted(f"sensitivity_{o}.svg" for o in OUTPUTS)
+
+    def tornado(output: str) -> list[str]:  # the texts of an output's figure: its title, then a bar per parameter
+        return svg_texts((store / "figures" / f"sensitivity_{output}.svg").read_text(encoding="utf-8"))
+
+    en = Labels("en")
+    for o in OUTPUTS:
+        texts = tornado(o)
+        assert texts[0] == output_label(en, o)
+        assert {"water.groups.2.participation", EXEMPT_FEE, en("sens.dummy")} <= set(texts)
+    # a PNG of a report written before the figures were SVG, in its record: the next report removes it
+    old = store / "figures" / "sensitivity_water.old_output.png"
+    old.write_bytes(b"\x89PNG")
+    record = store / "figures" / SENS_FIGURE_RECORD
+    record.write_text(json.dumps([*json.loads(record.read_text(encoding="utf-8")), old.name]), encoding="utf-8")
     code = cli_in_process("sensitivity", str(water_design(d)), "--store", str(store), "--workers", "1",
                           "--lang", "zh", "--no-progress")
     assert code.returncode == 0, code.stderr
     assert f"{len(result.design.study.tasks)} already in the store, 0 done now" in code.stdout
+    assert not old.exists() and sorted(p.name for p in (store / "figures").glob("sensitivity_*")) == figures
     zh = (store / "sensitivity.md").read_text(encoding="utf-8")
     assert LABELS["zh"]["sens.method.morris"] in zh and LABELS["zh"]["sens.howto.dummy"] in zh
     html = (store / "sensitivity.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == len(OUTPUTS)
+    assert html.count("<svg ") == len(OUTPUTS) and "data:image/" not in html  # every figure inline
+    zh_labels = Labels("zh")
+    for o in OUTPUTS:  # drawn again, in Chinese, over the English figures
+        texts = tornado(o)
+        assert texts[0] == output_label(zh_labels, o) and zh_labels("sens.dummy") in texts
+        assert (store / "figures" / f"sensitivity_{o}.svg").read_text(encoding="utf-8").split(">", 1)[1] in html
     # the indices come again from the store alone, the same
     _, from_store = analyse_store(store)
     pd.testing.assert_frame_equal(result.indices.table, from_store.table, check_exact=True)
