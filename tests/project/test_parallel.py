@@ -44,9 +44,12 @@ def test_a_test_is_grouped_by_its_entry_or_else_by_its_file() -> None:
 
 def test_every_test_that_starts_a_dask_cluster_of_several_workers_is_in_the_dask_group() -> None:
     sources = {}
+    lines: dict[str, list[str]] = {}  # each file read and split once (get_source_segment splits it per call)
     for test_id, node in suite_tests().items():
-        path = TESTS / test_id.split("::")[0]
-        sources[test_id] = ast.get_source_segment(path.read_text(encoding="utf-8"), node) or ""
+        rel = test_id.split("::")[0]
+        if rel not in lines:
+            lines[rel] = (TESTS / rel).read_text(encoding="utf-8").splitlines()
+        sources[test_id] = "\n".join(lines[rel][node.lineno - 1:node.end_lineno])
     starting = {t for t, src in sources.items() if CLUSTER.search(src)}
     assert starting, "the pattern finds no cluster test: it is out of date"
     assert starting <= set(XDIST_GROUPS["dask_cluster"]), starting - set(XDIST_GROUPS["dask_cluster"])
