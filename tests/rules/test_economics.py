@@ -186,33 +186,55 @@ def test_net_income_rent_is_output_times_the_net_share():
         net_income_rent(1600.0, 1.2)
 
 
+def _bisect_by_steps(mv, cost, lo: np.ndarray, hi: np.ndarray, steps: int) -> np.ndarray:
+    """The definition of choose_use's bisection in numpy: at each step, mid = (lo + hi) / 2 becomes lo where
+    mv(mid) ≥ cost(mid), else hi. The final lo."""
+    lo, hi = lo.copy(), hi.copy()
+    for _ in range(steps):
+        mid = (lo + hi) / 2.0
+        ok = mv(mid) >= cost(mid)
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    return lo
+
+
 @pytest.mark.parametrize("form", [CONSTANT_ELASTICITY, LINEAR])
 @pytest.mark.parametrize("with_market", [True, False])
-def test_choose_use_by_trees_takes_the_same_bisection_steps_as_one_by_one(form, with_market):
-    """The bisection for a few holders (the midpoints of several steps tested at once, ``_bisect_by_trees``)
-    ends on the same floats as step by step (``_bisect_by_steps``, what many holders take), at every depth
-    ``choose_use`` may pick: random curves, tariffs, surcharges, plans, holdings and market prices, including
-    holders for whom no use pays."""
-    from rights_market.rules.economics import _bisect_by_steps, _bisect_by_trees, _tree_depth
+def test_choose_use_takes_the_same_bisection_steps_as_the_numpy_definition(form, with_market):
+    """choose_use (compiled kernels, trees of midpoints for a few holders, numpy's power) ends on the same floats
+    as the step-by-step bisection on the public marginal_value and marginal_cost (own_cost without the market),
+    at every tree depth: random curves, tariffs or none, surcharges (capped or not) or hard limits, plans
+    (none, infinite), holdings and market prices, including holders for whom no use pays."""
+    from rights_market.rules import economics
+    from rights_market.rules.economics import _STEPS, _tree_depth
 
-    assert [_tree_depth(n) for n in (1, 2, 16, 17, 33, 34, 68, 69, 146, 147)] == [10, 6, 6, 5, 5, 1, 1, 1, 1, 1]
+    assert [_tree_depth(n) for n in (1, 2, 3, 4, 5, 24, 25, 1000, 1001)] == [5, 5, 4, 4, 3, 3, 2, 2, 1]
     rng = np.random.default_rng(15)
-    for trial in range(40):
-        n = int(rng.integers(1, 80))
+    holders = interior = 0
+    for trial in range(60):
+        n = int(rng.choice([1, 2, 3, 5, 17, 40, 80, 1100]))
         q_ref = rng.uniform(1, 10**rng.uniform(1, 7), n)
         curves = ValueCurves.build(q_ref, rng.uniform(0.1, 20, n), -rng.uniform(0.005, 3, n),
                                    q_max=q_ref * rng.uniform(1, 3, n), form=form)
-        sur = ProgressiveSurcharge(Fraction(int(rng.integers(1, 5)), 10), Fraction(1, 2), Fraction(33_000))
+        sur = ProgressiveSurcharge(Fraction(int(rng.integers(1, 5)), 10), Fraction(1, 2), Fraction(33_000),
+                                   3 if trial % 5 == 0 else None)
         plan = q_ref * rng.uniform(0, 1.5, n)
-        sched = PriceSchedule(BlockTariff((float(np.median(q_ref)),), (Fraction(3_000), Fraction(9_000))),
-                              sur if trial % 3 else None, plan, plan * rng.uniform(0, 2, n),
+        plan[rng.uniform(size=n) < 0.1] = 0.0
+        if trial % 7 == 0:
+            plan[0] = np.inf
+        tariff = BlockTariff((int(np.median(q_ref)) + 1,), (Fraction(3_000), Fraction(9_000))) if trial % 4 else None
+        sched = PriceSchedule(tariff, sur if trial % 3 else None, plan, plan * rng.uniform(0, 2, n),
                               rng.uniform(0.5, 30, n), rng.uniform(0, 5, n))
-        cost, mv = sched._cost_fn(with_market=with_market), curves._marginal_value_fn()
-        lo, hi = np.zeros(n), curves.q_max.copy()
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            by_steps = _bisect_by_steps(mv, cost, lo, hi)
-            for depth in (2, 3, 4, 5, 6, 10):
-                assert _bisect_by_trees(mv, cost, lo, hi, depth).tobytes() == by_steps.tobytes(), (trial, depth)
-            none = mv(lo) < cost(lo)
-        assert np.count_nonzero(by_steps) > 0 and len(np.unique(by_steps)) > n // 2
-        assert choose_use(curves, sched, with_market=with_market).tobytes() == np.where(none, 0.0, by_steps).tobytes()
+        cost = sched.marginal_cost if with_market else sched.own_cost
+        lo = np.zeros(n)
+        by_steps = np.where(curves.marginal_value(lo) < cost(lo), 0.0,
+                            _bisect_by_steps(curves.marginal_value, cost, lo, curves.q_max, _STEPS))
+        holders += n
+        interior += np.count_nonzero((by_steps > 0) & (by_steps < curves.q_max))
+        for depth in (1, 2, 3, 4, 5, 6):
+            economics._tree_depth = lambda _n, d=depth: d
+            try:
+                got = choose_use(curves, sched, with_market=with_market)
+            finally:
+                economics._tree_depth = _tree_depth
+            assert got.tobytes() == by_steps.tobytes(), (trial, depth)
+    assert interior > holders // 4  # most solves end inside the bracket, not at its ends

@@ -40,6 +40,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..units import TICKS_PER_YUAN
+from . import use_kernels as uk
 from .tariffs import BlockTariff, ProgressiveSurcharge
 
 CONSTANT_ELASTICITY = "constant_elasticity"
@@ -48,8 +49,6 @@ FORMS = (CONSTANT_ELASTICITY, LINEAR)
 
 #: bisection steps when solving mv(q) = mc(q): 2**-60 of the bracket, below a whole unit for any use
 _STEPS = 60
-#: the most midpoints (holders × (2**depth − 1)) :func:`_bisect_by_trees` tests at once
-_TREE_POINTS = 1024
 #: floating-point conditions the rate and value functions meet by design (see where they are used)
 _QUIET = {"divide": "ignore", "over": "ignore", "invalid": "ignore"}
 
@@ -291,65 +290,70 @@ def choose_use(curves: ValueCurves, schedule: PriceSchedule, *, with_market: boo
 
     ``with_market``: count the market's prices as the opportunity cost of rights (else only tariff and
     surcharge: the use a holder would choose with no market). Solved by bisection, vectorised; exact to
-    far below one unit.
+    far below one unit. The definition: from [0, q_max], :data:`_STEPS` times, the midpoint ``(lo + hi) / 2``
+    becomes ``lo`` where ``marginal_value(mid) ≥ marginal_cost(mid)`` (``own_cost`` without the market), else
+    ``hi``; the final ``lo``, or 0 where ``mv(0) < mc(0)`` (the first unit is not worth its cost). Computed by
+    the compiled kernels of :mod:`.use_kernels` on the same floats, bit for bit.
     """
-    cost, mv = schedule._cost_fn(with_market=with_market), curves._marginal_value_fn()
-    lo = np.zeros(curves.n)
-    hi = np.array(curves.q_max, dtype=np.float64)
-    with np.errstate(**_QUIET):
-        none = mv(lo) < cost(lo)  # the first unit is not worth its cost: use nothing
-        hi = np.broadcast_to(hi, lo.shape).copy()
-        depth = _tree_depth(curves.n)
-        lo = _bisect_by_trees(mv, cost, lo, hi, depth) if depth > 1 else _bisect_by_steps(mv, cost, lo, hi)
-    return np.where(none, 0.0, lo)
+    cols, scal, edges, rates = _solver_inputs(curves, schedule, with_market)
+    if curves.form == LINEAR:
+        return uk.solve_linear(cols, scal, edges, rates, _STEPS)
+    n, depth = curves.n, _tree_depth(curves.n)
+    width, groups = 1 << depth, _STEPS // depth
+    ends, x, none = np.empty((n, width + 1)), np.empty((n, width - 1)), np.empty(n, dtype=np.bool_)
+    inv_e = 1.0 / curves.elasticity
+    uk.plant_trees(ends, x, cols)
+    with np.errstate(**_QUIET):  # the power overflows to inf at use 0, which the choke value caps
+        p0 = np.power(np.zeros(n), inv_e)  # max(0, 0) / q_ref is 0
+        inv_e = np.repeat(inv_e, width - 1).reshape(n, width - 1)
+        for g in range(groups):
+            np.power(x, inv_e, out=x)
+            uk.descend_trees(ends, x, p0, cols, scal, edges, rates, none, g == 0, g == groups - 1)
+    lo = ends[:, 0].copy()
+    lo[none] = 0.0
+    return lo
+
+
+def _solver_inputs(curves: ValueCurves, schedule: PriceSchedule, with_market: bool):
+    """The constants of :func:`choose_use`'s kernels (``cols``, ``scal``, ``edges``, ``rates``; their layout in
+    :mod:`.use_kernels`), each computed as :meth:`ValueCurves._marginal_value_fn` and
+    :meth:`PriceSchedule._cost_fn` compute them."""
+    n = curves.n
+    cols = np.empty((uk.N_COLS, n))
+    cols[uk._C_P_REF], cols[uk._C_Q_REF], cols[uk._C_V_MAX] = curves.p_ref, curves.q_ref, curves.v_max
+    cols[uk._C_Q_MAX] = curves.q_max
+    cols[uk._C_SLOPE] = curves._slope() if curves.form == LINEAR else 0.0
+    cols[uk._C_PLAN], cols[uk._C_HOLDING] = schedule.plan, schedule.holding
+    cols[uk._C_P_BUY], cols[uk._C_P_SELL] = schedule.p_buy, schedule.p_sell
+    scal = np.zeros(uk.N_SCAL)
+    scal[uk._S_WITH_MARKET] = float(with_market)
+    s = schedule.surcharge
+    if s is not None:
+        with np.errstate(**_QUIET):  # an infinite plan: inf × width
+            width = float(s.width) * schedule.plan
+        cols[uk._C_DIVISOR] = np.where(width > 0, width, 1.0)
+        cols[uk._C_BANDED] = width > 0
+        scal[uk._S_HAS_SURCHARGE] = 1.0
+        scal[uk._S_HAS_MAX_BAND] = float(s.max_band is not None)
+        scal[uk._S_MAX_BAND] = float(s.max_band or 0)
+        scal[uk._S_FLAT_BAND] = float(s.max_band or 1)
+        scal[uk._S_STEP], scal[uk._S_REFERENCE] = float(s.step), schedule._yuan(s.reference_price)
+    else:
+        cols[uk._C_DIVISOR], cols[uk._C_BANDED] = 1.0, 0.0  # unused: no bands
+    if schedule.tariff is None:
+        edges, rates = np.zeros(0), np.zeros(1)
+    else:
+        rates = np.array([schedule._yuan(r) for r in schedule.tariff.rates])
+        edges = np.array(schedule.tariff.edges, dtype=np.float64)
+    return cols, scal, edges, rates
 
 
 def _tree_depth(n: int) -> int:
-    """How many bisection steps :func:`choose_use` takes at a time for ``n`` holders: the most (a divisor of
-    :data:`_STEPS`, 5 at least) whose tree of midpoints stays within :data:`_TREE_POINTS`; 1 (step by step) for
-    more than 33 holders, where the tree's extra midpoints cost as much as the numpy calls they save."""
-    return next((d for d in (10, 6, 5) if ((1 << d) - 1) * n <= _TREE_POINTS), 1)
-
-
-def _bisect_by_steps(mv, cost, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The :data:`_STEPS` bisection steps of :func:`choose_use` from the brackets [lo, hi] (float arrays of the
-    holders): at each, mid = (lo + hi) / 2 becomes lo where mv(mid) ≥ cost(mid), else hi. The final lo."""
-    lo, hi = lo.copy(), hi.copy()
-    mid = np.empty_like(lo)
-    for _ in range(_STEPS):
-        np.add(lo, hi, out=mid)
-        mid /= 2.0
-        ok = mv(mid) >= cost(mid)
-        np.copyto(lo, mid, where=ok)
-        np.copyto(hi, mid, where=~ok)
-    return lo
-
-
-def _bisect_by_trees(mv, cost, lo: np.ndarray, hi: np.ndarray, depth: int) -> np.ndarray:
-    """:func:`_bisect_by_steps`, ``depth`` steps at a time (a divisor of :data:`_STEPS`): every midpoint those
-    steps could visit (a tree of 2**depth − 1, each the midpoint of its bracket computed as the step computes
-    it) is tested in one call of ``mv`` and ``cost``, then each holder's path down the tree is read off. The
-    same brackets and the same floats as step by step (``mv`` and ``cost`` act element by element), for a
-    fraction of the numpy calls, which is all a solve for a handful of holders costs."""
-    n, width = lo.size, 1 << depth
-    cols = np.arange(n)
-    ends = np.empty((width + 1, n))
-    for _ in range(_STEPS // depth):
-        # ends[k] for k = 0, 1, … 2**depth: the brackets the steps may leave, in order; the step from bracket
-        # (ends[a], ends[b]) tests its midpoint ends[(a + b) / 2] and goes on from the half that keeps the answer
-        ends[0], ends[width] = lo, hi
-        for d in range(depth):
-            step = width >> d
-            mid = ends[0:width:step] + ends[step::step]
-            mid /= 2.0
-            ends[step // 2::step] = mid
-        ok = mv(ends[1:width]) >= cost(ends[1:width])  # ok[k − 1] for the midpoint ends[k]
-        a = np.zeros(n, dtype=np.intp)
-        for d in range(depth):
-            half = width >> (d + 1)
-            a += half * ok[a + (half - 1), cols]  # ok: lo = mid, from a to a + half; else hi = mid
-        lo, hi = ends[a, cols], ends[a + 1, cols]
-    return lo
+    """How many bisection steps :func:`choose_use` takes per numpy evaluation of the constant-elasticity power
+    for ``n`` holders (a divisor of :data:`_STEPS`): deep trees (2**depth − 1 midpoints per holder) for a
+    handful of holders, where the calls are all a solve costs, step by step for thousands, where the tree's
+    extra powers cost more than the calls they save (measured on one core)."""
+    return next(d for d, most in ((5, 2), (4, 4), (3, 24), (2, 1000), (1, None)) if most is None or n <= most)
 
 
 def whole_units(q: np.ndarray) -> np.ndarray:
