@@ -313,32 +313,60 @@ def parse_text(
     error.  Conversion problems (bad tags, duplicate keys...) are appended to
     ``problems`` but the data is still returned (bad values as ``None``) so
     that callers can go on and report further problems.
+
+    Documents read without a problem are kept (see ``_PARSED``): the same text again, under any file name,
+    gives a copy of the data and the positions a fresh parse would, naming the file asked for.
     """
+    global _PARSED_CHARS
     limits = _limits.active()
-    key = (text, file, fixed, limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes)
+    key = (text, fixed, limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes)
     with _PARSED_LOCK:
         hit = _PARSED.get(key)
         if hit is not None:
             _PARSED.move_to_end(key)
+            tree, positions = hit[0], _positions_in(hit, file)
     if hit is not None:
-        return True, _copy_tree(hit[0]), SourceMap(hit[1])
+        return True, _copy_tree(tree), SourceMap(positions)
     before = len(problems)
     composed, data, sm = _parse_text(text, file, problems, fixed)
     if composed and len(problems) == before and len(text) <= _PARSED_TEXT_CHARS:
+        positions = dict(sm.items())
+        if fixed is None:  # every position names ``file``: keep them without it, to hand out under any name
+            where = {path: (p.line, p.col, p.key_line, p.key_col) for path, p in positions.items()}
+        else:  # every position is ``fixed`` itself, whatever the file
+            where = None
         with _PARSED_LOCK:
-            _PARSED[key] = (_copy_tree(data), dict(sm.items()))
-            if len(_PARSED) > _PARSED_FILES:
-                _PARSED.popitem(last=False)
+            if key not in _PARSED:
+                _PARSED_CHARS += len(text)
+            _PARSED[key] = [_copy_tree(data), where, file, positions]
+            while len(_PARSED) > _PARSED_FILES or _PARSED_CHARS > _PARSED_TOTAL_CHARS:
+                _PARSED_CHARS -= len(_PARSED.popitem(last=False)[0][0])
     return composed, data, sm
 
 
-#: Documents parsed without a problem, by text, file name, position and the limits in force: a program (a
-#: test session, a sweep's client, a classroom) reads the same scenario files again and again, and parsing
-#: with positions is ~25 ms a file. The values are trees of dicts, lists and immutable scalars, handed out
-#: as copies. Bounded in entries and by text size.
-_PARSED: OrderedDict[tuple, tuple[Any, dict]] = OrderedDict()
-_PARSED_FILES = 64
+def _positions_in(entry: list, file: str) -> dict[PathKey, Position]:
+    """The positions of a cached document as a fresh parse of it as ``file`` gives them (the caller holds
+    the lock). The entry keeps those of the last file asked for (Positions are immutable, so shared)."""
+    _, where, last, positions = entry
+    if where is None or last == file:
+        return positions
+    positions = {path: Position(file, *at) for path, at in where.items()}
+    entry[2], entry[3] = file, positions
+    return positions
+
+
+#: Documents parsed without a problem, by text, ``fixed`` position and the limits in force — not by file
+#: name: a program (a test session, a sweep's client, a classroom) reads the same scenario text again and
+#: again, often from different files, and parsing with positions is ~25 ms a file. An entry holds the tree
+#: (dicts, lists and immutable scalars, handed out as copies), the positions without the file name
+#: (``None`` for a ``fixed`` one) and the positions under the file last asked for. Bounded in entries and by
+#: text size (``_PARSED_FILES`` texts of up to ``_PARSED_TEXT_CHARS`` each, ``_PARSED_TOTAL_CHARS`` in all);
+#: a document parsed with a problem is never kept.
+_PARSED: OrderedDict[tuple, list] = OrderedDict()
+_PARSED_FILES = 256
 _PARSED_TEXT_CHARS = 256 * 1024
+_PARSED_TOTAL_CHARS = 16 * 1024 * 1024
+_PARSED_CHARS = 0  # the length of the texts kept
 _PARSED_LOCK = threading.Lock()  # the classroom server and Dask's threads load files too
 
 
