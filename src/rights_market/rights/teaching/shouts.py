@@ -190,25 +190,32 @@ def day_cliff(day: Day) -> dict[str, np.ndarray]:
         p = min(max(shout_price(lim, margin[z], s == BUY), lo), hi)
         return -1 if (s == BUY and p > lim) or (s == SELL and p < lim) else p
 
+    def by_side() -> dict[int, tuple[list[int], list[bool]]]:  # the active traders of each side, in order
+        return {t: ([i for i in active if side[i] == t], [random_kind[i] for i in active if side[i] == t])
+                for t in (BUY, SELL)}
+
+    sides = by_side()  # again after every trade (only a trade changes ``active``)
     idle, sessions = 0, 0
     idle_stop, max_sessions = spec.end_after_idle_shouts, spec.sessions_per_period
     for k in range(shouts):
         if not active:
             break
         s = SELL if pick[k] * (left[0] + left[1]) < left[1] else BUY
+        mine = sides[s][0]
         if not nyse:
-            able = [i for i in active if side[i] == s]
-        else:
+            able = mine
+        else:  # CliffQuotes.able, inline: ``s * level`` beats ``s * best`` on either side
+            best = quotes.bid if s == BUY else quotes.offer
+            sb = s * best
             able = []
-            for i in active:
-                if side[i] == s:
-                    if random_kind[i]:
-                        ok = quotes.able(s, limits[i][nxt[i]] if zi_c[i] else (hi if s == BUY else lo), False)
-                    else:
-                        level = price(i, 0.0)
-                        ok = level >= 0 and quotes.able(s, level, True)
-                    if ok:
-                        able.append(i)
+            for i in mine:
+                if random_kind[i]:
+                    ok = best < 0 or s * (limits[i][nxt[i]] if zi_c[i] else (hi if s == BUY else lo)) >= sb
+                else:
+                    level = price(i, 0.0)
+                    ok = level >= 0 and (best < 0 or s * level > sb)
+                if ok:
+                    able.append(i)
         if not able:  # Cliff: nobody on the side drawn can shout, the day ends
             break
         day.n_shouts += 1
@@ -218,13 +225,14 @@ def day_cliff(day: Day) -> dict[str, np.ndarray]:
         if p >= 0:  # (a trader unable to price inside the bounds makes a failed shout)
             if nyse:
                 quotes.note(s, p)
-            others = [j for j in active if side[j] != s]
+            others, strict = sides[-s]
             u = st.rng.random(len(others)).tolist()
             responses = [price(j, u[r]) for r, j in enumerate(others)]
-            c = cliff_counterpart(s, p, responses, [random_kind[j] for j in others], take[k])
+            c = cliff_counterpart(s, p, responses, strict, take[k])
         if c >= 0:
             j = others[c]
             day.trade(i if s == BUY else j, j if s == BUY else i, p)
+            sides = by_side()
             if zt is not None:
                 zt.respond(day.zlim, day.zactive, p, s, True, st.rng)
                 margin[:] = zt.margin.tolist()
