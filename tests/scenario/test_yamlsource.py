@@ -4,9 +4,13 @@ read with a problem are never kept."""
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import pytest
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scanner import Scanner
 
 from rights_market.scenario import yamlsource
 from rights_market.scenario.paths import Position
@@ -86,3 +90,23 @@ def test_the_cache_is_bounded_in_documents_and_text(empty_cache, monkeypatch):
     monkeypatch.setattr(yamlsource, "_PARSED_TOTAL_CHARS", 20)
     parse_text("long: 123456789\n", "f.yaml", [])  # 16 characters: only the newest text still fits
     assert [k[0] for k in empty_cache] == ["long: 123456789\n"] and yamlsource._PARSED_CHARS == 16
+
+
+def _tokens(text: str, scanner: type) -> list | str:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Scanner = scanner
+    try:
+        return [(type(t).__name__, getattr(t, "value", None), t.start_mark.index, t.end_mark.index)
+                for t in yaml.scan(io.StringIO(text))]
+    except YAMLError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("text", [
+    TEXT, "a: [[[[[[[[1]]]]]]]]\n", "[" * 300 + "]" * 300, "{a: [b, {c: d}], e: {f: [g, h]}}\n",
+    "a: [" + ", ".join(f"k{i}: {i}" for i in range(400)) + "]\n",  # simple keys more than 1024 characters on
+    "a: [b,\n  c: d,\n  [e]: f]\n", "a\nb: c\n", "a: b\nc\nd: e\n", "[a, b\n: c]\n", "{a: b, c}\n", "a: [b, c: d\n",
+    "? x\n: y\n" + "k: " + "v" * 1100 + ": w\n", "]]]: x\n", "- [a: b, [c]: [d: e]]\n",
+])
+def test_the_scanner_gives_the_stock_tokens_and_errors(text):
+    assert _tokens(text, yamlsource._Scanner) == _tokens(text, Scanner)
