@@ -30,6 +30,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import Scanner, ScannerError
 
@@ -228,12 +229,18 @@ class _BoundedComposer(Composer):
     """ruamel's composer, refusing a document as soon as it crosses ``yaml_nodes``, ``yaml_depth`` or
     ``yaml_scalar_bytes`` (the stock one builds the whole tree first, and recurses without bound)."""
 
+    parser = None  # the parser, once :meth:`get_single_node` starts (shadows ruamel's look-up at every event)
+
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         limits = _limits.active()
         self.max_nodes, self.max_depth, self.max_scalar = limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes
         self.nodes = 0
         self.nesting = 0
+
+    def get_single_node(self) -> Any:
+        self.parser = self.loader.parser
+        return super().get_single_node()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if not self.parser.check_event(AliasEvent):
@@ -297,11 +304,22 @@ class _Scanner(Scanner):
             del keys[level]
 
 
+class _Parser(Parser):
+    """ruamel's parser, holding its scanner (stock: looked up through the YAML object at every token)."""
+
+    scanner = None
+
+    def __init__(self, loader: Any) -> None:
+        super().__init__(loader)
+        self.scanner = loader.scanner
+
+
 def _new_yaml() -> YAML:
     # The pure-Python safe loader keeps node marks; we only *compose* with it.
     yaml = YAML(typ="safe", pure=True)
     yaml.Composer = _BoundedComposer
     yaml.Scanner = _Scanner
+    yaml.Parser = _Parser
     return yaml
 
 
