@@ -37,13 +37,21 @@ limit); the learning state is float, as in Cliff.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .behaviour import BUY, SELL
 
-__all__ = ["ZipParams", "ZipTraders"]
+__all__ = ["ZipParams", "ZipTraders", "shout_price"]
+
+
+def shout_price(limit: float, margin: float, buyer: bool) -> int:
+    """The shout in ticks of a ZIP trader with ``margin`` for a unit with ``limit`` (ticks): ``limit × (1 +
+    margin)`` rounded down for a buyer, up for a seller (so never past its limit)."""
+    p = limit * (1.0 + margin)
+    return math.floor(p) if buyer else math.ceil(p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +97,7 @@ class ZipTraders:
 
     def price_of(self, i: int, limit: int) -> int:
         """Shout price in ticks of trader ``i`` for a unit with ``limit`` (ticks): buyers round down, sellers up."""
-        p = limit * (1.0 + self.margin[i])
-        return int(np.floor(p)) if self.buyer[i] else int(np.ceil(p))
+        return shout_price(limit, float(self.margin[i]), bool(self.buyer[i]))
 
     def prices(self, limit: np.ndarray) -> np.ndarray:
         """Shout prices (ticks) of every trader for ``limit`` (ticks, one per trader)."""

@@ -30,7 +30,9 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import Scanner, ScannerError
 
 from .. import limits as _limits
 from .errors import Problem, shorten
@@ -227,12 +229,18 @@ class _BoundedComposer(Composer):
     """ruamel's composer, refusing a document as soon as it crosses ``yaml_nodes``, ``yaml_depth`` or
     ``yaml_scalar_bytes`` (the stock one builds the whole tree first, and recurses without bound)."""
 
+    parser = None  # the parser, once :meth:`get_single_node` starts (shadows ruamel's look-up at every event)
+
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         limits = _limits.active()
         self.max_nodes, self.max_depth, self.max_scalar = limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes
         self.nodes = 0
         self.nesting = 0
+
+    def get_single_node(self) -> Any:
+        self.parser = self.loader.parser
+        return super().get_single_node()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if not self.parser.check_event(AliasEvent):
@@ -267,10 +275,51 @@ class _BoundedComposer(Composer):
         return self._nest(super().compose_mapping_node, anchor)
 
 
+class _Scanner(Scanner):
+    """ruamel's scanner with its bookkeeping of possible simple keys in O(1) a token instead of O(flow nesting)
+    (stock: a document nested ``[[[[...`` 900 deep on one line took ~0.3 s to scan, quadratic in the depth).
+
+    The keys (at most one per flow level) are kept in a dict in the order they were saved, which is also the
+    order of their flow levels, token numbers, positions and lines: a key is saved at the current level only,
+    after the keys of deeper levels were removed (when their collections ended). So the stale keys (on an
+    earlier line, or more than 1024 characters back) are the first ones, and the nearest key is the first:
+    the same keys are dropped, and the same error raised, as the stock scanner's scan of them all."""
+
+    def next_possible_simple_key(self) -> Any:
+        for key in self.possible_simple_keys.values():
+            return key.token_number
+        return None
+
+    def stale_possible_simple_keys(self) -> None:
+        keys, reader = self.possible_simple_keys, self.reader
+        line, index = reader.line, reader.index
+        while keys:
+            level = next(iter(keys))
+            key = keys[level]
+            if key.line == line and index - key.index <= 1024:
+                return
+            if key.required:
+                raise ScannerError("while scanning a simple key", key.mark, "could not find expected ':'",
+                                   reader.get_mark())
+            del keys[level]
+
+
+class _Parser(Parser):
+    """ruamel's parser, holding its scanner (stock: looked up through the YAML object at every token)."""
+
+    scanner = None
+
+    def __init__(self, loader: Any) -> None:
+        super().__init__(loader)
+        self.scanner = loader.scanner
+
+
 def _new_yaml() -> YAML:
     # The pure-Python safe loader keeps node marks; we only *compose* with it.
     yaml = YAML(typ="safe", pure=True)
     yaml.Composer = _BoundedComposer
+    yaml.Scanner = _Scanner
+    yaml.Parser = _Parser
     return yaml
 
 
@@ -313,32 +362,60 @@ def parse_text(
     error.  Conversion problems (bad tags, duplicate keys...) are appended to
     ``problems`` but the data is still returned (bad values as ``None``) so
     that callers can go on and report further problems.
+
+    Documents read without a problem are kept (see ``_PARSED``): the same text again, under any file name,
+    gives a copy of the data and the positions a fresh parse would, naming the file asked for.
     """
+    global _PARSED_CHARS
     limits = _limits.active()
-    key = (text, file, fixed, limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes)
+    key = (text, fixed, limits.yaml_nodes, limits.yaml_depth, limits.yaml_scalar_bytes)
     with _PARSED_LOCK:
         hit = _PARSED.get(key)
         if hit is not None:
             _PARSED.move_to_end(key)
+            tree, positions = hit[0], _positions_in(hit, file)
     if hit is not None:
-        return True, _copy_tree(hit[0]), SourceMap(hit[1])
+        return True, _copy_tree(tree), SourceMap(positions)
     before = len(problems)
     composed, data, sm = _parse_text(text, file, problems, fixed)
     if composed and len(problems) == before and len(text) <= _PARSED_TEXT_CHARS:
+        positions = dict(sm.items())
+        if fixed is None:  # every position names ``file``: keep them without it, to hand out under any name
+            where = {path: (p.line, p.col, p.key_line, p.key_col) for path, p in positions.items()}
+        else:  # every position is ``fixed`` itself, whatever the file
+            where = None
         with _PARSED_LOCK:
-            _PARSED[key] = (_copy_tree(data), dict(sm.items()))
-            if len(_PARSED) > _PARSED_FILES:
-                _PARSED.popitem(last=False)
+            if key not in _PARSED:
+                _PARSED_CHARS += len(text)
+            _PARSED[key] = [_copy_tree(data), where, file, positions]
+            while len(_PARSED) > _PARSED_FILES or _PARSED_CHARS > _PARSED_TOTAL_CHARS:
+                _PARSED_CHARS -= len(_PARSED.popitem(last=False)[0][0])
     return composed, data, sm
 
 
-#: Documents parsed without a problem, by text, file name, position and the limits in force: a program (a
-#: test session, a sweep's client, a classroom) reads the same scenario files again and again, and parsing
-#: with positions is ~25 ms a file. The values are trees of dicts, lists and immutable scalars, handed out
-#: as copies. Bounded in entries and by text size.
-_PARSED: OrderedDict[tuple, tuple[Any, dict]] = OrderedDict()
-_PARSED_FILES = 64
+def _positions_in(entry: list, file: str) -> dict[PathKey, Position]:
+    """The positions of a cached document as a fresh parse of it as ``file`` gives them (the caller holds
+    the lock). The entry keeps those of the last file asked for (Positions are immutable, so shared)."""
+    _, where, last, positions = entry
+    if where is None or last == file:
+        return positions
+    positions = {path: Position(file, *at) for path, at in where.items()}
+    entry[2], entry[3] = file, positions
+    return positions
+
+
+#: Documents parsed without a problem, by text, ``fixed`` position and the limits in force — not by file
+#: name: a program (a test session, a sweep's client, a classroom) reads the same scenario text again and
+#: again, often from different files, and parsing with positions is ~25 ms a file. An entry holds the tree
+#: (dicts, lists and immutable scalars, handed out as copies), the positions without the file name
+#: (``None`` for a ``fixed`` one) and the positions under the file last asked for. Bounded in entries and by
+#: text size (``_PARSED_FILES`` texts of up to ``_PARSED_TEXT_CHARS`` each, ``_PARSED_TOTAL_CHARS`` in all);
+#: a document parsed with a problem is never kept.
+_PARSED: OrderedDict[tuple, list] = OrderedDict()
+_PARSED_FILES = 256
 _PARSED_TEXT_CHARS = 256 * 1024
+_PARSED_TOTAL_CHARS = 16 * 1024 * 1024
+_PARSED_CHARS = 0  # the length of the texts kept
 _PARSED_LOCK = threading.Lock()  # the classroom server and Dask's threads load files too
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...agents.behaviour import BUY, SELL, quote_one
+from ...agents.zip import shout_price
 from ...market import ContinuousDoubleAuction
 from ...market.gs_auction import QUOTED, REJECTED, TRADED, CliffQuotes, GodeSunderAuction, cliff_counterpart
 from ...market.shout_kernel import KIND_CODES, DayTraders, teaching_day
@@ -16,16 +17,6 @@ from .state import Day
 #: book is the reference and serves ZIP traders, who learn from every shout.
 COMPILED = True
 
-
-def price_of(day: Day, i: int, u: float) -> int:
-    """Trader ``i``'s shout for its current unit (ticks), −1 if it cannot price inside the bounds."""
-    m, st = day.m, day.st
-    lim = m.limits[i][day.nxt[i]]
-    s = int(m.side[i])
-    if day.zt is not None and st.zip_pos[i] >= 0:
-        price = min(max(day.zt.price_of(int(st.zip_pos[i]), lim), m.lo), m.hi)
-        return -1 if (s == BUY and price > lim) or (s == SELL and price < lim) else price
-    return quote_one(st.kind[i], s, lim, m.lo, m.hi, u, st.markup[i])
 
 def day_cda(day: Day, t: int) -> dict[str, np.ndarray]:
     """Rules ``cda``: the price-time priority book (``ContinuousDoubleAuction``), trades at the resting
@@ -178,8 +169,9 @@ def day_cliff(day: Day) -> dict[str, np.ndarray]:
     one side has sold (bought) out: the other side's shouts fail, and ZIP traders learn from every shout."""
     m, st = day.m, day.st
     spec, lo, hi = m.spec, m.lo, m.hi
-    limits, side, kind = m.limits, m.side.tolist(), st.kind
+    limits, side, kind, markup = m.limits, m.side.tolist(), st.kind, st.markup
     random_kind = [k in ("zi_c", "zi_u") for k in kind]
+    zi_c = [k == "zi_c" for k in kind]
     shouts = spec.shouts_per_period
     pick = st.rng.random(shouts).tolist()
     who = st.rng.random(shouts).tolist()
@@ -188,48 +180,67 @@ def day_cliff(day: Day) -> dict[str, np.ndarray]:
     quotes = CliffQuotes()
     nyse = spec.nyse_rule
     nxt, active, left = day.nxt, day.active, day.left
-    zt = day.zt
+    zt, zpos = day.zt, st.zip_pos.tolist()
+    margin = zt.margin.tolist() if zt is not None else []  # the ZIP margins, again after every respond
+
+    def price(i: int, u: float) -> int:  # trader i's shout for its current unit (ticks), −1: none in bounds
+        lim, s, z = limits[i][nxt[i]], side[i], zpos[i]
+        if z < 0:
+            return quote_one(kind[i], s, lim, lo, hi, u, markup[i])
+        p = min(max(shout_price(lim, margin[z], s == BUY), lo), hi)
+        return -1 if (s == BUY and p > lim) or (s == SELL and p < lim) else p
+
+    def by_side() -> dict[int, tuple[list[int], list[bool]]]:  # the active traders of each side, in order
+        return {t: ([i for i in active if side[i] == t], [random_kind[i] for i in active if side[i] == t])
+                for t in (BUY, SELL)}
+
+    sides = by_side()  # again after every trade (only a trade changes ``active``)
     idle, sessions = 0, 0
     idle_stop, max_sessions = spec.end_after_idle_shouts, spec.sessions_per_period
     for k in range(shouts):
         if not active:
             break
         s = SELL if pick[k] * (left[0] + left[1]) < left[1] else BUY
-        able = []
-        for i in active:
-            if side[i] == s:
-                if not nyse:
-                    ok = True
-                elif random_kind[i]:
-                    level = limits[i][nxt[i]] if kind[i] == "zi_c" else (hi if s == BUY else lo)
-                    ok = quotes.able(s, level, strict=False)
+        mine = sides[s][0]
+        if not nyse:
+            able = mine
+        else:  # CliffQuotes.able, inline: ``s * level`` beats ``s * best`` on either side
+            best = quotes.bid if s == BUY else quotes.offer
+            sb = s * best
+            able = []
+            for i in mine:
+                if random_kind[i]:
+                    ok = best < 0 or s * (limits[i][nxt[i]] if zi_c[i] else (hi if s == BUY else lo)) >= sb
                 else:
-                    level = price_of(day, i, 0.0)
-                    ok = level >= 0 and quotes.able(s, level, strict=True)
+                    level = price(i, 0.0)
+                    ok = level >= 0 and (best < 0 or s * level > sb)
                 if ok:
                     able.append(i)
         if not able:  # Cliff: nobody on the side drawn can shout, the day ends
             break
         day.n_shouts += 1
         i = able[int(who[k] * len(able))]
-        price = price_of(day, i, draw[k])
-        m = -1
-        if price >= 0:  # (a trader unable to price inside the bounds makes a failed shout)
+        p = price(i, draw[k])
+        c = -1
+        if p >= 0:  # (a trader unable to price inside the bounds makes a failed shout)
             if nyse:
-                quotes.note(s, price)
-            others = [j for j in active if side[j] != s]
+                quotes.note(s, p)
+            others, strict = sides[-s]
             u = st.rng.random(len(others)).tolist()
-            responses = [price_of(day, j, u[r]) for r, j in enumerate(others)]
-            m = cliff_counterpart(s, price, responses, [random_kind[j] for j in others], take[k])
-        if m >= 0:
-            j = others[m]
-            day.trade(i if s == BUY else j, j if s == BUY else i, price)
+            responses = [price(j, u[r]) for r, j in enumerate(others)]
+            c = cliff_counterpart(s, p, responses, strict, take[k])
+        if c >= 0:
+            j = others[c]
+            day.trade(i if s == BUY else j, j if s == BUY else i, p)
+            sides = by_side()
             if zt is not None:
-                zt.respond(day.zlim, day.zactive, price, s, True, st.rng)
+                zt.respond(day.zlim, day.zactive, p, s, True, st.rng)
+                margin[:] = zt.margin.tolist()
         else:
             idle += 1
-            if zt is not None and price >= 0:
-                zt.respond(day.zlim, day.zactive, price, s, False, st.rng)
+            if zt is not None and p >= 0:
+                zt.respond(day.zlim, day.zactive, p, s, False, st.rng)
+                margin[:] = zt.margin.tolist()
             if idle_stop is None or idle < idle_stop:
                 continue
         idle = 0  # the session ends: a trade, or a run of failed shouts
@@ -237,7 +248,7 @@ def day_cliff(day: Day) -> dict[str, np.ndarray]:
         sessions += 1
         if max_sessions is not None and sessions >= max_sessions:
             break
-        if idle_stop is not None and max_sessions is None and m < 0:
+        if idle_stop is not None and max_sessions is None and c < 0:
             break  # no session count: a run of failures ends the day
     empty = np.zeros(0, dtype=np.int64)
     return {"trader": empty, "side": empty, "price": empty, "reason": np.zeros(0, dtype=str)}
