@@ -48,7 +48,7 @@ MAX_FACTOR = 1000
 class Strict(BaseModel):
     """Unknown fields are errors, models are frozen, and NaN and ±infinity are refused in every number."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_YUAN, max_digits=18, decimal_places=4)]
