@@ -84,25 +84,35 @@ class MacCurves:
         return self.z[:, -1]
 
     def take(self, idx: np.ndarray) -> MacCurves:
-        """The curves of units ``idx`` (a subset of valid curves needs no re-validation)."""
+        """The curves of units ``idx`` (a subset of valid curves needs no re-validation; segments already
+        computed are taken with them: each row's are its own, so they are the values computing them gives)."""
         out = object.__new__(MacCurves)
         object.__setattr__(out, "z", self.z[idx])
         object.__setattr__(out, "m", self.m[idx])
         object.__setattr__(out, "fixed", self.fixed[idx])
+        seg = self.__dict__.get("_seg")
+        if seg is not None:
+            object.__setattr__(out, "_seg", tuple(a[idx] for a in seg))
         return out
 
     def _segments(self):
-        lo, hi = self.z[:, :-1], self.z[:, 1:]
-        mlo, mhi = self.m[:, :-1], self.m[:, 1:]
-        length = hi - lo
-        slope = np.divide(mhi - mlo, length, out=np.zeros_like(length), where=length > 0)
-        return lo, hi, mlo, mhi, length, slope
+        """Per segment of each curve: start, end, MAC at both, length and slope (computed once per object)."""
+        seg = self.__dict__.get("_seg")
+        if seg is None:
+            lo, hi = self.z[:, :-1], self.z[:, 1:]
+            mlo, mhi = self.m[:, :-1], self.m[:, 1:]
+            length = hi - lo
+            slope = np.divide(mhi - mlo, length, out=np.zeros_like(length), where=length > 0)
+            seg = (lo, hi, mlo, mhi, length, slope)
+            object.__setattr__(self, "_seg", seg)
+        return seg
 
     def area(self, z: np.ndarray) -> np.ndarray:
         """∫₀^z MAC, in ticks·kg/kg = ticks (per kg of cost base), for z clipped to [0, zmax]."""
         lo, _hi, mlo, _mhi, length, slope = self._segments()
-        zc = np.clip(np.asarray(z, dtype=float), 0.0, self.zmax)[:, None]
-        cov = np.clip(zc - lo, 0.0, length)
+        # np.minimum(np.maximum(x, a), b) is what np.clip computes for floats, without its Python wrapper
+        zc = np.minimum(np.maximum(np.asarray(z, dtype=float), 0.0), self.z[:, -1])[:, None]
+        cov = np.minimum(np.maximum(zc - lo, 0.0), length)
         return np.sum(cov * (mlo + slope * cov / 2.0), axis=1)
 
     def cost(self, z: np.ndarray) -> np.ndarray:
