@@ -17,6 +17,7 @@ from test_emission_market import kpi, run, scenario, unit
 
 from rights_market.rules.emission import (
     MacCurves,
+    StepValuer,
     back_payment_fen,
     comply,
     least_cost,
@@ -180,6 +181,35 @@ def test_e2_schedule_bids_and_asks_the_marginal_cost_of_each_step():
     assert step_value(c.take(np.array([0])), np.array([2000]), np.array([2000]), 1, 10**9).tolist() == [20_000]
     capped = lot_schedule(c, np.array([2000, -1000]), np.array([2000, 1000]), 1000, 10, 1, 40_000)
     assert sorted(capped.limit[capped.side == -1].tolist()) == [0, 40_001, 40_001]  # above the cap: never placed
+
+
+
+@pytest.mark.parametrize("segments", [1, 4, 8, 16, 39])
+def test_step_valuer_is_step_value_of_the_chosen_rows_bit_for_bit(segments):
+    """``StepValuer`` (the listings' valuer of a pool's rows) returns exactly ``step_value`` of the rows' curves,
+    and the float areas behind it are the very same bits: random curves (flat and zero-length segments
+    included, 1 to 39 segments: numpy's pairwise summation starts at 8), random requirements (negative, within
+    and above the largest abatement), random row sets, quantities, valuation years and caps."""
+    rng = np.random.default_rng(segments)
+    n = 200
+    z = np.cumsum(rng.random((n, segments + 1)) * rng.choice([0.0, 1.0, 1.0], (n, segments + 1)) * 1e4, axis=1)
+    z[:, 0] = 0.0
+    m = np.cumsum(rng.random((n, segments + 1)) * rng.choice([0.0, 1.0], (n, segments + 1)) * 1e3, axis=1)
+    curves = MacCurves(z, m, np.zeros(n))
+    required = rng.integers(-500, int(z[:, -1].max()) + 500, n)
+    valuer = StepValuer(curves, required)
+    for _ in range(200):
+        rows = np.sort(rng.choice(n, int(rng.integers(1, 60)), replace=False))
+        qty, years, cap = int(rng.integers(1, 8000)), int(rng.integers(1, 6)), int(rng.integers(10**4, 10**7))
+        want = step_value(curves.take(rows), required[rows], np.full(rows.size, qty), years, cap)
+        got = valuer.values(rows, qty, years, cap)
+        assert got.dtype == np.int64 and np.array_equal(got, want)
+        sub, req = curves.take(rows), required[rows].astype(float)
+        zc = np.minimum(np.maximum(np.stack([req, req - qty]), 0.0), z[rows, -1])[:, :, None]
+        lo, _hi, mlo, _mhi, length, slope = curves._segments()
+        cov = np.minimum(np.maximum(zc - lo[rows], 0.0), length[rows])
+        area = np.sum(cov * (mlo[rows] + slope[rows] * cov / 2.0), axis=-1)
+        assert np.array_equal(area[0], sub.area(req)) and np.array_equal(area[1], sub.area(req - qty))
 
 
 # ------------------------------------------------------------------------------------------------ fees, compliance

@@ -234,3 +234,52 @@ def test_x1_listing_driver_bidders_below_start_stay_away_and_ineligible_are_reco
     assert r.registered == (1,)
     assert (r.winner, r.price) == (1, WUZHONG.start)  # the lone eligible bidder
     assert r.rejections["reason"].tolist() == ["not_eligible"]
+
+
+def _play_round_reference(rnd, ids, vals, rng, mean_response_s=20.0):
+    """The bidding process of :func:`play_round` written plainly: at each step the willing bidders are listed
+    afresh (value at least the minimum bid; not the leader unless it may raise itself), in input order."""
+    keep = [i for i, b in enumerate(ids) if (rnd.admitted is None or b in rnd.admitted) and b != rnd.seller]
+    id_list, val_list = [ids[i] for i in keep], [vals[i] for i in keep]
+    now = rnd._now
+    while not rnd.closed:
+        need = rnd.min_bid()
+        willing = [i for i, (b, v) in enumerate(zip(id_list, val_list, strict=True))
+                   if v >= need and (b != rnd.leader or rnd.rules.allow_self_raise)]
+        if not willing:
+            rnd.close(max(now, rnd.end) if rnd.end is not None else now)
+            break
+        wait = int(np.ceil(rng.exponential(mean_response_s / len(willing))))
+        who = willing[int(rng.integers(len(willing)))]
+        t = now + max(wait, 1)
+        if rnd.end is not None and t >= rnd.end:
+            rnd.close(rnd.end)
+            break
+        rnd.bid(id_list[who], need, t)
+        now = t
+
+
+def test_play_round_draws_exactly_as_the_plain_process():
+    """``play_round`` keeps the willing bidders incrementally; on 1,500 random rounds (standing offers or not,
+    self-raises allowed or not, timed or untimed with 延时, admitted lists, a seller among the bidders) it
+    makes the same random draws, the same bids and rejections, and closes like the plain process."""
+    g = np.random.default_rng(15)
+    for trial in range(1500):
+        n = int(g.integers(1, 30))
+        ids, vals = g.choice(1000, n, replace=False), g.integers(90, 200, n)
+        first_at_start = bool(g.integers(2))
+        duration = [None, 240, 600][int(g.integers(3))]
+        rules = RoundRules(increment=int(g.integers(1, 8)), duration=duration,
+                           extension_window=int(g.integers(0, 60)) if duration else 0,
+                           extension=int(g.integers(0, 60)) if duration else 0,
+                           allow_self_raise=bool(g.integers(2)), first_bid_at_start=first_at_start)
+        standing = (int(ids[g.integers(n)]), 0) if g.integers(2) and not first_at_start else None
+        admitted = ids if g.integers(2) else None
+        seller = int(ids[g.integers(n)]) if g.integers(3) == 0 and standing is None else None
+        out = []
+        for play in (_play_round_reference, play_round):
+            rnd = AscendingRound(100, rules, admitted, 0, standing, seller=seller)
+            args = (ids.tolist(), vals.tolist()) if play is _play_round_reference else (ids, vals)
+            play(rnd, *args, np.random.default_rng(trial))
+            out.append((rnd.leader, rnd.price, rnd._bids, rnd._rejections, rnd.closed_at, rnd.extensions))
+        assert out[0] == out[1]

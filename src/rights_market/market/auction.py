@@ -51,6 +51,7 @@ unless time runs out — what English-auction theory predicts (Vickrey 1961; Mil
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -277,15 +278,31 @@ def play_round(rnd: AscendingRound, bidders: np.ndarray, values: np.ndarray, rng
     keep = [i for i, b in enumerate(id_list) if (rnd.admitted is None or b in rnd.admitted) and b != rnd.seller]
     id_list, val_list = [id_list[i] for i in keep], [val_list[i] for i in keep]
     now = rnd._now
+    # The willing bidders of a step are those valuing the lot at the minimum bid, but the leader (unless it may
+    # raise itself), in input order. ``alive`` keeps the positions whose value reaches ``alive_need`` (refiltered
+    # only when the minimum bid passes the lowest of their values); the leader is skipped by its rank in it.
+    position = {b: i for i, b in enumerate(id_list)}
+    alive, alive_need, lowest = list(range(len(id_list))), None, min(val_list, default=0)
     while not rnd.closed:
         need = rnd.min_bid()
-        willing = [i for i, (b, v) in enumerate(zip(id_list, val_list, strict=True))
-                   if v >= need and (b != rnd.leader or rnd.rules.allow_self_raise)]
-        if not willing:
+        if alive_need is None or need < alive_need:
+            alive = [i for i, v in enumerate(val_list) if v >= need]
+            alive_need, lowest = need, min((val_list[i] for i in alive), default=0)
+        elif alive and lowest < need:
+            alive = [i for i in alive if val_list[i] >= need]
+            alive_need, lowest = need, min((val_list[i] for i in alive), default=0)
+        skip = len(alive)
+        if rnd.leader is not None and not rnd.rules.allow_self_raise:
+            p = position.get(rnd.leader)
+            if p is not None and val_list[p] >= need:
+                skip = bisect_left(alive, p)
+        n_willing = len(alive) - (skip < len(alive))
+        if not n_willing:
             rnd.close(max(now, rnd.end) if rnd.end is not None else now)
             break
-        wait = int(np.ceil(rng.exponential(mean_response_s / len(willing))))
-        who = willing[int(rng.integers(len(willing)))]
+        wait = int(np.ceil(rng.exponential(mean_response_s / n_willing)))
+        r = int(rng.integers(n_willing))
+        who = alive[r + (r >= skip)]
         t = now + max(wait, 1)
         if rnd.end is not None and t >= rnd.end:
             rnd.close(rnd.end)

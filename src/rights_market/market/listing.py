@@ -116,6 +116,7 @@ class Listing:
         self.terms = terms
         self.eligible = eligible
         self.registered: list[int] = []
+        self._registered_set: set[int] = set()  # the same bidders, for the already_registered test
         self.registered_at: list[int] = []
         self.round: AscendingRound | None = None
         self.result: AuctionResult | None = None
@@ -135,7 +136,7 @@ class Listing:
             reason = "listing_not_open"
         elif self.terms.seller is not None and bidder == self.terms.seller:
             reason = "self_trade"
-        elif bidder in self.registered:
+        elif bidder in self._registered_set:
             reason = "already_registered"
         elif not is_eligible(self.eligible, bidder):
             reason = "not_eligible"
@@ -145,6 +146,7 @@ class Listing:
         if self.registered_at and t < self.registered_at[-1]:
             raise ValueError(f"registration at t={t} is earlier than the previous one at t={self.registered_at[-1]}")
         self.registered.append(bidder)
+        self._registered_set.add(bidder)
         self.registered_at.append(t)
         return None
 
@@ -231,8 +233,9 @@ def run_listing(terms: ListingTerms, bidders: np.ndarray, values: np.ndarray, rn
         if times.shape != ids.shape:
             raise ValueError("register_times must have the bidders' length")
     interested = np.flatnonzero(vals >= terms.start)
-    for i in interested[np.argsort(times[interested], kind="stable")].tolist():
-        listing.register(int(ids[i]), int(times[i]))
+    order = interested[np.argsort(times[interested], kind="stable")]
+    for bidder, t in zip(ids[order].tolist(), times[order].tolist(), strict=True):
+        listing.register(bidder, t)
     if listing.close_listing() == "bidding":
         assert listing.round is not None
         play_round(listing.round, ids, vals, rng, mean_response_s)

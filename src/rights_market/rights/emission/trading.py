@@ -26,7 +26,7 @@ from ...market.batch_cda import match_session
 from ...market.call_auction import REASON_SELF_TRADE
 from ...market.negotiation import nash_prices
 from ...rules.economics import net_of_transaction_cost
-from ...rules.emission import BUY, SELL, Schedule, lot_schedule, round_down, round_up, step_value
+from ...rules.emission import BUY, SELL, Schedule, StepValuer, lot_schedule, round_down, round_up, step_value
 from ...scenario.emission import EMISSION_SECTORS, ListingMechanism
 from ...units import amount_fen_array
 from . import fees
@@ -282,8 +282,10 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
     cand = np.nonzero((pool["top"] >= start) & ~known & (st.ids[want] != seller_id))[0]
     if not cand.size:
         return None  # nobody values the lot at its start price: it closes unsold (no_bidder)
-    values = step_value(pool["curves"].take(cand), pool["required"][cand], np.full(cand.size, qty), st.years,
-                        int(st.cap[k]))
+    valuer = pool.get("valuer")
+    if valuer is None:  # laid out once per pool (a pool is rebuilt, not changed, after a sale)
+        valuer = pool["valuer"] = StepValuer(pool["curves"], pool["required"])
+    values = valuer.values(cand, qty, st.years, int(st.cap[k]))  # = step_value of the candidates' rows
     if k < st.P and st.transaction_cost:  # a bidder's value net of its cost of the trade (principle 8)
         values = values - -(-st.transaction_cost // qty)
     ids = st.ids[want[cand]]
