@@ -307,12 +307,13 @@ def step_value(curves: MacCurves, required: np.ndarray, quantity: np.ndarray, ye
 
 class StepValuer:
     """:func:`step_value` of one quantity for chosen rows of fixed ``curves`` and ``required`` (the bidders of a
-    listing pool), with the per-row arrays laid out once: each call does the very same floating-point
-    operations on the chosen rows as ``step_value(curves.take(rows), required[rows], full(qty), ...)`` (the two
-    areas as one (2, rows, segments) array, summed over its last axis like :meth:`MacCurves.area`), so the
-    values are bit-identical, without building a :class:`MacCurves` per call."""
+    listing pool), with what does not depend on the quantity computed once: the per-row segment arrays and the
+    area up to each row's requirement (``area(hi)`` of step_value). Each call does the very same floating-point
+    operations on the chosen rows as ``step_value(curves.take(rows), required[rows], full(qty), ...)`` (areas are
+    row by row, summed over the last axis like :meth:`MacCurves.area`), so the values are bit-identical, without
+    building a :class:`MacCurves` per call."""
 
-    __slots__ = ("_lo", "_mlo", "_len", "_slope", "_zmax", "_zmax_eps", "_req")
+    __slots__ = ("_lo", "_mlo", "_len", "_slope", "_zmax", "_zmax_eps", "_req", "_area_hi")
 
     def __init__(self, curves: MacCurves, required: np.ndarray) -> None:
         lo, _hi, mlo, _mhi, length, slope = curves._segments()
@@ -320,18 +321,17 @@ class StepValuer:
         self._zmax = curves.z[:, -1]
         self._zmax_eps = self._zmax + 1e-9
         self._req = np.asarray(required, dtype=float)
+        self._area_hi = curves.area(self._req)
 
     def values(self, rows: np.ndarray, quantity: int, years: int, cap_ticks: int) -> np.ndarray:
         """Value per kg (ticks, int64) of buying ``quantity`` kg more to each of ``rows``: see :func:`step_value`."""
         req = self._req[rows]
         q = float(quantity)
-        zmax = self._zmax[rows]
-        # area(hi) and area(lo) of step_value at once: row 0 of the stack is hi = req, row 1 is lo = req - q
-        zc = np.minimum(np.maximum(np.stack([req, req - q]), 0.0), zmax)[:, :, None]
-        lo, length = self._lo[rows], self._len[rows]
-        cov = np.minimum(np.maximum(zc - lo, 0.0), length)
-        area = np.sum(cov * (self._mlo[rows] + self._slope[rows] * cov / 2.0), axis=-1)
-        val = (area[0] - area[1]) / max(q, 1.0)
+        # area(lo) of step_value, lo = req - q, as MacCurves.area computes it
+        zc = np.minimum(np.maximum(req - q, 0.0), self._zmax[rows])[:, None]
+        cov = np.minimum(np.maximum(zc - self._lo[rows], 0.0), self._len[rows])
+        area_lo = np.sum(cov * (self._mlo[rows] + self._slope[rows] * cov / 2.0), axis=1)
+        val = (self._area_hi[rows] - area_lo) / max(q, 1.0)
         out = np.minimum(round_down(val * years), cap_ticks)
         above = req > self._zmax_eps[rows]
         return np.where(above, cap_ticks, np.where(req <= 0, 0, out)).astype(np.int64)
