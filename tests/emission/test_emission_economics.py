@@ -190,7 +190,7 @@ def test_step_valuer_is_step_value_of_the_chosen_rows_bit_for_bit(segments):
     and the areas it computes once for the whole pool are the very same bits as the rows': random curves (flat
     and zero-length segments included, 1 to 39 segments: numpy's pairwise summation starts at 8), random
     requirements (negative, within and above the largest abatement), random row sets, quantities, valuation
-    years and caps."""
+    years and caps, each asked first for some rows then again (valued for all rows and kept)."""
     rng = np.random.default_rng(segments)
     n = 200
     z = np.cumsum(rng.random((n, segments + 1)) * rng.choice([0.0, 1.0, 1.0], (n, segments + 1)) * 1e4, axis=1)
@@ -205,6 +205,11 @@ def test_step_valuer_is_step_value_of_the_chosen_rows_bit_for_bit(segments):
         want = step_value(curves.take(rows), required[rows], np.full(rows.size, qty), years, cap)
         got = valuer.values(rows, qty, years, cap)
         assert got.dtype == np.int64 and np.array_equal(got, want)
+        # asked again, the quantity is valued for every row and kept: the same values, for any rows
+        assert np.array_equal(valuer.values(rows, qty, years, cap), want)
+        other = np.sort(rng.choice(n, int(rng.integers(1, 60)), replace=False))
+        assert np.array_equal(valuer.values(other, qty, years, cap),
+                              step_value(curves.take(other), required[other], np.full(other.size, qty), years, cap))
         sub = curves.take(rows)  # the area up to the requirement, computed once for the pool: the same bits
         assert np.array_equal(valuer._area_hi[rows], sub.area(required[rows].astype(float)))
 

@@ -311,9 +311,10 @@ class StepValuer:
     area up to each row's requirement (``area(hi)`` of step_value). Each call does the very same floating-point
     operations on the chosen rows as ``step_value(curves.take(rows), required[rows], full(qty), ...)`` (areas are
     row by row, summed over the last axis like :meth:`MacCurves.area`), so the values are bit-identical, without
-    building a :class:`MacCurves` per call."""
+    building a :class:`MacCurves` per call. A quantity asked for a second time is valued for all rows at once
+    and kept (each row's value is its own, so taking rows from it gives the same values)."""
 
-    __slots__ = ("_lo", "_mlo", "_len", "_slope", "_zmax", "_zmax_eps", "_req", "_area_hi")
+    __slots__ = ("_lo", "_mlo", "_len", "_slope", "_zmax", "_zmax_eps", "_req", "_area_hi", "_seen", "_memo")
 
     def __init__(self, curves: MacCurves, required: np.ndarray) -> None:
         lo, _hi, mlo, _mhi, length, slope = curves._segments()
@@ -322,9 +323,22 @@ class StepValuer:
         self._zmax_eps = self._zmax + 1e-9
         self._req = np.asarray(required, dtype=float)
         self._area_hi = curves.area(self._req)
+        self._seen: set[tuple[int, int, int]] = set()
+        self._memo: dict[tuple[int, int, int], np.ndarray] = {}
 
     def values(self, rows: np.ndarray, quantity: int, years: int, cap_ticks: int) -> np.ndarray:
-        """Value per kg (ticks, int64) of buying ``quantity`` kg more to each of ``rows``: see :func:`step_value`."""
+        """Value per kg (ticks, int64, a new array) of buying ``quantity`` kg more to each of ``rows``: see
+        :func:`step_value`."""
+        key = (quantity, years, cap_ticks)
+        every = self._memo.get(key)
+        if every is None:
+            if key not in self._seen:
+                self._seen.add(key)
+                return self._values(rows, quantity, years, cap_ticks)
+            every = self._memo[key] = self._values(slice(None), quantity, years, cap_ticks)
+        return every[rows]
+
+    def _values(self, rows: np.ndarray | slice, quantity: int, years: int, cap_ticks: int) -> np.ndarray:
         req = self._req[rows]
         q = float(quantity)
         # area(lo) of step_value, lo = req - q, as MacCurves.area computes it
