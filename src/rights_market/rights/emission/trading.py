@@ -270,25 +270,27 @@ def list_lot(st: EmissionState, world: World, k: int, seller_id: int, seller_sec
     ``seller_sector``, or the reserve when None), settled if sold; rejections recorded. Returns the
     winner's account id, or None when the lot is not sold."""
     pool = bidder_pool(st, world, k)
-    want = pool["want"]
+    cand = np.flatnonzero(pool["top"] >= start)  # pool rows whose first kg is worth the start price
+    if not cand.size:
+        return None  # nobody values the lot at its start price: it closes unsold (no_bidder)
+    rows = pool["want"][cand]
+    ids = st.ids[rows]
+    keep = ids != seller_id
     # A unit once refused for a kind of listing (another sector's, E7; a release it is not eligible for,
     # E8) knows the rule and stays away from such listings afterwards.
     if seller_sector is None:
-        known = st.knows_release_rule[want] & ~st.release_ok[want]
+        keep &= ~(st.knows_release_rule[rows] & ~st.release_ok[rows])
     elif st.spec.market.same_sector_only:
-        known = st.knows_sector_rule[want] & (st.sector[want] != seller_sector)
-    else:
-        known = np.zeros(want.size, bool)
-    cand = np.nonzero((pool["top"] >= start) & ~known & (st.ids[want] != seller_id))[0]
+        keep &= ~(st.knows_sector_rule[rows] & (st.sector[rows] != seller_sector))
+    cand, ids = cand[keep], ids[keep]
     if not cand.size:
-        return None  # nobody values the lot at its start price: it closes unsold (no_bidder)
+        return None
     valuer = pool.get("valuer")
     if valuer is None:  # laid out once per pool (a pool is rebuilt, not changed, after a sale)
         valuer = pool["valuer"] = StepValuer(pool["curves"], pool["required"])
     values = valuer.values(cand, qty, st.years, int(st.cap[k]))  # = step_value of the candidates' rows
     if k < st.P and st.transaction_cost:  # a bidder's value net of its cost of the trade (principle 8)
         values = values - -(-st.transaction_cost // qty)
-    ids = st.ids[want[cand]]
     interested = values >= start
     if not interested.any():
         return None  # nobody registers: the listing closes unsold (no_bidder), nothing to record
