@@ -8,7 +8,7 @@ their left and right margins and panels in the same row their top and bottom one
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import text as tx
 from .model import Axis, Band, Bars, Chart, HBars, HLine, LegendEntry, Line, Panel, Points, legend_of
@@ -141,7 +141,7 @@ def _ticks(spec: Axis, lo: float, hi: float, length: float, horizontal: bool) ->
         if widest + 8.0 <= gap:
             return ticks, texts
         most = max(2, min(most - 1, int(length / (widest + 8.0))))
-        spec = Axis(**{**spec.__dict__, "ticks": None}) if spec.kind == "year" else spec
+        spec = replace(spec, ticks=None) if spec.kind == "year" else spec
     return ticks, texts
 
 
@@ -164,23 +164,30 @@ def legend_entries(chart: Chart) -> list[LegendEntry]:
     return [e for p in chart.panels for s in p.series if (e := legend_of(s)) is not None]
 
 
-def _legend(chart: Chart, entries: list[LegendEntry]) -> tuple[list[tuple[LegendEntry, int, int, list[str]]], float,
-                                                                list[float], float]:
-    """Entries by column and row (column by column, as matplotlib), the legend's height, column widths, left."""
+def _legend(chart: Chart, entries: list[LegendEntry]) -> tuple[tuple[LegendItem, ...], float]:
+    """The legend below the panels, entries column by column (as matplotlib), centred; and its height."""
     if not entries:
-        return [], 0.0, [], 0.0
+        return (), 0.0
     n = len(entries)
     cols = 2 if max(len(e.label) for e in entries) > 28 else min(n, 4)
     rows = math.ceil(n / cols)
     cols = math.ceil(n / rows)  # filled column by column: the last columns may be left empty
     room = (chart.width - 2 * EDGE) / cols - HANDLE - HANDLE_GAP - COLUMN_GAP
     placed = [(e, i // rows, i % rows, tx.wrap(e.label, room, LEGEND)) for i, e in enumerate(entries)]
-    row_lines = [max(len(lines) for _, _, r, lines in placed if r == row) for row in range(rows)]
+    row_heights = [tx.height(max(len(lines) for _, _, r, lines in placed if r == row), LEGEND) + 3.0
+                   for row in range(rows)]
     widths = [max(HANDLE + HANDLE_GAP + max(tx.width(t, LEGEND) for t in lines)
                   for _, c, _, lines in placed if c == col) for col in range(cols)]
     total = sum(widths) + COLUMN_GAP * (cols - 1)
-    height = LEGEND_TOP + sum(tx.height(k, LEGEND) + 3.0 for k in row_lines)
-    return placed, height, widths, max(EDGE, (chart.width - total) / 2)
+    left = max(EDGE, (chart.width - total) / 2)
+    height = LEGEND_TOP + sum(row_heights)
+    row_tops, y = [], chart.height - EDGE - height + LEGEND_TOP
+    for h in row_heights:
+        row_tops.append(y)
+        y += h
+    items = tuple(LegendItem(e, left + sum(widths[:c]) + COLUMN_GAP * c, row_tops[r], tuple(lines))
+                  for e, c, r, lines in placed)
+    return items, height
 
 
 # --------------------------------------------------------------------------------------------- layout
@@ -189,7 +196,7 @@ def layout(chart: Chart) -> Layout:
     title = tuple(tx.wrap(chart.title, chart.width - 2 * EDGE, TITLE)) if chart.title else ()
     top = EDGE + (tx.height(len(title), TITLE) + 6.0 if title else 0.0)
     entries = legend_entries(chart)
-    placed, legend_h, widths, legend_left = _legend(chart, entries)
+    legend, legend_h = _legend(chart, entries)
     bottom = chart.height - EDGE - legend_h
     n = len(chart.panels)
     cols = max(1, min(chart.cols, n))
@@ -217,6 +224,9 @@ def layout(chart: Chart) -> Layout:
     row_above = [max(nd[2] for nd in needs if nd[0] == r) for r in range(rows)]
     row_below = [max(nd[3] for nd in needs if nd[0] == r) for r in range(rows)]
 
+    # panels of years without limits of their own share the years of them all
+    free = [_x_extent(q) for q in chart.panels if q.x.limits is None]
+    shared_years = (min(e[0] for e in free), max(e[1] for e in free)) if len(free) > 1 else None
     frames = []
     for p, (r, c, _, _, _, _, ptitle) in zip(chart.panels, needs, strict=True):
         x0 = c * cell_w + col_left[c]
@@ -225,27 +235,15 @@ def layout(chart: Chart) -> Layout:
         y1 = top + (r + 1) * cell_h - row_below[r]
         x1, y1 = max(x1, x0 + 20.0), max(y1, y0 + 20.0)
         xlo, xhi, xpin = _x_extent(p)
-        shared = [q for q in chart.panels if q.x.limits is None] if p.x.limits is None else [p]
-        if p.x.kind == "year" and len(shared) > 1:  # panels share the years
-            ext = [_x_extent(q) for q in shared]
-            xlo, xhi = min(e[0] for e in ext), max(e[1] for e in ext)
+        if p.x.kind == "year" and p.x.limits is None and shared_years is not None:
+            xlo, xhi = shared_years
         xlo, xhi = _range(p.x, xlo, xhi, xpin)
         xf = _axis(p.x, xlo, xhi, x1 - x0, horizontal=True)
         yf = _panel_y(p, y1 - y0, right=False)
         y2f = _panel_y(p, y1 - y0, right=True) if p.y2 is not None else None
         frames.append(PanelFrame(p, (x0, y0, x1, y1), xf, yf, y2f, tuple(ptitle)))
 
-    items = []
-    row_tops = []
-    y = bottom + LEGEND_TOP
-    rows_n = max((r for _, _, r, _ in placed), default=-1) + 1
-    for row in range(rows_n):
-        row_tops.append(y)
-        y += tx.height(max(len(lines) for _, _, rr, lines in placed if rr == row), LEGEND) + 3.0
-    for e, c, r, lines in placed:
-        x = legend_left + sum(widths[:c]) + COLUMN_GAP * c
-        items.append(LegendItem(e, x, row_tops[r], tuple(lines)))
-    return Layout(title, tuple(frames), tuple(items))
+    return Layout(title, tuple(frames), legend)
 
 
 def _panel_y(p: Panel, length: float, *, right: bool) -> AxisFrame:

@@ -136,24 +136,27 @@ def _polyline(xs: tuple[float, ...], ys: tuple[float, ...], sx: Callable, sy: Ca
     return "".join(d)
 
 
+#: Outlines of the markers other than the circle, as points on a unit half-size (scaled by half the diameter).
+_SHAPES: dict[str, list[tuple[float, float]]] = {
+    "s": [(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)],
+    "^": [(0, -1), (1, 0.8), (-1, 0.8)],
+    "v": [(0, 1), (1, -0.8), (-1, -0.8)],
+    "D": [(0, -1), (0.75, 0), (0, 1), (-0.75, 0)],
+    "P": [(-0.3, -1), (0.3, -1), (0.3, -0.3), (1, -0.3), (1, 0.3), (0.3, 0.3), (0.3, 1), (-0.3, 1), (-0.3, 0.3),
+          (-1, 0.3), (-1, -0.3), (-0.3, -0.3)],
+    "X": [(-0.7, -1), (0, -0.3), (0.7, -1), (1, -0.7), (0.3, 0), (1, 0.7), (0.7, 1), (0, 0.3), (-0.7, 1),
+          (-1, 0.7), (-0.3, 0), (-1, -0.7)],
+    "*": [(math.sin(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45), -math.cos(k * math.pi / 5)
+           * (1 if k % 2 == 0 else 0.45)) for k in range(10)],
+}
+
+
 def marker_path(kind: str, x: float, y: float, size: float) -> str:
     """Path data of a marker of ``kind`` (:data:`~.model.MARKERS`) of diameter ``size`` centred on (x, y)."""
     r = size / 2
     if kind == "o":
         return f"M{_n(x - r)} {_n(y)}a{_n(r)} {_n(r)} 0 1 0 {_n(2 * r)} 0a{_n(r)} {_n(r)} 0 1 0 {_n(-2 * r)} 0Z"
-    shapes = {
-        "s": [(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)],
-        "^": [(0, -1), (1, 0.8), (-1, 0.8)],
-        "v": [(0, 1), (1, -0.8), (-1, -0.8)],
-        "D": [(0, -1), (0.75, 0), (0, 1), (-0.75, 0)],
-        "P": [(-0.3, -1), (0.3, -1), (0.3, -0.3), (1, -0.3), (1, 0.3), (0.3, 0.3), (0.3, 1), (-0.3, 1), (-0.3, 0.3),
-              (-1, 0.3), (-1, -0.3), (-0.3, -0.3)],
-        "X": [(-0.7, -1), (0, -0.3), (0.7, -1), (1, -0.7), (0.3, 0), (1, 0.7), (0.7, 1), (0, 0.3), (-0.7, 1),
-              (-1, 0.7), (-0.3, 0), (-1, -0.7)],
-        "*": [(math.sin(k * math.pi / 5) * (1 if k % 2 == 0 else 0.45), -math.cos(k * math.pi / 5)
-               * (1 if k % 2 == 0 else 0.45)) for k in range(10)],
-    }
-    pts = shapes.get(kind, shapes["s"])
+    pts = _SHAPES.get(kind, _SHAPES["s"])
     return "M" + "L".join(f"{_n(x + px * r)} {_n(y + py * r)}" for px, py in pts) + "Z"
 
 

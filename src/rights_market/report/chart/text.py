@@ -57,7 +57,7 @@ def _break_points(text: str) -> list[int]:
     """Indices where a line may break: after a space, or between two wide (CJK) characters."""
     out = []
     for i in range(1, len(text)):
-        if text[i - 1] == " " or (_wide(text[i - 1]) and _wide(text[i])) or (_wide(text[i]) and text[i - 1] != "("):
+        if text[i - 1] == " " or (_wide(text[i]) and text[i - 1] != "("):
             out.append(i)
     return out
 
